@@ -1,0 +1,1 @@
+"""matchmaker: green-industry investment promotion platform."""

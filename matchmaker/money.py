@@ -1,0 +1,37 @@
+"""Exact money helpers (pure: no Flask, no database).
+
+Amounts are stored as Decimal yuan with two decimals (fen). People read 亿元 with two
+decimals; every figure shown is derived from the exact stored sum, never from floats.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+YI = Decimal(100_000_000)  # 1亿元
+WAN = Decimal(10_000)  # 1万元
+FEN = Decimal("0.01")
+
+
+def to_yuan(value: Decimal | int | str) -> Decimal:
+    """Quantise to the fen (two decimals), the precision amounts are stored with."""
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def to_yi(yuan: Decimal | int | str) -> Decimal:
+    """Yuan to 亿元 rounded half-up to two decimals, for display only."""
+    return (Decimal(yuan) / YI).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def format_yi(yuan: Decimal | int | str | None) -> str:
+    """'1300.00' for 1,300亿元; thousands separators for large figures ('12,345.67')."""
+    if yuan is None:
+        return ""
+    return f"{to_yi(yuan):,.2f}"
+
+
+def yuan_str(yuan: Decimal | int | str | None) -> str | None:
+    """The API's decimal string in yuan: '1300000000000.00' (never a float)."""
+    if yuan is None:
+        return None
+    return f"{to_yuan(yuan):f}"

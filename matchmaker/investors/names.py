@@ -323,8 +323,10 @@ class NameResolver:
         qkey = company_key(query)
         if not any(ch.isalnum() or is_cjk(ch) for ch in qkey):
             raise NameInputError(
-                Message(N_("“%(query)s” has no letters or characters to match."),
-                        {"query": str(query)[:50]})
+                Message(
+                    N_("“%(query)s” has no letters or characters to match."),
+                    {"query": str(query)[:50]},
+                )
             )
         scores: dict[int, float] = {}
 
@@ -343,8 +345,10 @@ class NameResolver:
         candidates = [(self.records[i], round(s, 1)) for i, s in ranked[: max(limit, 2)] if s > 0]
         best, best_score = candidates[0] if candidates else (None, 0.0)
         runner, runner_score = candidates[1] if len(candidates) > 1 else (None, 0.0)
-        confident = best is not None and best_score >= CONFIDENT_SCORE and (
-            best_score - runner_score >= MIN_MARGIN
+        confident = (
+            best is not None
+            and best_score >= CONFIDENT_SCORE
+            and (best_score - runner_score >= MIN_MARGIN)
         )
         return Resolution(
             query=str(query)[:MAX_NAME_CHARS],
@@ -378,7 +382,6 @@ def resolve_all(resolver: NameResolver, queries: Iterable[str]) -> list[Resoluti
     return [resolver.resolve(q) for q in queries]
 
 
-
 # --- measuring accuracy (tests and benchmarks) --------------------------------------------
 
 
@@ -403,8 +406,9 @@ def load_name_cases(path: object) -> tuple[list[InvestorName], list[NameCase]]:
             if row["registered_name"]:
                 aliases = tuple(a for a in row["aliases"].split("|") if a)
                 records.append(
-                    InvestorName(len(records) + 1, row["registered_name"], row["name_en"] or None,
-                                 aliases)
+                    InvestorName(
+                        len(records) + 1, row["registered_name"], row["name_en"] or None, aliases
+                    )
                 )
             if row["query"]:
                 expected = row["expected"]

@@ -98,7 +98,10 @@ def test_resolution_carries_score_runner_up_and_message(resolver):
     assert resolution.score >= CONFIDENT_SCORE
     assert resolution.runner_up is not None
     assert resolution.runner_up_score < resolution.score
-    assert str(resolution.message) == f"Matched 珠海格力电器股份有限公司 (score {resolution.score:.0f})"
+    assert (
+        str(resolution.message)
+        == f"Matched 珠海格力电器股份有限公司 (score {resolution.score:.0f})"
+    )
 
     unsure = resolver.resolve("宁德新能源")
     assert unsure.match is None

@@ -1,0 +1,32 @@
+"""One decorator enforces roles on every write route, for pages and the API alike."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from matchmaker.accounts.models import Role
+
+
+def roles_required(*roles: Role):
+    """Allow the listed roles (and admins) on a page: sign-in redirect, then 403.
+    The API has its twin, `api.auth.token_required`, for bearer tokens."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = current_user
+            if not user.is_authenticated:
+                from matchmaker.extensions import login
+
+                return login.unauthorized()
+            if not user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles  # read by the role-enforcement tests
+        return wrapped
+
+    return decorator

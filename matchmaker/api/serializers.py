@@ -1,0 +1,46 @@
+"""The JSON shapes clients read (see INTERFACES.md). Amounts are decimal strings in yuan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matchmaker.money import yuan_str
+
+
+def sector_json(sector) -> dict[str, Any]:
+    return {"code": sector.code, "name": sector.name, "name_en": sector.name_en}
+
+
+def region_json(region) -> dict[str, Any] | None:
+    if region is None:
+        return None
+    return {"code": region.code, "name": region.name, "name_en": region.name_en}
+
+
+def investor_json(investor) -> dict[str, Any] | None:
+    if investor is None:
+        return None
+    return {"id": investor.id, "name": investor.name, "name_en": investor.name_en}
+
+
+def project_json(project, *, with_contact: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": project.id,
+        "catalogue_id": project.catalogue_id,
+        "code": project.code,
+        "name": project.name,
+        "name_en": project.name_en,
+        "sectors": [sector_json(s) for s in project.sectors],
+        "region": region_json(project.region),
+        "location": project.location,
+        "total_investment_yuan": yuan_str(project.total_investment_yuan),
+        "investment_sought_yuan": yuan_str(project.investment_sought_yuan),
+        "cooperation_modes": list(project.cooperation_modes or []),
+        "status": project.status.value,
+        "summary": project.construction_content,
+    }
+    if with_contact:
+        data["owner"] = project.owner
+        data["contact_person"] = project.contact_person
+        data["contact_phone"] = project.contact_phone
+    return data

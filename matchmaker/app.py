@@ -1,0 +1,126 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, request, session
+
+from matchmaker.config import ROOT, load_config
+from matchmaker.extensions import babel, csrf, db, login, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def select_locale() -> str:
+    from flask import current_app, has_request_context
+
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI and background work: the configured default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    choice = request.args.get("lang") or session.get("locale")
+    if choice in languages:
+        return choice
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    instance_path = os.environ.get("MATCHMAKER_INSTANCE") or str(ROOT / "instance")
+    app = Flask(
+        "matchmaker",
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    import matchmaker.models  # noqa: F401 - every model registered before use
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
+    )
+    _init_login(app)
+    _register_blueprints(app)
+
+    from matchmaker.errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_template_helpers(app)
+
+    from matchmaker.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from matchmaker.accounts.models import User
+
+    login.init_app(app)
+    login.login_view = "accounts.login"
+    login.login_message = _l("Please sign in to see this page.")
+    login.login_message_category = "warning"
+
+    @login.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from matchmaker.accounts.blueprint import bp as accounts_bp
+    from matchmaker.api.blueprint import bp as api_bp
+    from matchmaker.catalogue.blueprint import bp as catalogue_bp
+    from matchmaker.home.blueprint import bp as home_bp
+    from matchmaker.matching.blueprint import bp as matching_bp
+    from matchmaker.search.blueprint import bp as search_bp
+    from matchmaker.signing.blueprint import bp as signing_bp
+
+    for blueprint in (home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
+    app.register_blueprint(api_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from matchmaker.money import format_yi, yuan_str
+
+    @app.context_processor
+    def inject_helpers():
+        locale = str(get_locale() or "zh")
+
+        def localized(obj, field: str = "name") -> str:
+            """The English name in English pages when there is one, else the Chinese."""
+            if obj is None:
+                return ""
+            if locale == "en":
+                return getattr(obj, f"{field}_en", None) or getattr(obj, field)
+            return getattr(obj, field)
+
+        return {
+            "format_yi": format_yi,
+            "yuan_str": yuan_str,
+            "locale": locale,
+            "localized": localized,
+            "endpoints": app.view_functions,
+        }
+
+    @app.before_request
+    def remember_locale():
+        lang = request.args.get("lang")
+        if lang in app.config["LANGUAGES"]:
+            session["locale"] = lang
+        g.locale = select_locale()

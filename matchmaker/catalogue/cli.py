@@ -1,0 +1,3 @@
+"""This feature's `matchmaker` commands (filled in by its issue)."""
+
+commands: list = []

@@ -1,0 +1,181 @@
+"""Reference data (sectors, regions), catalogues, projects and their import history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
+
+
+class RegionLevel(enum.StrEnum):
+    PREFECTURE = "prefecture"
+    COUNTY = "county"
+
+
+class CatalogueStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class ProjectStatus(enum.StrEnum):
+    OPEN = "open"
+    NEGOTIATING = "negotiating"
+    SIGNED = "signed"
+    WITHDRAWN = "withdrawn"
+
+
+class Sector(Base):
+    __tablename__ = "sectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    name_en: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sectors.id"), nullable=True)
+    aliases: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
+    position: Mapped[int] = mapped_column(nullable=False, default=0)
+
+    parent: Mapped[Sector | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Sector]] = relationship(back_populates="parent", order_by="Sector.position")
+
+    def __repr__(self) -> str:
+        return f"<Sector {self.code} {self.name}>"
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    name_en: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    pinyin: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    short: Mapped[str] = mapped_column(sa.String(50), nullable=False, default="")
+    level: Mapped[RegionLevel] = mapped_column(str_enum(RegionLevel, "region_level"), nullable=False)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), nullable=True)
+    aliases: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
+    position: Mapped[int] = mapped_column(nullable=False, default=0)
+
+    parent: Mapped[Region | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Region]] = relationship(back_populates="parent", order_by="Region.position")
+
+    @property
+    def prefecture(self) -> Region:
+        return self.parent if self.level == RegionLevel.COUNTY and self.parent else self
+
+    def __repr__(self) -> str:
+        return f"<Region {self.code} {self.name}>"
+
+
+class Catalogue(Base):
+    __tablename__ = "catalogues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    year: Mapped[int] = mapped_column(nullable=False)
+    publisher: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    source_filename: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    source_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
+    # Yuan per US dollar, shown with amounts converted from USD.
+    usd_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 6), nullable=True)
+    status: Mapped[CatalogueStatus] = mapped_column(
+        str_enum(CatalogueStatus, "catalogue_status"), nullable=False, default=CatalogueStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    projects: Mapped[list[Project]] = relationship(back_populates="catalogue")
+
+    __table_args__ = (
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        sa.CheckConstraint("usd_rate IS NULL OR usd_rate > 0", name="usd_rate_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Catalogue {self.id} {self.name!r} {self.year}>"
+
+
+project_sectors = sa.Table(
+    "project_sectors",
+    Base.metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("sector_id", sa.ForeignKey("sectors.id"), primary_key=True),
+)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    catalogue_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogues.id"), nullable=False, index=True)
+    code: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    name: Mapped[str] = mapped_column(sa.String(300), nullable=False)
+    name_en: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), nullable=True, index=True)
+    location: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    total_investment_yuan: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    investment_sought_yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    cooperation_modes: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
+    construction_content: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    market_outlook: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    preparation_status: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    owner: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    contact_person: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    # Columns of the uploaded sheet that map to no field, kept by their header text.
+    extra: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False, default=dict)
+    status: Mapped[ProjectStatus] = mapped_column(
+        str_enum(ProjectStatus, "project_status"), nullable=False, default=ProjectStatus.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    catalogue: Mapped[Catalogue] = relationship(back_populates="projects")
+    region: Mapped[Region | None] = relationship()
+    sectors: Mapped[list[Sector]] = relationship(secondary=project_sectors, order_by="Sector.position")
+
+    __table_args__ = (
+        sa.UniqueConstraint("catalogue_id", "code", name="uq_projects_catalogue_id_code"),
+        sa.CheckConstraint("investment_sought_yuan >= 0", name="sought_non_negative"),
+        sa.CheckConstraint(
+            "total_investment_yuan IS NULL OR total_investment_yuan >= 0", name="total_non_negative"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Project {self.id} {self.code} {self.name!r}>"
+
+
+class ImportBatch(Base):
+    """One upload of a catalogue file: its report, whether it was committed, by whom."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    catalogue_id: Mapped[int | None] = mapped_column(sa.ForeignKey("catalogues.id"), nullable=True, index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    file_format: Mapped[str] = mapped_column(sa.String(16), nullable=False, default="")
+    committed: Mapped[bool] = mapped_column(nullable=False, default=False)
+    created_count: Mapped[int] = mapped_column(nullable=False, default=0)
+    updated_count: Mapped[int] = mapped_column(nullable=False, default=0)
+    unchanged_count: Mapped[int] = mapped_column(nullable=False, default=0)
+    rejected_count: Mapped[int] = mapped_column(nullable=False, default=0)
+    report: Mapped[dict[str, Any]] = mapped_column(sa.JSON, nullable=False, default=dict)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    catalogue: Mapped[Catalogue | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ImportBatch {self.id} {self.filename!r} committed={self.committed}>"

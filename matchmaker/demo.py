@@ -1,0 +1,207 @@
+"""The illustrative demo data: a 220-project catalogue, ~60 investors, two signing sessions.
+
+Everything is read from data/demo/ (made by data/generate_demo.py) and loaded through the
+same operations staff and organisers use. Loading is idempotent: what exists is kept.
+Demo accounts get random passwords, printed once, unless MATCHMAKER_DEMO_PASSWORD is set.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+
+from matchmaker.accounts.models import Role, User
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
+from matchmaker.extensions import db
+from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.signing.models import Agreement, AgreementKind, SessionKind, SessionState, SigningSession
+
+CATALOGUE_NAME = "贵州省2023年绿色生态产业招商推介项目索引（示例）"
+CATALOGUE_YEAR = 2023
+DEMO_ACCOUNTS = (
+    ("staff@demo.matchmaker.cn", Role.STAFF, "省投资促进局（示例）"),
+    ("organizer@demo.matchmaker.cn", Role.ORGANIZER, "论坛组委会（示例）"),
+    ("investor@demo.matchmaker.cn", Role.INVESTOR, "示例投资人"),
+    ("admin@demo.matchmaker.cn", Role.ADMIN, "管理员（示例）"),
+)
+
+
+@dataclass
+class DemoResult:
+    catalogue_created: bool = False
+    projects: int = 0
+    investors_created: int = 0
+    sessions_created: int = 0
+    agreements_created: int = 0
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, password
+
+
+def demo_dir() -> Path:
+    return Path(current_app.config["DATA_DIR"]) / "demo"
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(sa.select(sa.func.count(Project.id))) == 0 and (
+        db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+    )
+
+
+def load_demo() -> DemoResult:
+    """Load everything that is missing, in one transaction."""
+    result = DemoResult()
+    try:
+        _load_investors(result)
+        _load_catalogue(result)
+        _load_signing(result)
+        _create_accounts(result)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def _load_investors(result: DemoResult) -> None:
+    known = set(db.session.scalars(sa.select(Investor.name)))
+    with (demo_dir() / "investors.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["name"] in known:
+                continue
+            db.session.add(
+                Investor(
+                    name=row["name"],
+                    name_en=row.get("name_en") or None,
+                    aliases=[a for a in (row.get("aliases") or "").split("|") if a],
+                    kind=InvestorKind(row["kind"]),
+                    country=row.get("country") or "CN",
+                )
+            )
+            known.add(row["name"])
+            result.investors_created += 1
+    db.session.flush()
+
+
+def _load_catalogue(result: DemoResult) -> None:
+    from matchmaker.catalogue.operations import import_catalogue
+
+    catalogue = db.session.scalar(
+        sa.select(Catalogue).where(Catalogue.name == CATALOGUE_NAME, Catalogue.year == CATALOGUE_YEAR)
+    )
+    if catalogue is None:
+        catalogue = Catalogue(name=CATALOGUE_NAME, year=CATALOGUE_YEAR, publisher="贵州省投资促进局（示例）")
+        db.session.add(catalogue)
+        db.session.flush()
+        path = demo_dir() / "catalogue-2023.xlsx"
+        report = import_catalogue(catalogue, path.read_bytes(), path.name, user=None)
+        if report.rejected:
+            raise RuntimeError(f"demo catalogue has rejected rows: {report.rejected[:3]}")
+        catalogue.status = CatalogueStatus.PUBLISHED
+        result.catalogue_created = True
+    result.projects = db.session.scalar(
+        sa.select(sa.func.count(Project.id)).where(Project.catalogue_id == catalogue.id)
+    )
+
+
+def _load_signing(result: DemoResult) -> None:
+    from matchmaker.catalogue.models import ProjectStatus
+    from matchmaker.reference import regions_by_code, sectors_by_code
+
+    data = json.loads((demo_dir() / "signing.json").read_text(encoding="utf-8"))
+    sessions = {s.name: s for s in db.session.scalars(sa.select(SigningSession))}
+    by_key: dict[str, SigningSession] = {}
+    for item in data["sessions"]:
+        session = sessions.get(item["name"])
+        if session is None:
+            held_on = date.fromisoformat(item["date"])
+            session = SigningSession(
+                edition=held_on.year,
+                name=item["name"],
+                name_en=item.get("name_en", ""),
+                kind=SessionKind(item["kind"]),
+                held_on=held_on,
+                venue=item.get("venue", ""),
+                target_yuan=Decimal(item["target_yuan"]),
+                state=SessionState.CLOSED,
+            )
+            db.session.add(session)
+            result.sessions_created += 1
+        by_key[item["key"]] = session
+    db.session.flush()
+
+    catalogue_id = db.session.scalar(
+        sa.select(Catalogue.id).where(Catalogue.name == CATALOGUE_NAME, Catalogue.year == CATALOGUE_YEAR)
+    )
+    projects = {
+        p.code: p for p in db.session.scalars(sa.select(Project).where(Project.catalogue_id == catalogue_id))
+    }
+    investors = {i.name: i for i in db.session.scalars(sa.select(Investor))}
+    existing_keys = set(
+        db.session.scalars(sa.select(Agreement.idempotency_key).where(Agreement.idempotency_key.like("demo-%")))
+    )
+    sectors, regions = sectors_by_code(), regions_by_code()
+    for index, item in enumerate(data["agreements"], start=1):
+        key = f"demo-{index}"
+        if key in existing_keys:
+            continue
+        project = projects.get(item["project_code"]) if item.get("project_code") else None
+        if item.get("project_code") and project is None:
+            raise RuntimeError(f"demo agreement {index}: no project with code {item['project_code']}")
+        agreement = Agreement(
+            session=by_key[item["session"]],
+            investor=investors[item["investor"]],
+            project=project,
+            project_name=item.get("project_name") or (project.name if project else ""),
+            sector=sectors.get(item.get("sector") or ""),
+            region=regions.get(item.get("region") or ""),
+            amount_yuan=Decimal(item["amount_yuan"]),
+            kind=AgreementKind(item["kind"]),
+            signed_at=datetime.fromisoformat(item["signed_at"]),
+            idempotency_key=key,
+        )
+        if project is not None and agreement.kind != AgreementKind.INTENT:
+            project.status = ProjectStatus.SIGNED
+        db.session.add(agreement)
+        result.agreements_created += 1
+    db.session.flush()
+
+
+def _create_accounts(result: DemoResult) -> None:
+    from matchmaker.accounts.operations import create_user
+
+    fixed = os.environ.get("MATCHMAKER_DEMO_PASSWORD")
+    investor = db.session.scalar(sa.select(Investor).order_by(Investor.id).limit(1))
+    for email, role, name in DEMO_ACCOUNTS:
+        if db.session.scalar(sa.select(User.id).where(User.email == email)):
+            continue
+        password = fixed or f"demo-{secrets.token_urlsafe(9)}"
+        create_user(
+            email,
+            password,
+            role,
+            display_name=name,
+            investor_id=investor.id if role == Role.INVESTOR and investor else None,
+        )
+        result.accounts.append((email, role.value, password))
+
+
+def echo_result(result: DemoResult) -> None:
+    click.echo(
+        f"Demo data (illustrative, not the official list): {result.projects} projects"
+        f"{' (catalogue imported)' if result.catalogue_created else ''}, "
+        f"{result.investors_created} investors, {result.sessions_created} signing sessions, "
+        f"{result.agreements_created} agreements added."
+    )
+    if result.accounts:
+        click.echo("Demo accounts (passwords are shown only now):")
+        for email, role, password in result.accounts:
+            click.echo(f"  {role:<10} {email:<32} {password}")

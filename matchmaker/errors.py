@@ -1,0 +1,95 @@
+"""Domain errors raised by operations, and the HTTP error handlers.
+
+Operations raise a `DomainError` with a translatable message (and, for forms, the field it
+belongs to); the web page shows it next to the field, the API answers
+`{"error": {"code", "message"}}` with the error's status, and the CLI prints it and exits 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matchmaker.i18n import Message
+
+
+class DomainError(Exception):
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: Message | str, *, field: str | None = None, **params: Any):
+        self.message = message if isinstance(message, Message) else Message(message, params)
+        self.field = field
+        super().__init__(str(self.message))
+
+    def translated(self) -> str:
+        from matchmaker.i18n import translate
+
+        return translate(self.message)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+def wants_json() -> bool:
+    from flask import request
+
+    return request.path.startswith("/api/")
+
+
+def api_error(code: str, message: str, status: int, **extra: Any):
+    from flask import jsonify
+
+    body: dict[str, Any] = {"error": {"code": code, "message": message, **extra}}
+    return jsonify(body), status
+
+
+def register_error_handlers(app) -> None:
+    from flask import render_template
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if wants_json():
+            return api_error(error.code, error.translated(), error.status)
+        return (
+            render_template("error.html", status=error.status, message=error.translated()),
+            error.status,
+        )
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        message = _("The form expired or was not sent from this site. Reload the page and try again.")
+        if wants_json():
+            return api_error("csrf", message, 400)
+        return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        messages = {
+            400: _("The request could not be understood."),
+            401: _("Please sign in first."),
+            403: _("You do not have permission to do this."),
+            404: _("Not found."),
+            405: _("This method is not allowed here."),
+            413: _("The file is too large."),
+            429: _("Too many requests; try again shortly."),
+        }
+        message = messages.get(error.code or 500, error.description or "")
+        if wants_json():
+            code = (error.name or "error").lower().replace(" ", "_")
+            return api_error(code, message, error.code or 500)
+        return render_template("error.html", status=error.code, message=message), error.code

@@ -1,0 +1,7 @@
+from flask import Blueprint
+
+from matchmaker.home import controllers
+
+bp = Blueprint("home", __name__)
+
+bp.add_url_rule("/", view_func=controllers.index)

@@ -1,0 +1,30 @@
+"""Every model, imported in one place so metadata is complete (Alembic, create_all)."""
+
+from matchmaker.accounts.models import ApiToken, Role, User
+from matchmaker.audit import AuditEvent
+from matchmaker.catalogue.models import (
+    Catalogue,
+    CatalogueStatus,
+    ImportBatch,
+    Project,
+    ProjectStatus,
+    Region,
+    RegionLevel,
+    Sector,
+    project_sectors,
+)
+from matchmaker.investors.models import Investor, InvestorKind, InvestorProfile, Lead, LeadStatus
+from matchmaker.signing.models import (
+    Agreement,
+    AgreementKind,
+    SessionKind,
+    SessionState,
+    SigningSession,
+)
+
+__all__ = [
+    "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "Catalogue", "CatalogueStatus",
+    "ImportBatch", "Investor", "InvestorKind", "InvestorProfile", "Lead", "LeadStatus",
+    "Project", "ProjectStatus", "Region", "RegionLevel", "Role", "Sector", "SessionKind",
+    "SessionState", "SigningSession", "User", "project_sectors",
+]

@@ -1,0 +1,149 @@
+"""Reference data: the sector taxonomy and the regions, loaded from data/ into the database.
+
+`load_reference_data` is idempotent (upsert by code), so `matchmaker init` can run again
+after data/ is edited. The pure `Taxonomy` / `Gazetteer` objects the parser, search and
+matching use are built from the database once per process and rebuilt after a reload.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from matchmaker.catalogue.models import Region, RegionLevel, Sector
+from matchmaker.extensions import db
+
+log = logging.getLogger(__name__)
+
+_cache: dict[str, Any] = {}
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)["items"]
+
+
+def load_reference_data(data_dir: str | Path) -> dict[str, int]:
+    """Upsert sectors and regions from data_dir/sectors.json and regions.json."""
+    data_dir = Path(data_dir)
+    sectors = {s.code: s for s in db.session.scalars(sa.select(Sector))}
+    regions = {r.code: r for r in db.session.scalars(sa.select(Region))}
+    counts = {"sectors": 0, "regions": 0}
+
+    def upsert_sector(item: dict, parent: Sector | None, position: int) -> None:
+        sector = sectors.get(item["code"])
+        if sector is None:
+            sector = Sector(code=item["code"])
+            db.session.add(sector)
+            sectors[sector.code] = sector
+        sector.name = item["name"]
+        sector.name_en = item["name_en"]
+        sector.aliases = list(item.get("aliases", []))
+        sector.parent = parent
+        sector.position = position
+        counts["sectors"] += 1
+        for index, child in enumerate(item.get("children", [])):
+            upsert_sector(child, sector, position * 100 + index + 1)
+
+    def upsert_region(item: dict, parent: Region | None, position: int) -> None:
+        region = regions.get(item["code"])
+        if region is None:
+            region = Region(code=item["code"])
+            db.session.add(region)
+            regions[region.code] = region
+        region.name = item["name"]
+        region.name_en = item["name_en"]
+        region.pinyin = item.get("pinyin", "")
+        region.short = item.get("short", "")
+        region.aliases = list(item.get("aliases", []))
+        region.level = RegionLevel.COUNTY if parent else RegionLevel.PREFECTURE
+        region.parent = parent
+        region.position = position
+        counts["regions"] += 1
+        for index, child in enumerate(item.get("children", [])):
+            upsert_region(child, region, position * 1000 + index + 1)
+
+    for index, item in enumerate(_read(data_dir / "sectors.json")):
+        upsert_sector(item, None, index + 1)
+    for index, item in enumerate(_read(data_dir / "regions.json")):
+        upsert_region(item, None, index + 1)
+    db.session.flush()
+    clear_cache()
+    log.info("reference data: %(sectors)d sectors, %(regions)d regions", counts)
+    return counts
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _sector_item(sector: Sector, children: dict[int | None, list[Sector]]) -> dict[str, Any]:
+    return {
+        "code": sector.code,
+        "name": sector.name,
+        "name_en": sector.name_en,
+        "aliases": list(sector.aliases),
+        "children": [_sector_item(c, children) for c in children.get(sector.id, [])],
+    }
+
+
+def _region_item(region: Region, children: dict[int | None, list[Region]]) -> dict[str, Any]:
+    return {
+        "code": region.code,
+        "name": region.name,
+        "name_en": region.name_en,
+        "pinyin": region.pinyin,
+        "short": region.short,
+        "aliases": list(region.aliases),
+        "children": [_region_item(c, children) for c in children.get(region.id, [])],
+    }
+
+
+def _by_parent(rows) -> dict[int | None, list]:
+    grouped: dict[int | None, list] = {}
+    for row in sorted(rows, key=lambda r: r.position):
+        grouped.setdefault(row.parent_id, []).append(row)
+    return grouped
+
+
+def sector_tree() -> list[dict[str, Any]]:
+    """The taxonomy in the shape of data/sectors.json and GET /api/v1/sectors."""
+    grouped = _by_parent(db.session.scalars(sa.select(Sector)).all())
+    return [_sector_item(s, grouped) for s in grouped.get(None, [])]
+
+
+def region_tree() -> list[dict[str, Any]]:
+    grouped = _by_parent(db.session.scalars(sa.select(Region)).all())
+    return [_region_item(r, grouped) for r in grouped.get(None, [])]
+
+
+def taxonomy():
+    """The pure Taxonomy over the database's sectors (built once per process)."""
+    from matchmaker.taxonomy import Taxonomy
+
+    key = f"taxonomy:{db.engine.url}"
+    if key not in _cache:
+        _cache[key] = Taxonomy.from_records(sector_tree())
+    return _cache[key]
+
+
+def gazetteer():
+    """The pure Gazetteer over the database's regions (built once per process)."""
+    from matchmaker.taxonomy import Gazetteer
+
+    key = f"gazetteer:{db.engine.url}"
+    if key not in _cache:
+        _cache[key] = Gazetteer.from_records(region_tree())
+    return _cache[key]
+
+
+def sectors_by_code() -> dict[str, Sector]:
+    return {s.code: s for s in db.session.scalars(sa.select(Sector))}
+
+
+def regions_by_code() -> dict[str, Region]:
+    return {r.code: r for r in db.session.scalars(sa.select(Region))}

@@ -1,0 +1,99 @@
+"""Signing sessions at the forum and the agreements signed in them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
+
+
+class SessionKind(enum.StrEnum):
+    GREEN_INDUSTRY = "green_industry"  # 生态文明贵阳国际论坛绿色产业项目签约
+    MAJOR_PROJECTS = "major_projects"  # 贵州省重大绿色发展项目及战略合作协议签约
+    OTHER = "other"
+
+
+class SessionState(enum.StrEnum):
+    PLANNED = "planned"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class AgreementKind(enum.StrEnum):
+    INVESTMENT_CONTRACT = "investment_contract"  # 投资合同
+    FRAMEWORK = "framework"  # 框架协议
+    STRATEGIC = "strategic"  # 战略合作协议
+    INTENT = "intent"  # 意向 (letter of intent; not counted as signed by default)
+
+
+class SigningSession(Base):
+    __tablename__ = "signing_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition: Mapped[int] = mapped_column(nullable=False)  # forum year
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    name_en: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind, "session_kind"), nullable=False)
+    held_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    venue: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    target_yuan: Mapped[Decimal] = mapped_column(Money, nullable=False, default=Decimal("0"))
+    state: Mapped[SessionState] = mapped_column(
+        str_enum(SessionState, "session_state"), nullable=False, default=SessionState.PLANNED
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    agreements: Mapped[list[Agreement]] = relationship(back_populates="session")
+
+    __table_args__ = (sa.CheckConstraint("target_yuan >= 0", name="target_non_negative"),)
+
+    def __repr__(self) -> str:
+        return f"<SigningSession {self.id} {self.name!r} {self.state}>"
+
+
+class Agreement(Base):
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("signing_sessions.id"), nullable=False, index=True)
+    investor_id: Mapped[int] = mapped_column(sa.ForeignKey("investors.id"), nullable=False, index=True)
+    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id"), nullable=True, index=True)
+    # Off-catalogue agreements name their project, sector and region here.
+    project_name: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
+    sector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sectors.id"), nullable=True)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), nullable=True)
+    amount_yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    kind: Mapped[AgreementKind] = mapped_column(str_enum(AgreementKind, "agreement_kind"), nullable=False)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    voided: Mapped[bool] = mapped_column(nullable=False, default=False)
+    void_reason: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), nullable=True, unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    session: Mapped[SigningSession] = relationship(back_populates="agreements")
+    investor: Mapped["Investor"] = relationship()  # noqa: F821, UP037
+    project: Mapped["Project | None"] = relationship()  # noqa: F821, UP037
+    sector: Mapped["Sector | None"] = relationship()  # noqa: F821, UP037
+    region: Mapped["Region | None"] = relationship()  # noqa: F821, UP037
+
+    __table_args__ = (
+        sa.CheckConstraint("amount_yuan > 0", name="amount_positive"),
+        sa.CheckConstraint(
+            "voided = false OR void_reason <> ''", name="void_needs_reason"
+        ),
+        sa.CheckConstraint(
+            "project_id IS NOT NULL OR project_name <> ''", name="project_or_name"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Agreement {self.id} {self.amount_yuan} {self.kind} voided={self.voided}>"

@@ -87,3 +87,22 @@ def compact_keep_spaces(text: object) -> str:
         " " if unicodedata.category(ch)[0] in ("P", "S", "C") else ch for ch in normalize(text)
     ]
     return _SPACE_RE.sub(" ", "".join(chars)).strip()
+
+
+def clean(text: object) -> str:
+    """NFKC (full-width digits and punctuation -> half-width) and stripped; case kept.
+
+    For storing what people wrote: '５０００万（约）' -> '5000万(约)'. Line breaks inside a
+    cell survive (as '\\n'); other runs of spaces become one space.
+    """
+    if text is None:
+        return ""
+    value = str(text)
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value).replace("\u3000", " ")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "  " in value or "\t" in value or "\n" in value:
+        lines = (" ".join(line.split()) for line in value.split("\n"))
+        value = "\n".join(line for line in lines if line)
+    return value.strip()

@@ -1,0 +1,417 @@
+"""Sector taxonomy, Guizhou gazetteer and cooperation modes (pure: no Flask, no DB).
+
+Both are loaded once from `data/sectors.json` / `data/regions.json` (or built from plain
+records in tests) into dicts keyed by `text.compact` forms, so per-row lookups on big
+catalogues are dictionary hits; fuzzy matching (rapidfuzz) is the fallback and is memoised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from rapidfuzz import fuzz, process
+
+from matchmaker.text import compact, normalize
+
+# ---------------------------------------------------------------------------- sectors
+
+
+@dataclass(frozen=True)
+class Sector:
+    code: str
+    name: str
+    name_en: str
+    parent_code: str | None
+    aliases: tuple[str, ...]
+    depth: int  # 0 for a root
+
+
+@dataclass(frozen=True)
+class SectorMatch:
+    code: str
+    score: float  # 0-100
+    exact: bool
+
+
+_CELL_SPLIT_RE = re.compile(r"[、,，;；/／|｜\n]+")
+_CONJUNCTION_RE = re.compile(r"及|和|与|以及|&|\band\b")
+FUZZY_FLOOR = 60.0  # candidates below this are not worth showing
+
+
+class Taxonomy:
+    """The sector tree with exact and fuzzy lookup by name, English name or alias."""
+
+    def __init__(self, sectors: Iterable[Sector]) -> None:
+        self._by_code: dict[str, Sector] = {}
+        self._children: dict[str | None, list[str]] = {}
+        self._exact: dict[str, str] = {}
+        for sector in sectors:
+            self._by_code[sector.code] = sector
+            self._children.setdefault(sector.parent_code, []).append(sector.code)
+            for label in (sector.name, sector.name_en, *sector.aliases):
+                key = compact(label)
+                if key:
+                    self._exact.setdefault(key, sector.code)  # first (parent) wins
+        self._keys = list(self._exact)
+        self._key_codes = [self._exact[k] for k in self._keys]
+        self._memo: dict[str, list[SectorMatch]] = {}
+
+    @classmethod
+    def from_records(cls, items: Sequence[Mapping[str, Any]]) -> Taxonomy:
+        sectors: list[Sector] = []
+
+        def walk(records: Sequence[Mapping[str, Any]], parent: str | None, depth: int) -> None:
+            for record in records:
+                code = str(record["code"])
+                sectors.append(
+                    Sector(
+                        code=code,
+                        name=record["name"],
+                        name_en=record.get("name_en") or "",
+                        parent_code=parent,
+                        aliases=tuple(record.get("aliases") or ()),
+                        depth=depth,
+                    )
+                )
+                walk(record.get("children") or (), code, depth + 1)
+
+        walk(items, None, 0)
+        return cls(sectors)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Taxonomy:
+        with open(path, encoding="utf-8") as handle:
+            return cls.from_records(json.load(handle)["items"])
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._by_code.values())
+
+    def get(self, code: str) -> Sector | None:
+        return self._by_code.get(code)
+
+    def roots(self) -> list[Sector]:
+        return [self._by_code[c] for c in self._children.get(None, [])]
+
+    def children(self, code: str) -> list[Sector]:
+        return [self._by_code[c] for c in self._children.get(code, [])]
+
+    def ancestors(self, code: str) -> list[Sector]:
+        """Parent first, root last."""
+        result: list[Sector] = []
+        sector = self._by_code.get(code)
+        while sector is not None and sector.parent_code is not None:
+            sector = self._by_code.get(sector.parent_code)
+            if sector is not None:
+                result.append(sector)
+        return result
+
+    def exact(self, text: object) -> str | None:
+        return self._exact.get(compact(text))
+
+    def match(self, text: object, *, limit: int = 5) -> list[SectorMatch]:
+        """Best first: an exact name/alias hit (score 100) or fuzzy candidates >= FUZZY_FLOOR."""
+        key = compact(text)
+        if not key:
+            return []
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached[:limit]
+        code = self._exact.get(key)
+        if code is not None:
+            result = [SectorMatch(code, 100.0, True)]
+        else:
+            result = []
+            seen: set[str] = set()
+            for _, score, index in process.extract(
+                key, self._keys, scorer=fuzz.WRatio, limit=20, score_cutoff=FUZZY_FLOOR
+            ):
+                candidate = self._key_codes[index]
+                if candidate not in seen:
+                    seen.add(candidate)
+                    # a fuzzy hit is never as good as an exact one
+                    result.append(SectorMatch(candidate, min(round(score, 1), 99.0), False))
+        self._memo[key] = result
+        return result[:limit]
+
+    def resolve(self, text: object, threshold: float = 85.0) -> SectorMatch | None:
+        """The best match if it scores at least `threshold`, else None."""
+        matches = self.match(text, limit=1)
+        if matches and matches[0].score >= threshold:
+            return matches[0]
+        return None
+
+    def split_cell(self, text: object) -> list[str]:
+        """Split a sector cell into sector names.
+
+        A whole-cell exact match wins ('新能源汽车及电池材料' is one sector); then the cell
+        splits on 、，,;；/ ; a part splits on 及/和/与 only when every piece is a known sector.
+        """
+        value = normalize(text) if text is not None else ""
+        if not value:
+            return []
+        raw = str(text).strip()
+        if compact(value) in self._exact:
+            return [raw]
+        parts: list[str] = []
+        for part in _CELL_SPLIT_RE.split(raw):
+            part = part.strip()
+            if not part:
+                continue
+            if compact(part) not in self._exact:
+                pieces = [p.strip() for p in _CONJUNCTION_RE.split(part) if p.strip()]
+                if len(pieces) > 1 and all(compact(p) in self._exact for p in pieces):
+                    parts.extend(pieces)
+                    continue
+            parts.append(part)
+        result: list[str] = []
+        for part in parts:
+            if part not in result:
+                result.append(part)
+        return result
+
+
+# ---------------------------------------------------------------------------- regions
+
+_PROVINCE_PREFIXES = ("贵州省", "贵州", "guizhouprovince", "guizhou")
+_ZH_SUFFIXES = ("苗族侗族自治州", "布依族苗族自治州", "自治州", "自治县", "新区", "地区", "市", "州", "区", "县", "特区")
+_EN_SUFFIXES = (
+    "newarea", "prefecture", "autonomousprefecture", "autonomouscounty", "county",
+    "district", "city", "specialdistrict",
+)
+AMBIGUOUS_SCORE = 60.0
+SUBSTRING_SCORE = 90.0
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    name_en: str
+    pinyin: str
+    short: str
+    parent_code: str | None
+    level: Literal["prefecture", "county"]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegionMatch:
+    code: str  # the most precise region found (county when known)
+    prefecture_code: str
+    score: float  # 100 exact; lower for substring, fuzzy or ambiguous matches
+    inferred: bool  # the prefecture was not written, it was deduced (or guessed)
+    matched_text: str
+
+
+def _region_keys(region: Region) -> set[str]:
+    keys = {compact(region.name), compact(region.short), compact(region.pinyin)}
+    keys.update(compact(a) for a in region.aliases)
+    en = compact(region.name_en)
+    keys.add(en)
+    for suffix in _EN_SUFFIXES:
+        if en.endswith(suffix) and len(en) > len(suffix) + 2:
+            keys.add(en[: -len(suffix)])
+    name = compact(region.name)
+    for suffix in _ZH_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            keys.add(name[: -len(suffix)])
+            break
+    short = compact(region.short)
+    if short and region.level == "prefecture":
+        keys.update({short + "州", short + "市"})
+    return {k for k in keys if len(k) >= 2}
+
+
+class Gazetteer:
+    """Prefectures and counties of Guizhou, matched from free-text locations."""
+
+    def __init__(self, regions: Iterable[Region]) -> None:
+        self._by_code: dict[str, Region] = {}
+        self._children: dict[str, list[str]] = {}
+        self._prefecture_keys: dict[str, str] = {}
+        self._county_keys: dict[str, list[str]] = {}
+        for region in regions:
+            self._by_code[region.code] = region
+            if region.parent_code:
+                self._children.setdefault(region.parent_code, []).append(region.code)
+            for key in _region_keys(region):
+                if region.level == "prefecture":
+                    self._prefecture_keys.setdefault(key, region.code)
+                else:
+                    codes = self._county_keys.setdefault(key, [])
+                    if region.code not in codes:
+                        codes.append(region.code)
+        self._county_keys_of: dict[str, dict[str, str]] = {}
+        for key, codes in self._county_keys.items():
+            for code in codes:
+                parent = self._by_code[code].parent_code or ""
+                self._county_keys_of.setdefault(parent, {})[key] = code
+        # longest keys first, so '黔西南州' wins over '黔西'
+        self._prefecture_by_length = sorted(self._prefecture_keys, key=len, reverse=True)
+        self._county_by_length = sorted(self._county_keys, key=len, reverse=True)
+        self._all_keys = self._prefecture_by_length + self._county_by_length
+        self._memo: dict[str, RegionMatch | None] = {}
+
+    @classmethod
+    def from_records(cls, items: Sequence[Mapping[str, Any]]) -> Gazetteer:
+        regions: list[Region] = []
+        for record in items:
+            code = str(record["code"])
+            regions.append(_region(record, None, "prefecture"))
+            for child in record.get("children") or ():
+                regions.append(_region(child, code, "county"))
+        return cls(regions)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Gazetteer:
+        with open(path, encoding="utf-8") as handle:
+            return cls.from_records(json.load(handle)["items"])
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._by_code.values())
+
+    def get(self, code: str) -> Region | None:
+        return self._by_code.get(code)
+
+    def prefectures(self) -> list[Region]:
+        return [r for r in self._by_code.values() if r.level == "prefecture"]
+
+    def children(self, code: str) -> list[Region]:
+        return [self._by_code[c] for c in self._children.get(code, [])]
+
+    def prefecture_of(self, code: str) -> Region | None:
+        region = self._by_code.get(code)
+        if region is not None and region.parent_code:
+            return self._by_code.get(region.parent_code)
+        return region
+
+    def match_location(self, text: object) -> RegionMatch | None:
+        """'遵义市汇川区' -> 520303 (prefecture 520300); '汇川区' -> 520303, inferred."""
+        key = compact(text)
+        if not key:
+            return None
+        if key in self._memo:
+            return self._memo[key]
+        result = self._match(key)
+        self._memo[key] = result
+        return result
+
+    def _county_result(self, codes: list[str], matched: str, score: float) -> RegionMatch:
+        region = self._by_code[codes[0]]
+        if len(codes) > 1:
+            score = min(score, AMBIGUOUS_SCORE)
+        return RegionMatch(region.code, region.parent_code or region.code, score, True, matched)
+
+    def _match(self, key: str) -> RegionMatch | None:
+        for prefix in _PROVINCE_PREFIXES:
+            if key.startswith(prefix) and len(key) > len(prefix):
+                key = key[len(prefix) :]
+                break
+        # 1. the whole text is a known name
+        code = self._prefecture_keys.get(key)
+        if code is not None:
+            return RegionMatch(code, code, 100.0, False, key)
+        codes = self._county_keys.get(key)
+        if codes:
+            return self._county_result(codes, key, 100.0)
+        # 2. a prefecture written first, then perhaps one of its counties
+        for pkey in self._prefecture_by_length:
+            if key.startswith(pkey):
+                rest = key[len(pkey) :]
+                counties = self._county_keys_of.get(self._prefecture_keys[pkey], {})
+                for ckey in sorted(counties, key=len, reverse=True):
+                    if rest.startswith(ckey):
+                        return RegionMatch(counties[ckey], self._prefecture_keys[pkey], 100.0, False, pkey + ckey)
+                for ckey in sorted(counties, key=len, reverse=True):
+                    if len(ckey) >= 2 and ckey in rest:
+                        return RegionMatch(counties[ckey], self._prefecture_keys[pkey], SUBSTRING_SCORE, False, pkey + ckey)
+                code = self._prefecture_keys[pkey]
+                return RegionMatch(code, code, 100.0, False, pkey)
+        # 3. a county written first ('汇川区高坪街道')
+        for ckey in self._county_by_length:
+            if key.startswith(ckey):
+                return self._county_result(self._county_keys[ckey], ckey, 100.0)
+        # 4. a known name somewhere inside the text
+        for name_key in self._all_keys:
+            if len(name_key) >= 2 and name_key in key:
+                if name_key in self._prefecture_keys:
+                    code = self._prefecture_keys[name_key]
+                    return RegionMatch(code, code, SUBSTRING_SCORE, True, name_key)
+                return self._county_result(self._county_keys[name_key], name_key, SUBSTRING_SCORE)
+        # 5. fuzzy, for typos ('遵义市江川区' is not a thing; 'zunyl' is)
+        best = process.extractOne(key, self._all_keys, scorer=fuzz.ratio, score_cutoff=80)
+        if best is None:
+            return None
+        name_key, score, _ = best
+        score = min(round(score, 1), 99.0)
+        if name_key in self._prefecture_keys:
+            code = self._prefecture_keys[name_key]
+            return RegionMatch(code, code, score, True, name_key)
+        return self._county_result(self._county_keys[name_key], name_key, score)
+
+
+def _region(record: Mapping[str, Any], parent: str | None, level: Literal["prefecture", "county"]) -> Region:
+    return Region(
+        code=str(record["code"]),
+        name=record["name"],
+        name_en=record.get("name_en") or "",
+        pinyin=record.get("pinyin") or "",
+        short=record.get("short") or "",
+        parent_code=parent,
+        level=level,
+        aliases=tuple(record.get("aliases") or ()),
+    )
+
+
+# ---------------------------------------------------------------------- cooperation modes
+
+COOPERATION_MODES: dict[str, tuple[str, str]] = {
+    "sole": ("独资", "Sole proprietorship"),
+    "joint_venture": ("合资", "Joint venture"),
+    "cooperation": ("合作", "Cooperation"),
+    "ppp": ("PPP", "Public-private partnership (PPP)"),
+    "equity": ("股权合作", "Equity participation"),
+    "other": ("其他", "Other"),
+}
+
+# Checked in this order: '股权合作' must be read as equity before '合作' is seen.
+_MODE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ppp", ("ppp", "政府和社会资本合作", "publicprivatepartnership")),
+    ("equity", ("股权", "参股", "入股", "控股", "equity", "stake")),
+    ("sole", ("独资", "独立投资", "sole", "whollyowned", "wholly")),
+    ("joint_venture", ("合资", "jointventure", "jv")),
+    ("cooperation", ("合作", "cooperation", "cooperative", "partnership", "co-operation")),
+    ("other", ("其他", "其它", "other", "others")),
+)
+_MODE_SPLIT_RE = re.compile(r"[、,，;；/／|｜\n]+|或|及|和|\bor\b|\band\b")
+
+
+def mode_parts(text: object) -> list[tuple[str, str | None]]:
+    """Each part of a cooperation-mode cell with its code (None when unrecognised)."""
+    value = normalize(text)
+    result: list[tuple[str, str | None]] = []
+    for part in _MODE_SPLIT_RE.split(value):
+        key = compact(part)
+        if not key:
+            continue
+        code = next((c for c, words in _MODE_KEYWORDS if any(w in key for w in words)), None)
+        result.append((part.strip(), code))
+    return result
+
+
+def normalize_mode(text: object) -> list[str]:
+    """'合资、合作' -> ['joint_venture', 'cooperation']; unrecognised parts -> 'other'."""
+    codes: list[str] = []
+    for _, code in mode_parts(text):
+        code = code or "other"
+        if code not in codes:
+            codes.append(code)
+    return codes

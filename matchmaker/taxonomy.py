@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
-from matchmaker.text import compact, normalize
+from matchmaker.text import clean, compact, normalize
 
 # ---------------------------------------------------------------------------- sectors
 
@@ -41,6 +41,7 @@ class SectorMatch:
 _CELL_SPLIT_RE = re.compile(r"[、,，;；/／|｜\n]+")
 _CONJUNCTION_RE = re.compile(r"及|和|与|以及|&|\band\b")
 FUZZY_FLOOR = 60.0  # candidates below this are not worth showing
+SHORT_TEXT_CAP = 65.0
 
 
 class Taxonomy:
@@ -136,8 +137,10 @@ class Taxonomy:
                 candidate = self._key_codes[index]
                 if candidate not in seen:
                     seen.add(candidate)
-                    # a fuzzy hit is never as good as an exact one
-                    result.append(SectorMatch(candidate, min(round(score, 1), 99.0), False))
+                    # a fuzzy hit is never as good as an exact one, and two characters
+                    # ('材料') are inside too many names to be trusted
+                    cap = SHORT_TEXT_CAP if len(key) <= 2 else 99.0
+                    result.append(SectorMatch(candidate, min(round(score, 1), cap), False))
         self._memo[key] = result
         return result[:limit]
 
@@ -391,14 +394,13 @@ _MODE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cooperation", ("合作", "cooperation", "cooperative", "partnership", "co-operation")),
     ("other", ("其他", "其它", "other", "others")),
 )
-_MODE_SPLIT_RE = re.compile(r"[、,，;；/／|｜\n]+|或|及|和|\bor\b|\band\b")
+_MODE_SPLIT_RE = re.compile(r"[、,，;；/／|｜\n]+|或|及|和|\bor\b|\band\b", re.IGNORECASE)
 
 
 def mode_parts(text: object) -> list[tuple[str, str | None]]:
     """Each part of a cooperation-mode cell with its code (None when unrecognised)."""
-    value = normalize(text)
     result: list[tuple[str, str | None]] = []
-    for part in _MODE_SPLIT_RE.split(value):
+    for part in _MODE_SPLIT_RE.split(clean(text)):
         key = compact(part)
         if not key:
             continue

@@ -399,9 +399,9 @@ class _RowParser:
         column = self.by_field.get(fieldname)
         return column.header_text if column else ""
 
-    def _error(self, row: int, fieldname: str, value: Any, template: str, **params: Any) -> None:
+    def _error(self, row: int, fieldname: str, cell: Any, template: str, **params: Any) -> None:
         self.errors.append(
-            RowError(row, self._header(fieldname), as_written(value), Message(template, params))
+            RowError(row, self._header(fieldname), as_written(cell), Message(template, params))
         )
 
     def _warn(self, row: int, fieldname: str, template: str, **params: Any) -> None:

@@ -54,9 +54,9 @@ def make_project(catalogue: Catalogue | None = None, *, sectors=("new_energy.sol
         "total_investment_yuan": Decimal("800000000.00"),
     }
     values.update(fields)
+    values["sectors"] = [sector(code) for code in sectors]
+    values["region"] = region(region_code) if region_code else None
     project = Project(catalogue=catalogue, **values)
-    project.sectors = [sector(code) for code in sectors]
-    project.region = region(region_code) if region_code else None
     db.session.add(project)
     db.session.commit()
     return project

@@ -1,0 +1,72 @@
+"""python -m benchmarks [--sizes 220,10000,100000] [--only NAME] [--json]"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+from pathlib import Path
+
+from benchmarks.harness import Registry
+
+DEFAULT_SIZES = (220, 10_000, 100_000)
+
+
+def discover(registry: Registry) -> None:
+    folder = Path(__file__).parent
+    for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda m: m.name):
+        if info.name.startswith("bench_"):
+            module = importlib.import_module(f"benchmarks.{info.name}")
+            if hasattr(module, "register"):
+                module.register(registry)
+
+
+def format_table(rows: list[dict]) -> str:
+    header = f"{'case':<44} {'size':>8} {'median ms':>11} {'p95 ms':>9} {'baseline':<22} {'base ms':>10} {'ratio':>7}"
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        lines.append(
+            f"{row['name'][:44]:<44} {row['size']:>8} {row['median_ms']:>11.2f} "
+            f"{(row['p95_ms'] or 0):>9.2f} {(row['baseline'] or '')[:22]:<22} "
+            f"{(row['baseline_ms'] if row['baseline_ms'] is not None else float('nan')):>10.2f} "
+            f"{(str(row['ratio']) + 'x') if row['ratio'] else '':>7}"
+        )
+        if row.get("extra"):
+            lines.append("    " + ", ".join(f"{k}={v}" for k, v in row["extra"].items()))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)))
+    parser.add_argument("--only", default="", help="run only cases whose name contains this")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error("--sizes takes whole numbers separated by commas")
+    registry = Registry()
+    discover(registry)
+    rows: list[dict] = []
+    for name, case, only_sizes in registry.cases:
+        if args.only and args.only not in name:
+            continue
+        for size in sizes:
+            if only_sizes and size not in only_sizes:
+                continue
+            if not args.json:
+                print(f"… {name} at {size}", file=sys.stderr, flush=True)
+            rows.extend(row.as_dict() for row in case(size))
+    if args.json:
+        json.dump({"sizes": sizes, "results": rows}, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

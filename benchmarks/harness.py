@@ -1,0 +1,119 @@
+"""Registry, timing and temporary databases for the benchmarks."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Timing:
+    samples_ms: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples_ms)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        return min(self.samples_ms), max(self.samples_ms)
+
+
+def time_runs(fn: Callable[[], object], *, runs: int = 5, warmup: int = 1) -> Timing:
+    """Call fn warmup times untimed, then `runs` times timed (milliseconds)."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return Timing(samples)
+
+
+@dataclass
+class Row:
+    name: str
+    size: int
+    median_ms: float
+    p95_ms: float | None = None
+    spread_ms: tuple[float, float] | None = None
+    runs: int = 0
+    baseline: str | None = None
+    baseline_ms: float | None = None
+    ratio: float | None = None  # baseline / ours: how many times faster
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, name: str, size: int, ours: Timing, baseline: Timing | None = None,
+           baseline_name: str | None = None, **extra) -> Row:
+        return cls(
+            name=name,
+            size=size,
+            median_ms=round(ours.median, 3),
+            p95_ms=round(ours.p95, 3),
+            spread_ms=(round(ours.spread[0], 3), round(ours.spread[1], 3)),
+            runs=len(ours.samples_ms),
+            baseline=baseline_name,
+            baseline_ms=round(baseline.median, 3) if baseline else None,
+            ratio=round(baseline.median / ours.median, 2) if baseline and ours.median else None,
+            extra=extra,
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+Case = Callable[[int], list[Row]]
+
+
+@dataclass
+class Registry:
+    cases: list[tuple[str, Case, tuple[int, ...] | None]] = field(default_factory=list)
+
+    def add(self, name: str, case: Case, *, sizes: tuple[int, ...] | None = None) -> None:
+        """A case runs once per requested size (or only at `sizes` when given)."""
+        self.cases.append((name, case, sizes))
+
+
+@contextlib.contextmanager
+def temp_app(prefix: str = "bench") -> Iterator[object]:
+    """An app on a fresh, migrated database with reference data, inside an app context.
+
+    SQLite in a temporary folder by default; MATCHMAKER_BENCH_DATABASE_URL points it at a
+    PostgreSQL database instead (emptied first)."""
+    from flask_migrate import upgrade
+
+    from matchmaker.app import MIGRATIONS_DIR, create_app
+    from matchmaker.extensions import db
+    from matchmaker.reference import load_reference_data
+
+    with tempfile.TemporaryDirectory(prefix=f"mm-{prefix}-") as tmp:
+        url = os.environ.get("MATCHMAKER_BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        os.environ["MATCHMAKER_INSTANCE"] = tmp
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+        with app.app_context():
+            import sqlalchemy as sa
+
+            meta = sa.MetaData()
+            meta.reflect(bind=db.engine)
+            meta.drop_all(bind=db.engine)
+            upgrade(directory=MIGRATIONS_DIR)
+            load_reference_data(app.config["DATA_DIR"])
+            db.session.commit()
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()

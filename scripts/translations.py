@@ -1,0 +1,97 @@
+"""Keep the Chinese catalogue in step with the code.
+
+    python scripts/translations.py update   # extract messages, merge into zh, compile
+    python scripts/translations.py add FILE # merge 'English<TAB>Chinese' lines into zh, compile
+    python scripts/translations.py missing  # list messages without a Chinese translation
+
+English is the source language (msgids), so English needs no catalogue of its own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "matchmaker/translations/zh/LC_MESSAGES/messages.po"
+MO = PO.with_suffix(".mo")
+POT = ROOT / "instance" / "messages.pot"
+KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2"]
+
+
+def extract() -> None:
+    POT.parent.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pybabel", "-q", "extract", "-F", "babel.cfg", *KEYWORDS, "--no-location", "--sort-output",
+         "-o", str(POT), "."],
+        cwd=ROOT, check=True,
+    )
+
+
+def compile_mo() -> None:
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="zh")
+    with MO.open("wb") as handle:
+        write_mo(handle, catalog, use_fuzzy=False)
+
+
+def update() -> None:
+    extract()
+    if not PO.exists():
+        subprocess.run(["pybabel", "-q", "init", "-i", str(POT), "-d", "matchmaker/translations", "-l", "zh"], cwd=ROOT, check=True)
+    else:
+        subprocess.run(["pybabel", "-q", "update", "--no-fuzzy-matching", "--ignore-obsolete", "-i", str(POT),
+                        "-d", "matchmaker/translations", "-l", "zh"], cwd=ROOT, check=True)
+    compile_mo()
+
+
+def add(path: str) -> None:
+    pairs = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if "\t" in line:
+            english, chinese = line.split("\t", 1)
+            pairs[english.replace("\\n", "\n")] = chinese.replace("\\n", "\n")
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="zh")
+    for english, chinese in pairs.items():
+        if english in catalog:
+            catalog[english].string = chinese
+            catalog[english].flags.discard("fuzzy")
+        else:
+            catalog.add(english, chinese)
+    with PO.open("wb") as handle:
+        write_po(handle, catalog, width=0, sort_output=True, omit_header=False)
+    compile_mo()
+
+
+def missing() -> list[str]:
+    extract()
+    with POT.open("rb") as handle:
+        template = read_po(handle)
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="zh")
+    gaps = []
+    for message in template:
+        if not message.id:
+            continue
+        translated = catalog.get(message.id)
+        if translated is None or not translated.string or "fuzzy" in translated.flags:
+            gaps.append(message.id if isinstance(message.id, str) else message.id[0])
+    return gaps
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "update"
+    if command == "update":
+        update()
+    elif command == "add":
+        add(sys.argv[2])
+    elif command == "missing":
+        for item in missing():
+            print(item)
+    else:
+        sys.exit(__doc__)

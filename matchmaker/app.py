@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import get_locale, refresh
 
     from matchmaker.money import format_yi, yuan_str
 
@@ -123,4 +123,7 @@ def _register_template_helpers(app: Flask) -> None:
         lang = request.args.get("lang")
         if lang in app.config["LANGUAGES"]:
             session["locale"] = lang
+        # Flask-Babel caches the locale on `g`; a reused app context (tests, the CLI
+        # serving requests) must not keep the previous request's language.
+        refresh()
         g.locale = select_locale()

@@ -26,7 +26,7 @@ KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1
 def extract() -> None:
     POT.parent.mkdir(exist_ok=True)
     subprocess.run(
-        ["pybabel", "-q", "extract", "-F", "babel.cfg", *KEYWORDS, "--no-location", "--sort-output",
+        ["pybabel", "-q", "extract", "-F", "babel.cfg", *KEYWORDS, "--ignore-dirs", ".*", "--no-location", "--sort-output",
          "-o", str(POT), "."],
         cwd=ROOT, check=True,
     )

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from matchmaker.accounts.models import Role
@@ -22,10 +22,10 @@ class SignupForm(BaseForm):
 
 
 ROLE_CHOICES = [
-    (Role.INVESTOR.value, _l("Investor")),
-    (Role.STAFF.value, _l("Provincial staff")),
-    (Role.ORGANIZER.value, _l("Organiser")),
-    (Role.ADMIN.value, _l("Administrator")),
+    SelectChoice(Role.INVESTOR.value, _l("Investor")),
+    SelectChoice(Role.STAFF.value, _l("Provincial staff")),
+    SelectChoice(Role.ORGANIZER.value, _l("Organiser")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
 ]
 
 

@@ -59,15 +59,23 @@ class Agreement(Base):
     __tablename__ = "agreements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(sa.ForeignKey("signing_sessions.id"), nullable=False, index=True)
-    investor_id: Mapped[int] = mapped_column(sa.ForeignKey("investors.id"), nullable=False, index=True)
-    project_id: Mapped[int | None] = mapped_column(sa.ForeignKey("projects.id"), nullable=True, index=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("signing_sessions.id"), nullable=False, index=True
+    )
+    investor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("investors.id"), nullable=False, index=True
+    )
+    project_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("projects.id"), nullable=True, index=True
+    )
     # Off-catalogue agreements name their project, sector and region here.
     project_name: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     sector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sectors.id"), nullable=True)
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), nullable=True)
     amount_yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
-    kind: Mapped[AgreementKind] = mapped_column(str_enum(AgreementKind, "agreement_kind"), nullable=False)
+    kind: Mapped[AgreementKind] = mapped_column(
+        str_enum(AgreementKind, "agreement_kind"), nullable=False
+    )
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     voided: Mapped[bool] = mapped_column(nullable=False, default=False)
     void_reason: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
@@ -87,12 +95,8 @@ class Agreement(Base):
 
     __table_args__ = (
         sa.CheckConstraint("amount_yuan > 0", name="amount_positive"),
-        sa.CheckConstraint(
-            "voided = false OR void_reason <> ''", name="void_needs_reason"
-        ),
-        sa.CheckConstraint(
-            "project_id IS NOT NULL OR project_name <> ''", name="project_or_name"
-        ),
+        sa.CheckConstraint("voided = false OR void_reason <> ''", name="void_needs_reason"),
+        sa.CheckConstraint("project_id IS NOT NULL OR project_name <> ''", name="project_or_name"),
     )
 
     def __repr__(self) -> str:

@@ -1,0 +1,631 @@
+"""Business actions of signing: sessions (create, open, close, reopen) and agreements
+(record, amend, void). Never commit; the user is passed in; every change is audited."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from matchmaker import audit
+from matchmaker.amounts import CNY, AmountError, ParsedAmount, parse_amount
+from matchmaker.catalogue.models import Project, ProjectStatus, Region, Sector
+from matchmaker.errors import Conflict, DomainError, NotFound
+from matchmaker.extensions import db
+from matchmaker.i18n import N_
+from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.investors.resolution import find_or_create_investor
+from matchmaker.money import YI, to_yuan
+from matchmaker.signing.models import (
+    Agreement,
+    AgreementKind,
+    SessionKind,
+    SessionState,
+    SigningSession,
+)
+
+log = logging.getLogger(__name__)
+
+# Above this an amount needs an explicit confirmation (10,000亿元 = 1 trillion yuan).
+ABSURD_YUAN = Decimal(10_000) * YI
+AMOUNT_UNIT = "亿元"  # what a bare number in the amount field means
+
+KIND_LABELS: dict[AgreementKind, tuple[str, str]] = {
+    AgreementKind.INVESTMENT_CONTRACT: ("投资合同", "Investment contract"),
+    AgreementKind.FRAMEWORK: ("框架协议", "Framework agreement"),
+    AgreementKind.STRATEGIC: ("战略合作协议", "Strategic cooperation agreement"),
+    AgreementKind.INTENT: ("意向协议", "Letter of intent"),
+}
+_KIND_ALIASES: dict[str, AgreementKind] = {
+    "投资合同": AgreementKind.INVESTMENT_CONTRACT,
+    "投资协议": AgreementKind.INVESTMENT_CONTRACT,
+    "合同": AgreementKind.INVESTMENT_CONTRACT,
+    "框架协议": AgreementKind.FRAMEWORK,
+    "框架": AgreementKind.FRAMEWORK,
+    "战略合作协议": AgreementKind.STRATEGIC,
+    "战略合作": AgreementKind.STRATEGIC,
+    "战略协议": AgreementKind.STRATEGIC,
+    "意向": AgreementKind.INTENT,
+    "意向协议": AgreementKind.INTENT,
+    "意向书": AgreementKind.INTENT,
+    "投资意向书": AgreementKind.INTENT,
+    "letter of intent": AgreementKind.INTENT,
+    "loi": AgreementKind.INTENT,
+}
+SESSION_KIND_LABELS: dict[SessionKind, tuple[str, str]] = {
+    SessionKind.GREEN_INDUSTRY: ("绿色产业项目签约", "Green-industry project signing"),
+    SessionKind.MAJOR_PROJECTS: (
+        "重大绿色发展项目及战略合作协议签约",
+        "Major green-development projects and strategic cooperation agreements",
+    ),
+    SessionKind.OTHER: ("其他签约", "Other signing"),
+}
+
+SESSION_FIELDS = ["edition", "name", "name_en", "kind", "held_on", "venue", "target_yuan", "state"]
+AGREEMENT_FIELDS = [
+    "session_id",
+    "investor_id",
+    "project_id",
+    "project_name",
+    "sector_id",
+    "region_id",
+    "amount_yuan",
+    "kind",
+    "signed_at",
+    "voided",
+    "void_reason",
+]
+
+
+# --- parsing what people type --------------------------------------------------------------
+
+
+def parse_kind(value: object) -> AgreementKind:
+    """'investment_contract', '投资合同', 'Framework agreement', '意向书' -> AgreementKind."""
+    text = str(value or "").strip()
+    try:
+        return AgreementKind(text)
+    except ValueError:
+        pass
+    folded = text.casefold()
+    if folded in _KIND_ALIASES:
+        return _KIND_ALIASES[folded]
+    for kind, (zh, en) in KIND_LABELS.items():
+        if folded in (zh, en.casefold()):
+            return kind
+    raise DomainError(
+        N_("Unknown kind of agreement “%(value)s”: use 投资合同, 框架协议, 战略合作协议 or 意向."),
+        field="kind",
+        value=text[:50],
+    )
+
+
+def parse_signed_amount(value: object, *, confirm_large: bool = False) -> ParsedAmount:
+    """An agreement amount as typed: '5' (亿元), '5亿', '5000万元', '3.25亿元'.
+
+    Refused: blank, zero, negative, not a number, a range, US dollars or other units
+    that contradict the yuan field, approximations (a signed amount is exact), and more
+    than 10,000亿元 unless `confirm_large`."""
+    if isinstance(value, float):
+        raise DomainError(N_("Write the amount as text, for example 5亿元."), field="amount")
+    try:
+        parsed = parse_amount(value, header_unit=AMOUNT_UNIT)
+    except AmountError as error:
+        raise DomainError(error.message, field="amount") from error
+    if parsed is None:
+        raise DomainError(N_("Enter the amount, for example 5亿元 or 5000万元."), field="amount")
+    if parsed.currency != CNY:
+        raise DomainError(
+            N_("The amount %(value)s is not in yuan; this field takes 亿元, 万元 or 元."),
+            field="amount",
+            value=parsed.original,
+        )
+    if parsed.approximate:
+        raise DomainError(
+            N_("A signed amount is exact: remove “about” from %(value)s."),
+            field="amount",
+            value=parsed.original,
+        )
+    if parsed.yuan <= 0:
+        raise DomainError(N_("The amount must be more than zero."), field="amount")
+    if parsed.yuan > ABSURD_YUAN and not confirm_large:
+        raise AmountNeedsConfirmation(parsed)
+    return parsed
+
+
+class AmountNeedsConfirmation(DomainError):
+    code = "amount_unconfirmed"
+    status = 422
+
+    def __init__(self, parsed: ParsedAmount) -> None:
+        from matchmaker.money import format_yi
+
+        super().__init__(
+            N_("%(value)s is %(yi)s亿元, more than 10,000亿元: confirm the amount to save it."),
+            field="amount",
+            value=parsed.original,
+            yi=format_yi(parsed.yuan),
+        )
+        self.parsed = parsed
+
+
+def find_project(text: str) -> Project:
+    """A catalogue project from what the recording form holds: '#12 name' (as the
+    type-ahead fills it), a project id, a catalogue code, or a unique (part of a) name."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(
+            N_("Choose a project, or tick “off-catalogue” and name it."), field="project"
+        )
+    match = re.match(r"^#?(\d+)(?:\s|$)", text)
+    if match and text.startswith("#"):
+        project = db.session.get(Project, int(match.group(1)))
+        if project is None:
+            raise NotFound(
+                N_("There is no catalogue project %(id)s."), field="project", id=match.group(1)
+            )
+        return project
+    exact = db.session.scalars(
+        sa.select(Project).where(sa.or_(Project.name == text, Project.code == text)).limit(2)
+    ).all()
+    if len(exact) == 1:
+        return exact[0]
+    found = db.session.scalars(
+        sa.select(Project)
+        .where(Project.name.contains(text, autoescape=True))
+        .order_by(Project.id)
+        .limit(6)
+    ).all()
+    if len(found) == 1:
+        return found[0]
+    if not found and not exact:
+        raise DomainError(
+            N_(
+                "No catalogue project matches “%(text)s”; tick “off-catalogue” to record it by name."
+            ),
+            field="project",
+            text=text[:80],
+        )
+    names = "; ".join(f"#{p.id} {p.name}" for p in (exact or found)[:5])
+    raise DomainError(
+        N_("Several projects match “%(text)s”: %(names)s. Pick one."),
+        field="project",
+        text=text[:80],
+        names=names,
+    )
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionInput:
+    edition: int
+    name: str
+    kind: SessionKind | str = SessionKind.GREEN_INDUSTRY
+    name_en: str = ""
+    held_on: date | None = None
+    venue: str = ""
+    target: object = "0"  # '160', '160亿元', Decimal yuan
+
+
+def _target_yuan(value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        amount = to_yuan(value)
+    elif value in (None, ""):
+        return Decimal("0.00")
+    else:
+        try:
+            parsed = parse_amount(value, header_unit=AMOUNT_UNIT)
+        except AmountError as error:
+            raise DomainError(error.message, field="target") from error
+        if parsed is None:
+            return Decimal("0.00")
+        if parsed.currency != CNY:
+            raise DomainError(N_("The target is in yuan (亿元)."), field="target")
+        amount = parsed.yuan
+    if amount < 0:
+        raise DomainError(N_("The target cannot be negative."), field="target")
+    return amount
+
+
+def create_session(data: SessionInput, *, user) -> SigningSession:
+    name = (data.name or "").strip()
+    if not name:
+        raise DomainError(N_("Name the signing session."), field="name")
+    if not 2000 <= int(data.edition) <= 2100:
+        raise DomainError(N_("The forum edition is a year, like 2025."), field="edition")
+    session = SigningSession(
+        edition=int(data.edition),
+        name=name,
+        name_en=(data.name_en or "").strip(),
+        kind=SessionKind(data.kind),
+        held_on=data.held_on,
+        venue=(data.venue or "").strip(),
+        target_yuan=_target_yuan(data.target),
+        state=SessionState.PLANNED,
+    )
+    db.session.add(session)
+    db.session.flush()
+    audit.record(
+        "create",
+        "signing_session",
+        session.id,
+        user=user,
+        after=audit.snapshot(session, SESSION_FIELDS),
+    )
+    return session
+
+
+def update_session(session: SigningSession, data: SessionInput, *, user) -> SigningSession:
+    """Change a session's details (not its state); a closed session is frozen."""
+    _require_not_closed(session)
+    before = audit.snapshot(session, SESSION_FIELDS)
+    name = (data.name or "").strip()
+    if not name:
+        raise DomainError(N_("Name the signing session."), field="name")
+    session.edition = int(data.edition)
+    session.name = name
+    session.name_en = (data.name_en or "").strip()
+    session.kind = SessionKind(data.kind)
+    session.held_on = data.held_on
+    session.venue = (data.venue or "").strip()
+    session.target_yuan = _target_yuan(data.target)
+    db.session.flush()
+    audit.record(
+        "update",
+        "signing_session",
+        session.id,
+        user=user,
+        before=before,
+        after=audit.snapshot(session, SESSION_FIELDS),
+    )
+    return session
+
+
+def _lock_session(session: SigningSession) -> SessionState:
+    """The session's current state, read under a row lock (PostgreSQL): recording takes a
+    shared lock, closing an exclusive one, so no agreement slips into a closed session."""
+    state = db.session.execute(
+        sa.select(SigningSession.state)
+        .where(SigningSession.id == session.id)
+        .with_for_update(read=True)
+    ).scalar_one()
+    return SessionState(state)
+
+
+def _set_state(
+    session: SigningSession, state: SessionState, *, user, reason: str = ""
+) -> SigningSession:
+    db.session.refresh(session, with_for_update=True)
+    before = {"state": session.state.value}
+    action = {SessionState.OPEN: "open", SessionState.CLOSED: "close"}[state]
+    if session.state == SessionState.CLOSED and state == SessionState.OPEN:
+        action = "reopen"
+    session.state = state
+    db.session.flush()
+    after: dict[str, Any] = {"state": state.value}
+    if reason:
+        after["reason"] = reason
+    audit.record(action, "signing_session", session.id, user=user, before=before, after=after)
+    log.info("signing session %s: %s", session.id, action)
+    return session
+
+
+def open_session(session: SigningSession, *, user) -> SigningSession:
+    """Planned -> open. A closed session is reopened with `reopen_session` (with a reason)."""
+    if session.state == SessionState.OPEN:
+        raise Conflict(N_("The session is already open."))
+    if session.state == SessionState.CLOSED:
+        raise Conflict(N_("The session is closed; reopening it needs a reason."))
+    return _set_state(session, SessionState.OPEN, user=user)
+
+
+def close_session(session: SigningSession, *, user) -> SigningSession:
+    """Open (or planned) -> closed: its agreements are frozen."""
+    if session.state == SessionState.CLOSED:
+        raise Conflict(N_("The session is already closed."))
+    return _set_state(session, SessionState.CLOSED, user=user)
+
+
+def reopen_session(session: SigningSession, reason: str, *, user) -> SigningSession:
+    """Closed -> open, an audited act that needs a reason."""
+    reason = (reason or "").strip()
+    if session.state != SessionState.CLOSED:
+        raise Conflict(N_("Only a closed session can be reopened."))
+    if not reason:
+        raise DomainError(N_("Give the reason for reopening the session."), field="reason")
+    return _set_state(session, SessionState.OPEN, user=user, reason=reason)
+
+
+def _require_not_closed(session: SigningSession) -> None:
+    if session.state == SessionState.CLOSED:
+        raise Conflict(
+            N_("The session “%(name)s” is closed; reopen it (with a reason) to change it."),
+            name=session.name,
+        )
+
+
+# --- agreements ----------------------------------------------------------------------------
+
+
+@dataclass
+class AgreementInput:
+    """One agreement as the form, the API or the demo loader describes it."""
+
+    investor: Investor | int | str
+    amount: object  # '5', '5亿元', '5000万元', or a Decimal in yuan
+    kind: AgreementKind | str = AgreementKind.INVESTMENT_CONTRACT
+    project_id: int | None = None
+    project_name: str = ""
+    sector_code: str | None = None
+    region_code: str | None = None
+    signed_at: datetime | None = None
+    idempotency_key: str | None = None
+    create_investor: bool = False
+    investor_kind: InvestorKind | str = InvestorKind.ENTERPRISE
+    confirm_large: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _amount_yuan(value: object, *, confirm_large: bool) -> Decimal:
+    if isinstance(value, Decimal):
+        amount = to_yuan(value)
+        if amount <= 0:
+            raise DomainError(N_("The amount must be more than zero."), field="amount")
+        if amount > ABSURD_YUAN and not confirm_large:
+            raise AmountNeedsConfirmation(
+                ParsedAmount(
+                    yuan=amount,
+                    unit="元",
+                    unit_source="cell",
+                    approximate=False,
+                    original=f"{amount:f}",
+                )
+            )
+        return amount
+    return parse_signed_amount(value, confirm_large=confirm_large).yuan
+
+
+def _investor(value: Investor | int | str, data: AgreementInput, *, user) -> Investor:
+    if isinstance(value, Investor):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        investor = db.session.get(Investor, value)
+        if investor is None:
+            raise NotFound(N_("There is no investor %(id)s."), field="investor", id=value)
+        return investor
+    return find_or_create_investor(
+        str(value or ""), create=data.create_investor, kind=data.investor_kind, user=user
+    )
+
+
+def _reference(model: type[Sector] | type[Region], code: str | None, field_name: str) -> Any:
+    if not code:
+        return None
+    row = db.session.scalar(sa.select(model).where(model.code == code))
+    if row is None:
+        raise DomainError(N_("Unknown code “%(code)s”."), field=field_name, code=code[:50])
+    return row
+
+
+def _signed_at(value: datetime | None) -> datetime:
+    if value is None:
+        return datetime.now(UTC)
+    if value.tzinfo is None:
+        raise DomainError(N_("Give the signing time with its time zone."), field="signed_at")
+    return value
+
+
+def _apply_fields(agreement: Agreement, data: AgreementInput, *, user) -> None:
+    """Validate everything first, then write: a refused input changes nothing."""
+    amount = _amount_yuan(data.amount, confirm_large=data.confirm_large)
+    kind = parse_kind(data.kind)
+    signed_at = _signed_at(data.signed_at)
+    project = None
+    if data.project_id is not None:
+        project = db.session.get(Project, data.project_id)
+        if project is None:
+            raise NotFound(
+                N_("There is no catalogue project %(id)s."), field="project", id=data.project_id
+            )
+    project_name = (data.project_name or "").strip()
+    if project is None and not project_name:
+        raise DomainError(
+            N_("Choose a project, or tick “off-catalogue” and name it."), field="project"
+        )
+    if len(project_name) > 300:
+        raise DomainError(
+            N_("The project name is too long (300 characters at most)."), field="project_name"
+        )
+    sector = _reference(Sector, data.sector_code, "sector") if project is None else None
+    region = _reference(Region, data.region_code, "region") if project is None else None
+    investor = _investor(data.investor, data, user=user)
+
+    agreement.investor = investor
+    agreement.project = project
+    agreement.project_name = project.name if project is not None else project_name
+    agreement.sector = sector
+    agreement.region = region
+    agreement.amount_yuan = amount
+    agreement.kind = kind
+    agreement.signed_at = signed_at
+
+
+def _mark_project(project: Project | None) -> None:
+    """A catalogue project with a counted agreement is signed; one that has only letters of
+    intent is negotiating; with no live agreement left it opens again."""
+    if project is None or project.status == ProjectStatus.WITHDRAWN:
+        return
+    kinds = set(
+        db.session.scalars(
+            sa.select(Agreement.kind).where(
+                Agreement.project_id == project.id, Agreement.voided.is_(False)
+            )
+        )
+    )
+    if kinds - {AgreementKind.INTENT}:
+        project.status = ProjectStatus.SIGNED
+    elif kinds:
+        project.status = ProjectStatus.NEGOTIATING
+    elif project.status == ProjectStatus.SIGNED:
+        project.status = ProjectStatus.OPEN
+
+
+def _by_key(key: str) -> Agreement | None:
+    return db.session.scalar(sa.select(Agreement).where(Agreement.idempotency_key == key))
+
+
+def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> Agreement:
+    """Record one signed agreement in an open session.
+
+    Idempotent: a repeated `idempotency_key` returns the first agreement (also when two
+    submissions race: the unique key decides, the loser gets the winner's row). The
+    returned agreement has `replayed = True` in that case."""
+    key = (data.idempotency_key or "").strip() or None
+    if key is not None and len(key) > 100:
+        raise DomainError(
+            N_("The idempotency key is too long (100 characters at most)."), field="idempotency_key"
+        )
+    if key is not None:
+        existing = _by_key(key)
+        if existing is not None:
+            existing.replayed = True
+            return existing
+    state = _lock_session(session)
+    if state == SessionState.CLOSED:
+        raise Conflict(
+            N_("The session “%(name)s” is closed; reopen it (with a reason) to change it."),
+            name=session.name,
+        )
+    if state != SessionState.OPEN:
+        raise Conflict(
+            N_("Open the session “%(name)s” before recording agreements."), name=session.name
+        )
+
+    # Kept out of the database session until every field is valid (no partial autoflush).
+    agreement = Agreement(idempotency_key=key, created_by_id=getattr(user, "id", None))
+    try:
+        with db.session.begin_nested():
+            _apply_fields(agreement, data, user=user)
+            agreement.session = session
+            db.session.add(agreement)
+            db.session.flush()
+    except IntegrityError:
+        if key is None:
+            raise
+        winner = _by_key(key)
+        if winner is None:  # pragma: no cover - another constraint failed
+            raise
+        winner.replayed = True
+        return winner
+    except DomainError:
+        if agreement in db.session:
+            db.session.expunge(agreement)
+        raise
+    _mark_project(agreement.project)
+    audit.record(
+        "create",
+        "agreement",
+        agreement.id,
+        user=user,
+        after=audit.snapshot(agreement, AGREEMENT_FIELDS),
+    )
+    db.session.flush()
+    agreement.replayed = False
+    log.info("agreement %s recorded: %s yuan", agreement.id, agreement.amount_yuan)
+    return agreement
+
+
+def amend_agreement(agreement: Agreement, data: AgreementInput, reason: str, *, user) -> Agreement:
+    """Correct an agreement (never delete): the audit trail keeps before and after."""
+    reason = (reason or "").strip()
+    if agreement.voided:
+        raise Conflict(N_("A voided agreement cannot be amended."))
+    _require_not_closed(agreement.session)
+    if not reason:
+        raise DomainError(N_("Give the reason for the correction."), field="reason")
+    before = audit.snapshot(agreement, AGREEMENT_FIELDS)
+    old_project = agreement.project
+    with db.session.no_autoflush:
+        try:
+            with db.session.begin_nested():
+                _apply_fields(agreement, data, user=user)
+                db.session.flush()
+        except DomainError:
+            db.session.refresh(agreement)  # nothing half-applied stays on the object
+            raise
+    after = audit.snapshot(agreement, AGREEMENT_FIELDS)
+    if after == before:
+        raise DomainError(N_("Nothing changed."))
+    _mark_project(agreement.project)
+    if old_project is not None and old_project is not agreement.project:
+        _mark_project(old_project)
+    after["reason"] = reason
+    audit.record("amend", "agreement", agreement.id, user=user, before=before, after=after)
+    db.session.flush()
+    return agreement
+
+
+def void_agreement(agreement: Agreement, reason: str, *, user) -> Agreement:
+    """Void an agreement with a reason: it stays, shown struck out, and leaves the totals."""
+    reason = (reason or "").strip()
+    if agreement.voided:
+        raise Conflict(N_("This agreement is already voided."))
+    _require_not_closed(agreement.session)
+    if not reason:
+        raise DomainError(N_("Give the reason for voiding the agreement."), field="reason")
+    before = audit.snapshot(agreement, AGREEMENT_FIELDS)
+    # Two organisers voiding at once: only one update finds it not yet voided.
+    updated = db.session.execute(
+        sa.update(Agreement)
+        .where(Agreement.id == agreement.id, Agreement.voided.is_(False))
+        .values(voided=True, void_reason=reason, voided_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(agreement)
+    if updated != 1:
+        raise Conflict(N_("This agreement is already voided."))
+    _mark_project(agreement.project)
+    audit.record(
+        "void",
+        "agreement",
+        agreement.id,
+        user=user,
+        before=before,
+        after=audit.snapshot(agreement, AGREEMENT_FIELDS),
+    )
+    db.session.flush()
+    return agreement
+
+
+def agreement_history(agreement: Agreement) -> list[audit.AuditEvent]:
+    """The agreement's audit trail, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(audit.AuditEvent)
+            .where(
+                audit.AuditEvent.entity == "agreement", audit.AuditEvent.entity_id == agreement.id
+            )
+            .order_by(audit.AuditEvent.at, audit.AuditEvent.id)
+        )
+    )
+
+
+def session_history(session: SigningSession) -> list[audit.AuditEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(audit.AuditEvent)
+            .where(
+                audit.AuditEvent.entity == "signing_session",
+                audit.AuditEvent.entity_id == session.id,
+            )
+            .order_by(audit.AuditEvent.at, audit.AuditEvent.id)
+        )
+    )

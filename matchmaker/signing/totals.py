@@ -1,0 +1,343 @@
+"""Signed totals: the one definition of "signed" (home page, dashboard, venue screen, API,
+CLI, exports and press lines all read `signed_totals`).
+
+Counted: agreements not voided, of every kind except letters of intent - those are
+shown apart and counted only when the organiser chooses so (`count_intent`).
+
+One GROUP BY over the agreements (by session, project, sector, region, kind, investor
+kind, voided) gives every figure; the breakdowns are sums of the same groups, so each of
+by_session, by_sector, by_region, by_kind and by_investor_kind adds up to `total_yuan`
+exactly. An agreement counts once per breakdown: a catalogue project's FIRST sector (the
+lowest in taxonomy order) rolled up to its top-level sector, and its region's prefecture;
+an off-catalogue agreement uses its own sector and region; agreements with none fall in
+an "unassigned" row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from matchmaker.catalogue.models import (
+    Catalogue,
+    CatalogueStatus,
+    Project,
+    ProjectStatus,
+    Region,
+    Sector,
+    project_sectors,
+)
+from matchmaker.extensions import db
+from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.money import yuan_str
+from matchmaker.signing.models import Agreement, AgreementKind, SigningSession
+from matchmaker.signing.operations import KIND_LABELS
+from matchmaker.signing.press import press_line_en, press_line_zh
+
+ZERO = Decimal("0.00")
+UNASSIGNED = ("unassigned", "未注明", "Not specified")
+INVESTOR_KIND_LABELS: dict[InvestorKind, tuple[str, str]] = {
+    InvestorKind.ENTERPRISE: ("国内企业", "Domestic enterprise"),
+    InvestorKind.SOE: ("国有企业", "State-owned enterprise"),
+    InvestorKind.FOREIGN: ("外资企业", "Foreign company"),
+    InvestorKind.FUND: ("投资基金", "Fund"),
+    InvestorKind.OTHER: ("其他", "Other"),
+}
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    name: str
+    name_en: str
+    count: int
+    total_yuan: Decimal
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "name_en": self.name_en,
+            "count": self.count,
+            "total_yuan": yuan_str(self.total_yuan),
+        }
+
+
+@dataclass
+class Totals:
+    total_yuan: Decimal
+    count: int
+    target_yuan: Decimal
+    count_intent: bool
+    by_session: list[BreakdownRow]
+    by_sector: list[BreakdownRow]
+    by_region: list[BreakdownRow]
+    by_kind: list[BreakdownRow]
+    by_investor_kind: list[BreakdownRow]
+    intent_count: int = 0
+    intent_yuan: Decimal = ZERO
+    voided_count: int = 0
+    catalogue_projects: int = 0  # listed: published catalogues, not withdrawn
+    sought_yuan: Decimal = ZERO
+    signed_projects: int = 0  # distinct catalogue projects with a counted agreement
+    signed_on_catalogue_yuan: Decimal = ZERO
+    session_targets: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def progress_percent(self) -> Decimal | None:
+        if self.target_yuan <= 0:
+            return None
+        return (self.total_yuan / self.target_yuan * 100).quantize(Decimal("0.1"))
+
+    @property
+    def press_zh(self) -> str:
+        return press_line_zh(self.count, self.total_yuan)
+
+    @property
+    def press_en(self) -> str:
+        return press_line_en(self.count, self.total_yuan)
+
+    def breakdowns(self) -> dict[str, list[BreakdownRow]]:
+        return {
+            "by_session": self.by_session,
+            "by_sector": self.by_sector,
+            "by_region": self.by_region,
+            "by_kind": self.by_kind,
+            "by_investor_kind": self.by_investor_kind,
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "total_yuan": yuan_str(self.total_yuan),
+            "count": self.count,
+            "target_yuan": yuan_str(self.target_yuan),
+        }
+        for name, rows in self.breakdowns().items():
+            data[name] = [row.as_json() for row in rows]
+        data.update(
+            {
+                "count_intent": self.count_intent,
+                "intent": {"count": self.intent_count, "total_yuan": yuan_str(self.intent_yuan)},
+                "voided_count": self.voided_count,
+                "catalogue": {
+                    "projects": self.catalogue_projects,
+                    "signed_projects": self.signed_projects,
+                    "sought_yuan": yuan_str(self.sought_yuan),
+                    "signed_yuan": yuan_str(self.signed_on_catalogue_yuan),
+                },
+                "press": {"zh": self.press_zh, "en": self.press_en},
+            }
+        )
+        return data
+
+
+def counted_kinds(count_intent: bool) -> list[AgreementKind]:
+    return [k for k in AgreementKind if count_intent or k != AgreementKind.INTENT]
+
+
+def counted_condition(count_intent: bool) -> sa.ColumnElement[bool]:
+    """The SQL condition of a counted agreement (for callers that need only a filter)."""
+    return sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted_kinds(count_intent)))
+
+
+class _Sum:
+    __slots__ = ("count", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = ZERO
+
+    def add(self, count: int, total: Decimal) -> None:
+        self.count += count
+        self.total += total
+
+
+def _rows(
+    sums: dict[Any, _Sum], labels: dict[Any, tuple[str, str, str]], order: list[Any] | None
+) -> list[BreakdownRow]:
+    keys = (
+        list(order)
+        if order is not None
+        else sorted(sums, key=lambda k: (k is None, -sums[k].total, labels.get(k, UNASSIGNED)[0]))
+    )
+    rows = []
+    for key in keys:
+        value = sums.get(key)
+        if value is None and order is None:
+            continue
+        value = value or _Sum()
+        code, name, name_en = labels.get(key, UNASSIGNED)
+        rows.append(BreakdownRow(code, name, name_en, value.count, value.total))
+    if order is not None:  # extra keys not in the fixed order (e.g. unassigned) go last
+        for key in sums:
+            if key not in order:
+                code, name, name_en = labels.get(key, UNASSIGNED)
+                rows.append(BreakdownRow(code, name, name_en, sums[key].count, sums[key].total))
+    return rows
+
+
+def _sector_roots() -> tuple[dict[int, int], dict[int, tuple[str, str, str]]]:
+    sectors = db.session.execute(
+        sa.select(Sector.id, Sector.parent_id, Sector.code, Sector.name, Sector.name_en)
+    ).all()
+    parent = {s.id: s.parent_id for s in sectors}
+    labels = {s.id: (s.code, s.name, s.name_en) for s in sectors}
+
+    def root(sector_id: int) -> int:
+        while parent.get(sector_id) is not None:
+            sector_id = parent[sector_id]  # type: ignore[assignment]
+        return sector_id
+
+    return {s.id: root(s.id) for s in sectors}, labels
+
+
+def _prefectures() -> tuple[dict[int, int], dict[int, tuple[str, str, str]]]:
+    regions = db.session.execute(
+        sa.select(Region.id, Region.parent_id, Region.code, Region.name, Region.name_en)
+    ).all()
+    to_prefecture = {r.id: (r.parent_id or r.id) for r in regions}
+    labels = {r.id: (r.code, r.name, r.name_en) for r in regions}
+    return to_prefecture, labels
+
+
+def signed_totals(*, count_intent: bool = False, edition: int | None = None) -> Totals:
+    """Every signed figure, exact (see the module docstring for what counts)."""
+    sessions_query = sa.select(SigningSession).order_by(SigningSession.held_on, SigningSession.id)
+    if edition is not None:
+        sessions_query = sessions_query.where(SigningSession.edition == edition)
+    sessions = db.session.scalars(sessions_query).all()
+    session_ids = [s.id for s in sessions]
+
+    grouped = (
+        sa.select(
+            Agreement.session_id,
+            Agreement.project_id,
+            Agreement.sector_id,
+            Agreement.region_id,
+            Agreement.kind,
+            Investor.kind.label("investor_kind"),
+            Agreement.voided,
+            sa.func.count(Agreement.id),
+            sa.func.sum(Agreement.amount_yuan),
+        )
+        .join(Investor, Investor.id == Agreement.investor_id)
+        .group_by(
+            Agreement.session_id,
+            Agreement.project_id,
+            Agreement.sector_id,
+            Agreement.region_id,
+            Agreement.kind,
+            Investor.kind,
+            Agreement.voided,
+        )
+    )
+    if edition is not None:
+        grouped = grouped.where(Agreement.session_id.in_(session_ids or [-1]))
+    groups = db.session.execute(grouped).all()
+
+    counted = set(counted_kinds(count_intent))
+    project_ids = {g.project_id for g in groups if g.project_id is not None and not g.voided}
+    first_sector: dict[int, int] = {}
+    project_region: dict[int, int | None] = {}
+    if project_ids:
+        in_use = sa.select(Agreement.project_id).where(Agreement.project_id.is_not(None)).distinct()
+        for project_id, sector_id in db.session.execute(
+            sa.select(project_sectors.c.project_id, project_sectors.c.sector_id)
+            .join(Sector, Sector.id == project_sectors.c.sector_id)
+            .where(project_sectors.c.project_id.in_(in_use))
+            .order_by(project_sectors.c.project_id, Sector.position.desc())
+        ):
+            first_sector[project_id] = sector_id  # the last written is the lowest position
+        project_region = dict(
+            db.session.execute(
+                sa.select(Project.id, Project.region_id).where(Project.id.in_(in_use))
+            ).all()
+        )
+    sector_root, sector_labels = _sector_roots()
+    to_prefecture, region_labels = _prefectures()
+
+    by_session: dict[Any, _Sum] = defaultdict(_Sum)
+    by_sector: dict[Any, _Sum] = defaultdict(_Sum)
+    by_region: dict[Any, _Sum] = defaultdict(_Sum)
+    by_kind: dict[Any, _Sum] = defaultdict(_Sum)
+    by_investor_kind: dict[Any, _Sum] = defaultdict(_Sum)
+    total, count = ZERO, 0
+    intent_count, intent_yuan, voided_count = 0, ZERO, 0
+    signed_projects: set[int] = set()
+    on_catalogue = ZERO
+    for g in groups:
+        n, amount = g[7], g[8] or ZERO
+        if g.voided:
+            voided_count += n
+            continue
+        kind = AgreementKind(g.kind)
+        if kind == AgreementKind.INTENT:
+            intent_count += n
+            intent_yuan += amount
+        if kind not in counted:
+            continue
+        total += amount
+        count += n
+        by_session[g.session_id].add(n, amount)
+        by_kind[kind].add(n, amount)
+        by_investor_kind[InvestorKind(g.investor_kind)].add(n, amount)
+        if g.project_id is not None:
+            sector_id = first_sector.get(g.project_id)
+            region_id = project_region.get(g.project_id)
+            signed_projects.add(g.project_id)
+            on_catalogue += amount
+        else:
+            sector_id, region_id = g.sector_id, g.region_id
+        by_sector[sector_root[sector_id] if sector_id is not None else None].add(n, amount)
+        by_region[to_prefecture[region_id] if region_id is not None else None].add(n, amount)
+
+    listed_projects, sought = db.session.execute(
+        sa.select(sa.func.count(Project.id), sa.func.sum(Project.investment_sought_yuan))
+        .join(Catalogue)
+        .where(
+            Catalogue.status == CatalogueStatus.PUBLISHED, Project.status != ProjectStatus.WITHDRAWN
+        )
+    ).one()
+
+    session_labels = {s.id: (str(s.id), s.name, s.name_en) for s in sessions}
+    kind_labels = {k: (k.value, *KIND_LABELS[k]) for k in AgreementKind}
+    investor_labels = {k: (k.value, *INVESTOR_KIND_LABELS[k]) for k in InvestorKind}
+    return Totals(
+        total_yuan=total,
+        count=count,
+        target_yuan=sum((s.target_yuan for s in sessions), ZERO),
+        count_intent=count_intent,
+        by_session=_rows(by_session, session_labels, session_ids),
+        by_sector=_rows(by_sector, {k: sector_labels[k] for k in by_sector if k is not None}, None),
+        by_region=_rows(by_region, {k: region_labels[k] for k in by_region if k is not None}, None),
+        by_kind=_rows(by_kind, kind_labels, [k for k in AgreementKind if k in counted]),
+        by_investor_kind=_rows(by_investor_kind, investor_labels, None),
+        intent_count=intent_count,
+        intent_yuan=intent_yuan,
+        voided_count=voided_count,
+        catalogue_projects=listed_projects or 0,
+        sought_yuan=sought or ZERO,
+        signed_projects=len(signed_projects),
+        signed_on_catalogue_yuan=on_catalogue,
+        session_targets={s.id: s.target_yuan for s in sessions},
+    )
+
+
+def session_summaries(totals: Totals, sessions: list[SigningSession]) -> list[dict[str, Any]]:
+    """Each session with its counted figures (for lists and the API)."""
+    rows = {row.key: row for row in totals.by_session}
+    result = []
+    for session in sessions:
+        row = rows.get(str(session.id))
+        result.append(
+            {
+                "session": session,
+                "count": row.count if row else 0,
+                "total_yuan": row.total_yuan if row else ZERO,
+            }
+        )
+    return result

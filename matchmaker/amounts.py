@@ -15,6 +15,7 @@ API and form input: a bare number there is just as ambiguous, so call
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -134,6 +135,7 @@ def _squash(text: str) -> str:
     return "".join(value.split())
 
 
+@functools.lru_cache(maxsize=256)
 def _split_unit(unit_text: str) -> tuple[Decimal, str] | None:
     """'亿元' -> (1e8, 'CNY'); 'usd million' -> (1e6, 'USD'); '' or unknown -> None."""
     match = _UNIT_RE.match(_squash(unit_text))

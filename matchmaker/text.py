@@ -34,9 +34,12 @@ def is_cjk(char: str) -> bool:
 
 def compact(text: object) -> str:
     """`normalize`, then drop spaces, punctuation and symbols: the key for equality tests."""
+    value = normalize(text)
+    if value.isalnum():  # the common case (a plain name), checked in C
+        return value
     return "".join(
         ch
-        for ch in normalize(text)
+        for ch in value
         if not ch.isspace() and unicodedata.category(ch)[0] not in ("P", "S", "C")
     )
 
@@ -97,9 +100,9 @@ def clean(text: object) -> str:
     """
     if text is None:
         return ""
-    value = str(text)
-    if not value.isascii():
-        value = unicodedata.normalize("NFKC", value).replace("\u3000", " ")
+    value = text if text.__class__ is str else str(text)
+    if not value.isascii() and not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     if "  " in value or "\t" in value or "\n" in value:

@@ -322,6 +322,8 @@ def _read_csv(data: bytes, limits: ParseLimits) -> tuple[_Sheet, str, str]:
 
 def as_written(value: Any) -> str:
     """A cell as the user typed it: 3.0 -> '3', 8.51e10 -> '85100000000', dates ISO."""
+    if value.__class__ is str:  # the common case first: this runs for every cell
+        return clean(value) if value else ""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -340,6 +342,7 @@ def as_written(value: Any) -> str:
 
 
 _SUBTOTAL_RE = re.compile(r"^(合计|小计|总计|共计|累计|total|subtotal|grandtotal|sum)")
+_SUBTOTAL_FIRST = set("合小总共累TtSs")
 _NOTE_RE = re.compile(
     r"^(注[:：\d]|注$|备注|说明|数据来源|资料来源|填表|制表|审核|note|source|remark)", re.IGNORECASE
 )
@@ -387,6 +390,8 @@ class _RowParser:
         self.usd_rate = usd_rate
         self.errors: list[RowError] = []
         self.warnings: list[RowWarning] = []
+        self.labels = {c.index: c.header_text or _column_letter(c.index) for c in columns}
+        self._mode_memo: dict[str, list[tuple[str, str | None]]] = {}
         self._sector_memo: dict[str, tuple[list[str], list[tuple[str, Message]], list[tuple[str, Message]]]] = {}
 
     def _cell(self, values: tuple[Any, ...], fieldname: str) -> Any:
@@ -485,6 +490,11 @@ class _RowParser:
             self.errors.append(RowError(row, self._header("sectors"), text, message))
         return None if errors else list(codes)
 
+    def _modes(self, cell: str) -> list[tuple[str, str | None]]:
+        if cell not in self._mode_memo:
+            self._mode_memo[cell] = mode_parts(cell)
+        return self._mode_memo[cell]
+
     def _sector_label(self, code: str) -> str:
         sector = self.taxonomy.get(code)
         return f"{sector.name} ({code})" if sector else code
@@ -492,16 +502,24 @@ class _RowParser:
     def _candidates(self, matches: list[Any]) -> str:
         return ", ".join(f"{self._sector_label(m.code)} {m.score:.0f}" for m in matches[:3])
 
-    def parse(self, row: int, values: tuple[Any, ...]) -> ParsedRow | None:
+    def _text(self, cells: list[str], fieldname: str) -> str:
+        column = self.by_field.get(fieldname)
+        if column is None or column.index >= len(cells):
+            return ""
+        return cells[column.index]
+
+    def parse(self, row: int, values: tuple[Any, ...], cells: list[str]) -> ParsedRow | None:
+        """`cells` are `values` as written (computed once by the caller)."""
         errors_before = len(self.errors)
         get = self._cell
+        text = self._text
 
-        name = as_written(get(values, "name"))
+        name = text(cells, "name")
         if not name:
             self._error(row, "name", "", N_("The project name is missing."))
 
         if "code" in self.by_field:
-            code = as_written(get(values, "code"))
+            code = text(cells, "code")
             if not code:
                 self._error(row, "code", "", N_("The project number is missing."))
         else:
@@ -515,7 +533,7 @@ class _RowParser:
             else:
                 sectors = self._sectors(row, value) or []
 
-        location = as_written(get(values, "location"))
+        location = text(cells, "location")
         region_code = None
         if "location" in self.by_field:
             if not location:
@@ -558,8 +576,7 @@ class _RowParser:
             )
 
         modes: list[str] = []
-        mode_text = as_written(get(values, "cooperation_modes"))
-        for part, mode in mode_parts(mode_text):
+        for part, mode in self._modes(text(cells, "cooperation_modes")):
             if mode is None:
                 self._warn(
                     row, "cooperation_modes",
@@ -572,18 +589,13 @@ class _RowParser:
 
         if len(self.errors) > errors_before or sought is None:
             return None
-        texts = {f: as_written(get(values, f)) for f in TEXT_FIELDS}
-        extra = {}
-        for column in self.extra_columns:
-            if column.index < len(values):
-                text = as_written(values[column.index])
-                if text:
-                    extra[column.header_text or _column_letter(column.index)] = text
-        raw = {
-            (c.header_text or _column_letter(c.index)): as_written(values[c.index])
-            for c in self.columns
-            if c.index < len(values)
+        texts = {f: text(cells, f) for f in TEXT_FIELDS}
+        extra = {
+            self.labels[c.index]: cells[c.index]
+            for c in self.extra_columns
+            if c.index < len(cells) and cells[c.index]
         }
+        raw = {self.labels[c.index]: cells[c.index] for c in self.columns if c.index < len(cells)}
         return ParsedRow(
             row=row,
             code=code,
@@ -594,7 +606,7 @@ class _RowParser:
             total_investment_yuan=total.yuan if total else None,
             investment_sought_yuan=sought.yuan,
             cooperation_modes=modes,
-            contact_phone=as_written(get(values, "contact_phone")),
+            contact_phone=text(cells, "contact_phone"),
             extra=extra,
             raw=raw,
             **texts,
@@ -629,7 +641,8 @@ def _classify(
     name_col = parser.by_field.get("name")
     for column in (code_col, name_col):
         if column is not None and column.index < len(cells):
-            if _SUBTOTAL_RE.match(compact(cells[column.index])):
+            cell = cells[column.index]
+            if cell[:1] in _SUBTOTAL_FIRST and _SUBTOTAL_RE.match(compact(cell)):
                 return Message(N_("Subtotal or total row."))
     if _SUBTOTAL_RE.match(first_key) and len(first_key) <= 12:
         return Message(N_("Subtotal or total row."))
@@ -637,8 +650,10 @@ def _classify(
         return Message(N_("Note below the table."))
     if after_note and len(filled) == 1:
         return Message(N_("Note below the table."))
-    if [compact(c) for c in cells[: len(header_keys)]] == header_keys:
-        return Message(N_("The header repeated."))
+    first_index = filled[0][0]
+    if first_index < len(header_keys) and first_key == header_keys[first_index]:
+        if [compact(c) for c in cells[: len(header_keys)]] == header_keys:
+            return Message(N_("The header repeated."))
     if len(filled) == 1:
         index, text = filled[0]
         in_name = name_col is not None and index == name_col.index
@@ -740,7 +755,7 @@ def _parse_rows(
             skipped.append(SkippedRow(row_number, reason))
             continue
         after_note = False
-        parsed = parser.parse(row_number, values)
+        parsed = parser.parse(row_number, values, cells)
         code_column = parser.by_field.get("code")
         code = parsed.code if parsed else (
             cells[code_column.index] if code_column and code_column.index < len(cells) else ""

@@ -14,6 +14,7 @@ from matchmaker.catalogue.models import (
     project_sectors,
 )
 from matchmaker.investors.models import Investor, InvestorKind, InvestorProfile, Lead, LeadStatus
+from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
 from matchmaker.signing.models import (
     Agreement,
     AgreementKind,

@@ -1,3 +1,84 @@
-"""This feature's `matchmaker` commands (filled in by its issue)."""
+"""`matchmaker search QUERY` and `matchmaker search-index rebuild`."""
 
-commands: list = []
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from matchmaker.i18n import translate
+from matchmaker.money import format_yi, yuan_str
+
+
+@click.command("search")
+@click.argument("query", required=False, default="")
+@click.option("--sector", "sectors", multiple=True, help="Sector code (repeatable).")
+@click.option("--region", "regions", multiple=True, help="Region code (repeatable).")
+@click.option("--page", default=1, show_default=True, type=int)
+@click.option("--per-page", default=20, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@with_appcontext
+def search_command(query: str, sectors: tuple[str, ...], regions: tuple[str, ...], page: int,
+                   per_page: int, as_json: bool) -> None:
+    """The same search as the web page: ranked projects of published catalogues."""
+    from werkzeug.datastructures import MultiDict
+
+    from matchmaker.api.serializers import project_json
+    from matchmaker.search.core import SearchError
+    from matchmaker.search.operations import search_projects
+    from matchmaker.search.params import request_from_args
+
+    args = MultiDict([("q", query), ("page", str(page)), ("per_page", str(per_page))]
+                     + [("sector", s) for s in sectors] + [("region", r) for r in regions])
+    try:
+        result_page = search_projects(request_from_args(args))
+    except SearchError as error:
+        click.echo(f"Error: {translate(error.message)}", err=True)
+        sys.exit(1)
+    result = result_page.result
+    if as_json:
+        items = []
+        for project, hit in result_page.items:
+            item = project_json(project)
+            item["score"], item["matched_fields"] = hit.score, list(hit.fields)
+            items.append(item)
+        click.echo(json.dumps({
+            "total": result.total, "page": result.page, "per_page": result.per_page,
+            "items": items, "facets": result.facets,
+            "corrections": [{"from": a, "to": b} for a, b in result.corrections],
+            "explanation": [translate(m) for m in result.explanation],
+        }, ensure_ascii=False))
+        return
+    click.echo(f"{result.total} projects")
+    for project, hit in result_page.items:
+        region = project.region.name if project.region else ""
+        click.echo(f"{project.id:>7}  {hit.score:>4}  {format_yi(project.investment_sought_yuan):>10}亿元  "
+                   f"{project.name}  [{region}]  ({yuan_str(project.investment_sought_yuan)} yuan)")
+    for message in result.explanation:
+        click.echo(translate(message))
+    for suggestion in result.suggestions:
+        click.echo(f"  -> {translate(suggestion.message)}")
+
+
+@click.group("search-index")
+def search_index_group() -> None:
+    """The search index."""
+
+
+@search_index_group.command("rebuild")
+@with_appcontext
+def rebuild_command() -> None:
+    """Rebuild the whole search index from the projects (one transaction)."""
+    from matchmaker.extensions import db
+    from matchmaker.search.index import reindex
+
+    start = time.perf_counter()
+    count = reindex(db.session.connection(), None)
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count} projects in {time.perf_counter() - start:.2f} s.")
+
+
+commands: list = [search_command, search_index_group]

@@ -1,0 +1,645 @@
+"""The search service's pure core: an in-memory index of projects, ranking, facets,
+similar projects, highlighting and the explanation of an empty result.
+
+No Flask, no database: `SearchIndex` is fed `Document`s (see `matchmaker.search.index`
+for the database adapter) and answers `SearchRequest`s with `SearchResult`s.
+
+Ranking, per query part (the best field wins; the parts add up):
+    name 100 > sector 60 = region 60 > content 30  (exact)
+    name 25 > sector 20 = region 20 > content 10   (typo-tolerant, only when exact finds nothing)
+plus 20 when the whole Chinese query appears in the name. Ties: project id ascending.
+Every exact field score is above every fuzzy one, so an exact hit outranks a fuzzy one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from matchmaker.i18n import N_, Message
+from matchmaker.search.query import (
+    MAX_QUERY_CHARS,
+    Part,
+    Vocabulary,
+    parse,
+    prefix_root,
+    stem,
+)
+from matchmaker.search.textindex import FieldIndex, fold, fold_char, is_cjk_char
+
+NAME, SECTOR, REGION, CONTENT = 100, 60, 60, 30
+NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY = 25, 20, 20, 10
+PHRASE_BONUS = 20
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+SORTS = ("relevance", "sought_desc", "sought_asc", "newest")
+STATUSES = ("open", "negotiating", "signed", "withdrawn")
+STATUS_NAMES = {"open": ("可洽谈", "Open"), "negotiating": ("洽谈中", "Negotiating"),
+                "signed": ("已签约", "Signed"), "withdrawn": ("已撤回", "Withdrawn")}
+FEN_PER_YI = 10_000_000_000
+# Investment-sought bands, (lower, upper] in 亿元; the last has no upper bound.
+BANDS: tuple[tuple[str, int, int | None, str, str], ...] = (
+    ("lt1", 0, 1, "1亿元及以下", "up to 100 million yuan"),
+    ("1-5", 1, 5, "1–5亿元", "100–500 million yuan"),
+    ("5-10", 5, 10, "5–10亿元", "0.5–1 billion yuan"),
+    ("10-50", 10, 50, "10–50亿元", "1–5 billion yuan"),
+    ("50+", 50, None, "50亿元以上", "over 5 billion yuan"),
+)
+BAND_CODES = tuple(b[0] for b in BANDS)
+
+
+class SearchError(ValueError):
+    """A request the service refuses (the API answers 400); `message` is translatable."""
+
+    def __init__(self, message: Message, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Document:
+    project_id: int
+    visible: bool  # its catalogue is published (and the project exists)
+    name: str  # folded name and English name
+    content: str  # folded construction content, location, outlook, owner, code ...
+    sector_codes: tuple[str, ...]
+    region_code: str | None
+    sought_fen: int
+    modes: tuple[str, ...]
+    status: str
+    created_key: int  # sortable creation time
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    sectors: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    modes: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    bands: tuple[str, ...] = ()
+    min_sought_fen: int | None = None
+    max_sought_fen: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    def filters_active(self) -> bool:
+        return bool(self.sectors or self.regions or self.modes or self.statuses or self.bands
+                    or self.min_sought_fen is not None or self.max_sought_fen is not None)
+
+
+@dataclass(frozen=True)
+class Hit:
+    project_id: int
+    score: int
+    fields: tuple[str, ...]  # which fields matched: name, sector, region, content
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    message: Message
+    changes: dict  # URL parameters to set (None removes one)
+    count: int
+
+
+@dataclass
+class SearchResult:
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict
+    parts: list[Part]
+    corrections: list[tuple[str, str]] = field(default_factory=list)
+    explanation: list[Message] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    def highlight_terms(self) -> list[str]:
+        terms: set[str] = set()
+        for part in self.parts:
+            terms |= part.highlight
+        return sorted(terms, key=len, reverse=True)
+
+
+def band_of(sought_fen: int) -> int:
+    for index, (_code, _low, high, _zh, _en) in enumerate(BANDS):
+        if high is None or sought_fen <= high * FEN_PER_YI:
+            return index
+    return len(BANDS) - 1
+
+
+def fen(yuan: Decimal) -> int:
+    return int((Decimal(yuan) * 100).to_integral_value())
+
+
+class SearchIndex:
+    """Every project's searchable form, held in memory by one process."""
+
+    def __init__(self, taxonomy, gazetteer) -> None:
+        self.taxonomy = taxonomy
+        self.gazetteer = gazetteer
+        self.vocabulary = Vocabulary(taxonomy, gazetteer)
+        self.sector_codes = [s.code for s in _walk_sectors(taxonomy)]
+        self.sector_bit = {code: i for i, code in enumerate(self.sector_codes)}
+        if len(self.sector_codes) > 63:
+            raise ValueError("the sector taxonomy has more than 63 nodes")
+        self.prefectures = [r.code for r in gazetteer.prefectures()]
+        self.region_codes = [r.code for r in gazetteer]
+        self.region_index = {code: i for i, code in enumerate(self.region_codes)}
+        self.modes = ("sole", "joint_venture", "cooperation", "ppp", "equity", "other")
+        self.documents: list[Document] = []
+        self.position: dict[int, int] = {}
+        self.names = FieldIndex()
+        self.contents = FieldIndex()
+        self._arrays_valid = False
+        self.token: str | None = None
+        self.generation: int = 0
+
+    # ------------------------------------------------------------------ upkeep
+    def load(self, documents: Iterable[Document]) -> None:
+        """Replace everything (a full load)."""
+        self.documents = list(documents)
+        self.position = {d.project_id: i for i, d in enumerate(self.documents)}
+        self.names = FieldIndex(d.name for d in self.documents)
+        self.contents = FieldIndex(d.content for d in self.documents)
+        self._arrays_valid = False
+
+    def update(self, documents: Iterable[Document]) -> None:
+        """Add or replace some documents (an incremental load)."""
+        for document in documents:
+            position = self.position.get(document.project_id)
+            if position is None:
+                position = len(self.documents)
+                self.documents.append(document)
+                self.position[document.project_id] = position
+            else:
+                self.documents[position] = document
+            self.names.set(position, document.name)
+            self.contents.set(position, document.content)
+        self._arrays_valid = False
+
+    def __len__(self) -> int:
+        return int(self._arrays()["visible"].sum())
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        if self._arrays_valid:
+            return self._a
+        docs = self.documents
+        count = len(docs)
+        sector_masks = np.zeros(count, dtype=np.uint64)
+        ancestors: dict[str, int] = {}
+        for code in self.sector_codes:
+            bits = 1 << self.sector_bit[code]
+            for ancestor in self.taxonomy.ancestors(code):
+                bits |= 1 << self.sector_bit[ancestor.code]
+            ancestors[code] = bits
+        region_of = self.region_index
+        prefecture_of = {}
+        for code in self.region_codes:
+            parent = self.gazetteer.prefecture_of(code)
+            prefecture_of[code] = region_of[parent.code] if parent else -1
+        county = np.full(count, -1, dtype=np.int32)
+        prefecture = np.full(count, -1, dtype=np.int32)
+        mode_bits = np.zeros(count, dtype=np.uint8)
+        mode_index = {m: i for i, m in enumerate(self.modes)}
+        status_index = {s: i for i, s in enumerate(STATUSES)}
+        status = np.zeros(count, dtype=np.int8)
+        sought = np.zeros(count, dtype=np.int64)
+        created = np.zeros(count, dtype=np.int64)
+        ids = np.zeros(count, dtype=np.int64)
+        visible = np.zeros(count, dtype=bool)
+        masks = [0] * count
+        for i, doc in enumerate(docs):
+            bits = 0
+            for code in doc.sector_codes:
+                bits |= ancestors.get(code, 0)
+            masks[i] = bits
+            if doc.region_code in region_of:
+                county[i] = region_of[doc.region_code]
+                prefecture[i] = prefecture_of[doc.region_code]
+            mbits = 0
+            for mode in doc.modes:
+                mbits |= 1 << mode_index.get(mode, 5)
+            mode_bits[i] = mbits
+            status[i] = status_index.get(doc.status, 0)
+            sought[i] = doc.sought_fen
+            created[i] = doc.created_key
+            ids[i] = doc.project_id
+            visible[i] = doc.visible
+        sector_masks[:] = np.asarray(masks, dtype=np.uint64) if count else sector_masks
+        edges = np.asarray([0] + [b[2] * FEN_PER_YI for b in BANDS[:-1]], dtype=np.int64)
+        band = (np.searchsorted(edges[1:], sought, side="left")).astype(np.int8)
+        self._a = {"sectors": sector_masks, "county": county, "prefecture": prefecture,
+                   "modes": mode_bits, "status": status, "sought": sought, "created": created,
+                   "ids": ids, "visible": visible, "band": band}
+        self._arrays_valid = True
+        return self._a
+
+    # ------------------------------------------------------------------ matching
+    def _region_hits(self, codes: Sequence[str]) -> np.ndarray:
+        a = self._arrays()
+        wanted = np.asarray([self.region_index[c] for c in codes if c in self.region_index], dtype=np.int32)
+        return np.isin(a["county"], wanted) | np.isin(a["prefecture"], wanted)
+
+    def _sector_hits(self, codes: Sequence[str]) -> np.ndarray:
+        bits = 0
+        for code in codes:
+            if code in self.sector_bit:
+                bits |= 1 << self.sector_bit[code]
+        return (self._arrays()["sectors"] & np.uint64(bits)) != 0
+
+    def _literal(self, part: Part, field_index: FieldIndex) -> np.ndarray:
+        if not part.latin:
+            return field_index.cjk(part.text)
+        result: np.ndarray | None = None
+        for word in part.words:
+            prefix = len(word) >= 4 and not word.isdigit()
+            found = field_index.latin(prefix_root(word) if prefix else word, prefix=prefix)
+            result = found if result is None else np.intersect1d(result, found, assume_unique=True)
+            if not len(result):
+                break
+        return result if result is not None else np.zeros(0, np.int64)
+
+    def _score_part(self, part: Part, *, fuzzy: bool = False) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The part's score per document, and the positions hit per field."""
+        count = len(self.documents)
+        weights = (NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy else (NAME, SECTOR, REGION, CONTENT)
+        score = np.zeros(count, dtype=np.int32)
+        hits: dict[str, np.ndarray] = {}
+        content = self._literal(part, self.contents)
+        score[content] = weights[3]
+        hits["content"] = content
+        if part.regions:
+            region = self._region_hits(part.regions)
+            score[region] = np.maximum(score[region], weights[2])
+            hits["region"] = np.flatnonzero(region)
+        if part.sectors:
+            sector = self._sector_hits(part.sectors)
+            score[sector] = np.maximum(score[sector], weights[1])
+            hits["sector"] = np.flatnonzero(sector)
+        name = self._literal(part, self.names)
+        score[name] = weights[0]
+        hits["name"] = name
+        return score, hits
+
+    def _correct(self, part: Part) -> Part | None:
+        """The nearest known word for a part with no exact hit, or None."""
+        vocab = self.vocabulary
+        if part.latin:
+            if len(part.words) != 1 or len(part.text) < 4:
+                return None
+            word = part.text
+            choices = vocab.latin_words + [w for w in self.names.vocabulary() if len(w) >= 4]
+            best = process.extractOne(stem(word), choices, scorer=fuzz.ratio, score_cutoff=80)
+            if best is None:
+                return None
+            corrected = best[0]
+            sectors, regions = vocab.concepts_latin(corrected)
+            sectors = tuple(sorted(set(sectors) | vocab.word_sectors.get(corrected, set())))
+            return Part(corrected, True, (corrected,), sectors, regions, fuzzy=True, corrected=corrected)
+        if len(part.text) < 2:
+            return None
+        candidates = [k for k in vocab.cjk_keys if len(k) == len(part.text)]
+        limit = 1 if len(part.text) <= 4 else 2
+        best = process.extractOne(part.text, candidates, scorer=Levenshtein.distance, score_cutoff=limit)
+        if best is None:
+            return None
+        corrected = best[0]
+        sectors, regions = vocab.concepts_cjk(corrected)
+        return Part(corrected, False, (), sectors, regions, fuzzy=True, corrected=corrected)
+
+    def _match_parts(self, parts: list[Part], corrections: list[tuple[str, str]]):
+        """Total score per document, documents matching every part, and per-part hits."""
+        count = len(self.documents)
+        total = np.zeros(count, dtype=np.int32)
+        matched = np.ones(count, dtype=bool)
+        visible = self._arrays()["visible"]
+        all_hits = []
+        for part in parts:
+            score, hits = self._score_part(part)
+            part.highlight = {part.text} if not part.latin else {prefix_root(w) if len(w) >= 4 else w for w in part.words}
+            if not (score[visible] > 0).any():
+                score, hits = self._fuzzy(part, corrections)
+            part.highlight |= self._concept_labels(part)
+            all_hits.append(hits)
+            total += score
+            matched &= score > 0
+        return total, matched, all_hits
+
+    def _fuzzy(self, part: Part, corrections: list[tuple[str, str]]):
+        count = len(self.documents)
+        corrected = self._correct(part)
+        if corrected is not None:
+            score, hits = self._score_part(corrected, fuzzy=True)
+            corrections.append((part.text, corrected.text))
+            part.fuzzy, part.corrected = True, corrected.text
+            part.sectors, part.regions = corrected.sectors, corrected.regions
+            part.highlight = {corrected.text if not corrected.latin else prefix_root(corrected.text)}
+            return score, hits
+        score = np.zeros(count, dtype=np.int32)
+        hits: dict[str, np.ndarray] = {"name": np.zeros(0, np.int64), "content": np.zeros(0, np.int64)}
+        if not part.latin and len(part.text) >= 3:
+            # most of the term's bigrams present: one wrong or extra character tolerated
+            for key, field_index, weight in (("content", self.contents, CONTENT_FUZZY), ("name", self.names, NAME_FUZZY)):
+                positions, counts, pairs = field_index.bigram_counts(part.text)
+                need = max(2, math.ceil(pairs * 2 / 3))
+                found = positions[counts >= need]
+                score[found] = weight
+                hits[key] = found
+            if (score > 0).any():
+                part.fuzzy = True
+                part.highlight = {part.text[i : i + 2] for i in range(len(part.text) - 1)}
+        return score, hits
+
+    def _concept_labels(self, part: Part) -> set[str]:
+        """Chinese labels of the part's sectors and regions, to highlight in names."""
+        from matchmaker.search.query import Concept
+
+        labels: set[str] = set()
+        for kind, codes in (("sector", part.sectors), ("region", part.regions)):
+            for code in codes:
+                for label in self.vocabulary.labels.get(Concept(kind, code), []):
+                    if label and is_cjk_char(label[0]) and len(label) >= 2:
+                        labels.add(label)
+        return labels
+
+    def _filter(self, request: SearchRequest) -> np.ndarray:
+        a = self._arrays()
+        keep = a["visible"].copy()
+        if request.statuses:
+            keep &= np.isin(a["status"], [STATUSES.index(s) for s in request.statuses])
+        else:
+            keep &= a["status"] != STATUSES.index("withdrawn")
+        if request.sectors:
+            keep &= self._sector_hits(request.sectors)
+        if request.regions:
+            keep &= self._region_hits(request.regions)
+        if request.modes:
+            bits = 0
+            for mode in request.modes:
+                bits |= 1 << self.modes.index(mode)
+            keep &= (a["modes"] & np.uint8(bits)) != 0
+        if request.bands:
+            keep &= np.isin(a["band"], [BAND_CODES.index(b) for b in request.bands])
+        if request.min_sought_fen is not None:
+            keep &= a["sought"] >= request.min_sought_fen
+        if request.max_sought_fen is not None:
+            keep &= a["sought"] <= request.max_sought_fen
+        return keep
+
+    # ------------------------------------------------------------------ search
+    def search(self, request: SearchRequest, *, explain: bool = True) -> SearchResult:
+        validate(request, self)
+        parts = parse(request.q, self.vocabulary)
+        corrections: list[tuple[str, str]] = []
+        a = self._arrays()
+        keep = self._filter(request)
+        if parts:
+            total, matched, part_hits = self._match_parts(parts, corrections)
+            keep &= matched
+            phrase = "".join(fold(request.q).split())
+            if len(parts) > 1 and len(phrase) >= 2 and all(is_cjk_char(c) for c in phrase):
+                total[self.names.cjk(phrase)] += PHRASE_BONUS
+        else:
+            total = np.zeros(len(self.documents), dtype=np.int32)
+            part_hits = []
+        positions = np.flatnonzero(keep)
+        ids = a["ids"][positions]
+        if request.sort == "sought_desc":
+            order = np.lexsort((ids, -a["sought"][positions]))
+        elif request.sort == "sought_asc":
+            order = np.lexsort((ids, a["sought"][positions]))
+        elif request.sort == "newest":
+            order = np.lexsort((-ids, -a["created"][positions]))
+        else:
+            order = np.lexsort((ids, -total[positions]))
+        start = (request.page - 1) * request.per_page
+        page_positions = positions[order[start : start + request.per_page]] if start < len(positions) else []
+        hits = []
+        for position in page_positions:
+            fields = [name for name in ("name", "sector", "region", "content")
+                      if any(name in h and _contains(h[name], position) for h in part_hits)]
+            hits.append(Hit(int(a["ids"][position]), int(total[position]), tuple(fields)))
+        result = SearchResult(
+            total=int(len(positions)), page=request.page, per_page=request.per_page, hits=hits,
+            facets=self.facets(keep), parts=parts, corrections=corrections,
+        )
+        if explain and result.total == 0:
+            self._explain_empty(request, result)
+        return result
+
+    def count(self, request: SearchRequest) -> int:
+        return self.search(SearchRequest(**{**request.__dict__, "page": 1, "per_page": 1}), explain=False).total
+
+    # ------------------------------------------------------------------ facets
+    def facets(self, keep: np.ndarray) -> dict:
+        a = self._arrays()
+        positions = np.flatnonzero(keep)
+        prefecture_counts = np.bincount(a["prefecture"][positions] + 1, minlength=len(self.region_codes) + 1)
+        region = []
+        for code in self.prefectures:
+            n = int(prefecture_counts[self.region_index[code] + 1])
+            if n:
+                r = self.gazetteer.get(code)
+                region.append({"code": code, "name": r.name, "name_en": r.name_en, "count": n})
+        if prefecture_counts[0]:
+            region.append({"code": None, "name": "未注明地区", "name_en": "Region not stated",
+                           "count": int(prefecture_counts[0])})
+        masks = a["sectors"][positions]
+        bits = np.unpackbits(masks.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little") if len(masks) else np.zeros((0, 64), np.uint8)
+        sector_counts = bits.sum(axis=0) if len(masks) else np.zeros(64, np.int64)
+
+        def node(sector) -> dict | None:
+            n = int(sector_counts[self.sector_bit[sector.code]])
+            if not n:
+                return None
+            children = [c for c in (node(child) for child in self.taxonomy.children(sector.code)) if c]
+            return {"code": sector.code, "name": sector.name, "name_en": sector.name_en, "count": n,
+                    "children": children}
+
+        sector = [n for n in (node(root) for root in self.taxonomy.roots()) if n]
+        mode_bits = np.unpackbits(a["modes"][positions].reshape(-1, 1), axis=1, bitorder="little") if len(positions) else np.zeros((0, 8), np.uint8)
+        mode_counts = mode_bits.sum(axis=0) if len(positions) else np.zeros(8, np.int64)
+        from matchmaker.taxonomy import COOPERATION_MODES
+
+        mode = [{"code": m, "name": COOPERATION_MODES[m][0], "name_en": COOPERATION_MODES[m][1],
+                 "count": int(mode_counts[i])} for i, m in enumerate(self.modes) if mode_counts[i]]
+        status_counts = np.bincount(a["status"][positions], minlength=len(STATUSES))
+        status = [{"code": s, "name": STATUS_NAMES[s][0], "name_en": STATUS_NAMES[s][1],
+                   "count": int(status_counts[i])} for i, s in enumerate(STATUSES) if status_counts[i]]
+        band_counts = np.bincount(a["band"][positions], minlength=len(BANDS))
+        bands = [{"code": code, "name": zh, "name_en": en, "count": int(band_counts[i]),
+                  "min_yi": low, "max_yi": high}
+                 for i, (code, low, high, zh, en) in enumerate(BANDS) if band_counts[i]]
+        return {"region": region, "sector": sector, "mode": mode, "status": status, "sought_band": bands}
+
+    # ------------------------------------------------------------------ similar
+    def similar(self, project_id: int, limit: int = 5) -> list[int]:
+        """Projects sharing sectors (most specific first), then region; ties: closest amount, id."""
+        position = self.position.get(project_id)
+        if position is None:
+            return []
+        a = self._arrays()
+        own = a["sectors"][position]
+        shared = np.unpackbits((a["sectors"] & own).view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1).astype(np.int32)
+        score = shared * 2
+        if a["prefecture"][position] >= 0:
+            score += (a["prefecture"] == a["prefecture"][position]).astype(np.int32)
+        keep = a["visible"] & (a["status"] != STATUSES.index("withdrawn")) & (shared > 0)
+        keep[position] = False
+        positions = np.flatnonzero(keep)
+        distance = np.abs(a["sought"][positions] - a["sought"][position])
+        order = np.lexsort((a["ids"][positions], distance, -score[positions]))[:limit]
+        return [int(a["ids"][p]) for p in positions[order]]
+
+    # ------------------------------------------------------------------ empty results
+    def _explain_empty(self, request: SearchRequest, result: SearchResult) -> None:
+        parts = result.parts
+        if request.filters_active():
+            loose = SearchRequest(q=request.q, sort=request.sort)
+            n = self.count(loose)
+            result.explanation.append(Message(N_("No project matches the search together with the filters.")))
+            if n:
+                result.suggestions.append(Suggestion(
+                    Message(N_("Without the filters: %(count)d projects"), {"count": n}),
+                    {"sector": None, "region": None, "mode": None, "status": None, "band": None,
+                     "min_sought": None, "max_sought": None}, n))
+        if len(parts) > 1:
+            for part in parts:
+                n = self.count(SearchRequest(q=part.text, sort=request.sort))
+                result.explanation.append(Message(
+                    N_("'%(term)s' alone matches %(count)d projects."), {"term": part.text, "count": n}))
+            result.explanation.insert(0, Message(N_("No project matches all of the words together.")))
+            # the nearest sector for the query's region, and the nearest region for its sector
+            for part in parts:
+                others = " ".join(p.text for p in parts if p is not part)
+                n = self.count(SearchRequest(q=others, sort=request.sort))
+                if n and (part.regions or part.sectors):
+                    result.suggestions.append(Suggestion(
+                        Message(N_("'%(query)s' without '%(term)s': %(count)d projects"),
+                                {"query": others, "term": part.text, "count": n}),
+                        {"q": others}, n))
+        elif parts:
+            result.explanation.append(Message(N_("No project mentions '%(term)s'."), {"term": request.q.strip()}))
+        for kind in ("region", "sector"):
+            best = self._nearest(request, kind)
+            if best is not None:
+                code, name, n = best
+                result.suggestions.append(Suggestion(
+                    Message(N_("Nearest %(kind)s with results: %(name)s (%(count)d projects)"),
+                            {"kind": kind, "name": name, "count": n}),
+                    {"region" if kind == "region" else "sector": code, **self._drop(kind, request, parts)}, n))
+        if not parts and not request.filters_active():
+            result.explanation.append(Message(N_("The catalogue has no published projects yet.")))
+
+    def _drop(self, kind: str, request: SearchRequest, parts: list[Part]) -> dict:
+        """URL changes that remove the query words naming a region (or a sector)."""
+        if kind == "region":
+            kept = [p.text for p in parts if not p.regions]
+        else:
+            kept = [p.text for p in parts if not p.sectors]
+        return {"q": " ".join(kept)} if len(kept) != len(parts) else {}
+
+    def _nearest(self, request: SearchRequest, kind: str) -> tuple[str, str, int] | None:
+        """Drop the region (or sector) constraint; the region (sector) with most results."""
+        parts = parse(request.q, self.vocabulary)
+        named = [p for p in parts if (p.regions if kind == "region" else p.sectors)]
+        if not named and not (request.regions if kind == "region" else request.sectors):
+            return None
+        q = " ".join(p.text for p in parts if p not in named)
+        loose = SearchRequest(**{**request.__dict__, "q": q, "page": 1, "per_page": 1,
+                                 "regions" if kind == "region" else "sectors": ()})
+        result = self.search(loose, explain=False)
+        facet = result.facets["region" if kind == "region" else "sector"]
+        items = [i for i in facet if i["code"]]
+        if kind == "sector":
+            items = [c for i in items for c in (i["children"] or [i])]
+        if not items:
+            return None
+        best = sorted(items, key=lambda i: (-i["count"], i["code"]))[0]
+        return best["code"], best["name"], best["count"]
+
+
+def _contains(sorted_positions: np.ndarray, position: int) -> bool:
+    index = np.searchsorted(sorted_positions, position)
+    return bool(index < len(sorted_positions) and sorted_positions[index] == position)
+
+
+def _walk_sectors(taxonomy) -> list:
+    result = []
+
+    def walk(sector) -> None:
+        result.append(sector)
+        for child in taxonomy.children(sector.code):
+            walk(child)
+
+    for root in taxonomy.roots():
+        walk(root)
+    return result
+
+
+def validate(request: SearchRequest, index: SearchIndex) -> None:
+    """Refuse (SearchError, a 400) what cannot be answered; never a 500."""
+    if len(request.q) > MAX_QUERY_CHARS:
+        raise SearchError(Message(N_("The search text is too long (at most %(max)d characters)."),
+                                  {"max": MAX_QUERY_CHARS}), "q")
+    for code in request.sectors:
+        if code not in index.sector_bit:
+            raise SearchError(Message(N_("Unknown sector code: %(code)s"), {"code": code[:40]}), "sector")
+    for code in request.regions:
+        if code not in index.region_index:
+            raise SearchError(Message(N_("Unknown region code: %(code)s"), {"code": code[:40]}), "region")
+    for mode in request.modes:
+        if mode not in index.modes:
+            raise SearchError(Message(N_("Unknown cooperation mode: %(code)s"), {"code": mode[:40]}), "mode")
+    for status in request.statuses:
+        if status not in STATUSES:
+            raise SearchError(Message(N_("Unknown status: %(code)s"), {"code": status[:40]}), "status")
+    for band in request.bands:
+        if band not in BAND_CODES:
+            raise SearchError(Message(N_("Unknown investment band: %(code)s"), {"code": band[:40]}), "band")
+    if request.sort not in SORTS:
+        raise SearchError(Message(N_("Unknown sort order: %(code)s"), {"code": request.sort[:40]}), "sort")
+    if request.page < 1 or request.page > 10**9:
+        raise SearchError(Message(N_("The page must be a number from 1 to 1000000000.")), "page")
+    if request.per_page < 1:
+        raise SearchError(Message(N_("per_page must be at least 1.")), "per_page")
+    request.per_page = min(request.per_page, MAX_PER_PAGE)
+
+
+def highlight(text: str | None, terms: Sequence[str]) -> list[tuple[str, bool]]:
+    """Split `text` into (segment, matched) pairs where folded `terms` occur."""
+    if not text:
+        return []
+    folded: list[str] = []
+    back: list[int] = []
+    for i, char in enumerate(text):
+        for c in fold_char(char):
+            folded.append(c)
+            back.append(i)
+    flat = "".join(folded)
+    marked = [False] * len(text)
+    for term in terms:
+        term = term.replace(" ", "")
+        if len(term) < 2 and not (term and is_cjk_char(term[0])):
+            continue
+        start = flat.find(term)
+        while start != -1:
+            for k in range(start, start + len(term)):
+                marked[back[k]] = True
+            start = flat.find(term, start + len(term))
+    segments: list[tuple[str, bool]] = []
+    for char, flag in zip(text, marked, strict=True):
+        if segments and segments[-1][1] == flag:
+            segments[-1] = (segments[-1][0] + char, flag)
+        else:
+            segments.append((char, flag))
+    return segments

@@ -1,0 +1,209 @@
+"""The database side of the search index: writing `search_documents` (Core bulk statements)
+and keeping each process's in-memory `SearchIndex` in step with them.
+
+Upkeep: `reindex_projects(ids)` (in operations) after Core writes; an ORM `after_flush`
+listener (registered in `search/models.py`, which is always imported) reindexes projects added, changed or deleted through
+the ORM, and every project of a catalogue whose status changed, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from matchmaker.catalogue.models import (
+    Catalogue,
+    CatalogueStatus,
+    Project,
+    Region,
+    Sector,
+    project_sectors,
+)
+from matchmaker.search.core import Document, SearchIndex, fen
+from matchmaker.search.models import SearchDocument, SearchIndexState
+from matchmaker.search.textindex import fold
+
+log = logging.getLogger(__name__)
+CHUNK = 2000
+documents_table = SearchDocument.__table__
+state_table = SearchIndexState.__table__
+projects_table = Project.__table__
+
+
+# ---------------------------------------------------------------------------- writing
+def _next_generation(connection: Connection, *, full: bool) -> int:
+    token = uuid.uuid4().hex
+    values = {"generation": state_table.c.generation + 1, "token": token}
+    if full:
+        values["full_generation"] = state_table.c.generation + 1
+    updated = connection.execute(state_table.update().where(state_table.c.id == 1).values(**values))
+    if updated.rowcount == 0:
+        connection.execute(state_table.insert().values(id=1, generation=1, full_generation=1, token=token))
+    return connection.execute(sa.select(state_table.c.generation).where(state_table.c.id == 1)).scalar_one()
+
+
+def _enum_value(value) -> str:
+    return str(getattr(value, "value", value))
+
+
+def _rows(connection: Connection, project_ids: list[int] | None, generation: int) -> list[dict]:
+    regions = dict(connection.execute(sa.select(Region.__table__.c.id, Region.__table__.c.code)).all())
+    sector_codes = dict(connection.execute(sa.select(Sector.__table__.c.id, Sector.__table__.c.code)).all())
+    p = projects_table.c
+    catalogue_status = Catalogue.__table__.c.status.label("catalogue_status")
+    query = sa.select(
+        p.id, p.code, p.name, p.name_en, p.location, p.construction_content, p.market_outlook,
+        p.preparation_status, p.owner, p.region_id, p.investment_sought_yuan, p.cooperation_modes,
+        p.status, p.created_at, catalogue_status,
+    ).join(Catalogue.__table__, Catalogue.__table__.c.id == p.catalogue_id)
+    links = sa.select(project_sectors.c.project_id, project_sectors.c.sector_id)
+    if project_ids is not None:
+        query = query.where(p.id.in_(project_ids))
+        links = links.where(project_sectors.c.project_id.in_(project_ids))
+    sectors_of: dict[int, list[str]] = {}
+    for project_id, sector_id in connection.execute(links):
+        sectors_of.setdefault(project_id, []).append(sector_codes[sector_id])
+    rows = []
+    for r in connection.execute(query):
+        rows.append({
+            "project_id": r.id,
+            "generation": generation,
+            "visible": _enum_value(r.catalogue_status) == CatalogueStatus.PUBLISHED.value,
+            "name_text": fold(f"{r.name} {r.name_en or ''}"),
+            "content_text": fold(" ".join((r.code, r.location, r.construction_content, r.market_outlook,
+                                           r.preparation_status, r.owner))),
+            "sector_codes": " ".join(sorted(sectors_of.get(r.id, []))),
+            "region_code": regions.get(r.region_id),
+            "investment_sought_yuan": r.investment_sought_yuan,
+            "cooperation_modes": " ".join(r.cooperation_modes or []),
+            "status": _enum_value(r.status),
+            "created_at": r.created_at,
+        })
+    if project_ids is not None:
+        found = {row["project_id"] for row in rows}
+        for missing in sorted(set(project_ids) - found):  # deleted: a tombstone
+            rows.append({"project_id": missing, "generation": generation, "visible": False,
+                         "name_text": "", "content_text": "", "sector_codes": "", "region_code": None,
+                         "investment_sought_yuan": 0, "cooperation_modes": "", "status": "withdrawn",
+                         "created_at": None})
+    return rows
+
+
+def reindex(connection: Connection, project_ids: Iterable[int] | None = None) -> int:
+    """Rewrite the search documents of these projects (all when None); returns the count."""
+    if project_ids is None:
+        generation = _next_generation(connection, full=True)
+        connection.execute(documents_table.delete())
+        rows = _rows(connection, None, generation)
+        if rows:
+            connection.execute(documents_table.insert(), rows)
+        return len(rows)
+    ids = sorted({int(i) for i in project_ids})
+    if not ids:
+        return 0
+    generation = _next_generation(connection, full=False)
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = _rows(connection, chunk, generation)
+        connection.execute(documents_table.delete().where(documents_table.c.project_id.in_(chunk)))
+        connection.execute(documents_table.insert(), rows)
+        written += len(rows)
+    return written
+
+
+def reindex_after_flush(session: Session) -> None:
+    """Projects written through the ORM: reindex them within the same transaction.
+    Set `session.info["search_reindex"] = False` to skip (then call reindex_projects)."""
+    if session.info.get("search_reindex", True) is False:
+        return
+    ids: set[int] = set()
+    catalogues: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Project) and obj.id is not None:
+            ids.add(obj.id)
+        elif isinstance(obj, Catalogue) and obj.id is not None and obj not in session.new:
+            history = sa.inspect(obj).attrs.status.history
+            if history.has_changes() or obj in session.deleted:
+                catalogues.add(obj.id)
+    if not ids and not catalogues:
+        return
+    connection = session.connection()
+    if catalogues:
+        ids.update(connection.execute(
+            sa.select(projects_table.c.id).where(projects_table.c.catalogue_id.in_(catalogues))).scalars())
+    reindex(connection, ids)
+
+
+# ---------------------------------------------------------------------------- reading
+_lock = threading.RLock()
+_indexes: dict[str, SearchIndex] = {}
+
+
+def _document(row) -> Document:
+    created: datetime | None = row.created_at
+    return Document(
+        project_id=row.project_id,
+        visible=bool(row.visible),
+        name=row.name_text,
+        content=row.content_text,
+        sector_codes=tuple(row.sector_codes.split()),
+        region_code=row.region_code,
+        sought_fen=fen(row.investment_sought_yuan),
+        modes=tuple(row.cooperation_modes.split()),
+        status=row.status,
+        created_key=int(created.timestamp() * 1_000_000) if created else 0,
+    )
+
+
+def refresh(index: SearchIndex, engine) -> None:
+    """Bring the in-memory index up to the committed state (read on its own connection)."""
+    with engine.connect() as connection:
+        state = connection.execute(sa.select(state_table).where(state_table.c.id == 1)).first()
+        if state is None:
+            if index.token is not None or index.documents:
+                index.load([])
+            index.token, index.generation = None, 0
+            return
+        if state.token == index.token:
+            return
+        if (index.token is None or state.full_generation > index.generation
+                or state.generation <= index.generation):
+            rows = connection.execute(sa.select(documents_table).order_by(documents_table.c.project_id))
+            index.load(_document(r) for r in rows)
+        else:
+            rows = connection.execute(
+                sa.select(documents_table).where(documents_table.c.generation > index.generation)
+                .order_by(documents_table.c.project_id))
+            index.update(_document(r) for r in rows)
+        index.token, index.generation = state.token, state.generation
+
+
+@contextmanager
+def current_index() -> Iterator[SearchIndex]:
+    """This process's index for the app's database, fresh, held under a lock while in use."""
+    from matchmaker import reference
+    from matchmaker.extensions import db
+
+    taxonomy, gazetteer = reference.taxonomy(), reference.gazetteer()
+    key = str(db.engine.url)
+    with _lock:
+        index = _indexes.get(key)
+        if index is None or index.taxonomy is not taxonomy or index.gazetteer is not gazetteer:
+            index = _indexes[key] = SearchIndex(taxonomy, gazetteer)
+        refresh(index, db.engine)
+        yield index
+
+
+def forget_indexes() -> None:
+    """Drop every in-memory index (tests, benchmarks)."""
+    with _lock:
+        _indexes.clear()

@@ -1,0 +1,71 @@
+"""Search operations: the one service behind the catalogue page, the JSON API and the CLI.
+
+    reindex_projects(project_ids=None)        keep the index in step after Core writes
+    search_projects(request) -> SearchPage     ranked page of projects, facets, explanation
+    similar_projects(project, limit=5)         projects like this one
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
+from matchmaker.extensions import db
+from matchmaker.search import index as search_index
+from matchmaker.search.core import Hit, SearchRequest, SearchResult
+
+log = logging.getLogger(__name__)
+
+
+def reindex_projects(project_ids: list[int] | None = None) -> None:
+    """Rewrite the search index for these projects (None: rebuild all), in the current
+    transaction, with Core bulk statements. Call it after writing projects with Core
+    statements (insert/update/delete); ORM writes are reindexed by an after_flush listener.
+    Deleted ids are fine: they leave the index. Never commits."""
+    count = search_index.reindex(db.session.connection(), project_ids)
+    log.info("search index: %d documents rewritten", count)
+
+
+@dataclass
+class SearchPage:
+    result: SearchResult
+    items: list[tuple[Project, Hit]]
+
+
+def _load(ids: list[int]) -> dict[int, Project]:
+    if not ids:
+        return {}
+    projects = db.session.scalars(
+        sa.select(Project).where(Project.id.in_(ids))
+        .options(selectinload(Project.sectors), selectinload(Project.region))
+    ).all()
+    return {p.id: p for p in projects}
+
+
+def search_projects(request: SearchRequest) -> SearchPage:
+    """Ranked, filtered, paginated projects of published catalogues, with facets.
+    Raises `core.SearchError` for a request it refuses (unknown code, page 0, ...)."""
+    with search_index.current_index() as index:
+        result = index.search(request)
+    projects = _load([hit.project_id for hit in result.hits])
+    items = [(projects[hit.project_id], hit) for hit in result.hits if hit.project_id in projects]
+    return SearchPage(result, items)
+
+
+def similar_projects(project: Project, limit: int = 5) -> list[Project]:
+    with search_index.current_index() as index:
+        ids = index.similar(project.id, limit)
+    projects = _load(ids)
+    return [projects[i] for i in ids if i in projects]
+
+
+def published_project(project_id: int) -> Project | None:
+    """The project when its catalogue is published (what the public may see), else None."""
+    return db.session.scalar(
+        sa.select(Project).join(Catalogue)
+        .where(Project.id == project_id, Catalogue.status == CatalogueStatus.PUBLISHED)
+    )

@@ -1,0 +1,200 @@
+"""Text folding and an in-memory substring index for CJK and Latin text (pure: no Flask, no DB).
+
+Chinese has no spaces and most useful words are two characters, so a field is indexed by
+its CJK character bigrams (a sorted numpy table of (bigram, document) pairs) and by its
+Latin/digit words (a dictionary). A query term of n >= 2 CJK characters is answered by
+intersecting the postings of its bigrams and confirming the substring on the few
+candidates; a single character or a Latin prefix falls back to cheaper structures.
+
+Edits do not rebuild the tables: changed documents are masked out of them and kept in a
+small "delta" set that is scanned directly, until the delta grows past a threshold.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import numpy as np
+
+_MARKS_RE = re.compile(r"[\u0300-\u036f]")
+_NONWORD_RE = re.compile(r"[\W_]+")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
+_WORD_RE = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
+_LATIN_RE = re.compile(rf"[^\W_{_CJK}]+")
+_DOC_BITS = 21  # up to 2,097,152 documents per table
+_DOC_MASK = (1 << _DOC_BITS) - 1
+
+
+def fold(text: object) -> str:
+    """The searchable form: full-width -> half-width, accents (pinyin tones) and case gone,
+    apostrophes dropped (gui'an -> guian), any other punctuation or symbol -> one space."""
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFKD", str(text))
+    value = _MARKS_RE.sub("", value).casefold().replace("'", "").replace("\u2019", "")
+    return _NONWORD_RE.sub(" ", value).strip()
+
+
+def fold_char(char: str) -> str:
+    """`fold` for one character, keeping its length meaningful for highlighting."""
+    value = _MARKS_RE.sub("", unicodedata.normalize("NFKD", char)).casefold()
+    if value in ("'", "\u2019"):
+        return ""
+    return "".join(c if (c.isalnum()) else " " for c in value)
+
+
+def is_cjk_char(char: str) -> bool:
+    return bool(re.fullmatch(f"[{_CJK}]", char))
+
+
+def words(folded: str) -> list[str]:
+    """CJK runs and Latin/digit words of folded text, in order."""
+    return _WORD_RE.findall(folded)
+
+
+def latin_words(folded: str) -> list[str]:
+    return _LATIN_RE.findall(folded)
+
+
+def _cjk_mask(codes: np.ndarray) -> np.ndarray:
+    return (
+        ((codes >= 0x4E00) & (codes <= 0x9FFF))
+        | ((codes >= 0x3400) & (codes <= 0x4DBF))
+        | ((codes >= 0xF900) & (codes <= 0xFAFF))
+        | ((codes >= 0x20000) & (codes <= 0x2A6DF))
+    )
+
+
+def _bigram_key(pair: str) -> int:
+    return ((ord(pair[0]) << 21) | ord(pair[1])) << _DOC_BITS
+
+
+class FieldIndex:
+    """Substring search over one text field of every document (positions 0..n-1)."""
+
+    REBUILD_AT = 2000
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        self.texts: list[str] = list(texts)
+        self._build()
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    # ------------------------------------------------------------------ upkeep
+    def _build(self) -> None:
+        texts = self.texts
+        count = len(texts)
+        if count > _DOC_MASK:
+            raise ValueError("too many documents for one field index")
+        self._base_count = count
+        self._stale = np.zeros(count, dtype=bool)
+        self._delta: set[int] = set()
+        joined = "\x00".join(texts)
+        self._joined = joined
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=count)
+        self._offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])) if count else np.zeros(0, np.int64)
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        if len(codes) > 1:
+            doc = np.repeat(np.arange(count, dtype=np.int64), lengths)[: len(codes)]
+            cjk = _cjk_mask(codes)
+            pair = cjk[:-1] & cjk[1:]
+            first = codes[:-1][pair].astype(np.int64)
+            second = codes[1:][pair].astype(np.int64)
+            keys = (((first << 21) | second) << _DOC_BITS) | doc[:-1][pair]
+            self._bigrams = np.unique(keys)
+        else:
+            self._bigrams = np.zeros(0, dtype=np.int64)
+        postings: dict[str, list[int]] = {}
+        for position, text in enumerate(texts):
+            for word in set(latin_words(text)):
+                postings.setdefault(word, []).append(position)
+        self._latin = {w: np.asarray(p, dtype=np.int64) for w, p in postings.items()}
+        self._vocab = sorted(self._latin)
+
+    def set(self, position: int, text: str) -> None:
+        """Replace (or append, at position == len) one document's text."""
+        if position == len(self.texts):
+            self.texts.append(text)
+        else:
+            self.texts[position] = text
+        self._delta.add(position)
+        if position < self._base_count:
+            self._stale[position] = True
+        if len(self._delta) > max(self.REBUILD_AT, self._base_count // 10):
+            self._build()
+
+    def vocabulary(self) -> list[str]:
+        """Latin words of the base table (for typo correction)."""
+        return self._vocab
+
+    # ------------------------------------------------------------------ lookups
+    def _fresh(self, positions: np.ndarray, delta_hits: Iterable[int]) -> np.ndarray:
+        if len(positions) and self._delta:
+            positions = positions[~self._stale[positions]]
+        extra = sorted(delta_hits)
+        if extra:
+            positions = np.union1d(positions, np.asarray(extra, dtype=np.int64))
+        return positions
+
+    def _bigram_postings(self, pair: str) -> np.ndarray:
+        key = _bigram_key(pair)
+        low = np.searchsorted(self._bigrams, key)
+        high = np.searchsorted(self._bigrams, key + (1 << _DOC_BITS))
+        return self._bigrams[low:high] & _DOC_MASK
+
+    def cjk(self, term: str) -> np.ndarray:
+        """Sorted positions of documents whose text contains `term` (folded, no spaces)."""
+        if not term:
+            return np.zeros(0, dtype=np.int64)
+        if len(term) == 1 or not all(is_cjk_char(c) for c in term):
+            base = self._scan(term)
+        else:
+            pairs = sorted({term[i : i + 2] for i in range(len(term) - 1)})
+            lists = sorted((self._bigram_postings(p) for p in pairs), key=len)
+            base = lists[0]
+            for other in lists[1:]:
+                if not len(base):
+                    break
+                base = np.intersect1d(base, other, assume_unique=True)
+            if len(term) > 2 and len(base):
+                texts = self.texts
+                base = np.asarray([p for p in base.tolist() if term in texts[p]], dtype=np.int64)
+        return self._fresh(base, (p for p in self._delta if term in self.texts[p]))
+
+    def _scan(self, term: str) -> np.ndarray:
+        found = [m.start() for m in re.finditer(re.escape(term), self._joined)]
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.searchsorted(self._offsets, np.asarray(found), side="right") - 1)
+
+    def bigram_counts(self, term: str) -> tuple[np.ndarray, np.ndarray, int]:
+        """For typo tolerance: (positions, number of the term's bigrams each contains, bigrams)."""
+        pairs = sorted({term[i : i + 2] for i in range(len(term) - 1)})
+        parts = [self._fresh(self._bigram_postings(p), (q for q in self._delta if p in self.texts[q])) for p in pairs]
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+        positions, counts = np.unique(np.concatenate(parts), return_counts=True)
+        return positions, counts, len(pairs)
+
+    def latin(self, word: str, *, prefix: bool) -> np.ndarray:
+        """Positions of documents with a Latin word equal to (or starting with) `word`."""
+        if prefix:
+            start = bisect.bisect_left(self._vocab, word)
+            arrays = []
+            for candidate in self._vocab[start:]:
+                if not candidate.startswith(word):
+                    break
+                arrays.append(self._latin[candidate])
+            base = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, np.int64)
+        else:
+            base = self._latin.get(word, np.zeros(0, np.int64))
+
+        def hit(position: int) -> bool:
+            found = latin_words(self.texts[position])
+            return any(w.startswith(word) for w in found) if prefix else word in found
+
+        return self._fresh(base, (p for p in self._delta if hit(p)))

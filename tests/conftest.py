@@ -15,6 +15,10 @@ from matchmaker.app import create_app
 from matchmaker.config import ROOT
 from matchmaker.extensions import db
 
+# The browser fixtures (live server, Chromium) live in a plugin module, not a second
+# conftest.py: two non-package conftest.py files would fight over the module name.
+pytest_plugins = ["e2e.browser"]
+
 REFERENCE_TABLES = {"sectors", "regions", "alembic_version"}
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request
+from flask import request
 from flask_babel import gettext as _
 
 from matchmaker.accounts.models import Role
@@ -21,9 +21,11 @@ def current_api_user():
     """The user of the request's bearer token (None when absent or invalid)."""
     from matchmaker.accounts.operations import user_for_token
 
-    if "api_user" not in g:
-        g.api_user = user_for_token(bearer_token())
-    return g.api_user
+    # Cached on the request itself: `g` can outlive a request when the app context is reused.
+    key = "matchmaker.api_user"
+    if key not in request.environ:
+        request.environ[key] = user_for_token(bearer_token())
+    return request.environ[key]
 
 
 def token_required(*roles: Role):

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-21 13:05:19.131885
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import matchmaker.db
-
 
 # revision identifiers, used by Alembic.
 revision = '0001_initial'

@@ -1,0 +1,99 @@
+"""End-to-end fixtures: the app served on 127.0.0.1 by a thread of the test process, and
+Debian's Chromium driven by Playwright. Without Chromium (or Playwright) these tests skip
+with the reason, so README's test command still passes on such a machine."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("MATCHMAKER_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+DEMO_PASSWORD = "demo-journey-2023"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _skip_reason() -> str | None:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _skip_reason()
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.e2e)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def live_server(app, monkeypatch):
+    """The test app served by a real HTTP server on a free port, with the demo data."""
+    from werkzeug.serving import make_server
+
+    from matchmaker import demo
+    from matchmaker.extensions import db
+
+    monkeypatch.setenv("MATCHMAKER_DEMO_PASSWORD", DEMO_PASSWORD)
+    demo.load_demo()
+    db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=sorted(VIEWPORTS))
+def page(request, browser):
+    """A fresh browser context per test, at desktop and at phone width."""
+    viewport = VIEWPORTS[request.param]
+    context = browser.new_context(viewport=viewport, is_mobile=request.param == "phone",
+                                  locale="zh-CN", accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.viewport_name = request.param
+    yield page
+    context.close()
+
+
+def shoot(page, name: str) -> Path:
+    """Save a full-page screenshot under tests/screenshots/ (git-ignored) for reviewers."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{page.viewport_name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("邮箱").or_(page.get_by_label("Email")).fill(email)
+    page.get_by_label("密码").or_(page.get_by_label("Password")).first.fill(password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()

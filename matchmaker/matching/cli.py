@@ -1,3 +1,77 @@
-"""This feature's `matchmaker` commands (filled in by its issue)."""
+"""`matchmaker match --investor ID [--top N] [--json]` and
+`matchmaker match --all [--top N] [--cap N] -o FILE.xlsx`."""
 
-commands: list = []
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from matchmaker.cli import fail
+
+
+@click.command("match")
+@click.option("--investor", "investor_id", type=int, help="Rank projects for this investor.")
+@click.option("--all", "event", is_flag=True, help="Meeting suggestions for every investor.")
+@click.option("--top", default=None, type=click.IntRange(1, 200),
+              help="Matches per investor (default 20; 5 with --all).")
+@click.option("--cap", default=8, show_default=True, type=click.IntRange(1, 1000),
+              help="With --all: meetings per project at most.")
+@click.option("--min-score", default=40, show_default=True, type=click.IntRange(0, 100),
+              help="With --all: leave out pairs scoring less.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --all: the .xlsx file to write.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON only.")
+@with_appcontext
+def match_command(investor_id: int | None, event: bool, top: int | None, cap: int,
+                  min_score: int, output: Path | None, as_json: bool) -> None:
+    """Ranked matches for one investor, or event-wide meeting suggestions as .xlsx."""
+    from matchmaker.api.investors import reasons_json
+    from matchmaker.api.serializers import investor_json, project_json
+    from matchmaker.errors import DomainError
+    from matchmaker.extensions import db
+    from matchmaker.investors.models import Investor
+    from matchmaker.matching import operations
+
+    if event == (investor_id is not None):
+        raise click.UsageError("give either --investor ID or --all")
+    if event:
+        if output is None:
+            raise click.UsageError("--all needs -o FILE.xlsx")
+        meetings = operations.event_suggestions(
+            per_investor=top or 5, per_project_cap=cap, min_score=min_score
+        )
+        output.write_bytes(operations.meetings_workbook(meetings))
+        investors = len({m.investor.id for m in meetings})
+        projects = len({m.project.id for m in meetings})
+        if as_json:
+            click.echo(json.dumps({"output": str(output), "meetings": len(meetings),
+                                   "investors": investors, "projects": projects}))
+        else:
+            click.echo(f"{len(meetings)} meetings for {investors} investors over {projects} "
+                       f"projects (at most {cap} per project) written to {output}")
+        return
+    investor = db.session.get(Investor, investor_id)
+    if investor is None:
+        fail(f"Error: no investor with id {investor_id}")
+    if investor.profile is None:
+        fail(f"Error: investor {investor_id} ({investor.name}) has no profile yet")
+    try:
+        matches = operations.match_projects(investor.profile, top=top or operations.DEFAULT_TOP)
+    except DomainError as error:
+        fail(f"Error: {error.translated()}")
+    if as_json:
+        click.echo(json.dumps({"investor": investor_json(investor), "items": [
+            {"project": project_json(m.project), "score": m.score,
+             "reasons": reasons_json(m.reasons)} for m in matches]}, ensure_ascii=False))
+        return
+    click.echo(f"{investor.name}: {len(matches)} matches")
+    for rank, m in enumerate(matches, start=1):
+        click.echo(f"{rank:>3}. [{m.score:>3}] {m.project.name} (id {m.project.id})")
+        for reason in m.reasons:
+            click.echo(f"       - {reason['text']}")
+
+
+commands: list = [match_command]

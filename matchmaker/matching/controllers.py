@@ -1,0 +1,201 @@
+"""Matching pages: an investor's profile and matches, interest, leads, investors to invite.
+Thin: load (404), validate, call one operation, commit, flash, redirect."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.accounts.models import Role
+from matchmaker.accounts.roles import roles_required
+from matchmaker.catalogue.models import Project, Region, RegionLevel
+from matchmaker.errors import DomainError
+from matchmaker.extensions import db
+from matchmaker.investors import operations as investor_ops
+from matchmaker.investors.forms import ProfileForm
+from matchmaker.investors.models import Investor, InvestorProfile, Lead
+from matchmaker.investors.resolution import InvestorUnresolved
+from matchmaker.matching import operations
+from matchmaker.matching.forms import STATUS_LABELS, InterestForm, LeadStatusForm
+
+LEADS_PER_PAGE = 100
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "zh")
+
+
+def _next(default: str) -> str:
+    """Where to go back to: a path on this site only (never another host)."""
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+def _own_investor() -> Investor | None:
+    return db.session.get(Investor, current_user.investor_id) if current_user.investor_id else None
+
+
+# --- investors: their own profile and matches ------------------------------------------
+
+
+@roles_required(Role.INVESTOR)
+def matches():
+    investor = _own_investor()
+    profile = investor.profile if investor else None
+    if profile is None:
+        flash(_("Tell us what you look for to see your matches."), "info")
+        return redirect(url_for("matching.profile"))
+    try:
+        found = operations.match_projects(profile, top=operations.DEFAULT_TOP)
+    except DomainError as error:
+        flash(error.translated(), "warning")
+        return redirect(url_for("matching.profile"))
+    interested = set(
+        db.session.scalars(sa.select(Lead.project_id).where(Lead.investor_id == investor.id))
+    )
+    return render_template("matching/matches.html", investor=investor, matches=found,
+                           interested=interested, form=InterestForm())
+
+
+@roles_required(Role.INVESTOR)
+def profile():
+    investor = _own_investor()
+    form = ProfileForm(locale=_locale())
+    if request.method == "GET" and investor is not None and investor.profile is not None:
+        form.fill_from(investor.profile)
+    if request.method == "GET" and investor is not None:
+        form.organisation.data = investor.name
+    candidates = []
+    if form.validate_on_submit():
+        data = form.profile_input()
+        if data is not None:
+            try:
+                if investor is None or (form.organisation.data or "").strip() not in ("", investor.name):
+                    investor = investor_ops.link_user_to_investor(
+                        current_user, form.organisation.data or "", create=form.create_investor.data
+                    )
+                investor_ops.save_profile(investor, data, user=current_user)
+            except InvestorUnresolved as error:
+                db.session.rollback()
+                candidates = error.candidates
+                form.attach_error(error)
+            except DomainError as error:
+                db.session.rollback()
+                form.attach_error(error)
+            else:
+                db.session.commit()
+                flash(_("Profile saved. Here are your matches."), "success")
+                return redirect(url_for("matching.matches"))
+    return render_template("investors/profile.html", form=form, investor=investor,
+                           candidates=candidates, own=True)
+
+
+@roles_required(Role.INVESTOR)
+def register_interest(project_id: int):
+    project = db.session.get(Project, project_id) or abort(404)
+    investor = _own_investor()
+    if investor is None:
+        flash(_("Tell us your organisation first."), "warning")
+        return redirect(url_for("matching.profile"))
+    form = InterestForm()
+    if form.validate_on_submit():
+        try:
+            operations.register_interest(investor, project, form.message.data or "", user=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.translated(), "warning")
+        else:
+            db.session.commit()
+            flash(_("Interest registered: the project team will contact you."), "success")
+    else:
+        for errors in form.errors.values():
+            flash("; ".join(str(e) for e in errors), "warning")
+    return redirect(_next(url_for("matching.matches")))
+
+
+# --- staff --------------------------------------------------------------------------------
+
+
+@roles_required(Role.STAFF)
+def leads():
+    project_id = request.args.get("project", type=int)
+    region_code = request.args.get("region", "")
+    status = request.args.get("status", "")
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = operations.leads_query(project_id=project_id, region_code=region_code, status=status)
+    items = db.session.scalars(query.limit(LEADS_PER_PAGE).offset((page - 1) * LEADS_PER_PAGE)).all()
+    prefectures = db.session.scalars(
+        sa.select(Region).where(Region.level == RegionLevel.PREFECTURE).order_by(Region.position)
+    ).all()
+    return render_template(
+        "matching/leads.html", leads=items, prefectures=prefectures, statuses=STATUS_LABELS,
+        project=db.session.get(Project, project_id) if project_id else None,
+        region_code=region_code, status=status, page=page, per_page=LEADS_PER_PAGE,
+        moves={lead.id: operations.allowed_moves(lead.status) for lead in items},
+        form=LeadStatusForm(),
+    )
+
+
+@roles_required(Role.STAFF)
+def move_lead(lead_id: int):
+    lead = db.session.get(Lead, lead_id) or abort(404)
+    form = LeadStatusForm()
+    if form.validate_on_submit():
+        try:
+            operations.move_lead(lead, form.status.data, user=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.translated(), "warning")
+        else:
+            db.session.commit()
+            flash(_("Lead moved to %(status)s.", status=STATUS_LABELS[lead.status]), "success")
+    return redirect(_next(url_for("matching.leads")))
+
+
+@roles_required(Role.STAFF)
+def project_investors(project_id: int):
+    project = operations.matchable_project(project_id)
+    found = operations.match_investors(project, top=request.args.get("top", 50, type=int))
+    leads_of = {
+        lead.investor_id: lead
+        for lead in db.session.scalars(sa.select(Lead).where(Lead.project_id == project.id))
+    }
+    return render_template("matching/project_investors.html", project=project, matches=found,
+                           leads=leads_of, statuses=STATUS_LABELS)
+
+
+@roles_required(Role.STAFF)
+def investors():
+    rows = db.session.execute(
+        sa.select(Investor, InvestorProfile.id)
+        .outerjoin(InvestorProfile, InvestorProfile.investor_id == Investor.id)
+        .order_by(Investor.name)
+    ).all()
+    return render_template("investors/index.html", rows=rows)
+
+
+@roles_required(Role.STAFF)
+def investor_profile(investor_id: int):
+    investor = db.session.get(Investor, investor_id) or abort(404)
+    form = ProfileForm(locale=_locale())
+    del form.organisation, form.create_investor
+    if request.method == "GET" and investor.profile is not None:
+        form.fill_from(investor.profile)
+    if form.validate_on_submit():
+        data = form.profile_input()
+        if data is not None:
+            try:
+                investor_ops.save_profile(investor, data, user=current_user)
+            except DomainError as error:
+                db.session.rollback()
+                form.attach_error(error)
+            else:
+                db.session.commit()
+                flash(_("Profile of %(name)s saved.", name=investor.name), "success")
+                return redirect(url_for("matching.investors"))
+    return render_template("investors/profile.html", form=form, investor=investor,
+                           candidates=[], own=False)

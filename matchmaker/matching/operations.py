@@ -1,0 +1,457 @@
+"""Matching over the database: profiles -> ranked projects, projects -> ranked investors,
+leads (registered interest) through their states, and event-wide meeting suggestions.
+
+The pure engine (`scorer.py`) works on a `ProjectMatrix`; it is built once per process
+from the published, non-withdrawn projects and rebuilt when they change. The staleness
+check is one aggregate query per use: (count, max id, max updated_at) of the matchable
+projects and max updated_at of published catalogues.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from matchmaker import audit
+from matchmaker.catalogue.models import (
+    Catalogue,
+    CatalogueStatus,
+    Project,
+    ProjectStatus,
+    Region,
+    Sector,
+    project_sectors,
+)
+from matchmaker.errors import Conflict, DomainError, NotFound
+from matchmaker.extensions import db
+from matchmaker.i18n import N_, translate
+from matchmaker.investors.models import Investor, InvestorProfile, Lead, LeadStatus
+from matchmaker.matching.evaluation import project_text
+from matchmaker.matching.scorer import (
+    Match,
+    Profile,
+    ProfileError,
+    ProjectFeatures,
+    ProjectMatrix,
+    SectorTree,
+    Weights,
+    suggest_meetings,
+    validate_profile,
+)
+from matchmaker.taxonomy import COOPERATION_MODES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOP = 20
+MAX_TOP = 200
+MAX_MESSAGE_CHARS = 2000
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[Any, ...], MatchingContext]] = {}
+
+
+@dataclass(frozen=True)
+class MatchingContext:
+    matrix: ProjectMatrix
+    sector_tree: SectorTree
+    region_names: dict[str, tuple[str, str]]
+    region_codes: frozenset[str]
+
+
+# --- building the matrix -----------------------------------------------------------------
+
+
+def _matchable() -> sa.ColumnElement[bool]:
+    return sa.and_(
+        Catalogue.status == CatalogueStatus.PUBLISHED, Project.status != ProjectStatus.WITHDRAWN
+    )
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    projects = db.session.execute(
+        sa.select(sa.func.count(Project.id), sa.func.max(Project.id), sa.func.max(Project.updated_at))
+        .join(Catalogue)
+        .where(_matchable())
+    ).one()
+    catalogues = db.session.scalar(
+        sa.select(sa.func.max(Catalogue.updated_at)).where(
+            Catalogue.status == CatalogueStatus.PUBLISHED
+        )
+    )
+    return (*projects, catalogues)
+
+
+def _mode_label(mode: str) -> str:
+    """Codes as the engine reads modes (its related-mode credit works on the Chinese labels)."""
+    return COOPERATION_MODES[mode][0] if mode in COOPERATION_MODES else mode
+
+
+def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, str]]]:
+    rows = db.session.execute(
+        sa.select(Region.id, Region.code, Region.name, Region.name_en, Region.parent_id)
+    ).all()
+    code_of = {row.id: row.code for row in rows}
+    by_id = {row.id: (row.code, code_of.get(row.parent_id) if row.parent_id else row.code) for row in rows}
+    names = {row.code: (row.name, row.name_en) for row in rows}
+    return by_id, names
+
+
+def build_context() -> MatchingContext:
+    """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
+    from matchmaker.reference import sector_tree
+
+    tree = SectorTree.from_items(sector_tree())
+    regions, region_names = _regions()
+    sectors_of: dict[int, list[str]] = {}
+    for project_id, code in db.session.execute(
+        sa.select(project_sectors.c.project_id, Sector.code)
+        .join(Sector, Sector.id == project_sectors.c.sector_id)
+        .join(Project, Project.id == project_sectors.c.project_id)
+        .join(Catalogue, Catalogue.id == Project.catalogue_id)
+        .where(_matchable())
+        .order_by(project_sectors.c.project_id, Sector.position)
+    ):
+        sectors_of.setdefault(project_id, []).append(code)
+    features = []
+    for row in db.session.execute(
+        sa.select(
+            Project.id, Project.name, Project.region_id, Project.investment_sought_yuan,
+            Project.cooperation_modes, Project.construction_content,
+        )
+        .join(Catalogue)
+        .where(_matchable())
+    ):
+        codes = sectors_of.get(row.id, [])
+        region_code, prefecture_code = regions.get(row.region_id, (None, None))
+        features.append(
+            ProjectFeatures(
+                id=row.id,
+                name=row.name,
+                sectors=tuple(codes),
+                region_code=region_code,
+                prefecture_code=prefecture_code,
+                investment_sought_yuan=row.investment_sought_yuan,
+                modes=tuple(_mode_label(m) for m in row.cooperation_modes or ()),
+                text=project_text(row.name, codes, tree, row.construction_content or ""),
+            )
+        )
+    matrix = ProjectMatrix.build(features, tree, region_names=region_names)
+    return MatchingContext(matrix, tree, region_names, frozenset(region_names))
+
+
+def matching_context() -> MatchingContext:
+    """The cached context of the current database, rebuilt when the projects changed."""
+    url = str(db.engine.url)
+    fingerprint = _fingerprint()
+    cached = _cache.get(url)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    context = build_context()
+    with _lock:
+        _cache[url] = (fingerprint, context)
+    log.info("matching matrix built: %d projects", len(context.matrix))
+    return context
+
+
+def invalidate() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def weights() -> Weights:
+    return Weights.from_mapping(current_app.config.get("MATCH_WEIGHTS"))
+
+
+# --- profiles ----------------------------------------------------------------------------
+
+
+def engine_profile(data: Any) -> Profile:
+    """A Profile for the engine from an InvestorProfile row or a ProfileInput."""
+    return Profile(
+        sectors=tuple(data.sectors or ()),
+        regions=tuple(data.regions or ()),
+        min_yuan=data.min_yuan,
+        max_yuan=data.max_yuan,
+        modes=tuple(_mode_label(m) for m in data.modes or ()),
+        keywords=data.keywords or "",
+    )
+
+
+def check_profile(data: Any, context: MatchingContext | None = None) -> Profile:
+    """The engine's Profile, or DomainError (with the field) saying what is wrong."""
+    for mode in data.modes or ():
+        if mode not in COOPERATION_MODES:
+            raise DomainError(
+                N_("Unknown cooperation mode: %(mode)s"), field="modes", mode=str(mode)[:40]
+            )
+    profile = engine_profile(data)
+    if context is None:
+        from matchmaker.reference import region_tree, sector_tree
+
+        tree = SectorTree.from_items(sector_tree())
+        codes: set[str] = set()
+
+        def walk(items: Iterable[Mapping[str, Any]]) -> None:
+            for item in items:
+                codes.add(item["code"])
+                walk(item.get("children") or ())
+
+        walk(region_tree())
+    else:
+        tree, codes = context.sector_tree, set(context.region_codes)
+    try:
+        validate_profile(profile, tree, codes)
+    except ProfileError as error:
+        raise DomainError(error.message, field=error.field) from error
+    return profile
+
+
+# --- matches -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectMatch:
+    project: Project
+    score: int
+    reasons: list[dict[str, str]]  # [{"kind", "text"}], translated
+
+
+@dataclass(frozen=True)
+class InvestorMatch:
+    investor: Investor
+    score: int
+    reasons: list[dict[str, str]]
+
+
+def translated_reasons(match: Match) -> list[dict[str, str]]:
+    return [{"kind": r.kind, "text": translate(r.message)} for r in match.reasons]
+
+
+def _projects_by_id(ids: Sequence[int]) -> dict[int, Project]:
+    if not ids:
+        return {}
+    return {p.id: p for p in db.session.scalars(sa.select(Project).where(Project.id.in_(ids)))}
+
+
+def match_projects(data: Any, *, top: int = DEFAULT_TOP) -> list[ProjectMatch]:
+    """Projects ranked for a profile (an InvestorProfile or ProfileInput): score desc, id asc."""
+    context = matching_context()
+    profile = check_profile(data, context)
+    top = max(1, min(int(top), MAX_TOP))
+    matches = context.matrix.score(profile, weights(), top=top)
+    projects = _projects_by_id([m.project_id for m in matches])
+    return [
+        ProjectMatch(projects[m.project_id], m.score, translated_reasons(m))
+        for m in matches
+        if m.project_id in projects
+    ]
+
+
+def matchable_project(project_id: int) -> Project:
+    """The project when investors can be matched to it (published, not withdrawn), else 404."""
+    project = db.session.scalar(
+        sa.select(Project).join(Catalogue).where(Project.id == project_id, _matchable())
+    )
+    if project is None:
+        raise NotFound(N_("No such project."))
+    return project
+
+
+def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[InvestorMatch]:
+    """Investors with a usable profile ranked for one project (score desc, investor id asc)."""
+    context = matching_context()
+    index = {pid: i for i, pid in enumerate(context.matrix.ids)}.get(project.id)
+    if index is None:
+        raise NotFound(N_("No such project."))
+    single = ProjectMatrix.build(
+        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names
+    )
+    current = weights()
+    found: list[tuple[int, int, Match]] = []
+    rows = db.session.scalars(
+        sa.select(InvestorProfile).order_by(InvestorProfile.investor_id)
+    ).all()
+    for row in rows:
+        profile = engine_profile(row)
+        try:
+            matches = single.score(profile, current, top=1, min_score=1)
+        except ProfileError:
+            continue  # an empty profile matches nothing
+        if matches:
+            found.append((-matches[0].score, row.investor_id, matches[0]))
+    found.sort(key=lambda item: item[:2])
+    top = max(1, min(int(top), MAX_TOP))
+    chosen = found[:top]
+    investors = {
+        i.id: i
+        for i in db.session.scalars(
+            sa.select(Investor).where(Investor.id.in_([c[1] for c in chosen]))
+        )
+    }
+    return [InvestorMatch(investors[iid], -neg, translated_reasons(m)) for neg, iid, m in chosen]
+
+
+# --- leads -------------------------------------------------------------------------------
+
+LEAD_FLOW: tuple[LeadStatus, ...] = (
+    LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.MEETING, LeadStatus.SIGNED,
+)
+FINAL = {LeadStatus.SIGNED, LeadStatus.DROPPED}
+
+
+def allowed_moves(status: LeadStatus) -> list[LeadStatus]:
+    """Forward along new -> contacted -> meeting -> signed (steps may be skipped), or
+    dropped from any open state; signed and dropped are final."""
+    if status in FINAL:
+        return []
+    later = list(LEAD_FLOW[LEAD_FLOW.index(status) + 1 :])
+    return [*later, LeadStatus.DROPPED]
+
+
+def register_interest(investor: Investor, project: Project, message: str, *, user) -> Lead:
+    """An investor's interest in a project (one lead per investor and project)."""
+    matchable_project(project.id)
+    message = (message or "").strip()
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise DomainError(
+            N_("The message is too long (%(limit)d characters at most)."),
+            field="message", limit=MAX_MESSAGE_CHARS,
+        )
+    existing = db.session.scalar(
+        sa.select(Lead).where(Lead.investor_id == investor.id, Lead.project_id == project.id)
+    )
+    if existing is not None:
+        raise Conflict(N_("You already registered interest in this project."), field="message")
+    lead = Lead(investor=investor, project=project, user_id=getattr(user, "id", None),
+                message=message, status=LeadStatus.NEW)
+    db.session.add(lead)
+    db.session.flush()
+    audit.record("create", "lead", lead.id, user=user,
+                 after={"investor_id": investor.id, "project_id": project.id, "status": lead.status})
+    log.info("lead %s: investor %s -> project %s", lead.id, investor.id, project.id)
+    return lead
+
+
+def move_lead(lead: Lead, status: LeadStatus | str, *, user) -> Lead:
+    """Move a lead to its next state (staff), audited."""
+    try:
+        target = LeadStatus(status)
+    except ValueError as error:
+        raise DomainError(N_("Unknown lead state: %(state)s"), field="status",
+                          state=str(status)[:20]) from error
+    if target not in allowed_moves(lead.status):
+        raise Conflict(
+            N_("A lead cannot move from %(current)s to %(target)s."),
+            field="status", current=lead.status.value, target=target.value,
+        )
+    before = lead.status
+    lead.status = target
+    db.session.flush()
+    audit.record("status", "lead", lead.id, user=user,
+                 before={"status": before}, after={"status": target})
+    return lead
+
+
+def leads_query(*, project_id: int | None = None, region_code: str | None = None,
+                status: str | None = None) -> sa.Select:
+    """Leads newest first, optionally for one project, prefecture/county or state."""
+    query = sa.select(Lead).join(Project).order_by(Lead.created_at.desc(), Lead.id.desc())
+    if project_id:
+        query = query.where(Lead.project_id == project_id)
+    if status in {s.value for s in LeadStatus}:
+        query = query.where(Lead.status == LeadStatus(status))
+    if region_code:
+        region = db.session.scalar(sa.select(Region).where(Region.code == region_code))
+        if region is not None:
+            ids = [region.id, *(c.id for c in region.children)]
+            query = query.where(Project.region_id.in_(ids))
+    return query
+
+
+# --- event-wide suggestions --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Meeting:
+    investor: Investor
+    rank: int
+    project: Project
+    score: int
+    reasons: list[dict[str, str]]
+
+
+def event_suggestions(*, per_investor: int = 5, per_project_cap: int = 8,
+                      min_score: int = 40) -> list[Meeting]:
+    """Top meetings for every investor with a profile, no project over the cap."""
+    context = matching_context()
+    profiles = {
+        row.investor_id: engine_profile(row)
+        for row in db.session.scalars(sa.select(InvestorProfile))
+    }
+    proposals = suggest_meetings(
+        profiles, context.matrix, context.sector_tree, weights(),
+        per_investor=per_investor, per_project_cap=per_project_cap, min_score=min_score,
+    )
+    investors = {i.id: i for i in db.session.scalars(sa.select(Investor).where(Investor.id.in_(list(profiles))))}
+    projects = _projects_by_id(sorted({m.project_id for ms in proposals.values() for m in ms}))
+    meetings = []
+    for investor_id in sorted(proposals):
+        for rank, match in enumerate(proposals[investor_id], start=1):
+            meetings.append(Meeting(investor=investors[investor_id], rank=rank,
+                                    project=projects[match.project_id], score=match.score,
+                                    reasons=translated_reasons(match)))
+    return meetings
+
+
+def meetings_workbook(meetings: Sequence[Meeting]) -> bytes:
+    """The trade negotiation zone's sheet: one row per proposed meeting, plus per project."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from matchmaker.money import to_yi
+    from matchmaker.signing.exports import safe_cell
+
+    def append(sheet, row: list[Any]) -> None:
+        sheet.append([safe_cell(value) for value in row])
+
+    def header(sheet, names: list[str]) -> None:
+        append(sheet, names)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Meetings"
+    header(sheet, [translate(N_("Investor ID")), translate(N_("Investor")), translate(N_("Rank")),
+                   translate(N_("Project code")), translate(N_("Project")),
+                   translate(N_("Region")), translate(N_("Amount sought (亿元)")),
+                   translate(N_("Score")), translate(N_("Reasons"))])
+    per_project: dict[int, list[Meeting]] = {}
+    for meeting in meetings:
+        project = meeting.project
+        append(sheet, [meeting.investor.id, meeting.investor.name, meeting.rank, project.code,
+                       project.name, project.region.name if project.region else "",
+                       to_yi(project.investment_sought_yuan), meeting.score,
+                       "; ".join(r["text"] for r in meeting.reasons)])
+        per_project.setdefault(project.id, []).append(meeting)
+    for cells in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
+        for cell in cells:
+            cell.number_format = "#,##0.00"
+    by_project = workbook.create_sheet("Projects")
+    header(by_project, [translate(N_("Project code")), translate(N_("Project")),
+                        translate(N_("Meetings")), translate(N_("Investors"))])
+    for items in sorted(per_project.values(), key=lambda ms: (-len(ms), ms[0].project.id)):
+        project = items[0].project
+        append(by_project, [project.code, project.name, len(items),
+                            "; ".join(m.investor.name for m in items)])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

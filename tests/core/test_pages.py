@@ -55,3 +55,9 @@ def test_reference_api_is_a_bilingual_tree(client):
     assert len(regions) == 10
     zunyi = next(r for r in regions if r["code"] == "520300")
     assert any(c["code"] == "520303" for c in zunyi["children"])
+
+
+def test_pages_send_security_headers(client):
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

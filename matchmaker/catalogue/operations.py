@@ -1,0 +1,932 @@
+"""Catalogue business actions: import (one service for the page, the CLI and the API),
+export, create, publish, and editing a single project.
+
+`import_catalogue` parses the file with the pure parser, compares every valid row with the
+catalogue's projects by (catalogue, code), and - unless it is a dry run or rejected rows
+block it - writes everything in the caller's transaction with Core bulk statements:
+new projects, changed fields, sector links, one AuditEvent per change, withdrawals the
+user confirmed, the search index, and an ImportBatch with the report. Operations never
+commit; every door rolls back on an exception, so a failure leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from matchmaker.audit import AuditEvent, jsonable, record, snapshot
+from matchmaker.catalogue import export as exporting
+from matchmaker.catalogue.models import (
+    Catalogue,
+    CatalogueStatus,
+    ImportBatch,
+    Project,
+    ProjectStatus,
+    project_sectors,
+)
+from matchmaker.catalogue.parser import (
+    ParsedRow,
+    ParseError,
+    ParseLimits,
+    ParseResult,
+    RowError,
+    find_duplicates,
+    parse_catalogue,
+)
+from matchmaker.db import utcnow
+from matchmaker.errors import DomainError, NotFound
+from matchmaker.extensions import db
+from matchmaker.i18n import N_, Message
+
+log = logging.getLogger(__name__)
+
+LIST_LIMIT = 1000  # entries kept in the report's lists of new and unchanged rows
+CHUNK = 5000
+
+# Project fields an upload can change, and the parser field whose column must be present
+# for the upload to say anything about them (a sheet without a contact column leaves the
+# contacts alone).
+COMPARED: tuple[tuple[str, str], ...] = (
+    ("name", "name"),
+    ("name_en", "name_en"),
+    ("sectors", "sectors"),
+    ("location", "location"),
+    ("region_id", "location"),
+    ("total_investment_yuan", "total_investment"),
+    ("investment_sought_yuan", "investment_sought"),
+    ("cooperation_modes", "cooperation_modes"),
+    ("construction_content", "construction_content"),
+    ("market_outlook", "market_outlook"),
+    ("preparation_status", "preparation_status"),
+    ("owner", "owner"),
+    ("contact_person", "contact_person"),
+    ("contact_phone", "contact_phone"),
+    ("extra", "extra"),
+)
+TEXT_FIELDS = (
+    "name", "name_en", "location", "construction_content", "market_outlook",
+    "preparation_status", "owner", "contact_person", "contact_phone",
+)
+MAX_LENGTHS = {
+    "code": 64, "name": 300, "name_en": 300, "location": 300, "owner": 300,
+    "contact_person": 100, "contact_phone": 100,
+}
+PARSER_FIELD_OF = {"code": "code", **{f: c for f, c in COMPARED}}
+
+
+class FileRefused(DomainError):
+    """The whole file cannot be imported (type, size, encoding, no header...)."""
+
+    code = "file_refused"
+    status = 422
+
+
+# ------------------------------------------------------------------------------ the report
+
+
+@dataclass
+class FieldChange:
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class RowChange:
+    row: int
+    project_id: int
+    code: str
+    name: str
+    fields: list[FieldChange]
+
+
+@dataclass
+class ImportReport:
+    catalogue: dict[str, Any]
+    committed: bool
+    dry_run: bool
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    rejected: list[RowError] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)  # parser RowWarning
+    duplicates: list[Any] = field(default_factory=list)  # parser DuplicateHint
+    skipped: list[Any] = field(default_factory=list)  # parser SkippedRow
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    new: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    unchanged_rows: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    file: dict[str, Any] = field(default_factory=dict)
+    blocked: Message | None = None
+    notes: list[Message] = field(default_factory=list)
+    total_sought_yuan: Decimal = Decimal("0.00")
+    batch_id: int | None = None
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({e.row for e in self.rejected})
+
+    def stored(self) -> dict[str, Any]:
+        """JSON-ready, messages kept as {"template", "params"} (translated when shown)."""
+        return {
+            "catalogue": self.catalogue,
+            "committed": self.committed,
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "withdrawn": self.withdrawn,
+            "rejected": [
+                {"row": e.row, "column": e.column, "value": e.value, "reason": _msg(e.reason)}
+                for e in self.rejected
+            ],
+            "warnings": [
+                {"row": w.row, "column": w.column, "message": _msg(w.message)} for w in self.warnings
+            ],
+            "duplicates": [
+                {"row": d.row, "project_id": d.project_id, "other_row": d.other_row, "score": d.score}
+                for d in self.duplicates
+            ],
+            "skipped": [{"row": s.row, "reason": _msg(s.reason)} for s in self.skipped],
+            "columns": self.columns,
+            "new": self.new,
+            "changes": [
+                {
+                    "row": c.row, "project_id": c.project_id, "code": c.code, "name": c.name,
+                    "fields": [
+                        {"field": f.field, "before": jsonable(f.before), "after": jsonable(f.after)}
+                        for f in c.fields
+                    ],
+                }
+                for c in self.changes
+            ],
+            "unchanged_rows": self.unchanged_rows,
+            "missing": self.missing,
+            "file": self.file,
+            "blocked": _msg(self.blocked) if self.blocked else None,
+            "notes": [_msg(n) for n in self.notes],
+            "total_sought_yuan": f"{self.total_sought_yuan:f}",
+            "batch_id": self.batch_id,
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """The import report of INTERFACES.md (and more), in the current user's language."""
+        return translate_stored(self.stored())
+
+
+def _msg(message: Message) -> dict[str, Any]:
+    return {"template": message.template, "params": jsonable(message.params)}
+
+
+def translate_stored(value: Any) -> Any:
+    """Replace every stored message ({"template", "params"}) by its translation."""
+    from matchmaker.i18n import translate
+
+    if isinstance(value, dict):
+        if set(value) == {"template", "params"}:
+            return translate(Message(value["template"], value["params"] or {}))
+        return {k: translate_stored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [translate_stored(v) for v in value]
+    return value
+
+
+def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
+    projects, sought = (0, Decimal("0.00"))
+    if catalogue.id is not None:
+        projects, sought = db.session.execute(
+            sa.select(sa.func.count(Project.id), sa.func.sum(Project.investment_sought_yuan))
+            .where(Project.catalogue_id == catalogue.id)
+            .where(Project.status != ProjectStatus.WITHDRAWN)
+        ).one()
+    return {
+        "id": catalogue.id,
+        "name": catalogue.name,
+        "year": catalogue.year,
+        "status": (catalogue.status or CatalogueStatus.DRAFT).value,
+        "usd_rate": f"{catalogue.usd_rate:f}" if catalogue.usd_rate is not None else None,
+        "projects": projects or 0,
+        "investment_sought_yuan": f"{(sought or Decimal('0.00')):f}",
+    }
+
+
+# ------------------------------------------------------------------------------ uploads
+
+
+def upload_dir() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+def store_upload(data: bytes) -> str:
+    """Keep the uploaded bytes under instance/uploads/<sha256> (the name is never the user's)."""
+    digest = hashlib.sha256(data).hexdigest()
+    path = upload_dir() / digest
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return digest
+
+
+def stored_upload(batch: ImportBatch) -> bytes:
+    path = upload_dir() / batch.sha256
+    if len(batch.sha256) != 64 or not path.is_file():
+        raise NotFound(N_("The uploaded file is no longer available; upload it again."))
+    return path.read_bytes()
+
+
+def parse_limits() -> ParseLimits:
+    config = current_app.config
+    default = ParseLimits()
+    return ParseLimits(
+        max_rows=int(config.get("CATALOGUE_MAX_ROWS", default.max_rows)),
+        max_uncompressed_bytes=int(
+            config.get("CATALOGUE_MAX_UNCOMPRESSED_BYTES", default.max_uncompressed_bytes)
+        ),
+        max_columns=int(config.get("CATALOGUE_MAX_COLUMNS", default.max_columns)),
+    )
+
+
+def check_upload_size(size: int) -> None:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and size > limit:
+        raise FileRefused(
+            N_("The file is %(size)s MB; uploads are limited to %(max)s MB."),
+            field="file",
+            size=f"{size / 1048576:.1f}",
+            max=f"{limit / 1048576:.0f}",
+        )
+
+
+# ------------------------------------------------------------------------------ import
+
+
+@dataclass
+class _Existing:
+    id: int
+    code: str
+    status: str
+    values: dict[str, Any]  # COMPARED fields, sectors as a set of codes
+
+
+def _existing_projects(catalogue_id: int | None) -> dict[str, _Existing]:
+    if catalogue_id is None:
+        return {}
+    table = Project.__table__
+    columns = [table.c.id, table.c.code, table.c.status] + [
+        table.c[name] for name, _ in COMPARED if name != "sectors"
+    ]
+    existing: dict[str, _Existing] = {}
+    by_id: dict[int, _Existing] = {}
+    for row in db.session.execute(sa.select(*columns).where(table.c.catalogue_id == catalogue_id)):
+        values = {name: row._mapping[name] for name, _ in COMPARED if name != "sectors"}
+        values["sectors"] = set()
+        item = _Existing(row.id, row.code, row.status, values)
+        existing[row.code] = item
+        by_id[row.id] = item
+    from matchmaker.catalogue.models import Sector
+
+    links = (
+        sa.select(project_sectors.c.project_id, Sector.code)
+        .join(Sector, Sector.id == project_sectors.c.sector_id)
+        .join(table, table.c.id == project_sectors.c.project_id)
+        .where(table.c.catalogue_id == catalogue_id)
+    )
+    for project_id, code in db.session.execute(links):
+        by_id[project_id].values["sectors"].add(code)
+    return existing
+
+
+def _clean_row(row: ParsedRow) -> None:
+    """Undo export neutralisation (a leading apostrophe before = + - @)."""
+    row.code = exporting.unneutralise(row.code)
+    for name in TEXT_FIELDS:
+        setattr(row, name, exporting.unneutralise(getattr(row, name)))
+    row.extra = {k: exporting.unneutralise(v) if isinstance(v, str) else v for k, v in row.extra.items()}
+
+
+def _too_long(row: ParsedRow, headers: dict[str, str]) -> list[RowError]:
+    errors = []
+    for name, limit in MAX_LENGTHS.items():
+        value = getattr(row, name) or ""
+        if len(value) > limit:
+            errors.append(
+                RowError(
+                    row.row,
+                    headers.get(PARSER_FIELD_OF.get(name, name), ""),
+                    value[:80],
+                    Message(N_("The text is longer than %(max)d characters."), {"max": limit}),
+                )
+            )
+    return errors
+
+
+def _new_values(row: ParsedRow, region_ids: dict[str, int]) -> dict[str, Any]:
+    return {
+        "name": row.name,
+        "name_en": row.name_en or None,
+        "sectors": set(row.sectors),
+        "location": row.location,
+        "region_id": region_ids.get(row.region_code) if row.region_code else None,
+        "total_investment_yuan": row.total_investment_yuan,
+        "investment_sought_yuan": row.investment_sought_yuan,
+        "cooperation_modes": list(row.cooperation_modes),
+        "construction_content": row.construction_content,
+        "market_outlook": row.market_outlook,
+        "preparation_status": row.preparation_status,
+        "owner": row.owner,
+        "contact_person": row.contact_person,
+        "contact_phone": row.contact_phone,
+        "extra": dict(row.extra),
+    }
+
+
+def _display(fieldname: str, value: Any, names: dict[str, Any]) -> Any:
+    """A before/after value as staff read it (region and sector names, amounts in yuan)."""
+    if fieldname == "region_id":
+        return names["regions"].get(value, value) if value is not None else None
+    if fieldname == "sectors":
+        return [names["sectors"].get(c, c) for c in sorted(value, key=names["sector_order"].get)]
+    return jsonable(value)
+
+
+def import_catalogue(
+    catalogue: Catalogue,
+    data: bytes,
+    filename: str,
+    *,
+    user,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    confirm_withdraw: bool = False,
+) -> ImportReport:
+    """Parse `data` and apply it to `catalogue` (which may be new and not yet added: it is
+    added only when something is written). Raises `FileRefused` when the whole file is
+    refused; otherwise returns the report (and records an ImportBatch)."""
+    from matchmaker.reference import gazetteer, regions_by_code, sectors_by_code, taxonomy
+
+    check_upload_size(len(data))
+    try:
+        result = parse_catalogue(
+            data,
+            filename,
+            taxonomy=taxonomy(),
+            gazetteer=gazetteer(),
+            usd_rate=catalogue.usd_rate,
+            limits=parse_limits(),
+        )
+    except ParseError as error:
+        raise FileRefused(error.message, field="file") from error
+
+    regions = regions_by_code()
+    sectors = sectors_by_code()
+    region_ids = {code: r.id for code, r in regions.items()}
+    names = {
+        "regions": {r.id: r.name for r in regions.values()},
+        "sectors": {code: s.name for code, s in sectors.items()},
+        "sector_order": {code: (s.position, code) for code, s in sectors.items()},
+    }
+    headers = {c.field: c.header_text for c in result.columns if c.field}
+    present = set(headers)
+    if any(c.field is None for c in result.columns):
+        present.add("extra")
+    present |= {"name", "investment_sought"}
+
+    rejected = list(result.errors)
+    rows: list[ParsedRow] = []
+    for row in result.rows:
+        _clean_row(row)
+        too_long = _too_long(row, headers)
+        if too_long:
+            rejected.extend(too_long)
+        else:
+            rows.append(row)
+    rejected.sort(key=lambda e: e.row)
+
+    existing = _existing_projects(catalogue.id)
+    report = ImportReport(
+        catalogue={},
+        committed=False,
+        dry_run=dry_run,
+        rejected=rejected,
+        warnings=list(result.warnings),
+        skipped=list(result.skipped),
+        columns=_columns(result),
+        file=_file_info(result, filename, data),
+        total_sought_yuan=sum((r.investment_sought_yuan for r in rows), Decimal("0.00")),
+    )
+
+    creates: list[tuple[ParsedRow, dict[str, Any]]] = []
+    updates: list[tuple[ParsedRow, _Existing, dict[str, Any], list[str]]] = []
+    for row in rows:
+        values = _new_values(row, region_ids)
+        old = existing.get(row.code)
+        if old is None:
+            creates.append((row, values))
+            if len(report.new) < LIST_LIMIT:
+                report.new.append({
+                    "row": row.row, "code": row.code, "name": row.name,
+                    "investment_sought_yuan": f"{row.investment_sought_yuan:f}",
+                })
+            continue
+        changed = [
+            name for name, column in COMPARED
+            if column in present and values[name] != old.values[name]
+        ]
+        if old.status == ProjectStatus.WITHDRAWN:
+            changed.append("status")
+        if changed:
+            updates.append((row, old, values, changed))
+            report.changes.append(
+                RowChange(
+                    row.row, old.id, row.code, row.name,
+                    [
+                        FieldChange(
+                            name,
+                            _display(name, old.values[name], names) if name != "status" else old.status,
+                            _display(name, values[name], names) if name != "status" else ProjectStatus.OPEN.value,
+                        )
+                        for name in changed
+                    ],
+                )
+            )
+        elif len(report.unchanged_rows) < LIST_LIMIT:
+            report.unchanged_rows.append(
+                {"row": row.row, "project_id": old.id, "code": row.code, "name": row.name}
+            )
+    report.created, report.updated = len(creates), len(updates)
+    report.unchanged = len(rows) - len(creates) - len(updates)
+
+    uploaded = {r.code for r in rows}
+    missing = [
+        old for code, old in existing.items()
+        if code not in uploaded and old.status != ProjectStatus.WITHDRAWN
+    ]
+    missing.sort(key=lambda o: o.id)
+    withdraw = bool(confirm_withdraw and missing and not rejected)
+    if confirm_withdraw and missing and rejected:
+        report.notes.append(
+            Message(N_("Projects missing from the file are withdrawn only from a file without rejected rows."))
+        )
+    report.missing = [
+        {"project_id": o.id, "code": o.code, "name": o.values["name"], "withdrawn": False}
+        for o in missing
+    ]
+
+    report.duplicates = _duplicates(result, [r for r, _ in creates], existing, regions)
+
+    blocked = bool(rejected) and not skip_invalid
+    if blocked:
+        report.blocked = Message(
+            N_(
+                "%(count)d rows are rejected, so nothing was imported. Fix them and upload "
+                "the file again, or choose to import the valid rows and skip the rest."
+            ),
+            {"count": len(report.rejected_rows)},
+        )
+    commit = not dry_run and not blocked
+    if commit and catalogue.id is None:
+        db.session.add(catalogue)
+        db.session.flush()
+
+    if commit:
+        now = utcnow()
+        user_id = getattr(user, "id", None)
+        audit: list[dict[str, Any]] = []
+        created_ids = _insert_projects(catalogue.id, creates, sectors, now, audit, user_id)
+        _update_projects(updates, present, sectors, now, audit, user_id)
+        withdrawn_ids = []
+        if withdraw:
+            withdrawn_ids = _withdraw(missing, now, audit, user_id)
+            for item in report.missing:
+                item["withdrawn"] = True
+            report.withdrawn = len(withdrawn_ids)
+        for start in range(0, len(audit), CHUNK):
+            db.session.execute(AuditEvent.__table__.insert(), audit[start : start + CHUNK])
+        catalogue.source_filename = filename[:255]
+        catalogue.source_sha256 = report.file["sha256"]
+        catalogue.updated_at = now
+        db.session.flush()
+        changed_ids = created_ids + [old.id for _, old, _, _ in updates] + withdrawn_ids
+        if changed_ids:
+            from matchmaker.search.operations import reindex_projects
+
+            reindex_projects(changed_ids)
+        # the Core statements bypassed the ORM: projects already loaded are stale
+        for obj in list(db.session.identity_map.values()):
+            if isinstance(obj, Project):
+                db.session.expire(obj)
+        report.committed = True
+
+    report.catalogue = catalogue_json(catalogue)
+    batch = ImportBatch(
+        catalogue_id=catalogue.id,
+        filename=filename[:255],
+        sha256=report.file["sha256"],
+        file_format=result.format,
+        committed=report.committed,
+        created_count=report.created,
+        updated_count=report.updated,
+        unchanged_count=report.unchanged,
+        rejected_count=len(report.rejected_rows),
+        user_id=getattr(user, "id", None),
+    )
+    db.session.add(batch)
+    db.session.flush()
+    report.batch_id = batch.id
+    batch.report = report.stored()
+    db.session.flush()
+    log.info(
+        "import %s into catalogue %s: committed=%s created=%d updated=%d unchanged=%d rejected=%d",
+        filename, catalogue.id, report.committed, report.created, report.updated,
+        report.unchanged, len(report.rejected_rows),
+    )
+    return report
+
+
+def _columns(result: ParseResult) -> list[dict[str, Any]]:
+    from openpyxl.utils import get_column_letter
+
+    return [
+        {
+            "column": get_column_letter(c.index + 1),
+            "header": c.header_text,
+            "field": c.field,
+            "unit": c.unit,
+            "score": c.score,
+        }
+        for c in result.columns
+    ]
+
+
+def _file_info(result: ParseResult, filename: str, data: bytes) -> dict[str, Any]:
+    return {
+        "filename": filename,
+        "sha256": store_upload(data),
+        "size": len(data),
+        "format": result.format,
+        "encoding": result.encoding,
+        "delimiter": result.delimiter,
+        "sheet": result.sheet_name,
+        "header_row": result.header_row,
+        "title_rows": result.title_rows,
+        "usd_rate": f"{result.usd_rate:f}" if result.usd_rate is not None else None,
+    }
+
+
+def _duplicates(result: ParseResult, new_rows: list[ParsedRow], existing: dict[str, _Existing], regions) -> list:
+    """Within the file (parser) and against existing projects, for rows that create one."""
+    codes = {r.id: code for code, r in regions.items()}
+    others = [
+        (old.id, old.values["name"], codes.get(old.values["region_id"]), old.values["investment_sought_yuan"])
+        for old in existing.values()
+    ]
+    hints = list(result.duplicates)
+    if others and new_rows:
+        hints.extend(find_duplicates(new_rows, others))
+    return sorted(hints, key=lambda h: (h.row, h.other_row or 0, h.project_id or 0))
+
+
+def _row_columns(catalogue_id: int, values: dict[str, Any], row: ParsedRow, now: datetime) -> dict[str, Any]:
+    return {
+        "catalogue_id": catalogue_id,
+        "code": row.code,
+        **{k: v for k, v in values.items() if k != "sectors"},
+        "status": ProjectStatus.OPEN.value,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _audit(action: str, project_id: int, user_id, now, before, after) -> dict[str, Any]:
+    return {
+        "at": now,
+        "user_id": user_id,
+        "action": action,
+        "entity": "project",
+        "entity_id": project_id,
+        "before": jsonable(before) if before is not None else None,
+        "after": jsonable(after) if after is not None else None,
+    }
+
+
+def _audit_values(values: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    return {f: sorted(values[f]) if f == "sectors" else values[f] for f in fields}
+
+
+def _insert_projects(catalogue_id, creates, sectors, now, audit, user_id) -> list[int]:
+    """Core executemany with RETURNING: the database assigns the ids (sequence on
+    PostgreSQL), returned in parameter order."""
+    table = Project.__table__
+    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    sector_ids = {code: s.id for code, s in sectors.items()}
+    ids: list[int] = []
+    for start in range(0, len(creates), CHUNK):
+        chunk = creates[start : start + CHUNK]
+        params = [_row_columns(catalogue_id, values, row, now) for row, values in chunk]
+        ids.extend(db.session.execute(statement, params).scalars())
+    links = [
+        {"project_id": pid, "sector_id": sector_ids[code]}
+        for pid, (row, _) in zip(ids, creates, strict=True)
+        for code in dict.fromkeys(row.sectors)
+    ]
+    for start in range(0, len(links), CHUNK * 2):
+        db.session.execute(sa.insert(project_sectors), links[start : start + CHUNK * 2])
+    fields = [name for name, _ in COMPARED]
+    for pid, (row, values) in zip(ids, creates, strict=True):
+        audit.append(_audit("project.import_create", pid, user_id, now, None,
+                            {"code": row.code, **_audit_values(values, fields)}))
+    return ids
+
+
+def _update_projects(updates, present, sectors, now, audit, user_id) -> None:
+    if not updates:
+        return
+    table = Project.__table__
+    columns = [name for name, column in COMPARED if column in present and name != "sectors"]
+    statement = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("_id"))
+        .values({**{c: sa.bindparam(f"_{c}") for c in columns}, "status": sa.bindparam("_status"),
+                 "updated_at": sa.bindparam("_updated_at")})
+    )
+    params = []
+    for _row, old, values, _changed in updates:
+        status = ProjectStatus.OPEN.value if old.status == ProjectStatus.WITHDRAWN else old.status
+        params.append({"_id": old.id, **{f"_{c}": values[c] for c in columns},
+                       "_status": status, "_updated_at": now})
+    for start in range(0, len(params), CHUNK):
+        db.session.execute(statement, params[start : start + CHUNK])
+
+    relinked = [(old.id, values["sectors"]) for _r, old, values, changed in updates if "sectors" in changed]
+    if relinked:
+        ids = [pid for pid, _ in relinked]
+        for start in range(0, len(ids), CHUNK):
+            db.session.execute(
+                sa.delete(project_sectors).where(project_sectors.c.project_id.in_(ids[start : start + CHUNK]))
+            )
+        sector_ids = {code: s.id for code, s in sectors.items()}
+        links = [{"project_id": pid, "sector_id": sector_ids[c]} for pid, codes in relinked for c in sorted(codes)]
+        for start in range(0, len(links), CHUNK * 2):
+            db.session.execute(sa.insert(project_sectors), links[start : start + CHUNK * 2])
+
+    for _row, old, values, changed in updates:
+        fields = [c for c in changed if c != "status"]
+        before = _audit_values(old.values, fields)
+        after = _audit_values(values, fields)
+        if "status" in changed:
+            before["status"], after["status"] = old.status, ProjectStatus.OPEN.value
+        audit.append(_audit("project.import_update", old.id, user_id, now, before, after))
+
+
+def _withdraw(missing: Sequence[_Existing], now, audit, user_id) -> list[int]:
+    table = Project.__table__
+    ids = [old.id for old in missing]
+    for start in range(0, len(ids), CHUNK):
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.id.in_(ids[start : start + CHUNK]))
+            .values(status=ProjectStatus.WITHDRAWN.value, updated_at=now)
+        )
+    for old in missing:
+        audit.append(_audit("project.withdraw", old.id, user_id, now,
+                            {"status": old.status}, {"status": ProjectStatus.WITHDRAWN.value}))
+    return ids
+
+
+# ------------------------------------------------------------------------------ catalogues
+
+
+def find_or_new_catalogue(name: str, year: int, *, usd_rate: Decimal | None = None) -> Catalogue:
+    """The catalogue of that name and year, or a new one not yet added to the session
+    (`import_catalogue` adds it only when it writes projects)."""
+    catalogue = db.session.scalar(
+        sa.select(Catalogue).where(Catalogue.name == name, Catalogue.year == year).order_by(Catalogue.id)
+    )
+    if catalogue is None:
+        catalogue = Catalogue(name=name, year=year, usd_rate=usd_rate, status=CatalogueStatus.DRAFT)
+    return catalogue
+
+
+def create_catalogue(data: dict[str, Any], *, user) -> Catalogue:
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise DomainError(N_("The catalogue needs a name."), field="name")
+    year = int(data["year"])
+    if db.session.scalar(sa.select(Catalogue.id).where(Catalogue.name == name, Catalogue.year == year)):
+        raise DomainError(N_("A catalogue with this name and year exists already."), field="name")
+    catalogue = Catalogue(
+        name=name,
+        year=year,
+        publisher=(data.get("publisher") or "").strip(),
+        usd_rate=data.get("usd_rate"),
+        status=CatalogueStatus.DRAFT,
+    )
+    db.session.add(catalogue)
+    db.session.flush()
+    record("catalogue.create", "catalogue", catalogue.id, user=user,
+           after=snapshot(catalogue, ["name", "year", "publisher", "usd_rate"]))
+    return catalogue
+
+
+def set_catalogue_status(catalogue: Catalogue, status: CatalogueStatus, *, user) -> Catalogue:
+    if catalogue.status != status:
+        before = catalogue.status
+        catalogue.status = status
+        record("catalogue.status", "catalogue", catalogue.id, user=user,
+               before={"status": before}, after={"status": status})
+        db.session.flush()
+    return catalogue
+
+
+def catalogue_summaries() -> list[tuple[Catalogue, int, Decimal]]:
+    """Every catalogue with its count and sum of investment sought (withdrawn left out)."""
+    counts = (
+        sa.select(
+            Project.catalogue_id,
+            sa.func.count(Project.id).label("projects"),
+            sa.func.sum(Project.investment_sought_yuan).label("sought"),
+        )
+        .where(Project.status != ProjectStatus.WITHDRAWN)
+        .group_by(Project.catalogue_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Catalogue, counts.c.projects, counts.c.sought)
+        .outerjoin(counts, counts.c.catalogue_id == Catalogue.id)
+        .order_by(Catalogue.year.desc(), Catalogue.id.desc())
+    )
+    return [(c, n or 0, s if s is not None else Decimal("0.00")) for c, n, s in rows]
+
+
+# ------------------------------------------------------------------------------ export
+
+
+def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
+    projects = db.session.scalars(
+        sa.select(Project)
+        .where(Project.catalogue_id == catalogue.id, Project.status != ProjectStatus.WITHDRAWN)
+        .options(selectinload(Project.sectors))
+        .order_by(Project.id)
+    )
+    return [
+        exporting.ExportProject(
+            code=p.code, name=p.name, name_en=p.name_en or "",
+            sector_codes=[s.code for s in p.sectors], location=p.location,
+            total_investment_yuan=p.total_investment_yuan,
+            investment_sought_yuan=p.investment_sought_yuan,
+            cooperation_modes=list(p.cooperation_modes or []),
+            construction_content=p.construction_content, market_outlook=p.market_outlook,
+            preparation_status=p.preparation_status, owner=p.owner,
+            contact_person=p.contact_person, contact_phone=p.contact_phone,
+            extra=dict(p.extra or {}),
+        )
+        for p in projects
+    ]
+
+
+def export_catalogue(catalogue: Catalogue, file_format: str) -> bytes:
+    from matchmaker.reference import taxonomy
+
+    title = f"{catalogue.name}（{catalogue.year}）"
+    projects = export_projects(catalogue)
+    if file_format == "csv":
+        return exporting.write_csv(title, projects, taxonomy())
+    if file_format == "xlsx":
+        return exporting.write_xlsx(title, projects, taxonomy())
+    raise DomainError(N_("Unknown export format %(format)s; use xlsx or csv."), format=file_format)
+
+
+# ------------------------------------------------------------------------------ one project
+
+
+EDITABLE = (
+    "code", "name", "name_en", "sectors", "location", "total_investment", "investment_sought",
+    "cooperation_modes", "construction_content", "market_outlook", "preparation_status",
+    "owner", "contact_person", "contact_phone",
+)
+FORM_FIELD_OF_COLUMN = {header: name for name, header in exporting.COLUMNS}
+
+
+@dataclass
+class EditResult:
+    project: Project
+    changed: list[str]
+    warnings: list[Message]
+
+
+def _sector_text(project: Project) -> str:
+    from matchmaker.reference import taxonomy
+
+    return "、".join(exporting.sector_label(taxonomy(), s.code) for s in project.sectors)
+
+
+def project_form_data(project: Project) -> dict[str, str]:
+    """The project as the edit form shows it (the same text the export writes)."""
+    def yi(value: Decimal | None) -> str:
+        return "" if value is None else str(exporting.yi_value(value, for_xlsx=False))
+
+    return {
+        "code": project.code,
+        "name": project.name,
+        "name_en": project.name_en or "",
+        "sectors": _sector_text(project),
+        "location": project.location,
+        "total_investment": yi(project.total_investment_yuan),
+        "investment_sought": yi(project.investment_sought_yuan),
+        "cooperation_modes": "、".join(
+            exporting.MODE_LABELS.get(m, m) for m in project.cooperation_modes or []
+        ),
+        "construction_content": project.construction_content,
+        "market_outlook": project.market_outlook,
+        "preparation_status": project.preparation_status,
+        "owner": project.owner,
+        "contact_person": project.contact_person,
+        "contact_phone": project.contact_phone,
+    }
+
+
+def update_project(project: Project, data: dict[str, str], *, user) -> EditResult:
+    """Edit one project with the importer's own validation: the form's values are read
+    as a one-row sheet in the export layout (amounts in 亿元 unless the cell says
+    otherwise, sectors through the taxonomy, the location through the gazetteer)."""
+    from matchmaker.reference import gazetteer, regions_by_code, sectors_by_code, taxonomy
+
+    values = {name: (data.get(name) or "").strip() for name in EDITABLE}
+    sheet = _one_row_xlsx([h for _, h in exporting.COLUMNS], [values[n] for n, _ in exporting.COLUMNS])
+    result = parse_catalogue(
+        sheet, "form.xlsx", taxonomy=taxonomy(), gazetteer=gazetteer(), usd_rate=project.catalogue.usd_rate
+    )
+    if result.errors:
+        error = result.errors[0]
+        raise DomainError(error.reason, field=FORM_FIELD_OF_COLUMN.get(error.column))
+    if not result.rows:
+        raise DomainError(N_("The project name and the investment sought are needed."), field="name")
+    parsed = result.rows[0]
+    _clean_row(parsed)
+    if parsed.code != project.code and db.session.scalar(
+        sa.select(Project.id).where(Project.catalogue_id == project.catalogue_id, Project.code == parsed.code)
+    ):
+        raise DomainError(N_("Another project of this catalogue has the number %(code)s."),
+                          field="code", code=parsed.code)
+
+    sectors = sectors_by_code()
+    region = regions_by_code().get(parsed.region_code) if parsed.region_code else None
+    new = {
+        "code": parsed.code,
+        "name": parsed.name,
+        "name_en": parsed.name_en or None,
+        "location": parsed.location,
+        "region_id": region.id if region else None,
+        "total_investment_yuan": parsed.total_investment_yuan,
+        "investment_sought_yuan": parsed.investment_sought_yuan,
+        "cooperation_modes": list(parsed.cooperation_modes),
+        "construction_content": parsed.construction_content,
+        "market_outlook": parsed.market_outlook,
+        "preparation_status": parsed.preparation_status,
+        "owner": parsed.owner,
+        "contact_person": parsed.contact_person,
+        "contact_phone": parsed.contact_phone,
+    }
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in new.items():
+        if getattr(project, name) != value:
+            before[name], after[name] = getattr(project, name), value
+            setattr(project, name, value)
+    old_codes = sorted(s.code for s in project.sectors)
+    if sorted(parsed.sectors) != old_codes:
+        before["sectors"], after["sectors"] = old_codes, sorted(parsed.sectors)
+        project.sectors = [sectors[c] for c in parsed.sectors]
+    if after:
+        record("project.update", "project", project.id, user=user, before=before, after=after)
+        db.session.flush()  # the search index follows ORM flushes by itself
+    return EditResult(project, sorted(after), [w.message for w in result.warnings])
+
+
+def _one_row_xlsx(header: list[str], row: list[str]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(header)
+    sheet.append([exporting.safe_cell(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+

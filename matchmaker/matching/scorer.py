@@ -11,8 +11,13 @@ the sector tree as plain data). Five components, each a fit in [0, 1]:
   factor 2 off gives 0.70 and a factor 10 off gives 0; a project stating none -> 0.5;
 - mode: a shared cooperation mode -> 1; related (合作 / 股权合作) -> 0.5; the project states
   none (open to discussion) -> 0.5; otherwise 0;
-- text: rapidfuzz `token_set_ratio` of the keywords' CJK bigrams against the project's
-  name + sector names + construction content; similarities under `TEXT_CUTOFF` count as 0.
+- text: the share of the keywords' distinct tokens (CJK bigrams, Latin words: see
+  `matchmaker.text.tokens`) found in the project's name + sector names + construction
+  content; under `TEXT_CUTOFF` it counts as 0. Computed with one `process.cdist` of LCS
+  lengths over token strings where each distinct token is one code point, sorted: the LCS
+  of two such strings is the number of shared tokens. On the evaluation set this ranks as
+  well as `fuzz.token_set_ratio` over space-joined bigrams (P@5 0.657 both, nDCG@10 0.940
+  vs 0.943) and several times faster (token_set re-splits every project text per call).
 
 A component the investor left empty is left out of the weighted mean (an investor with no
 region preference is not penalised, nor favoured). Score = round(100 x weighted mean).
@@ -29,7 +34,8 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import LCSseq
 
 from matchmaker.i18n import N_, Message
 from matchmaker.money import format_yi
@@ -42,8 +48,8 @@ AMOUNT_DECAY_DECADES = 1.0  # fit reaches 0 this many powers of ten outside the 
 AMOUNT_UNKNOWN = 0.5
 MODE_RELATED = 0.5
 MODE_UNSTATED = 0.5
-TEXT_SCORER = fuzz.token_set_ratio
 TEXT_CUTOFF = 30  # text similarity below this is noise and counts as 0
+_TOKEN_BASE = 0x10000  # tokens are encoded as code points from here (above the BMP)
 MAX_KEYWORDS_CHARS = 500
 COMPONENTS = ("sector", "region", "amount", "mode", "text")
 
@@ -183,8 +189,8 @@ class Match:
 # --- validation --------------------------------------------------------------------------
 
 
-def _keyword_tokens(keywords: str) -> str:
-    return " ".join(dict.fromkeys(tokens(keywords)))
+def _keyword_token_list(keywords: str) -> list[str]:
+    return tokens(keywords[: 4 * MAX_KEYWORDS_CHARS])
 
 
 def active_components(profile: Profile) -> tuple[str, ...]:
@@ -198,7 +204,7 @@ def active_components(profile: Profile) -> tuple[str, ...]:
         active.append("amount")
     if profile.modes:
         active.append("mode")
-    if _keyword_tokens(profile.keywords[: 4 * MAX_KEYWORDS_CHARS]):
+    if _keyword_token_list(profile.keywords):
         active.append("text")
     return tuple(active)
 
@@ -341,8 +347,10 @@ class ProjectMatrix:
             [[mode_index[_mode_key(m)] for m in p.modes] for p in projects], len(self.mode_vocab)
         )
         self.mode_unstated = np.array([not p.modes for p in projects], dtype=bool)
-        # text: CJK bigrams and Latin words, deduplicated, joined by spaces
-        self.texts = [" ".join(dict.fromkeys(tokens(p.text))) for p in projects]
+        # text: each distinct token (CJK bigram or Latin word) becomes one code point, and a
+        # project's tokens a sorted string of them; LCS of two such strings = shared tokens
+        self.token_ids: dict[str, int] = {}
+        self.texts = [self._encode(tokens(p.text), grow=True)[0] for p in projects]
 
     @classmethod
     def build(
@@ -358,13 +366,25 @@ class ProjectMatrix:
     def __len__(self) -> int:
         return len(self.projects)
 
-    # -- components as arrays --
+    def _encode(self, words: Iterable[str], grow: bool = False) -> tuple[str, int]:
+        """(sorted code-point string of the known distinct tokens, count of distinct tokens)."""
+        ids = []
+        distinct = dict.fromkeys(words)
+        for word in distinct:
+            token_id = self.token_ids.get(word)
+            if token_id is None and grow:
+                token_id = self.token_ids[word] = len(self.token_ids)
+            if token_id is not None:
+                ids.append(token_id)
+        return "".join(chr(_TOKEN_BASE + i) for i in sorted(ids)), len(distinct)
 
-    def _sector_fit(self, profile: Profile) -> np.ndarray:
+    # -- components as arrays (rows: restrict to these project indices) --
+
+    def _sector_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
         credit = np.zeros(len(self.sector_vocab) + 1, dtype=np.float64)
         for i, code in enumerate(self.sector_vocab):
             credit[i] = max(self.sector_tree.relation(w, code) for w in profile.sectors)
-        return credit[self.sector_idx].max(axis=1)
+        return credit[self.sector_idx[rows]].max(axis=1)
 
     def _region_credit(self, wanted: str, code: str) -> tuple[float, float]:
         """(credit as the project's county, credit as the project's prefecture)."""
@@ -377,61 +397,87 @@ class ProjectMatrix:
             return 0.0, REGION_SAME_PREFECTURE
         return 0.0, 0.0
 
-    def _region_fit(self, profile: Profile) -> np.ndarray:
+    def _region_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
         as_county = np.zeros(len(self.region_vocab) + 1, dtype=np.float64)
         as_prefecture = np.zeros(len(self.region_vocab) + 1, dtype=np.float64)
         for i, code in enumerate(self.region_vocab):
             pairs = [self._region_credit(w, code) for w in profile.regions]
             as_county[i] = max(p[0] for p in pairs)
             as_prefecture[i] = max(p[1] for p in pairs)
-        return np.maximum(as_county[self.region_idx], as_prefecture[self.prefecture_idx])
+        return np.maximum(
+            as_county[self.region_idx[rows]], as_prefecture[self.prefecture_idx[rows]]
+        )
 
-    def _amount_fit(self, profile: Profile) -> np.ndarray:
+    def _amount_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
         low = _log10(profile.min_yuan) if profile.min_yuan else -math.inf
         high = _log10(profile.max_yuan) if profile.max_yuan else math.inf
         if profile.max_yuan is not None and profile.max_yuan == 0:
             high = -math.inf
-        sought = self.log_sought
+        sought = self.log_sought[rows]
         with np.errstate(invalid="ignore"):
             distance = np.maximum(low - sought, 0) + np.maximum(sought - high, 0)
             fit = np.clip(1.0 - distance / AMOUNT_DECAY_DECADES, 0.0, 1.0)
         return np.where(np.isnan(sought), AMOUNT_UNKNOWN, fit)
 
-    def _mode_fit(self, profile: Profile) -> np.ndarray:
+    def _mode_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
         wanted = [_mode_key(m) for m in profile.modes]
         credit = np.zeros(len(self.mode_vocab) + 1, dtype=np.float64)
         for i, mode in enumerate(self.mode_vocab):
             credit[i] = max(_mode_relation(w, mode) for w in wanted)
-        fit = credit[self.mode_idx].max(axis=1)
-        return np.where(self.mode_unstated, MODE_UNSTATED, fit)
+        fit = credit[self.mode_idx[rows]].max(axis=1)
+        return np.where(self.mode_unstated[rows], MODE_UNSTATED, fit)
 
-    def _text_scores(self, queries: Sequence[str], workers: int = 1) -> np.ndarray:
-        return process.cdist(
-            queries,
-            self.texts,
-            scorer=TEXT_SCORER,
-            dtype=np.uint8,
-            score_cutoff=TEXT_CUTOFF,
+    def text_scores(
+        self, keywords: Sequence[str], *, rows: Any = None, workers: int = 1
+    ) -> np.ndarray:
+        """Text similarity 0-100 (uint8), one row per keywords string: the share of the
+        keywords' distinct tokens found in the project text, 0 under `TEXT_CUTOFF`.
+
+        One `process.cdist` of LCS lengths over the encoded token strings (bit-parallel,
+        split over `workers` when there are several keyword strings).
+        """
+        texts = self.texts if rows is None else [self.texts[i] for i in rows]
+        encoded = [self._encode(_keyword_token_list(k)) for k in keywords]
+        out = np.zeros((len(encoded), len(texts)), dtype=np.uint8)
+        if not texts:
+            return out
+        lcs = process.cdist(
+            [code for code, _count in encoded],
+            texts,
+            scorer=LCSseq.similarity,
+            dtype=np.int32,
             workers=workers,
         )
+        for row, (_code, count) in enumerate(encoded):
+            if count:
+                cutoff = math.ceil(count * TEXT_CUTOFF / 100)
+                hits = lcs[row]
+                scores = np.floor(hits * (100.0 / count) + 0.5)
+                out[row] = np.where(hits >= cutoff, scores, 0)
+        return out
 
     def components(
-        self, profile: Profile, text_scores: np.ndarray | None = None
+        self,
+        profile: Profile,
+        text_scores: np.ndarray | None = None,
+        rows: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
-        """Fit arrays (0..1, float64, one per project) of the profile's active components."""
+        """Fit arrays (0..1, float64) of the profile's active components, for every project
+        or only the project indices in `rows`."""
         active = active_components(profile)
+        where: Any = slice(None) if rows is None else rows
         result: dict[str, np.ndarray] = {}
         if "sector" in active:
-            result["sector"] = self._sector_fit(profile)
+            result["sector"] = self._sector_fit(profile, where)
         if "region" in active:
-            result["region"] = self._region_fit(profile)
+            result["region"] = self._region_fit(profile, where)
         if "amount" in active:
-            result["amount"] = self._amount_fit(profile)
+            result["amount"] = self._amount_fit(profile, where)
         if "mode" in active:
-            result["mode"] = self._mode_fit(profile)
+            result["mode"] = self._mode_fit(profile, where)
         if "text" in active:
             if text_scores is None:
-                text_scores = self._text_scores([_keyword_tokens(profile.keywords)])[0]
+                text_scores = self.text_scores([profile.keywords], rows=rows)[0]
             result["text"] = text_scores.astype(np.float64) / 100.0
         return result
 
@@ -443,7 +489,7 @@ class ProjectMatrix:
         total_weight = sum(getattr(weights, name) for name in parts)
         if not parts or total_weight <= 0:
             raise ProfileError(_EMPTY_PROFILE)
-        total = np.zeros(len(self.projects), dtype=np.float64)
+        total = np.zeros(len(next(iter(parts.values()))), dtype=np.float64)
         for name, fit in parts.items():
             total += getattr(weights, name) * fit
         return np.floor(total * (100.0 / total_weight) + 0.5).astype(np.uint8)
@@ -455,15 +501,22 @@ class ProjectMatrix:
         under `min_score` are left out (by default those scoring 0; 0 keeps every project)."""
         scores = self.score_array(profile, weights)
         chosen = top_indices(scores, top if top is not None else len(scores), min_score)
-        parts = self.components(profile) if len(chosen) else {}
-        return [self.match_at(int(i), profile, int(scores[i]), parts) for i in chosen]
+        return self.matches_at(profile, chosen, scores[chosen])
 
-    def match_at(
-        self, index: int, profile: Profile, score: int, parts: Mapping[str, np.ndarray]
-    ) -> Match:
-        project = self.projects[index]
-        components = {name: round(float(fit[index]), 3) for name, fit in parts.items()}
-        return Match(project.id, score, components, self.reasons(project, profile, components))
+    def matches_at(
+        self, profile: Profile, indices: np.ndarray, scores: Sequence[int]
+    ) -> list[Match]:
+        """Matches with components and reasons for these project indices (in this order)."""
+        if not len(indices):
+            return []
+        parts = self.components(profile, rows=np.asarray(indices))
+        result = []
+        for position, (index, score) in enumerate(zip(indices, scores, strict=True)):
+            project = self.projects[int(index)]
+            components = {name: round(float(fit[position]), 3) for name, fit in parts.items()}
+            reasons = self.reasons(project, profile, components)
+            result.append(Match(project.id, int(score), components, reasons))
+        return result
 
     # -- reasons --
 
@@ -654,10 +707,11 @@ def suggest_meetings(
     kept: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     for start in range(0, len(investor_ids), batch):
         chunk = investor_ids[start : start + batch]
-        queries = {i: _keyword_tokens(profiles[i].keywords) for i in chunk}
-        texted = [i for i in chunk if queries[i]]
+        texted = [i for i in chunk if "text" in active_components(profiles[i])]
         text_rows = (
-            matrix._text_scores([queries[i] for i in texted], workers=workers) if texted else None
+            matrix.text_scores([profiles[i].keywords for i in texted], workers=workers)
+            if texted
+            else None
         )
         row_of = {i: r for r, i in enumerate(texted)}
         for investor in chunk:
@@ -692,8 +746,8 @@ def suggest_meetings(
         if not chosen[investor]:
             result[investor] = []
             continue
-        parts = matrix.components(profile)
-        result[investor] = [matrix.match_at(i, profile, s, parts) for i, s in chosen[investor]]
+        indices = np.array([i for i, _s in chosen[investor]], dtype=np.int64)
+        result[investor] = matrix.matches_at(profile, indices, [s for _i, s in chosen[investor]])
     return result
 
 
@@ -755,11 +809,13 @@ def score_pair(
                 for w in profile.modes
                 for o in project.modes
             )
-    query = _keyword_tokens(profile.keywords)
+    query = set(_keyword_token_list(profile.keywords))
     if query:
-        text = " ".join(dict.fromkeys(tokens(project.text)))
-        similarity = TEXT_SCORER(query, text, score_cutoff=TEXT_CUTOFF)
-        parts["text"] = math.floor(similarity + 0.5) / 100.0  # cdist rounds to uint8 alike
+        shared = len(query & set(tokens(project.text)))
+        if shared >= math.ceil(len(query) * TEXT_CUTOFF / 100):
+            parts["text"] = math.floor(shared * (100.0 / len(query)) + 0.5) / 100.0
+        else:
+            parts["text"] = 0.0
     total_weight = sum(getattr(weights, name) for name in parts)
     if not parts or total_weight <= 0:
         raise ProfileError(_EMPTY_PROFILE)

@@ -256,7 +256,15 @@ class SearchIndex:
                 bits |= 1 << self.sector_bit[code]
         return (self._arrays()["sectors"] & np.uint64(bits)) != 0
 
-    def _literal(self, part: Part, field_index: FieldIndex) -> np.ndarray:
+    def _literal(self, part: Part, field_index: FieldIndex, labels: Sequence[str] = ()) -> np.ndarray:
+        """Documents whose field has the part's text, or a Chinese label of its concepts
+        ('lithium battery' finds 锂电池 in a name)."""
+        found = self._typed(part, field_index)
+        for label in labels:
+            found = np.union1d(found, field_index.cjk(label))
+        return found
+
+    def _typed(self, part: Part, field_index: FieldIndex) -> np.ndarray:
         if not part.latin:
             return field_index.cjk(part.text)
         result: np.ndarray | None = None
@@ -274,7 +282,8 @@ class SearchIndex:
         weights = (NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy else (NAME, SECTOR, REGION, CONTENT)
         score = np.zeros(count, dtype=np.int32)
         hits: dict[str, np.ndarray] = {}
-        content = self._literal(part, self.contents)
+        labels = sorted(self._concept_labels(part) - {part.text})[:40]
+        content = self._literal(part, self.contents, labels)
         score[content] = weights[3]
         hits["content"] = content
         if part.regions:
@@ -285,7 +294,7 @@ class SearchIndex:
             sector = self._sector_hits(part.sectors)
             score[sector] = np.maximum(score[sector], weights[1])
             hits["sector"] = np.flatnonzero(sector)
-        name = self._literal(part, self.names)
+        name = self._literal(part, self.names, labels)
         score[name] = weights[0]
         hits["name"] = name
         return score, hits

@@ -145,7 +145,9 @@ def _untone(token: str) -> str:
 
 def parse(query: str, vocabulary: Vocabulary) -> list[Part]:
     """The parts of a query, in the order typed (at most MAX_WORDS)."""
-    tokens = [_untone(t) for t in words(fold(query))][: MAX_WORDS * 2]
+    # single Latin letters ('<b>' -> 'b') say nothing
+    tokens = [_untone(t) for t in words(fold(query)) if len(t) > 1 or not t.isascii() or t.isdigit()]
+    tokens = tokens[: MAX_WORDS * 2]
     parts: list[Part] = []
     index = 0
     meaningful = [t for t in tokens if t not in STOPWORDS]

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required

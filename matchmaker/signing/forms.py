@@ -13,6 +13,7 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,25 +25,25 @@ from matchmaker.investors.models import InvestorKind
 from matchmaker.signing.models import AgreementKind, SessionKind
 
 KIND_CHOICES = [
-    (AgreementKind.INVESTMENT_CONTRACT.value, _l("Investment contract (投资合同)")),
-    (AgreementKind.FRAMEWORK.value, _l("Framework agreement (框架协议)")),
-    (AgreementKind.STRATEGIC.value, _l("Strategic cooperation (战略合作协议)")),
-    (AgreementKind.INTENT.value, _l("Letter of intent (意向, not counted)")),
+    SelectChoice(AgreementKind.INVESTMENT_CONTRACT.value, _l("Investment contract (投资合同)")),
+    SelectChoice(AgreementKind.FRAMEWORK.value, _l("Framework agreement (框架协议)")),
+    SelectChoice(AgreementKind.STRATEGIC.value, _l("Strategic cooperation (战略合作协议)")),
+    SelectChoice(AgreementKind.INTENT.value, _l("Letter of intent (意向, not counted)")),
 ]
 SESSION_KIND_CHOICES = [
-    (SessionKind.GREEN_INDUSTRY.value, _l("Green-industry project signing")),
+    SelectChoice(SessionKind.GREEN_INDUSTRY.value, _l("Green-industry project signing")),
     (
         SessionKind.MAJOR_PROJECTS.value,
         _l("Major green-development projects and strategic cooperation"),
     ),
-    (SessionKind.OTHER.value, _l("Other")),
+    SelectChoice(SessionKind.OTHER.value, _l("Other")),
 ]
 INVESTOR_KIND_CHOICES = [
-    (InvestorKind.ENTERPRISE.value, _l("Domestic enterprise")),
-    (InvestorKind.SOE.value, _l("State-owned enterprise")),
-    (InvestorKind.FOREIGN.value, _l("Foreign company")),
-    (InvestorKind.FUND.value, _l("Fund")),
-    (InvestorKind.OTHER.value, _l("Other")),
+    SelectChoice(InvestorKind.ENTERPRISE.value, _l("Domestic enterprise")),
+    SelectChoice(InvestorKind.SOE.value, _l("State-owned enterprise")),
+    SelectChoice(InvestorKind.FOREIGN.value, _l("Foreign company")),
+    SelectChoice(InvestorKind.FUND.value, _l("Fund")),
+    SelectChoice(InvestorKind.OTHER.value, _l("Other")),
 ]
 
 

@@ -115,7 +115,9 @@ def parse_signed_amount(value: object, *, confirm_large: bool = False) -> Parsed
     if isinstance(value, float):
         raise DomainError(N_("Write the amount as text, for example 5亿元."), field="amount")
     try:
-        parsed = parse_amount(value, header_unit=AMOUNT_UNIT)
+        # A placeholder rate lets dollar amounts parse, so they are refused below as
+        # "not in yuan" rather than with the catalogue's "no exchange rate" message.
+        parsed = parse_amount(value, header_unit=AMOUNT_UNIT, usd_rate=Decimal(1))
     except AmountError as error:
         raise DomainError(error.message, field="amount") from error
     if parsed is None:

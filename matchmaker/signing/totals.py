@@ -7,8 +7,8 @@ shown apart and counted only when the organiser chooses so (`count_intent`).
 One GROUP BY over the agreements (by session, project, sector, region, kind, investor
 kind, voided) gives every figure; the breakdowns are sums of the same groups, so each of
 by_session, by_sector, by_region, by_kind and by_investor_kind adds up to `total_yuan`
-exactly. An agreement counts once per breakdown: a catalogue project's FIRST sector (the
-lowest in taxonomy order) rolled up to its top-level sector, and its region's prefecture;
+exactly. An agreement counts once per breakdown: a catalogue project's FIRST sector
+(`project.sectors[0]`, the lowest in taxonomy order) rolled up to its top-level sector, and its region's prefecture;
 an off-catalogue agreement uses its own sector and region; agreements with none fall in
 an "unassigned" row.
 """

@@ -11,15 +11,28 @@ import re
 import unicodedata
 
 _SPACE_RE = re.compile(r"\s+")
+# Full-width ASCII and the ideographic space: the compatibility characters Chinese text
+# is full of. Mapping them first leaves most strings already NFKC-normal, and the
+# quick check is far cheaper than a full normalisation.
+_FULL_WIDTH = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH[0x3000] = " "
+
+
+def nfkc(value: str) -> str:
+    """unicodedata.normalize("NFKC", value), several times faster on typical Chinese text."""
+    if value.isascii() or unicodedata.is_normalized("NFKC", value):
+        return value
+    value = value.translate(_FULL_WIDTH)
+    if unicodedata.is_normalized("NFKC", value):
+        return value
+    return unicodedata.normalize("NFKC", value)
 
 
 def normalize(text: object) -> str:
     """NFKC (full-width -> half-width, ideographic space -> space), casefold, one space."""
     if text is None:
         return ""
-    value = unicodedata.normalize("NFKC", str(text))
-    value = value.replace("\u3000", " ").casefold()
-    return _SPACE_RE.sub(" ", value).strip()
+    return " ".join(nfkc(str(text)).casefold().split())
 
 
 def is_cjk(char: str) -> bool:
@@ -44,43 +57,26 @@ def compact(text: object) -> str:
     )
 
 
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
+# A run of CJK characters, or a run of other letters/digits (a Latin word, a number).
+_TOKEN_RUN_RE = re.compile(f"([{_CJK}]+)|((?:(?![{_CJK}])[^\\W_])+)")
+
+
 def tokens(text: object) -> list[str]:
     """Latin/digit words plus CJK character bigrams (a lone CJK character stays itself).
 
     Chinese has no spaces and most useful words are two characters, so overlapping
-    bigrams are the unit token scorers and indexes work with.
+    bigrams are the unit token scorers and indexes work with. One regular expression
+    finds the runs (this is on the hot path of indexing 100,000 projects).
     """
     result: list[str] = []
-    run: list[str] = []
-    word: list[str] = []
-
-    def flush_run() -> None:
-        if len(run) == 1:
-            result.append(run[0])
-        else:
-            result.extend(run[i] + run[i + 1] for i in range(len(run) - 1))
-        run.clear()
-
-    def flush_word() -> None:
+    for cjk, word in _TOKEN_RUN_RE.findall(normalize(text)):
         if word:
-            result.append("".join(word))
-            word.clear()
-
-    for ch in compact_keep_spaces(text):
-        if is_cjk(ch):
-            flush_word()
-            run.append(ch)
-        elif ch.isalnum():
-            if run:
-                flush_run()
-            word.append(ch)
+            result.append(word)
+        elif len(cjk) == 1:
+            result.append(cjk)
         else:
-            flush_word()
-            if run:
-                flush_run()
-    flush_word()
-    if run:
-        flush_run()
+            result.extend([cjk[i : i + 2] for i in range(len(cjk) - 1)])
     return result
 
 
@@ -101,8 +97,7 @@ def clean(text: object) -> str:
     if text is None:
         return ""
     value = text if text.__class__ is str else str(text)
-    if not value.isascii() and not unicodedata.is_normalized("NFKC", value):
-        value = unicodedata.normalize("NFKC", value)
+    value = nfkc(value)
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     if "  " in value or "\t" in value or "\n" in value:

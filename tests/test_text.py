@@ -44,3 +44,16 @@ def test_tokens_are_words_and_cjk_bigrams():
 )
 def test_clean_keeps_case_and_line_breaks(text, expected):
     assert clean(text) == expected
+
+
+def test_fast_nfkc_equals_unicodedata_on_random_mixed_text():
+    import random
+    import unicodedata
+
+    from matchmaker.text import nfkc
+
+    alphabet = list("光伏储能贵阳abcXYZ 019１２Ａ，、。_-+()（）\t\u3000é😀ﾃ한\u0301\u00a0") + ["𠀀", "ﬁ", "Ⅻ", "㎡"]
+    rng = random.Random(5)
+    for _ in range(5000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        assert nfkc(value) == unicodedata.normalize("NFKC", value), repr(value)

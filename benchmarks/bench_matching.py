@@ -1,0 +1,79 @@
+"""Matching: the matcher's pure-core cases (bench_matching_core) plus the DB-backed path
+(building the ProjectMatrix from the database, then one POST /api/v1/match)."""
+
+from __future__ import annotations
+
+import time
+
+from benchmarks import synthetic
+from benchmarks.harness import Row, Timing, temp_app, time_runs
+
+
+def _core_rows(rows: list[dict]) -> list[Row]:
+    return [
+        Row(name=r["name"], size=r["size"], median_ms=r["median_ms"], p95_ms=r["p95_ms"],
+            runs=r["runs"], baseline=r["baseline"], baseline_ms=r["baseline_ms"],
+            ratio=r["ratio"], extra=r["extra"])
+        for r in rows
+    ]
+
+
+def quality(size: int) -> list[Row]:
+    from benchmarks import bench_matching_core as core
+
+    return _core_rows(core.bench_quality() + core.bench_names())
+
+
+def one_profile(size: int) -> list[Row]:
+    from benchmarks import bench_matching_core as core
+
+    return _core_rows(core.bench_one_profile(size))
+
+
+def event(size: int) -> list[Row]:
+    from benchmarks import bench_matching_core as core
+
+    return _core_rows(core.bench_event(investors=1000, size=size))
+
+
+def database_path(size: int) -> list[Row]:
+    """Matrix build from the database (once per process, after a change) and one API call."""
+    from matchmaker.extensions import db
+    from matchmaker.matching import operations
+
+    with temp_app("matching") as app:
+        synthetic.bulk_load(synthetic.projects(size))
+        db.session.commit()
+
+        def build() -> None:
+            operations.invalidate()
+            operations.matching_context()
+
+        built = time_runs(build, runs=3 if size <= 10_000 else 1, warmup=0)
+        client = app.test_client()
+        body = {"sectors": ["new_energy"], "regions": ["520100"], "min_yuan": "1亿",
+                "max_yuan": "10亿", "modes": ["joint_venture"], "keywords": "光伏 储能"}
+        operations.matching_context()
+
+        def call() -> None:
+            response = client.post("/api/v1/match", json=body)
+            assert response.status_code == 200, response.json
+
+        api = time_runs(call, runs=11)
+        # baseline: rebuilding the matrix on every request (no cache)
+        start = time.perf_counter()
+        operations.invalidate()
+        call()
+        cold = Timing([(time.perf_counter() - start) * 1000])
+        return [
+            Row.of("matching: build ProjectMatrix from the database", size, built),
+            Row.of("matching: POST /api/v1/match, top 20 (cached matrix)", size, api, cold,
+                   "same call rebuilding the matrix"),
+        ]
+
+
+def register(registry) -> None:
+    registry.add("matching quality and name resolution", quality, sizes=(220,))
+    registry.add("matching one profile (pure)", one_profile, sizes=(10_000, 100_000))
+    registry.add("matching event-wide 1000 investors (pure)", event, sizes=(10_000,))
+    registry.add("matching over the database", database_path)

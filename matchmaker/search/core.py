@@ -282,7 +282,10 @@ class SearchIndex:
         weights = (NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy else (NAME, SECTOR, REGION, CONTENT)
         score = np.zeros(count, dtype=np.int32)
         hits: dict[str, np.ndarray] = {}
-        labels = sorted(self._concept_labels(part) - {part.text})[:40]
+        # a label containing a shorter one adds nothing ('光伏电站' when '光伏' is searched)
+        candidates = self._concept_labels(part) | ({part.text} if not part.latin else set())
+        labels = sorted(label for label in candidates - {part.text}
+                        if not any(other != label and other in label for other in candidates))[:40]
         content = self._literal(part, self.contents, labels)
         score[content] = weights[3]
         hits["content"] = content
@@ -543,8 +546,10 @@ class SearchIndex:
             if best is not None:
                 code, name, n = best
                 result.suggestions.append(Suggestion(
-                    Message(N_("Nearest %(kind)s with results: %(name)s (%(count)d projects)"),
-                            {"kind": kind, "name": name, "count": n}),
+                    Message(N_("Nearest region with results: %(name)s (%(count)d projects)")
+                            if kind == "region" else
+                            N_("Nearest sector with results: %(name)s (%(count)d projects)"),
+                            {"name": name, "count": n}),
                     {"region" if kind == "region" else "sector": code, **self._drop(kind, request, parts)}, n))
         if not parts and not request.filters_active():
             result.explanation.append(Message(N_("The catalogue has no published projects yet.")))

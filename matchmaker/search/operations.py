@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
 from matchmaker.extensions import db
@@ -41,7 +41,7 @@ def _load(ids: list[int]) -> dict[int, Project]:
         return {}
     projects = db.session.scalars(
         sa.select(Project).where(Project.id.in_(ids))
-        .options(selectinload(Project.sectors), selectinload(Project.region))
+        .options(selectinload(Project.sectors), joinedload(Project.region))
     ).all()
     return {p.id: p for p in projects}
 

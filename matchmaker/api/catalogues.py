@@ -57,7 +57,7 @@ def import_catalogue_api():
         confirm_withdraw=_flag("confirm_withdraw"),
     )
     db.session.commit()
-    status = 422 if report.rejected and not report.committed and not report.dry_run else 200
+    status = 422 if report.blocked else 200  # rejected rows refuse the file (dry run too)
     return jsonify(report.as_json()), status
 
 

@@ -99,7 +99,7 @@ def import_command(
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _print_report(data)
-    if report.rejected and not report.committed:
+    if report.blocked:  # rejected rows refuse the file (a dry run says they would)
         sys.exit(1)
 
 

@@ -612,32 +612,52 @@ def _row_columns(catalogue_id: int, values: dict[str, Any], row: ParsedRow, now:
 
 
 def _audit(action: str, project_id: int, user_id, now, before, after) -> dict[str, Any]:
+    """An audit_events row; `before`/`after` must already be JSON-ready."""
     return {
         "at": now,
         "user_id": user_id,
         "action": action,
         "entity": "project",
         "entity_id": project_id,
-        "before": jsonable(before) if before is not None else None,
-        "after": jsonable(after) if after is not None else None,
+        "before": before,
+        "after": after,
     }
 
 
 def _audit_values(values: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
-    return {f: sorted(values[f]) if f == "sectors" else values[f] for f in fields}
+    return jsonable({f: sorted(values[f]) if f == "sectors" else values[f] for f in fields})
+
+
+def _reserve_ids(count: int, first_row: dict[str, Any]) -> list[int]:
+    """Ids for `count` new projects; inserts `first_row` (which takes the first id).
+
+    PostgreSQL: the ids come from the table's sequence (nextval, safe with concurrent
+    writers). SQLite: the first insert takes the database's write lock, so no one else can
+    insert until we commit and the next ids follow the first one."""
+    table = Project.__table__
+    if db.engine.dialect.name == "postgresql":
+        ids = list(db.session.execute(
+            sa.text("SELECT nextval(pg_get_serial_sequence('projects', 'id')) FROM generate_series(1, :n)"),
+            {"n": count},
+        ).scalars())
+        db.session.execute(table.insert(), [{**first_row, "id": ids[0]}])
+        return ids
+    first = db.session.execute(table.insert().returning(table.c.id), [first_row]).scalar_one()
+    return list(range(first, first + count))
 
 
 def _insert_projects(catalogue_id, creates, sectors, now, audit, user_id) -> list[int]:
-    """Core executemany with RETURNING: the database assigns the ids (sequence on
-    PostgreSQL), returned in parameter order."""
+    """Core executemany with ids assigned up front (see `_reserve_ids`)."""
+    if not creates:
+        return []
     table = Project.__table__
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    params = [_row_columns(catalogue_id, values, row, now) for row, values in creates]
+    ids = _reserve_ids(len(params), params[0])
+    for pid, item in zip(ids, params, strict=True):
+        item["id"] = pid
+    for start in range(1, len(params), CHUNK):
+        db.session.execute(table.insert(), params[start : start + CHUNK])
     sector_ids = {code: s.id for code, s in sectors.items()}
-    ids: list[int] = []
-    for start in range(0, len(creates), CHUNK):
-        chunk = creates[start : start + CHUNK]
-        params = [_row_columns(catalogue_id, values, row, now) for row, values in chunk]
-        ids.extend(db.session.execute(statement, params).scalars())
     links = [
         {"project_id": pid, "sector_id": sector_ids[code]}
         for pid, (row, _) in zip(ids, creates, strict=True)
@@ -645,11 +665,24 @@ def _insert_projects(catalogue_id, creates, sectors, now, audit, user_id) -> lis
     ]
     for start in range(0, len(links), CHUNK * 2):
         db.session.execute(sa.insert(project_sectors), links[start : start + CHUNK * 2])
-    fields = [name for name, _ in COMPARED]
     for pid, (row, values) in zip(ids, creates, strict=True):
-        audit.append(_audit("project.import_create", pid, user_id, now, None,
-                            {"code": row.code, **_audit_values(values, fields)}))
+        audit.append(_audit("project.import_create", pid, user_id, now, None, _created(row.code, values)))
     return ids
+
+
+def _created(code: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The audit `after` of a new project (written out directly: it runs for every row)."""
+    total = values["total_investment_yuan"]
+    return {
+        "code": code,
+        **{k: values[k] for k in TEXT_FIELDS},
+        "sectors": sorted(values["sectors"]),
+        "region_id": values["region_id"],
+        "total_investment_yuan": None if total is None else f"{total:f}",
+        "investment_sought_yuan": f"{values['investment_sought_yuan']:f}",
+        "cooperation_modes": values["cooperation_modes"],
+        "extra": values["extra"],
+    }
 
 
 def _update_projects(updates, present, sectors, now, audit, user_id) -> None:
@@ -688,7 +721,7 @@ def _update_projects(updates, present, sectors, now, audit, user_id) -> None:
         before = _audit_values(old.values, fields)
         after = _audit_values(values, fields)
         if "status" in changed:
-            before["status"], after["status"] = old.status, ProjectStatus.OPEN.value
+            before["status"], after["status"] = str(old.status), ProjectStatus.OPEN.value
         audit.append(_audit("project.import_update", old.id, user_id, now, before, after))
 
 
@@ -703,7 +736,7 @@ def _withdraw(missing: Sequence[_Existing], now, audit, user_id) -> list[int]:
         )
     for old in missing:
         audit.append(_audit("project.withdraw", old.id, user_id, now,
-                            {"status": old.status}, {"status": ProjectStatus.WITHDRAWN.value}))
+                            {"status": str(old.status)}, {"status": ProjectStatus.WITHDRAWN.value}))
     return ids
 
 

@@ -53,7 +53,7 @@ def test_import_updates_known_investors_and_creates_new_ones(app, runner, known,
 def test_import_refuses_a_file_without_a_name_column(app, runner, tmp_path):
     path = write_csv(tmp_path, "a,b\n1,2\n")
     result = runner.invoke(args=["investors", "import", str(path)])
-    assert result.exit_code == 1 and "No header row found" in result.output
+    assert result.exit_code == 1 and "未找到表头" in result.output
 
 
 @pytest.mark.parametrize("query, expected", [

@@ -7,7 +7,6 @@ Demo accounts get random passwords, printed once, unless MATCHMAKER_DEMO_PASSWOR
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import secrets
@@ -23,7 +22,7 @@ from flask import current_app
 from matchmaker.accounts.models import Role, User
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
 from matchmaker.extensions import db
-from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.investors.models import Investor
 from matchmaker.signing.models import Agreement, AgreementKind, SessionKind, SessionState, SigningSession
 
 CATALOGUE_NAME = "贵州省2023年绿色生态产业招商推介项目索引（示例）"
@@ -72,23 +71,14 @@ def load_demo() -> DemoResult:
 
 
 def _load_investors(result: DemoResult) -> None:
-    known = set(db.session.scalars(sa.select(Investor.name)))
-    with (demo_dir() / "investors.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["name"] in known:
-                continue
-            db.session.add(
-                Investor(
-                    name=row["name"],
-                    name_en=row.get("name_en") or None,
-                    aliases=[a for a in (row.get("aliases") or "").split("|") if a],
-                    kind=InvestorKind(row["kind"]),
-                    country=row.get("country") or "CN",
-                )
-            )
-            known.add(row["name"])
-            result.investors_created += 1
-    db.session.flush()
+    """Through the investor import: names are resolved, so a re-run updates nothing twice."""
+    from matchmaker.investors.operations import import_investors
+
+    path = demo_dir() / "investors.csv"
+    report = import_investors(path.read_bytes(), path.name, user=None)
+    if report.rejected:
+        raise RuntimeError(f"demo investors have rejected rows: {report.rejected[:3]}")
+    result.investors_created += len(report.created)
 
 
 def _load_catalogue(result: DemoResult) -> None:

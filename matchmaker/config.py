@@ -27,6 +27,8 @@ class Defaults:
     DATA_DIR = str(ROOT / "data")
     # Matching weights (issue: matching); read by the matching feature.
     MATCH_WEIGHTS = {"sector": 35, "region": 20, "amount": 20, "mode": 10, "text": 15}
+    # Yuan per US dollar for investors' ticket sizes typed in USD (shown with the result).
+    MATCH_USD_RATE = "7.10"
     # Letters of intent are shown apart and not counted as signed unless chosen.
     SIGNING_COUNT_INTENT = False
 

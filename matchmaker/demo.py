@@ -23,7 +23,14 @@ from matchmaker.accounts.models import Role, User
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor
-from matchmaker.signing.models import Agreement, AgreementKind, SessionKind, SessionState, SigningSession
+from matchmaker.text import clean
+from matchmaker.signing.models import (
+    Agreement,
+    AgreementKind,
+    SessionKind,
+    SessionState,
+    SigningSession,
+)
 
 CATALOGUE_NAME = "贵州省2023年绿色生态产业招商推介项目索引（示例）"
 CATALOGUE_YEAR = 2023
@@ -40,6 +47,7 @@ class DemoResult:
     catalogue_created: bool = False
     projects: int = 0
     investors_created: int = 0
+    profiles_created: int = 0
     sessions_created: int = 0
     agreements_created: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, password
@@ -62,6 +70,7 @@ def load_demo() -> DemoResult:
         _load_investors(result)
         _load_catalogue(result)
         _load_signing(result)
+        _load_profiles(result)
         _create_accounts(result)
         db.session.commit()
     except Exception:
@@ -134,6 +143,7 @@ def _load_signing(result: DemoResult) -> None:
     projects = {
         p.code: p for p in db.session.scalars(sa.select(Project).where(Project.catalogue_id == catalogue_id))
     }
+    # Names are stored as the importer cleans them (full-width punctuation normalised).
     investors = {i.name: i for i in db.session.scalars(sa.select(Investor))}
     existing_keys = set(
         db.session.scalars(sa.select(Agreement.idempotency_key).where(Agreement.idempotency_key.like("demo-%")))
@@ -148,7 +158,7 @@ def _load_signing(result: DemoResult) -> None:
             raise RuntimeError(f"demo agreement {index}: no project with code {item['project_code']}")
         agreement = Agreement(
             session=by_key[item["session"]],
-            investor=investors[item["investor"]],
+            investor=investors[clean(item["investor"])],
             project=project,
             project_name=item.get("project_name") or (project.name if project else ""),
             sector=sectors.get(item.get("sector") or ""),
@@ -162,6 +172,33 @@ def _load_signing(result: DemoResult) -> None:
             project.status = ProjectStatus.SIGNED
         db.session.add(agreement)
         result.agreements_created += 1
+    db.session.flush()
+
+
+def _load_profiles(result: DemoResult) -> None:
+    """A few investors describe what they look for, so matches show on the demo."""
+    from matchmaker.investors.operations import ProfileInput, save_profile
+
+    data = json.loads((demo_dir() / "profiles.json").read_text(encoding="utf-8"))
+    # Names are stored as the importer cleans them (full-width punctuation normalised).
+    investors = {i.name: i for i in db.session.scalars(sa.select(Investor))}
+    for item in data["items"]:
+        investor = investors[clean(item["investor"])]
+        if investor.profile is not None:
+            continue
+        save_profile(
+            investor,
+            ProfileInput(
+                sectors=tuple(item["sectors"]),
+                regions=tuple(item["regions"]),
+                min_yuan=Decimal(item["min_yuan"]) if item.get("min_yuan") else None,
+                max_yuan=Decimal(item["max_yuan"]) if item.get("max_yuan") else None,
+                modes=tuple(item["modes"]),
+                keywords=item.get("keywords", ""),
+            ),
+            user=None,
+        )
+        result.profiles_created += 1
     db.session.flush()
 
 
@@ -188,7 +225,8 @@ def echo_result(result: DemoResult) -> None:
     click.echo(
         f"Demo data (illustrative, not the official list): {result.projects} projects"
         f"{' (catalogue imported)' if result.catalogue_created else ''}, "
-        f"{result.investors_created} investors, {result.sessions_created} signing sessions, "
+        f"{result.investors_created} investors ({result.profiles_created} profiles), "
+        f"{result.sessions_created} signing sessions, "
         f"{result.agreements_created} agreements added."
     )
     if result.accounts:

@@ -170,11 +170,11 @@ def reopen_session(session_id: int):
 def _fill_choices(form: AgreementForm) -> None:
     sectors = db.session.scalars(sa.select(Sector).order_by(Sector.position)).all()
     regions = db.session.scalars(sa.select(Region).order_by(Region.position)).all()
-    form.sector.choices = [("", "—")] + [
-        (s.code, s.name if s.parent_id is None else f"— {s.name}") for s in sectors
+    form.sector.choices = [SelectChoice("", "—")] + [
+        SelectChoice(s.code, s.name if s.parent_id is None else f"— {s.name}") for s in sectors
     ]
-    form.region.choices = [("", "—")] + [
-        (r.code, r.name if r.parent_id is None else f"— {r.name}") for r in regions
+    form.region.choices = [SelectChoice("", "—")] + [
+        SelectChoice(r.code, r.name if r.parent_id is None else f"— {r.name}") for r in regions
     ]
 
 

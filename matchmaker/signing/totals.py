@@ -4,10 +4,11 @@ CLI, exports and press lines all read `signed_totals`).
 Counted: agreements not voided, of every kind except letters of intent - those are
 shown apart and counted only when the organiser chooses so (`count_intent`).
 
-One GROUP BY over the agreements (by session, project, sector, region, kind, investor
-kind, voided) gives every figure; the breakdowns are sums of the same groups, so each of
-by_session, by_sector, by_region, by_kind and by_investor_kind adds up to `total_yuan`
-exactly. An agreement counts once per breakdown: a catalogue project's FIRST sector
+A few GROUP BY queries with few groups each (session x kind x voided; investor kind;
+project x sector; project x region) give every figure in SQL, exactly (Money sums are
+exact on both databases); each of by_session, by_sector, by_region, by_kind and
+by_investor_kind adds up to `total_yuan`, checked on every call (recomputed if an
+agreement landed between two of the queries). An agreement counts once per breakdown: a catalogue project's FIRST sector
 (`project.sectors[0]`, the lowest in taxonomy order) rolled up to its top-level sector, and its region's prefecture;
 an off-catalogue agreement uses its own sector and region; agreements with none fall in
 an "unassigned" row.
@@ -206,94 +207,119 @@ def _prefectures() -> tuple[dict[int, int], dict[int, tuple[str, str, str]]]:
 
 def signed_totals(*, count_intent: bool = False, edition: int | None = None) -> Totals:
     """Every signed figure, exact (see the module docstring for what counts)."""
+    for _attempt in range(3):
+        totals = _compute(count_intent=count_intent, edition=edition)
+        if _consistent(totals):
+            return totals
+        # An agreement was recorded between two of the aggregate queries (each statement
+        # has its own snapshot under READ COMMITTED): compute again rather than show
+        # breakdowns that do not add up.
+        db.session.rollback()
+    return totals
+
+
+def _consistent(totals: Totals) -> bool:
+    return all(
+        sum((r.total_yuan for r in rows), ZERO) == totals.total_yuan
+        and sum(r.count for r in rows) == totals.count
+        for rows in totals.breakdowns().values()
+    )
+
+
+def _compute(*, count_intent: bool, edition: int | None) -> Totals:
     sessions_query = sa.select(SigningSession).order_by(SigningSession.held_on, SigningSession.id)
     if edition is not None:
         sessions_query = sessions_query.where(SigningSession.edition == edition)
     sessions = db.session.scalars(sessions_query).all()
     session_ids = [s.id for s in sessions]
+    counted = counted_kinds(count_intent)
 
-    grouped = (
-        sa.select(
-            Agreement.session_id,
-            Agreement.project_id,
-            Agreement.sector_id,
-            Agreement.region_id,
-            Agreement.kind,
-            Investor.kind.label("investor_kind"),
-            Agreement.voided,
-            sa.func.count(Agreement.id),
-            sa.func.sum(Agreement.amount_yuan),
-        )
-        .join(Investor, Investor.id == Agreement.investor_id)
-        .group_by(
-            Agreement.session_id,
-            Agreement.project_id,
-            Agreement.sector_id,
-            Agreement.region_id,
-            Agreement.kind,
-            Investor.kind,
-            Agreement.voided,
-        )
-    )
-    if edition is not None:
-        grouped = grouped.where(Agreement.session_id.in_(session_ids or [-1]))
-    groups = db.session.execute(grouped).all()
+    def scoped(query):
+        if edition is not None:
+            query = query.where(Agreement.session_id.in_(session_ids or [-1]))
+        return query
 
-    counted = set(counted_kinds(count_intent))
-    project_ids = {g.project_id for g in groups if g.project_id is not None and not g.voided}
+    n, amount = sa.func.count(Agreement.id), sa.func.sum(Agreement.amount_yuan)
+    is_counted = sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted))
+    # Few groups each: (session, kind, voided); investor kind; (project, sector); (project, region).
+    by_session_kind = db.session.execute(
+        scoped(
+            sa.select(Agreement.session_id, Agreement.kind, Agreement.voided, n, amount)
+        ).group_by(Agreement.session_id, Agreement.kind, Agreement.voided)
+    ).all()
+    by_investor = db.session.execute(
+        scoped(
+            sa.select(Investor.kind, n, amount)
+            .join(Investor, Investor.id == Agreement.investor_id)
+            .where(is_counted)
+        ).group_by(Investor.kind)
+    ).all()
+    by_project_sector = db.session.execute(
+        scoped(
+            sa.select(Agreement.project_id, Agreement.sector_id, n, amount).where(is_counted)
+        ).group_by(Agreement.project_id, Agreement.sector_id)
+    ).all()
+    by_project_region = db.session.execute(
+        scoped(
+            sa.select(Agreement.project_id, Agreement.region_id, n, amount).where(is_counted)
+        ).group_by(Agreement.project_id, Agreement.region_id)
+    ).all()
+
+    project_ids = sorted({row[0] for row in by_project_sector if row[0] is not None})
     first_sector: dict[int, int] = {}
     project_region: dict[int, int | None] = {}
     if project_ids:
-        in_use = sa.select(Agreement.project_id).where(Agreement.project_id.is_not(None)).distinct()
         for project_id, sector_id in db.session.execute(
             sa.select(project_sectors.c.project_id, project_sectors.c.sector_id)
             .join(Sector, Sector.id == project_sectors.c.sector_id)
-            .where(project_sectors.c.project_id.in_(in_use))
+            .where(project_sectors.c.project_id.in_(project_ids))
             .order_by(project_sectors.c.project_id, Sector.position.desc())
         ):
-            first_sector[project_id] = sector_id  # the last written is the lowest position
+            first_sector[project_id] = sector_id  # the last one written has the lowest position
         project_region = dict(
             db.session.execute(
-                sa.select(Project.id, Project.region_id).where(Project.id.in_(in_use))
+                sa.select(Project.id, Project.region_id).where(Project.id.in_(project_ids))
             ).all()
         )
     sector_root, sector_labels = _sector_roots()
     to_prefecture, region_labels = _prefectures()
 
     by_session: dict[Any, _Sum] = defaultdict(_Sum)
-    by_sector: dict[Any, _Sum] = defaultdict(_Sum)
-    by_region: dict[Any, _Sum] = defaultdict(_Sum)
     by_kind: dict[Any, _Sum] = defaultdict(_Sum)
-    by_investor_kind: dict[Any, _Sum] = defaultdict(_Sum)
     total, count = ZERO, 0
     intent_count, intent_yuan, voided_count = 0, ZERO, 0
+    for session_id, kind, voided, rows, yuan in by_session_kind:
+        kind, yuan = AgreementKind(kind), yuan or ZERO
+        if voided:
+            voided_count += rows
+            continue
+        if kind == AgreementKind.INTENT:
+            intent_count += rows
+            intent_yuan += yuan
+        if kind in counted:
+            total += yuan
+            count += rows
+            by_session[session_id].add(rows, yuan)
+            by_kind[kind].add(rows, yuan)
+    by_investor_kind: dict[Any, _Sum] = defaultdict(_Sum)
+    for kind, rows, yuan in by_investor:
+        by_investor_kind[InvestorKind(kind)].add(rows, yuan or ZERO)
+    by_sector: dict[Any, _Sum] = defaultdict(_Sum)
     signed_projects: set[int] = set()
     on_catalogue = ZERO
-    for g in groups:
-        n, amount = g[7], g[8] or ZERO
-        if g.voided:
-            voided_count += n
-            continue
-        kind = AgreementKind(g.kind)
-        if kind == AgreementKind.INTENT:
-            intent_count += n
-            intent_yuan += amount
-        if kind not in counted:
-            continue
-        total += amount
-        count += n
-        by_session[g.session_id].add(n, amount)
-        by_kind[kind].add(n, amount)
-        by_investor_kind[InvestorKind(g.investor_kind)].add(n, amount)
-        if g.project_id is not None:
-            sector_id = first_sector.get(g.project_id)
-            region_id = project_region.get(g.project_id)
-            signed_projects.add(g.project_id)
-            on_catalogue += amount
-        else:
-            sector_id, region_id = g.sector_id, g.region_id
-        by_sector[sector_root[sector_id] if sector_id is not None else None].add(n, amount)
-        by_region[to_prefecture[region_id] if region_id is not None else None].add(n, amount)
+    for project_id, sector_id, rows, yuan in by_project_sector:
+        if project_id is not None:
+            sector_id = first_sector.get(project_id)
+            signed_projects.add(project_id)
+            on_catalogue += yuan or ZERO
+        by_sector[sector_root[sector_id] if sector_id is not None else None].add(rows, yuan or ZERO)
+    by_region: dict[Any, _Sum] = defaultdict(_Sum)
+    for project_id, region_id, rows, yuan in by_project_region:
+        if project_id is not None:
+            region_id = project_region.get(project_id)
+        by_region[to_prefecture[region_id] if region_id is not None else None].add(
+            rows, yuan or ZERO
+        )
 
     listed_projects, sought = db.session.execute(
         sa.select(sa.func.count(Project.id), sa.func.sum(Project.investment_sought_yuan))

@@ -1,0 +1,198 @@
+"""Signing: totals + breakdowns over N agreements, and recording one agreement.
+
+- totals: `signed_totals()` (one SQL GROUP BY, breakdowns summed over the groups) against
+  the naive way - fetch every agreement row and sum and break down in Python.
+- record: `record_agreement` + commit through the service (investor by id, and by a
+  name resolved against the known investors) against a bare ORM insert + commit.
+
+Standalone: `python -m benchmarks.bench_signing [--sizes 10000,100000]`.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from benchmarks import synthetic
+from benchmarks.harness import Row, Timing, temp_app, time_runs
+
+PROJECTS = 220
+INVESTORS = 200
+
+
+def _populate(size: int) -> None:
+    """220 catalogue projects, 200 investors, 2 sessions, `size` agreements (a third
+    off-catalogue, 5% letters of intent, 2% voided), inserted with Core."""
+    import sqlalchemy as sa
+
+    from matchmaker.catalogue.models import Project, Region, Sector
+    from matchmaker.extensions import db
+    from matchmaker.investors.models import Investor, InvestorKind
+    from matchmaker.signing.models import Agreement, AgreementKind, SessionKind, SessionState, SigningSession
+
+    rng = random.Random(11)
+    catalogue_id = synthetic.bulk_load(synthetic.projects(PROJECTS))
+    project_ids = list(db.session.scalars(sa.select(Project.id).where(Project.catalogue_id == catalogue_id)))
+    sector_ids = list(db.session.scalars(sa.select(Sector.id)))
+    region_ids = list(db.session.scalars(sa.select(Region.id)))
+    kinds = list(InvestorKind)
+    db.session.execute(
+        sa.insert(Investor),
+        [{"name": f"基准投资有限公司{i}", "kind": kinds[i % len(kinds)], "aliases": []} for i in range(INVESTORS)],
+    )
+    for index, kind in enumerate((SessionKind.GREEN_INDUSTRY, SessionKind.MAJOR_PROJECTS)):
+        db.session.add(SigningSession(edition=2025, name=f"签约仪式{index}", kind=kind, state=SessionState.OPEN,
+                                      target_yuan=Decimal("8000000000")))
+    db.session.flush()
+    investor_ids = list(db.session.scalars(sa.select(Investor.id)))
+    session_ids = list(db.session.scalars(sa.select(SigningSession.id)))
+    start = datetime(2025, 7, 12, 1, 0, tzinfo=UTC)
+    agreement_kinds = [AgreementKind.INVESTMENT_CONTRACT, AgreementKind.FRAMEWORK, AgreementKind.STRATEGIC]
+    rows = []
+    for i in range(size):
+        off = rng.random() < 0.33
+        voided = rng.random() < 0.02
+        rows.append({
+            "session_id": rng.choice(session_ids),
+            "investor_id": rng.choice(investor_ids),
+            "project_id": None if off else rng.choice(project_ids),
+            "project_name": f"场外项目{i}" if off else "",
+            "sector_id": rng.choice(sector_ids) if off else None,
+            "region_id": rng.choice(region_ids) if off else None,
+            "amount_yuan": Decimal(rng.randint(1_000, 5_000_000)) * 100,
+            "kind": AgreementKind.INTENT if rng.random() < 0.05 else rng.choice(agreement_kinds),
+            "signed_at": start + timedelta(seconds=i),
+            "voided": voided,
+            "void_reason": "重复录入" if voided else "",
+        })
+    for chunk in range(0, len(rows), 10_000):
+        db.session.execute(sa.insert(Agreement), rows[chunk:chunk + 10_000])
+    db.session.commit()
+
+
+def _naive_totals() -> tuple[Decimal, dict]:
+    """Every agreement row to Python, summed and broken down there."""
+    import sqlalchemy as sa
+
+    from matchmaker.catalogue.models import Project, project_sectors
+    from matchmaker.extensions import db
+    from matchmaker.investors.models import Investor
+    from matchmaker.signing.models import Agreement, AgreementKind
+
+    first_sector = {}
+    for project_id, sector_id in db.session.execute(
+        sa.select(project_sectors.c.project_id, project_sectors.c.sector_id)
+    ):
+        first_sector.setdefault(project_id, sector_id)
+    regions = dict(db.session.execute(sa.select(Project.id, Project.region_id)).all())
+    total = Decimal(0)
+    breakdowns: dict[str, dict] = defaultdict(lambda: defaultdict(Decimal))
+    for row in db.session.execute(
+        sa.select(Agreement.session_id, Agreement.project_id, Agreement.sector_id, Agreement.region_id,
+                  Agreement.kind, Agreement.voided, Agreement.amount_yuan, Investor.kind)
+        .join(Investor, Investor.id == Agreement.investor_id)
+    ):
+        session_id, project_id, sector_id, region_id, kind, voided, amount, investor_kind = row
+        if voided or kind == AgreementKind.INTENT:
+            continue
+        total += amount
+        breakdowns["session"][session_id] += amount
+        breakdowns["kind"][kind] += amount
+        breakdowns["investor_kind"][investor_kind] += amount
+        breakdowns["sector"][first_sector.get(project_id) if project_id else sector_id] += amount
+        breakdowns["region"][regions.get(project_id) if project_id else region_id] += amount
+    return total, breakdowns
+
+
+def totals(size: int) -> list[Row]:
+    from matchmaker.extensions import db
+    from matchmaker.signing.totals import signed_totals
+
+    with temp_app("signing"):
+        _populate(size)
+        ours_total = signed_totals().total_yuan
+        naive_total, _ = _naive_totals()
+        assert ours_total == naive_total, (ours_total, naive_total)
+
+        def ours() -> None:
+            signed_totals()
+            db.session.rollback()
+
+        def naive() -> None:
+            _naive_totals()
+            db.session.rollback()
+
+        runs = 7 if size <= 10_000 else 5
+        return [Row.of("signing totals + breakdowns (SQL GROUP BY)", size, time_runs(ours, runs=runs),
+                       time_runs(naive, runs=3), "all rows summed in Python", agreements=size)]
+
+
+def record(size: int) -> list[Row]:
+    """Recording one agreement (with commit) into a database already holding `size` agreements."""
+    from matchmaker.extensions import db
+    from matchmaker.investors.models import Investor
+    from matchmaker.signing.models import Agreement, AgreementKind, SigningSession
+    from matchmaker.signing.operations import AgreementInput, record_agreement
+
+    with temp_app("signing-record"):
+        _populate(size)
+        session = db.session.scalar(db.select(SigningSession).limit(1))
+        investor = db.session.scalar(db.select(Investor).limit(1))
+        counter = iter(range(10**9))
+
+        def by_id() -> None:
+            n = next(counter)
+            record_agreement(session, AgreementInput(investor=investor.id, amount="3.25亿元", kind="投资合同",
+                                                     project_name=f"基准项目{n}", idempotency_key=f"id-{n}"),
+                             user=None)
+            db.session.commit()
+
+        def by_name() -> None:
+            n = next(counter)
+            record_agreement(session, AgreementInput(investor="基准投资有限公司17", amount="5000万",
+                                                     kind="framework", project_name=f"基准项目{n}",
+                                                     idempotency_key=f"name-{n}"), user=None)
+            db.session.commit()
+
+        def bare_insert() -> None:
+            n = next(counter)
+            db.session.add(Agreement(session_id=session.id, investor_id=investor.id, project_name=f"裸{n}",
+                                     amount_yuan=Decimal("325000000"), kind=AgreementKind.INVESTMENT_CONTRACT,
+                                     signed_at=datetime.now(UTC)))
+            db.session.commit()
+
+        baseline = time_runs(bare_insert, runs=30, warmup=3)
+        return [
+            Row.of("record one agreement (investor id)", size, time_runs(by_id, runs=30, warmup=3), baseline,
+                   "bare ORM insert + commit"),
+            Row.of("record one agreement (name resolved)", size, time_runs(by_name, runs=30, warmup=3), baseline,
+                   "bare ORM insert + commit", investors=INVESTORS),
+        ]
+
+
+def register(registry) -> None:
+    registry.add("signing totals", totals, sizes=(10_000, 100_000))
+    registry.add("signing record", record, sizes=(10_000,))
+
+
+def run(sizes: list[int]) -> list[dict]:
+    rows = []
+    for size in sizes:
+        rows += [r.as_dict() for r in totals(size)]
+    rows += [r.as_dict() for r in record(min(sizes))]
+    return rows
+
+
+if __name__ == "__main__":
+    from benchmarks.__main__ import format_table
+
+    wanted = [10_000, 100_000]
+    if len(sys.argv) > 2 and sys.argv[1] == "--sizes":
+        wanted = [int(s) for s in sys.argv[2].split(",")]
+    started = time.perf_counter()
+    print(format_table(run(wanted)))
+    print(f"({time.perf_counter() - started:.1f} s)")

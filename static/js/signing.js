@@ -1,0 +1,127 @@
+// Recording page helpers: type-ahead for investor and project, and a live preview of
+// the amount with its unit. The page works without this script (the server shows a
+// confirmation step instead); with it, the preview stands in for that step.
+(function () {
+  "use strict";
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  function getJSON(url, done) {
+    var request = new XMLHttpRequest();
+    request.open("GET", url);
+    request.setRequestHeader("Accept", "application/json");
+    request.onload = function () {
+      if (request.status === 200) {
+        try { done(JSON.parse(request.responseText)); } catch (e) { /* ignore */ }
+      }
+    };
+    request.send();
+  }
+
+  // Type-ahead: a listbox under the input; arrows move, Enter or Tab picks, Escape closes.
+  function typeahead(box) {
+    var input = box.querySelector("input");
+    var status = box.querySelector(".lookup-status");
+    if (!input) { return; }
+    var list = document.createElement("ul");
+    list.className = "typeahead-list";
+    list.setAttribute("role", "listbox");
+    list.id = input.id + "-list";
+    list.hidden = true;
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-autocomplete", "list");
+    input.parentNode.insertBefore(list, input.nextSibling);
+    var items = [];
+    var active = -1;
+
+    function render() {
+      list.innerHTML = "";
+      items.forEach(function (item, index) {
+        var li = document.createElement("li");
+        li.setAttribute("role", "option");
+        li.id = list.id + "-" + index;
+        li.textContent = item.label;
+        li.setAttribute("aria-selected", index === active ? "true" : "false");
+        li.addEventListener("mousedown", function (event) { event.preventDefault(); pick(index); });
+        list.appendChild(li);
+      });
+      list.hidden = items.length === 0;
+      if (active >= 0) { input.setAttribute("aria-activedescendant", list.id + "-" + active); }
+    }
+
+    function pick(index) {
+      if (index < 0 || index >= items.length) { return; }
+      input.value = items[index].value;
+      items = [];
+      active = -1;
+      render();
+      if (status) { status.textContent = "✓"; }
+    }
+
+    var search = debounce(function () {
+      var query = input.value.trim();
+      if (!query || query.charAt(0) === "#") { items = []; render(); return; }
+      getJSON(box.dataset.lookup + "?q=" + encodeURIComponent(query), function (data) {
+        items = (data.items || []).map(function (item) {
+          var extra = item.score !== undefined ? " (" + Math.round(item.score) + ")" : (item.region ? " · " + item.region : "");
+          return { value: item.value, label: item.name + (item.name_en ? " · " + item.name_en : "") + extra };
+        });
+        active = items.length ? 0 : -1;
+        render();
+        if (status) {
+          if (data.match) { status.textContent = "✓ " + data.match.name; }
+          else if (data.items && box.dataset.lookup.indexOf("investors") >= 0) {
+            status.textContent = data.items.length ? "?" : (data.message || "");
+          } else { status.textContent = ""; }
+        }
+      });
+    }, 150);
+
+    input.addEventListener("input", search);
+    input.addEventListener("keydown", function (event) {
+      if (list.hidden) { return; }
+      if (event.key === "ArrowDown") { active = Math.min(items.length - 1, active + 1); render(); event.preventDefault(); }
+      else if (event.key === "ArrowUp") { active = Math.max(0, active - 1); render(); event.preventDefault(); }
+      else if (event.key === "Enter" || event.key === "Tab") { if (active >= 0) { pick(active); if (event.key === "Enter") { event.preventDefault(); } } }
+      else if (event.key === "Escape") { items = []; render(); }
+    });
+    input.addEventListener("blur", function () { setTimeout(function () { items = []; render(); }, 100); });
+  }
+
+  // Amount preview: the server parses (one parser), the page shows "= 3.25亿元".
+  function amountPreview(box) {
+    var input = box.querySelector("input");
+    var output = box.querySelector(".amount-preview");
+    var form = box.closest("form");
+    var shown = form ? form.querySelector("input[name=shown_amount]") : null;
+    if (!input || !output) { return; }
+    var update = debounce(function () {
+      var value = input.value.trim();
+      if (shown) { shown.value = ""; }
+      if (!value) { output.textContent = ""; return; }
+      getJSON(box.dataset.preview + "?amount=" + encodeURIComponent(value), function (data) {
+        if (input.value.trim() !== value) { return; }
+        output.classList.toggle("bad", !data.ok);
+        if (data.ok) {
+          output.textContent = "= " + data.yi + "亿元 (" + data.yuan + ")";
+          if (shown) { shown.value = value; }
+        } else {
+          output.textContent = data.message || "";
+        }
+      });
+    }, 120);
+    input.addEventListener("input", update);
+    if (input.value) { update(); }
+  }
+
+  document.querySelectorAll(".typeahead[data-lookup]").forEach(typeahead);
+  document.querySelectorAll(".amount-field[data-preview]").forEach(amountPreview);
+})();

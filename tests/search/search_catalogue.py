@@ -1,4 +1,5 @@
-"""A small published catalogue with known answers, and helpers for the search tests."""
+"""A small published catalogue with known answers (a fixture the search tests import; not a
+conftest.py, whose module name would clash with the other test folders')."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ ROWS = [
 ]
 
 
-@pytest.fixture
-def catalogue_projects(app):
+@pytest.fixture(name="catalogue_projects")
+def catalogue_projects_fixture(app):
     """The ROWS as projects of one published catalogue: {short key: project}."""
     from matchmaker.catalogue.models import ProjectStatus
 
@@ -47,7 +48,3 @@ def catalogue_projects(app):
             owner="示例业主有限公司", contact_person="张三", contact_phone="0851-12345678",
         ))
     return projects
-
-
-def names(body: dict) -> list[str]:
-    return [item["name"] for item in body["items"]]

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from conftest import names  # tests/search/conftest.py
 from factories import make_catalogue, make_project, make_user
+from search_catalogue import catalogue_projects_fixture  # noqa: F401 - the fixture
 
 from matchmaker.catalogue.models import CatalogueStatus
 
@@ -15,6 +15,10 @@ EQUIPMENT = "遵义市红花岗区智能装备制造项目"
 CATHODE = "遵义市汇川区年产5万吨锂电池正极材料项目"
 SEPARATOR = "安顺市锂电池隔膜项目"
 DATACENTER = "贵安新区绿色数据中心项目"
+
+
+def names(body: dict) -> list[str]:
+    return [item["name"] for item in body["items"]]
 
 
 def get(client, **params):

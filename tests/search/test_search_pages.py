@@ -3,6 +3,7 @@
 import re
 
 from factories import make_user
+from search_catalogue import catalogue_projects_fixture  # noqa: F401 - the fixture
 
 
 def test_list_highlights_matches_and_shows_amounts(client, catalogue_projects):

@@ -1,3 +1,6 @@
+"""Fixtures of the catalogue tests (imported by the test modules: a second conftest.py
+would shadow the root one for `from conftest import csrf_token`)."""
+
 from pathlib import Path
 
 import pytest
@@ -9,8 +12,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "catalogue"
 IMPORT = DATA / "import"
 
 
-@pytest.fixture
-def read():
+@pytest.fixture(name="read")
+def read_fixture():
     def _read(name: str) -> bytes:
         path = IMPORT / name if (IMPORT / name).exists() else DATA / name
         return path.read_bytes()
@@ -18,8 +21,8 @@ def read():
     return _read
 
 
-@pytest.fixture
-def state():
+@pytest.fixture(name="state")
+def state_fixture():
     return database_state
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from catalogue_helpers import read_fixture, state_fixture  # noqa: F401 - fixtures
 from factories import make_catalogue, make_user
 from openpyxl import load_workbook
 

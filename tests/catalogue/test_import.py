@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from catalogue_helpers import read_fixture, state_fixture  # noqa: F401 - fixtures
 from factories import make_agreement, make_catalogue, make_project
 
 from matchmaker.audit import AuditEvent

@@ -1,0 +1,204 @@
+"""Catalogue pages for staff: list and create catalogues, upload -> preview -> import,
+the import history, publish/unpublish, export, and editing one project.
+Thin: load by id (404), validate the form, call one operation, commit, flash, redirect."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.accounts.models import Role
+from matchmaker.accounts.roles import roles_required
+from matchmaker.catalogue import operations
+from matchmaker.catalogue.forms import CatalogueForm, CommitForm, ProjectForm, UploadForm
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus, ImportBatch, Project
+from matchmaker.errors import DomainError
+from matchmaker.extensions import db
+from matchmaker.forms import BaseForm
+from matchmaker.i18n import translate
+
+PROJECTS_SHOWN = 500
+HISTORY_SHOWN = 100
+
+
+def _catalogue(catalogue_id: int) -> Catalogue:
+    return db.session.get(Catalogue, catalogue_id) or abort(404)
+
+
+def _batch(catalogue: Catalogue, batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or batch.catalogue_id != catalogue.id:
+        abort(404)
+    return batch
+
+
+@roles_required(Role.STAFF)
+def index():
+    form = CatalogueForm()
+    if form.validate_on_submit():
+        try:
+            catalogue = operations.create_catalogue(form.data, user=current_user)
+        except DomainError as error:
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            flash(_("Catalogue created. Upload its sheet now."), "success")
+            return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
+    status = 422 if form.errors else 200
+    return render_template(
+        "catalogue/index.html", rows=operations.catalogue_summaries(), form=form
+    ), status
+
+
+def _catalogue_page(catalogue: Catalogue, upload_form: UploadForm, status: int = 200):
+    projects = db.session.scalars(
+        sa.select(Project).where(Project.catalogue_id == catalogue.id).order_by(Project.id).limit(PROJECTS_SHOWN)
+    ).all()
+    batches = db.session.scalars(
+        sa.select(ImportBatch).where(ImportBatch.catalogue_id == catalogue.id)
+        .order_by(ImportBatch.id.desc()).limit(5)
+    ).all()
+    return render_template(
+        "catalogue/catalogue.html",
+        catalogue=catalogue,
+        summary=operations.catalogue_json(catalogue),
+        projects=projects,
+        shown=PROJECTS_SHOWN,
+        batches=batches,
+        form=upload_form,
+        action_form=BaseForm(),
+        max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
+    ), status
+
+
+@roles_required(Role.STAFF)
+def catalogue(catalogue_id: int):
+    return _catalogue_page(_catalogue(catalogue_id), UploadForm())
+
+
+@roles_required(Role.STAFF)
+def upload(catalogue_id: int):
+    catalogue = _catalogue(catalogue_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _catalogue_page(catalogue, form, 422)
+    upload_file = form.file.data
+    try:
+        report = operations.import_catalogue(
+            catalogue, upload_file.read(), upload_file.filename or "upload", user=current_user, dry_run=True
+        )
+    except DomainError as error:
+        form.attach_error(error)
+        return _catalogue_page(catalogue, form, 422)
+    db.session.commit()
+    return redirect(url_for(".batch", catalogue_id=catalogue.id, batch_id=report.batch_id))
+
+
+def too_large(_error):
+    """413 from the upload limit (MAX_CONTENT_LENGTH), said plainly."""
+    limit = f"{(current_app.config.get('MAX_CONTENT_LENGTH') or 0) / 1048576:.2f}".rstrip("0").rstrip(".")
+    message = _("The file is larger than the upload limit of %(max)s MB; split it or remove unused sheets.", max=limit)
+    return render_template("error.html", status=413, message=message), 413
+
+
+@roles_required(Role.STAFF)
+def batch(catalogue_id: int, batch_id: int):
+    catalogue = _catalogue(catalogue_id)
+    record = _batch(catalogue, batch_id)
+    latest = db.session.scalar(
+        sa.select(sa.func.max(ImportBatch.id)).where(ImportBatch.catalogue_id == catalogue.id)
+    )
+    report = operations.translate_stored(record.report)
+    can_commit = (not record.committed) and report.get("dry_run") and record.id == latest
+    return render_template(
+        "catalogue/batch.html", catalogue=catalogue, batch=record, report=report,
+        form=CommitForm() if can_commit else None,
+    )
+
+
+@roles_required(Role.STAFF)
+def commit(catalogue_id: int, batch_id: int):
+    catalogue = _catalogue(catalogue_id)
+    record = _batch(catalogue, batch_id)
+    form = CommitForm()
+    if not form.validate_on_submit() or record.committed:
+        abort(400)
+    data = operations.stored_upload(record)
+    report = operations.import_catalogue(
+        catalogue, data, record.filename, user=current_user,
+        skip_invalid=bool(form.commit_valid.data), confirm_withdraw=form.confirm_withdraw.data,
+    )
+    db.session.commit()
+    if report.committed:
+        flash(_("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged, %(withdrawn)d withdrawn.",
+                created=report.created, updated=report.updated, unchanged=report.unchanged,
+                withdrawn=report.withdrawn), "success")
+    else:
+        flash(translate(report.blocked) if report.blocked else _("Nothing was imported."), "error")
+    return redirect(url_for(".batch", catalogue_id=catalogue.id, batch_id=report.batch_id))
+
+
+@roles_required(Role.STAFF)
+def imports(catalogue_id: int):
+    catalogue = _catalogue(catalogue_id)
+    batches = db.session.scalars(
+        sa.select(ImportBatch).where(ImportBatch.catalogue_id == catalogue.id)
+        .order_by(ImportBatch.id.desc()).limit(HISTORY_SHOWN)
+    ).all()
+    return render_template("catalogue/imports.html", catalogue=catalogue, batches=batches)
+
+
+def _set_status(catalogue_id: int, status: CatalogueStatus, message: str):
+    catalogue = _catalogue(catalogue_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    operations.set_catalogue_status(catalogue, status, user=current_user)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
+
+
+@roles_required(Role.STAFF)
+def publish(catalogue_id: int):
+    return _set_status(catalogue_id, CatalogueStatus.PUBLISHED, _("The catalogue is published."))
+
+
+@roles_required(Role.STAFF)
+def unpublish(catalogue_id: int):
+    return _set_status(catalogue_id, CatalogueStatus.DRAFT, _("The catalogue is no longer published."))
+
+
+@roles_required(Role.STAFF)
+def export(catalogue_id: int, file_format: str):
+    catalogue = _catalogue(catalogue_id)
+    data = operations.export_catalogue(catalogue, file_format)
+    mimetype = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "text/csv; charset=utf-8",
+    }[file_format]
+    name = f"catalogue-{catalogue.id}-{catalogue.year}.{file_format}"
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@roles_required(Role.STAFF)
+def edit_project(catalogue_id: int, project_id: int):
+    catalogue = _catalogue(catalogue_id)
+    project = db.session.get(Project, project_id)
+    if project is None or project.catalogue_id != catalogue.id:
+        abort(404)
+    form = ProjectForm(data=operations.project_form_data(project))
+    if form.validate_on_submit():
+        try:
+            result = operations.update_project(project, form.data, user=current_user)
+        except DomainError as error:
+            form.attach_error(error)
+        else:
+            db.session.commit()
+            flash(_("Project saved.") if result.changed else _("Nothing changed."), "success")
+            for warning in result.warnings:
+                flash(translate(warning), "warning")
+            return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("catalogue/edit_project.html", catalogue=catalogue, project=project, form=form), status

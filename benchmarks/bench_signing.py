@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from benchmarks import synthetic
-from benchmarks.harness import Row, Timing, temp_app, time_runs
+from benchmarks.harness import Row, temp_app, time_runs
 
 PROJECTS = 220
 INVESTORS = 200
@@ -32,7 +32,13 @@ def _populate(size: int) -> None:
     from matchmaker.catalogue.models import Project, Region, Sector
     from matchmaker.extensions import db
     from matchmaker.investors.models import Investor, InvestorKind
-    from matchmaker.signing.models import Agreement, AgreementKind, SessionKind, SessionState, SigningSession
+    from matchmaker.signing.models import (
+        Agreement,
+        AgreementKind,
+        SessionKind,
+        SessionState,
+        SigningSession,
+    )
 
     rng = random.Random(11)
     catalogue_id = synthetic.bulk_load(synthetic.projects(PROJECTS))

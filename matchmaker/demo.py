@@ -23,7 +23,6 @@ from matchmaker.accounts.models import Role, User
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor
-from matchmaker.text import clean
 from matchmaker.signing.models import (
     Agreement,
     AgreementKind,
@@ -31,6 +30,7 @@ from matchmaker.signing.models import (
     SessionState,
     SigningSession,
 )
+from matchmaker.text import clean
 
 CATALOGUE_NAME = "贵州省2023年绿色生态产业招商推介项目索引（示例）"
 CATALOGUE_YEAR = 2023

@@ -12,7 +12,13 @@ from matchmaker.accounts.models import Role, User
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, Region, Sector
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor, InvestorKind
-from matchmaker.signing.models import Agreement, AgreementKind, SessionKind, SessionState, SigningSession
+from matchmaker.signing.models import (
+    Agreement,
+    AgreementKind,
+    SessionKind,
+    SessionState,
+    SigningSession,
+)
 
 PASSWORD = "correct horse 1"
 _seq = itertools.count(1)

@@ -2,9 +2,9 @@
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.config import Config
 
 from matchmaker.app import MIGRATIONS_DIR
 from matchmaker.extensions import db

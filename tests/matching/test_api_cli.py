@@ -4,8 +4,8 @@ import json
 
 import openpyxl
 import pytest
-from matching_data import YI, add_profile, catalogue, solar_investor  # noqa: F401 - fixtures
 from factories import make_investor
+from matching_data import YI, add_profile, catalogue, solar_investor  # noqa: F401 - fixtures
 
 PROFILE = {"sectors": ["new_energy"], "regions": ["520100"], "min_yuan": "1亿元",
            "max_yuan": "1000000000", "modes": ["合资"], "keywords": "光伏"}

@@ -2,8 +2,8 @@
 
 import pytest
 from conftest import csrf_token
-from matching_data import catalogue, solar_investor  # noqa: F401 - fixtures
 from factories import make_investor, make_user
+from matching_data import catalogue, solar_investor  # noqa: F401 - fixtures
 
 from matchmaker.accounts.models import Role
 from matchmaker.audit import AuditEvent

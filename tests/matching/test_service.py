@@ -2,8 +2,8 @@
 
 
 import pytest
-from matching_data import YI, add_profile, catalogue, solar_investor  # noqa: F401 - fixtures
 from factories import make_investor, make_project
+from matching_data import YI, add_profile, catalogue, solar_investor  # noqa: F401 - fixtures
 
 from matchmaker.catalogue.models import ProjectStatus
 from matchmaker.extensions import db

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,8 +20,6 @@ from typing import Any
 from matchmaker.money import YI
 from matchmaker.taxonomy import Taxonomy
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NEUTRALISED_RE = re.compile(r"^'(?=[=+\-@\t\r])")
 _SEPARATORS = set("、，,;；/／|｜\n")
 
 MODE_LABELS = {
@@ -51,19 +48,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("contact_person", "联系人"),
     ("contact_phone", "联系电话"),
 )
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell value that no spreadsheet runs as a formula: text beginning with one of
-    = + - @ (or a tab / carriage return) gets a leading apostrophe. Other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def unneutralise(text: str) -> str:
-    """Undo `safe_cell` on text read back from an exported file."""
-    return _NEUTRALISED_RE.sub("", text, count=1) if text.startswith("'") else text
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from matchmaker.db import utcnow
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message
+from matchmaker.spreadsheet import safe_cell, unneutralise
 
 log = logging.getLogger(__name__)
 
@@ -312,10 +313,10 @@ def _existing_projects(catalogue_id: int | None) -> dict[str, _Existing]:
 
 def _clean_row(row: ParsedRow) -> None:
     """Undo export neutralisation (a leading apostrophe before = + - @)."""
-    row.code = exporting.unneutralise(row.code)
+    row.code = unneutralise(row.code)
     for name in TEXT_FIELDS:
-        setattr(row, name, exporting.unneutralise(getattr(row, name)))
-    row.extra = {k: exporting.unneutralise(v) if isinstance(v, str) else v for k, v in row.extra.items()}
+        setattr(row, name, unneutralise(getattr(row, name)))
+    row.extra = {k: unneutralise(v) if isinstance(v, str) else v for k, v in row.extra.items()}
 
 
 def _too_long(row: ParsedRow, headers: dict[str, str]) -> list[RowError]:
@@ -958,7 +959,7 @@ def _one_row_xlsx(header: list[str], row: list[str]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(header)
-    sheet.append([exporting.safe_cell(value) for value in row])
+    sheet.append([safe_cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -21,17 +21,9 @@ from matchmaker.money import to_yi
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.operations import KIND_LABELS
 from matchmaker.signing.totals import Totals
+from matchmaker.spreadsheet import safe_cell
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 YUAN_FORMAT = "#,##0.00"
-
-
-def safe_cell(value: Any) -> Any:
-    """A value for a spreadsheet cell: text that a spreadsheet would run as a formula is
-    neutralised with a leading apostrophe; numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
-        return "'" + value
-    return value
 
 
 def _append(sheet, row: list[Any]) -> None:

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.operations import create_token
-from matchmaker.catalogue.export import safe_cell, unneutralise
+from matchmaker.spreadsheet import safe_cell, unneutralise
 from matchmaker.catalogue.models import Catalogue, ImportBatch, Project
 from matchmaker.catalogue.operations import export_catalogue, import_catalogue
 from matchmaker.extensions import db

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from matchmaker.accounts.models import Role
 from matchmaker.extensions import db
-from matchmaker.signing.exports import safe_cell
+from matchmaker.spreadsheet import safe_cell
 from matchmaker.signing.models import Agreement, SessionState
 
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from matchmaker.money import YI
+from matchmaker.spreadsheet import safe_cell
 from matchmaker.taxonomy import Taxonomy
 
 _SEPARATORS = set("、，,;；/／|｜\n")

@@ -168,14 +168,18 @@ def reopen_session(session_id: int):
 
 
 def _fill_choices(form: AgreementForm) -> None:
+    from flask_babel import get_locale
+
+    english = str(get_locale() or "zh") == "en"
     sectors = db.session.scalars(sa.select(Sector).order_by(Sector.position)).all()
     regions = db.session.scalars(sa.select(Region).order_by(Region.position)).all()
-    form.sector.choices = [SelectChoice("", "—")] + [
-        SelectChoice(s.code, s.name if s.parent_id is None else f"— {s.name}") for s in sectors
-    ]
-    form.region.choices = [SelectChoice("", "—")] + [
-        SelectChoice(r.code, r.name if r.parent_id is None else f"— {r.name}") for r in regions
-    ]
+
+    def label(item) -> str:
+        name = (item.name_en or item.name) if english else item.name
+        return name if item.parent_id is None else f"— {name}"
+
+    form.sector.choices = [SelectChoice("", "—")] + [SelectChoice(s.code, label(s)) for s in sectors]
+    form.region.choices = [SelectChoice("", "—")] + [SelectChoice(r.code, label(r)) for r in regions]
 
 
 _ID_PREFIX = re.compile(r"^#(\d+)(?:\s|$)")

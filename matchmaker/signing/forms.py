@@ -32,7 +32,7 @@ KIND_CHOICES = [
 ]
 SESSION_KIND_CHOICES = [
     SelectChoice(SessionKind.GREEN_INDUSTRY.value, _l("Green-industry project signing")),
-    (
+    SelectChoice(
         SessionKind.MAJOR_PROJECTS.value,
         _l("Major green-development projects and strategic cooperation"),
     ),
@@ -77,7 +77,13 @@ class AgreementForm(BaseForm):
     create_investor = BooleanField(
         _l("None of the close matches is this company: create it as a new investor")
     )
-    investor_kind = SelectField(_l("Kind of the new investor"), choices=INVESTOR_KIND_CHOICES)
+    # Rendered only when a new investor is being created: the default keeps a form posted
+    # without it valid.
+    investor_kind = SelectField(
+        _l("Kind of the new investor"),
+        choices=INVESTOR_KIND_CHOICES,
+        default=InvestorKind.ENTERPRISE.value,
+    )
     project = StringField(_l("Project"), validators=[Optional(), Length(max=300)])
     off_catalogue = BooleanField(_l("Off-catalogue project (name it above)"))
     sector = SelectField(_l("Sector (off-catalogue)"), choices=[], validate_choice=False)
@@ -101,4 +107,8 @@ class AmendForm(AgreementForm):
 
 
 class ReasonForm(BaseForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    # Its own id: the agreement page shows it beside the correction form's "reason", and
+    # two inputs with one id send the label (and a screen reader) to the wrong one.
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(), Length(max=500)], id="void-reason"
+    )

@@ -122,6 +122,36 @@
     if (input.value) { update(); }
   }
 
+  // Press lines: a button copies the sentence exactly as shown (the buttons stay hidden
+  // without this script; the text can still be selected by hand).
+  function copyButton(button) {
+    var source = document.getElementById(button.dataset.copy);
+    var status = button.parentNode.querySelector(".copy-status");
+    var script = document.getElementById("signing-script");
+    if (!source) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = source.textContent.trim();
+      var done = function () { if (status) { status.textContent = (script && script.dataset.copied) || "✓"; } };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(source); done(); });
+      } else {
+        fallbackCopy(source);
+        done();
+      }
+    });
+  }
+
+  function fallbackCopy(source) {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    try { document.execCommand("copy"); } catch (e) { /* the text stays selected */ }
+  }
+
+  document.querySelectorAll("button[data-copy]").forEach(copyButton);
   document.querySelectorAll(".typeahead[data-lookup]").forEach(typeahead);
   document.querySelectorAll(".amount-field[data-preview]").forEach(amountPreview);
 })();

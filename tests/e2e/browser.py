@@ -83,11 +83,19 @@ def page(request, browser):
     context.close()
 
 
+SHOT_MAX_SCREENS = 2.5  # a long page is cut after this many screens: readable, small files
+
+
 def shoot(page, name: str) -> Path:
-    """Save a full-page screenshot under tests/screenshots/ (git-ignored) for reviewers."""
+    """Save a screenshot of the page's top (up to 2.5 screens) under tests/screenshots/
+    (git-ignored) for reviewers."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}-{page.viewport_name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    viewport = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    clip = {"x": 0, "y": 0, "width": viewport["width"],
+            "height": min(height, int(viewport["height"] * SHOT_MAX_SCREENS))}
+    page.screenshot(path=str(path), full_page=True, clip=clip)
     return path
 
 

@@ -1,0 +1,144 @@
+"""An organiser, in Chinese and in English, on a desktop and on a phone: opens a signing
+session, records agreements by keyboard (a company typed by its short name resolves to the
+known investor), voids one with a reason, watches the dashboard and the venue screen follow,
+copies the press line and downloads the agreements as .xlsx."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from e2e.browser import shoot, sign_in
+from e2e.checks import check_page, t
+from openpyxl import load_workbook
+
+SESSION_NAME = "2025年绿色产业项目签约（测试）"
+
+
+def _yi(text: str) -> Decimal:
+    return Decimal(text.replace(",", "").replace("亿元", "").strip())
+
+
+def _record(page, lang: str, investor: str, project: str, amount: str, kind_steps: int = 0) -> None:
+    """Type one agreement with the keyboard only: the investor and the project picked from
+    the type-ahead, the amount read back with its unit, Enter to save."""
+    box = page.get_by_label(t(lang, "Investor"), exact=True)
+    box.focus()
+    page.keyboard.type(investor, delay=15)
+    page.locator(".typeahead-list").first.locator("[role=option]").first.wait_for()
+    page.keyboard.press("Tab")  # picks the highlighted company and moves on
+    assert page.evaluate("document.activeElement.name") == "project"
+    page.keyboard.type(project, delay=15)
+    page.locator("#project-list [role=option]").first.wait_for()
+    page.keyboard.press("Enter")  # picks the project (does not submit)
+    tabs = 0
+    while page.evaluate("document.activeElement.name") != "amount" and tabs < 8:
+        page.keyboard.press("Tab")
+        tabs += 1
+    # FINDING (signing): 3 stops between project and amount (off-catalogue box, sector and
+    # region selects) although the project is in the catalogue.
+    assert page.evaluate("document.activeElement.name") == "amount"
+    page.keyboard.type(amount)
+    page.locator(".amount-preview").filter(has_text="亿元").wait_for()
+    if kind_steps:
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name") == "kind"
+        for _ in range(kind_steps):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Shift+Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_organiser_records_voids_and_reports(live_server, page, lang):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    sign_in(page, live_server, "organizer@demo.matchmaker.cn")
+
+    # The figures before: the dashboard, and the venue screen in a second tab.
+    page.goto(f"{live_server}/signing/dashboard?lang={lang}")
+    total_before = _yi(page.locator("#signed-total").inner_text())
+    count_before = int(page.locator("#signed-count").inner_text())
+    venue = page.context.new_page()
+    venue.viewport_name = page.viewport_name
+    venue.goto(f"{live_server}/signing/venue?refresh=3")
+    assert _yi(venue.locator("#venue-total").inner_text()) == total_before
+
+    # Create and open a session.
+    page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
+    check_page(page, lang)
+    page.get_by_label(t(lang, "Name"), exact=True).fill(SESSION_NAME)
+    page.get_by_label(t(lang, "English name")).fill("2025 green-industry project signing (test)")
+    page.get_by_label(t(lang, "Forum edition (year)")).fill("2025")
+    page.get_by_label(t(lang, "Venue")).fill("贵阳国际生态会议中心")
+    page.get_by_label(t(lang, "Target (亿元)")).fill("20")
+    page.get_by_role("button", name=t(lang, "Create session")).click()
+    page.get_by_role("button", name=t(lang, "Open the session")).click()
+    assert t(lang, "Session open: agreements can be recorded.") in page.locator(".flashes").inner_text()
+    check_page(page, lang)
+
+    # Three agreements, by keyboard. 光合新能源 is the short name of a known investor.
+    _record(page, lang, "光合新能源", "观山湖工商业", "5亿")
+    assert t(lang, "Recorded: %(investor)s, %(amount)s亿元.", investor="光合新能源科技有限公司",
+             amount="5.00") in page.locator(".flashes").inner_text()
+    _record(page, lang, "Qianfeng Data", "平坝大数据", "3000万元", kind_steps=1)
+    assert t(lang, "Recorded: %(investor)s, %(amount)s亿元.", investor="黔峰数据科技有限公司",
+             amount="0.30") in page.locator(".flashes").inner_text()
+    _record(page, lang, "黔能新材", "六枝年产6GWh", "2.5", kind_steps=2)
+    assert page.locator("#session-count").inner_text() == "3"
+    assert page.locator("#session-total").inner_text() == "7.80"
+    rows = page.locator("table.agreements tbody tr")
+    assert rows.count() == 3
+    shoot(page, f"organiser-session-{lang}")
+
+    # Void the 0.30亿 framework agreement, with a reason.
+    rows.filter(has_text="0.30").get_by_role("link").click()
+    page.get_by_label(t(lang, "Reason"), exact=True).fill("重复录入 / entered twice")
+    page.get_by_role("button", name=t(lang, "Void"), exact=True).click()
+    assert t(lang, "Agreement voided; it stays in the list, struck out, and leaves the totals.") in (
+        page.locator(".flashes").inner_text()
+    )
+    check_page(page, lang, data=("黔峰数据科技有限公司", "Qianfeng Data Technology Co., Ltd."))
+    page.locator("main > p a").first.click()  # back to the session
+    voided = page.locator("table.agreements tr.voided")
+    assert voided.count() == 1 and "重复录入 / entered twice" in voided.inner_text()
+    assert page.locator("#session-count").inner_text() == "2"
+    assert page.locator("#session-total").inner_text() == "7.50"
+
+    # The dashboard: +7.50亿元 in 2 agreements, the press line exact to the sum.
+    page.get_by_role("link", name=t(lang, "Signed totals"), exact=True).first.click()
+    total = total_before + Decimal("7.50")
+    count = count_before + 2
+    assert _yi(page.locator("#signed-total").inner_text()) == total
+    assert page.locator("#signed-count").inner_text() == str(count)
+    press_zh = f"本次论坛共签约项目{count}个，签约金额{total:.2f}亿元"
+    assert page.locator("#press-zh").inner_text() == press_zh
+    check_page(page, lang)
+    shoot(page, f"organiser-dashboard-{lang}")
+
+    # Copy the press line to the clipboard.
+    page.get_by_role("button", name=t(lang, "Copy the Chinese press line")).click()
+    assert page.evaluate("navigator.clipboard.readText()") == press_zh
+
+    # The venue screen refreshes itself to the new total.
+    venue.wait_for_function(
+        "(expected) => document.querySelector('#venue-total').textContent.startsWith(expected)",
+        arg=f"{total:,.2f}", timeout=10_000,
+    )
+    assert str(count) in venue.locator(".count").inner_text()
+    shoot(venue, f"organiser-venue-{lang}")
+
+    # The agreements as .xlsx: the new rows, the voided one marked with its reason.
+    page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=t(lang, "Export agreements (.xlsx)")).click()
+    assert download.value.suggested_filename == "agreements.xlsx"
+    sheet = load_workbook(BytesIO(Path(download.value.path()).read_bytes()))["Agreements"]
+    ours = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1] == SESSION_NAME]
+    assert [(r[2], Decimal(str(r[6])), r[11] or "", r[12] or "") for r in ours] == [
+        ("光合新能源科技有限公司", Decimal("500000000"), "", ""),
+        ("黔峰数据科技有限公司", Decimal("30000000"), "yes 是", "重复录入 / entered twice"),
+        ("黔能新材料科技股份有限公司", Decimal("250000000"), "", ""),
+    ]

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from matchmaker.i18n import translate
 from matchmaker.search import operations
-from matchmaker.search.core import BANDS, SORTS, SearchError, highlight
+from matchmaker.search.core import BANDS, SORTS, STATUS_NAMES, SearchError, highlight
 from matchmaker.search.params import PARAMS, request_from_args
 from matchmaker.search.textindex import fold
+from matchmaker.taxonomy import COOPERATION_MODES
 
 
 def _link(**changes) -> str:
@@ -54,4 +55,5 @@ def project(project_id: int):
     return render_template(
         "search/project.html", project=item, similar=operations.similar_projects(item),
         show_contact=current_user.is_authenticated, highlight=highlight, terms=terms,
+        status_names=STATUS_NAMES, mode_names=COOPERATION_MODES,
     )

@@ -8,6 +8,13 @@
   if (sort) {
     sort.addEventListener("change", function () { form.submit(); });
   }
+  // On a phone the five open filter groups would push the results a full screen down:
+  // fold them (a group holding an active filter stays open). Without JS they stay open.
+  if (window.matchMedia && window.matchMedia("(max-width: 799px)").matches) {
+    document.querySelectorAll(".facets details").forEach(function (group) {
+      if (!group.querySelector("a[aria-label]")) { group.open = false; }
+    });
+  }
   // "/" focuses the search box (unless typing somewhere already).
   document.addEventListener("keydown", function (event) {
     var target = event.target;

@@ -58,6 +58,11 @@ def live_server(app, monkeypatch):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
+    # The tables are emptied after the test; the search index in memory must not outlive
+    # them (its incremental refresh cannot tell an emptied database from a newer one).
+    from matchmaker.search.index import forget_indexes
+
+    forget_indexes()
 
 
 @pytest.fixture(scope="session")

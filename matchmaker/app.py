@@ -110,7 +110,16 @@ def _register_template_helpers(app: Flask) -> None:
                 return getattr(obj, f"{field}_en", None) or getattr(obj, field)
             return getattr(obj, field)
 
+        def status_name(value) -> str:
+            """A project status in words ('可洽谈' / 'Open')."""
+            from matchmaker.search.core import STATUS_NAMES
+
+            key = getattr(value, "value", value)
+            names = STATUS_NAMES.get(key)
+            return (names[1] if locale == "en" else names[0]) if names else str(key)
+
         return {
+            "status_name": status_name,
             "format_yi": format_yi,
             "yuan_str": yuan_str,
             "locale": locale,

@@ -87,6 +87,7 @@ def register_error_handlers(app) -> None:
             405: _("This method is not allowed here."),
             413: _("The file is too large."),
             429: _("Too many requests; try again shortly."),
+            500: _("Something went wrong on our side; nothing was saved. Please try again."),
         }
         message = messages.get(error.code or 500, error.description or "")
         if wants_json():

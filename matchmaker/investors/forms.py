@@ -55,7 +55,7 @@ class ProfileForm(BaseForm):
     regions = SelectMultipleField(_l("Regions"), choices=[], validate_choice=True)
     min_amount = StringField(_l("Ticket from"), validators=[Optional(), Length(max=40)])
     max_amount = StringField(_l("Ticket up to"), validators=[Optional(), Length(max=40)])
-    unit = SelectField(_l("Unit"), choices=[SelectChoice(u, u) for u in UNITS], default="亿元")
+    unit = SelectField(_l("Amount unit"), choices=[SelectChoice(u, u) for u in UNITS], default="亿元")
     modes = CheckboxesField(_l("Cooperation modes"), choices=[])
     keywords = TextAreaField(
         _l("Keywords or a short description (Chinese or English)"),

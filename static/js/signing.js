@@ -151,6 +151,17 @@
     try { document.execCommand("copy"); } catch (e) { /* the text stays selected */ }
   }
 
+  // Sector and region belong to off-catalogue agreements only: keep them out of the Tab
+  // order until the box is ticked (without JavaScript they simply stay visible).
+  function offCatalogue(box) {
+    var group = box.closest("form").querySelector(".off-catalogue");
+    if (!group || group.querySelector(".errors")) { return; }
+    function sync() { group.hidden = !box.checked; }
+    box.addEventListener("change", sync);
+    sync();
+  }
+
+  document.querySelectorAll("input[name=off_catalogue]").forEach(offCatalogue);
   document.querySelectorAll("button[data-copy]").forEach(copyButton);
   document.querySelectorAll(".typeahead[data-lookup]").forEach(typeahead);
   document.querySelectorAll(".amount-field[data-preview]").forEach(amountPreview);

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.operations import create_token
-from matchmaker.spreadsheet import safe_cell, unneutralise
 from matchmaker.catalogue.models import Catalogue, ImportBatch, Project
 from matchmaker.catalogue.operations import export_catalogue, import_catalogue
 from matchmaker.extensions import db
+from matchmaker.spreadsheet import safe_cell, unneutralise
 
 FIELDS = (
     "code", "name", "name_en", "location", "region_id", "total_investment_yuan",

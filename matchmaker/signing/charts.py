@@ -15,6 +15,20 @@ from matchmaker.money import format_yi
 BAR_COLOURS = ("#1b7f4b", "#3a9d6a", "#5fb98a", "#89d0aa", "#b3e2c7", "#d5efe0")
 
 
+LABEL_FONT_SIZE = 13
+
+
+def fit_label(label: str, max_ems: float) -> str:
+    """Cut a label to what fits in max_ems: a CJK character takes about 1em, Latin about
+    0.6em. Longer labels end in '…' (the full label is in the bar's tooltip and the table)."""
+    width = 0.0
+    for index, char in enumerate(label):
+        width += 1.0 if ord(char) > 0x2E7F else 0.6
+        if width > max_ems:
+            return label[: max(index - 1, 1)] + "…"
+    return label
+
+
 def bar_chart(
     rows: Sequence[tuple[str, Decimal, str]],
     *,
@@ -36,10 +50,10 @@ def bar_chart(
         y = 4 + index * row_height
         bar = int(bar_space * (amount / largest)) if amount > 0 else 0
         colour = BAR_COLOURS[index % len(BAR_COLOURS)]
-        short = label if len(label) <= 16 else label[:15] + "…"
+        short = fit_label(label, (label_width - 10) / LABEL_FONT_SIZE)
         parts.append(
             f'<text x="{label_width - 6}" y="{y + row_height / 2 + 4:.0f}" text-anchor="end" '
-            f'font-size="13">{escape(short)}</text>'
+            f'font-size="{LABEL_FONT_SIZE}">{escape(short)}</text>'
             f'<rect x="{label_width}" y="{y + 3}" width="{max(bar, 1)}" height="{row_height - 8}" '
             f'fill="{colour}"><title>{escape(label)}: {escape(value_text)}</title></rect>'
             f'<text x="{label_width + max(bar, 1) + 6}" y="{y + row_height / 2 + 4:.0f}" '

@@ -173,3 +173,17 @@ def test_cli_totals_json(runner):
     assert (data["count"], data["total_yuan"]) == (1, "10000000.00")
     text = runner.invoke(args=["signing", "totals"]).output
     assert text.splitlines()[0] == "本次论坛共签约项目1个，签约金额0.10亿元"
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("新能源", "新能源"),
+        ("贵州省重大绿色发展项目及战略合作协议签约", "贵州省重大绿色发展项目及…"),
+        ("Qiandongnan Miao and Dong Autonomous Prefecture", "Qiandongnan Miao and D…"),
+    ],
+)
+def test_chart_labels_fit_their_column(label, expected):
+    from matchmaker.signing.charts import fit_label
+
+    assert fit_label(label, 180 / 13) == expected

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import statistics
 import sys
 import time
 import tracemalloc
@@ -24,6 +23,7 @@ if str(ROOT) not in sys.path:  # runnable as a plain script
 
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
+from benchmarks.harness import Timing, time_runs  # noqa: E402
 from matchmaker.investors.names import (  # noqa: E402
     InvestorName,
     NameResolver,
@@ -53,14 +53,7 @@ YI = Decimal(100_000_000)
 
 
 def _timed(fn: Callable[[], object], runs: int, warmup: int = 1) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+    return time_runs(fn, runs=runs, warmup=warmup).samples_ms
 
 
 def _row(
@@ -71,13 +64,13 @@ def _row(
     baseline_ms: float | None = None,
     **extra: object,
 ) -> dict:
-    median = statistics.median(samples)
-    ordered = sorted(samples)
+    timing = Timing(samples)
+    median = timing.median
     return {
         "name": name,
         "size": size,
         "median_ms": round(median, 3),
-        "p95_ms": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 3),
+        "p95_ms": round(timing.p95, 3),
         "runs": len(samples),
         "baseline": baseline,
         "baseline_ms": round(baseline_ms, 3) if baseline_ms is not None else None,

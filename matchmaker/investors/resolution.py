@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from matchmaker.db import savepoint
 from matchmaker.errors import Conflict, DomainError
 from matchmaker.extensions import db
 from matchmaker.i18n import N_
@@ -56,22 +57,6 @@ def candidates_json(resolution: Resolution) -> list[dict[str, Any]]:
         {"id": record.id, "name": record.name, "name_en": record.name_en, "score": score}
         for record, score in resolution.candidates
     ]
-
-
-def savepoint():
-    """`db.session.begin_nested()` that is a real savepoint on SQLite too.
-
-    pysqlite starts its transaction lazily (at the first INSERT/UPDATE), so a SAVEPOINT
-    issued before any write opens the outermost transaction and its RELEASE commits
-    (an early commit and an fsync per call). Beginning explicitly first avoids that.
-    (Belongs in matchmaker/db.py; here until the lead moves it.)"""
-    connection = db.session.connection()
-    if (
-        connection.dialect.name == "sqlite"
-        and not connection.connection.driver_connection.in_transaction
-    ):
-        connection.exec_driver_sql("BEGIN")
-    return db.session.begin_nested()
 
 
 def invalidate() -> None:
@@ -151,7 +136,7 @@ def find_or_create_investor(
         )
     investor = Investor(name=name, kind=InvestorKind(kind))
     try:
-        with savepoint():
+        with savepoint(db.session):
             db.session.add(investor)
             db.session.flush()
     except IntegrityError:

@@ -16,11 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from matchmaker import audit
 from matchmaker.amounts import CNY, AmountError, ParsedAmount, parse_amount
 from matchmaker.catalogue.models import Project, ProjectStatus, Region, Sector
+from matchmaker.db import savepoint
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor, InvestorKind
-from matchmaker.investors.resolution import find_or_create_investor, savepoint
+from matchmaker.investors.resolution import find_or_create_investor
 from matchmaker.money import YI, to_yuan
 from matchmaker.signing.models import (
     Agreement,
@@ -514,7 +515,7 @@ def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> 
     # Kept out of the database session until every field is valid (no partial autoflush).
     agreement = Agreement(idempotency_key=key, created_by_id=getattr(user, "id", None))
     try:
-        with savepoint():
+        with savepoint(db.session):
             _apply_fields(agreement, data, user=user)
             agreement.session = session
             db.session.add(agreement)
@@ -557,7 +558,7 @@ def amend_agreement(agreement: Agreement, data: AgreementInput, reason: str, *, 
     old_project = agreement.project
     with db.session.no_autoflush:
         try:
-            with savepoint():
+            with savepoint(db.session):
                 _apply_fields(agreement, data, user=user)
                 db.session.flush()
         except DomainError:

@@ -15,7 +15,7 @@ MODE_LABELS = {"sole": "独资", "joint_venture": "合资", "cooperation": "合�
 
 def catalogue_csv(size: int) -> bytes:
     """A GBK CSV in the real layout: title row, Chinese headers with units in 亿元."""
-    from matchmaker.reference import taxonomy
+    from matchmaker.reference.loaders import taxonomy
 
     tax = taxonomy()
     buffer = io.StringIO(newline="")
@@ -48,7 +48,7 @@ def _orm_baseline(data: bytes, filename: str) -> None:
     from matchmaker.catalogue.models import Catalogue, Project
     from matchmaker.catalogue.parser import parse_catalogue
     from matchmaker.extensions import db
-    from matchmaker.reference import gazetteer, regions_by_code, sectors_by_code, taxonomy
+    from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 
     result = parse_catalogue(data, filename, taxonomy=taxonomy(), gazetteer=gazetteer())
     sectors, regions = sectors_by_code(), regions_by_code()

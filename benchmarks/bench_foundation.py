@@ -16,7 +16,7 @@ def _create_database() -> None:
 def _orm_per_row(rows: list[dict]) -> None:
     from matchmaker.catalogue.models import Catalogue, Project
     from matchmaker.extensions import db
-    from matchmaker.reference import regions_by_code, sectors_by_code
+    from matchmaker.reference.loaders import regions_by_code, sectors_by_code
 
     sectors, regions = sectors_by_code(), regions_by_code()
     catalogue = Catalogue(name="ORM", year=2023)

@@ -29,9 +29,10 @@ def _populate(size: int) -> None:
     off-catalogue, 5% letters of intent, 2% voided), inserted with Core."""
     import sqlalchemy as sa
 
-    from matchmaker.catalogue.models import Project, Region, Sector
+    from matchmaker.catalogue.models import Project
     from matchmaker.extensions import db
     from matchmaker.investors.models import Investor, InvestorKind
+    from matchmaker.reference.models import Region, Sector
     from matchmaker.signing.models import (
         Agreement,
         AgreementKind,

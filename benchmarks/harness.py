@@ -97,7 +97,7 @@ def temp_app(prefix: str = "bench") -> Iterator[object]:
 
     from matchmaker.app import MIGRATIONS_DIR, create_app
     from matchmaker.extensions import db
-    from matchmaker.reference import load_reference_data
+    from matchmaker.reference.loaders import load_reference_data
 
     with tempfile.TemporaryDirectory(prefix=f"mm-{prefix}-") as tmp:
         url = os.environ.get("MATCHMAKER_BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"

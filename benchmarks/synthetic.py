@@ -65,7 +65,7 @@ def bulk_load(rows: list[dict], *, catalogue_name: str = "Synthetic", published:
 
     from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, project_sectors
     from matchmaker.extensions import db
-    from matchmaker.reference import regions_by_code, sectors_by_code
+    from matchmaker.reference.loaders import regions_by_code, sectors_by_code
 
     sectors = {code: s.id for code, s in sectors_by_code().items()}
     regions = {code: r.id for code, r in regions_by_code().items()}

@@ -41,7 +41,7 @@ def ensure_database() -> None:
 
     from matchmaker.app import MIGRATIONS_DIR
     from matchmaker.extensions import db
-    from matchmaker.reference import load_reference_data
+    from matchmaker.reference.loaders import load_reference_data
 
     try:
         with db.engine.connect():

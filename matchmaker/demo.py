@@ -113,7 +113,7 @@ def _load_catalogue(result: DemoResult) -> None:
 
 def _load_signing(result: DemoResult) -> None:
     from matchmaker.catalogue.models import ProjectStatus
-    from matchmaker.reference import regions_by_code, sectors_by_code
+    from matchmaker.reference.loaders import regions_by_code, sectors_by_code
 
     data = json.loads((demo_dir() / "signing.json").read_text(encoding="utf-8"))
     sessions = {s.name: s for s in db.session.scalars(sa.select(SigningSession))}

@@ -8,12 +8,10 @@ from matchmaker.catalogue.models import (
     ImportBatch,
     Project,
     ProjectStatus,
-    Region,
-    RegionLevel,
-    Sector,
     project_sectors,
 )
 from matchmaker.investors.models import Investor, InvestorKind, InvestorProfile, Lead, LeadStatus
+from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
 from matchmaker.signing.models import (
     Agreement,

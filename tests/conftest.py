@@ -45,7 +45,7 @@ def _app(tmp_path_factory):
         from flask_migrate import upgrade
 
         from matchmaker.app import MIGRATIONS_DIR
-        from matchmaker.reference import load_reference_data
+        from matchmaker.reference.loaders import load_reference_data
 
         _drop_everything()
         upgrade(directory=MIGRATIONS_DIR)

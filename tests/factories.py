@@ -9,9 +9,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from matchmaker.accounts.models import Role, User
-from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, Region, Sector
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.reference.models import Region, Sector
 from matchmaker.signing.models import (
     Agreement,
     AgreementKind,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.taxonomy import COOPERATION_MODES, Gazetteer, Taxonomy, normalize_mode
+from matchmaker.reference.taxonomy import COOPERATION_MODES, Gazetteer, Taxonomy, normalize_mode
 
 DATA = Path(__file__).resolve().parent / "data" / "catalogue"
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from matchmaker.i18n import N_
 from matchmaker.investors.operations import ProfileInput
 from matchmaker.investors.resolution import resolve_investor
 from matchmaker.matching import operations
-from matchmaker.taxonomy import COOPERATION_MODES, mode_parts
+from matchmaker.reference.taxonomy import COOPERATION_MODES, mode_parts
 
 _REASONS = {"type": "array", "items": {"type": "object", "properties": {
     "kind": {"type": "string", "enum": ["sector", "region", "amount", "mode", "text"]},

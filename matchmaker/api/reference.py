@@ -2,8 +2,8 @@
 
 from flask import jsonify
 
-from matchmaker import reference
 from matchmaker.api.blueprint import bp
+from matchmaker.reference import loaders as reference
 
 PATHS = {
     "/sectors": {"get": {"summary": "The sector taxonomy (tree, bilingual, with aliases)",

@@ -18,8 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from matchmaker.money import YI
+from matchmaker.reference.taxonomy import Taxonomy
 from matchmaker.spreadsheet import safe_cell
-from matchmaker.taxonomy import Taxonomy
 
 _SEPARATORS = set("、，,;；/／|｜\n")
 

@@ -298,7 +298,7 @@ def _existing_projects(catalogue_id: int | None) -> dict[str, _Existing]:
         item = _Existing(row.id, row.code, row.status, values)
         existing[row.code] = item
         by_id[row.id] = item
-    from matchmaker.catalogue.models import Sector
+    from matchmaker.reference.models import Sector
 
     links = (
         sa.select(project_sectors.c.project_id, Sector.code)
@@ -377,7 +377,7 @@ def import_catalogue(
     """Parse `data` and apply it to `catalogue` (which may be new and not yet added: it is
     added only when something is written). Raises `FileRefused` when the whole file is
     refused; otherwise returns the report (and records an ImportBatch)."""
-    from matchmaker.reference import gazetteer, regions_by_code, sectors_by_code, taxonomy
+    from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 
     check_upload_size(len(data))
     try:
@@ -833,7 +833,7 @@ def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
 
 
 def export_catalogue(catalogue: Catalogue, file_format: str) -> bytes:
-    from matchmaker.reference import taxonomy
+    from matchmaker.reference.loaders import taxonomy
 
     title = f"{catalogue.name}（{catalogue.year}）"
     projects = export_projects(catalogue)
@@ -863,7 +863,7 @@ class EditResult:
 
 
 def _sector_text(project: Project) -> str:
-    from matchmaker.reference import taxonomy
+    from matchmaker.reference.loaders import taxonomy
 
     return "、".join(exporting.sector_label(taxonomy(), s.code) for s in project.sectors)
 
@@ -897,7 +897,7 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
     """Edit one project with the importer's own validation: the form's values are read
     as a one-row sheet in the export layout (amounts in 亿元 unless the cell says
     otherwise, sectors through the taxonomy, the location through the gazetteer)."""
-    from matchmaker.reference import gazetteer, regions_by_code, sectors_by_code, taxonomy
+    from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 
     values = {name: (data.get(name) or "").strip() for name in EDITABLE}
     sheet = _one_row_xlsx([h for _, h in exporting.COLUMNS], [values[n] for n, _ in exporting.COLUMNS])

@@ -39,7 +39,7 @@ from matchmaker.amounts import AmountError, ParsedAmount, parse_amount
 from matchmaker.catalogue.columns import ColumnMapping, map_columns
 from matchmaker.i18n import N_, Message
 from matchmaker.money import YI, to_yi
-from matchmaker.taxonomy import Gazetteer, Taxonomy, mode_parts
+from matchmaker.reference.taxonomy import Gazetteer, Taxonomy, mode_parts
 from matchmaker.text import clean, compact
 
 HEADER_SCAN_ROWS = 30

@@ -22,7 +22,7 @@ from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.forms import BaseForm
 from matchmaker.i18n import translate
 from matchmaker.investors.operations import ProfileInput
-from matchmaker.taxonomy import COOPERATION_MODES
+from matchmaker.reference.taxonomy import COOPERATION_MODES
 
 UNITS = ("亿元", "万元", "USD")
 DEFAULT_USD_RATE = Decimal("7.10")  # yuan per US dollar when MATCH_USD_RATE is not set
@@ -64,7 +64,7 @@ class ProfileForm(BaseForm):
 
     def __init__(self, *args: Any, locale: str = "zh", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from matchmaker.reference import region_tree, sector_tree
+        from matchmaker.reference.loaders import region_tree, sector_tree
 
         self.sectors.choices = _tree_choices(sector_tree(), locale)
         self.regions.choices = _tree_choices(region_tree(), locale)

@@ -40,7 +40,7 @@ class ProfileInput:
     regions: tuple[str, ...] = ()
     min_yuan: Decimal | None = None
     max_yuan: Decimal | None = None
-    modes: tuple[str, ...] = ()  # codes of matchmaker.taxonomy.COOPERATION_MODES
+    modes: tuple[str, ...] = ()  # codes of matchmaker.reference.taxonomy.COOPERATION_MODES
     keywords: str = ""
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
-from matchmaker.catalogue.models import Project, Region, RegionLevel
+from matchmaker.catalogue.models import Project
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors import operations as investor_ops
@@ -19,6 +19,7 @@ from matchmaker.investors.models import Investor, InvestorProfile, Lead
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
 from matchmaker.matching.forms import STATUS_LABELS, InterestForm, LeadStatusForm
+from matchmaker.reference.models import Region, RegionLevel
 
 LEADS_PER_PAGE = 100
 

@@ -45,7 +45,7 @@ from matchmaker.matching.scorer import (
     suggest_meetings,
     validate_profile,
 )
-from matchmaker.taxonomy import COOPERATION_MODES
+from matchmaker.reference.taxonomy import COOPERATION_MODES
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, 
 
 def build_context() -> MatchingContext:
     """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
-    from matchmaker.reference import sector_tree
+    from matchmaker.reference.loaders import sector_tree
 
     tree = SectorTree.from_items(sector_tree())
     regions, region_names = _regions()
@@ -193,7 +193,7 @@ def check_profile(data: Any, context: MatchingContext | None = None) -> Profile:
             )
     profile = engine_profile(data)
     if context is None:
-        from matchmaker.reference import region_tree, sector_tree
+        from matchmaker.reference.loaders import region_tree, sector_tree
 
         tree = SectorTree.from_items(sector_tree())
         codes: set[str] = set()

@@ -6,11 +6,11 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from matchmaker.i18n import translate
+from matchmaker.reference.taxonomy import COOPERATION_MODES
 from matchmaker.search import operations
 from matchmaker.search.core import BANDS, SORTS, STATUS_NAMES, SearchError, highlight
 from matchmaker.search.params import PARAMS, request_from_args
 from matchmaker.search.textindex import fold
-from matchmaker.taxonomy import COOPERATION_MODES
 
 
 def _link(**changes) -> str:

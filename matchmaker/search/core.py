@@ -480,7 +480,7 @@ class SearchIndex:
         sector = [n for n in (node(root) for root in self.taxonomy.roots()) if n]
         mode_bits = np.unpackbits(a["modes"][positions].reshape(-1, 1), axis=1, bitorder="little") if len(positions) else np.zeros((0, 8), np.uint8)
         mode_counts = mode_bits.sum(axis=0) if len(positions) else np.zeros(8, np.int64)
-        from matchmaker.taxonomy import COOPERATION_MODES
+        from matchmaker.reference.taxonomy import COOPERATION_MODES
 
         mode = [{"code": m, "name": COOPERATION_MODES[m][0], "name_en": COOPERATION_MODES[m][1],
                  "count": int(mode_counts[i])} for i, m in enumerate(self.modes) if mode_counts[i]]

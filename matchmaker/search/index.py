@@ -190,8 +190,8 @@ def refresh(index: SearchIndex, engine) -> None:
 @contextmanager
 def current_index() -> Iterator[SearchIndex]:
     """This process's index for the app's database, fresh, held under a lock while in use."""
-    from matchmaker import reference
     from matchmaker.extensions import db
+    from matchmaker.reference import loaders as reference
 
     taxonomy, gazetteer = reference.taxonomy(), reference.gazetteer()
     key = str(db.engine.url)

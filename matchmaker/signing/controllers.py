@@ -15,12 +15,13 @@ from wtforms import SelectChoice
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
-from matchmaker.catalogue.models import Project, Region, Sector
+from matchmaker.catalogue.models import Project
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor
 from matchmaker.investors.resolution import InvestorUnresolved, resolve_investor
 from matchmaker.money import format_yi, yuan_str
+from matchmaker.reference.models import Region, Sector
 from matchmaker.signing import charts, exports, operations
 from matchmaker.signing.forms import (
     AgreementForm,

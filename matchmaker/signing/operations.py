@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from matchmaker import audit
 from matchmaker.amounts import CNY, AmountError, ParsedAmount, parse_amount
-from matchmaker.catalogue.models import Project, ProjectStatus, Region, Sector
+from matchmaker.catalogue.models import Project, ProjectStatus
 from matchmaker.db import savepoint
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
@@ -23,6 +23,7 @@ from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import find_or_create_investor
 from matchmaker.money import YI, to_yuan
+from matchmaker.reference.models import Region, Sector
 from matchmaker.signing.models import (
     Agreement,
     AgreementKind,

@@ -13,7 +13,7 @@ from matchmaker.catalogue import (
     find_duplicates_within,
     parse_catalogue,
 )
-from matchmaker.taxonomy import Gazetteer, Taxonomy
+from matchmaker.reference.taxonomy import Gazetteer, Taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "catalogue"

@@ -3,10 +3,10 @@
 import pytest
 
 from matchmaker.config import ROOT
+from matchmaker.reference.taxonomy import Gazetteer, Taxonomy
 from matchmaker.search.core import highlight
 from matchmaker.search.query import Vocabulary, parse, stem
 from matchmaker.search.textindex import FieldIndex, fold
-from matchmaker.taxonomy import Gazetteer, Taxonomy
 
 VOCABULARY = Vocabulary(Taxonomy.load(ROOT / "data/sectors.json"), Gazetteer.load(ROOT / "data/regions.json"))
 

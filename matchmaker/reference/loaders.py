@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from matchmaker.catalogue.models import Region, RegionLevel, Sector
 from matchmaker.extensions import db
+from matchmaker.reference.models import Region, RegionLevel, Sector
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def region_tree() -> list[dict[str, Any]]:
 
 def taxonomy():
     """The pure Taxonomy over the database's sectors (built once per process)."""
-    from matchmaker.taxonomy import Taxonomy
+    from matchmaker.reference.taxonomy import Taxonomy
 
     key = f"taxonomy:{db.engine.url}"
     if key not in _cache:
@@ -133,7 +133,7 @@ def taxonomy():
 
 def gazetteer():
     """The pure Gazetteer over the database's regions (built once per process)."""
-    from matchmaker.taxonomy import Gazetteer
+    from matchmaker.reference.taxonomy import Gazetteer
 
     key = f"gazetteer:{db.engine.url}"
     if key not in _cache:

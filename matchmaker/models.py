@@ -10,7 +10,8 @@ from matchmaker.catalogue.models import (
     ProjectStatus,
     project_sectors,
 )
-from matchmaker.investors.models import Investor, InvestorKind, InvestorProfile, Lead, LeadStatus
+from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
 from matchmaker.signing.models import (

@@ -18,12 +18,13 @@ from matchmaker import audit
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message
-from matchmaker.investors.models import Investor, InvestorKind, InvestorProfile
+from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import (
     find_or_create_investor,
     invalidate,
     resolve_investor,
 )
+from matchmaker.matching.models import InvestorProfile
 
 log = logging.getLogger(__name__)
 

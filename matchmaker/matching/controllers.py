@@ -15,10 +15,11 @@ from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors import operations as investor_ops
 from matchmaker.investors.forms import ProfileForm
-from matchmaker.investors.models import Investor, InvestorProfile, Lead
+from matchmaker.investors.models import Investor
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
 from matchmaker.matching.forms import STATUS_LABELS, InterestForm, LeadStatusForm
+from matchmaker.matching.models import InvestorProfile, Lead
 from matchmaker.reference.models import Region, RegionLevel
 
 LEADS_PER_PAGE = 100

@@ -7,7 +7,7 @@ from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from matchmaker.forms import BaseForm
-from matchmaker.investors.models import LeadStatus
+from matchmaker.matching.models import LeadStatus
 
 STATUS_LABELS = {
     LeadStatus.NEW: _l("New"),

@@ -32,8 +32,9 @@ from matchmaker.catalogue.models import (
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
-from matchmaker.investors.models import Investor, InvestorProfile, Lead, LeadStatus
+from matchmaker.investors.models import Investor
 from matchmaker.matching.evaluation import project_text
+from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.matching.scorer import (
     Match,
     Profile,

@@ -9,7 +9,7 @@ from factories import make_catalogue, make_investor, make_project
 
 from matchmaker.catalogue.models import CatalogueStatus, ProjectStatus
 from matchmaker.extensions import db
-from matchmaker.investors.models import InvestorProfile
+from matchmaker.matching.models import InvestorProfile
 
 YI = Decimal(100_000_000)
 

@@ -8,7 +8,7 @@ from matching_data import catalogue, solar_investor  # noqa: F401 - fixtures
 from matchmaker.accounts.models import Role
 from matchmaker.audit import AuditEvent
 from matchmaker.extensions import db
-from matchmaker.investors.models import Lead, LeadStatus
+from matchmaker.matching.models import Lead, LeadStatus
 from matchmaker.matching.operations import allowed_moves
 
 

@@ -24,14 +24,13 @@ if str(ROOT) not in sys.path:  # runnable as a plain script
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from benchmarks.harness import Timing, time_runs  # noqa: E402
-from matchmaker.investors.names import (  # noqa: E402
-    InvestorName,
-    NameResolver,
+from benchmarks.names_eval import (  # noqa: E402
     load_name_cases,
     resolver_predictions,
     top1_accuracy,
     wratio_baseline,
 )
+from matchmaker.investors.names import InvestorName, NameResolver  # noqa: E402
 from matchmaker.matching.evaluation import (  # noqa: E402
     baseline_rankings,
     engine_rankings,

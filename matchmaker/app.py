@@ -42,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     import matchmaker.models  # noqa: F401 - every model registered before use
 
     db.init_app(app)
+    from matchmaker import cache
+
+    cache.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(

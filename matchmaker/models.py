@@ -2,6 +2,7 @@
 
 from matchmaker.accounts.models import ApiToken, Role, User
 from matchmaker.audit import AuditEvent
+from matchmaker.cache import CacheGeneration
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -10,7 +11,7 @@ from matchmaker.catalogue.models import (
     ProjectStatus,
     project_sectors,
 )
-from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
@@ -23,7 +24,8 @@ from matchmaker.signing.models import (
 )
 
 __all__ = [
-    "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "Catalogue", "CatalogueStatus",
+    "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
+    "CatalogueStatus", "ClaimStatus", "InvestorClaim",
     "ImportBatch", "Investor", "InvestorKind", "InvestorProfile", "Lead", "LeadStatus",
     "Project", "ProjectStatus", "Region", "RegionLevel", "Role", "Sector", "SessionKind",
     "SessionState", "SigningSession", "User", "project_sectors",

@@ -526,6 +526,10 @@ def import_catalogue(
             from matchmaker.search.operations import reindex_projects
 
             reindex_projects(changed_ids)
+            # Core statements bypass the ORM listeners: tell the matching matrix ourselves.
+            from matchmaker import cache
+
+            cache.bump(cache.MATCHING_PROJECTS)
         # the Core statements bypassed the ORM: projects already loaded are stale
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Project):

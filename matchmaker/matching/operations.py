@@ -2,15 +2,14 @@
 leads (registered interest) through their states, and event-wide meeting suggestions.
 
 The pure engine (`scorer.py`) works on a `ProjectMatrix`; it is built once per process
-from the published, non-withdrawn projects and rebuilt when they change. The staleness
-check is one aggregate query per use: (count, max id, max updated_at) of the matchable
-projects and max updated_at of published catalogues.
+from the published, non-withdrawn projects and kept by the shared generation cache
+(`matchmaker.cache`, name `matching_projects`): catalogue imports, project edits, publish
+and withdraw bump the generation in their transaction, so every worker rebuilds once.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -19,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from matchmaker import audit
+from matchmaker import audit, cache
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -54,8 +53,6 @@ DEFAULT_TOP = 20
 MAX_TOP = 200
 MAX_MESSAGE_CHARS = 2000
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[Any, ...], MatchingContext]] = {}
 
 
 @dataclass(frozen=True)
@@ -73,20 +70,6 @@ def _matchable() -> sa.ColumnElement[bool]:
     return sa.and_(
         Catalogue.status == CatalogueStatus.PUBLISHED, Project.status != ProjectStatus.WITHDRAWN
     )
-
-
-def _fingerprint() -> tuple[Any, ...]:
-    projects = db.session.execute(
-        sa.select(sa.func.count(Project.id), sa.func.max(Project.id), sa.func.max(Project.updated_at))
-        .join(Catalogue)
-        .where(_matchable())
-    ).one()
-    catalogues = db.session.scalar(
-        sa.select(sa.func.max(Catalogue.updated_at)).where(
-            Catalogue.status == CatalogueStatus.PUBLISHED
-        )
-    )
-    return (*projects, catalogues)
 
 
 def _mode_label(mode: str) -> str:
@@ -147,23 +130,20 @@ def build_context() -> MatchingContext:
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 
+_contexts: cache.GenerationCache[MatchingContext] = cache.GenerationCache(
+    cache.MATCHING_PROJECTS, lambda: build_context()
+)
+
+
 def matching_context() -> MatchingContext:
-    """The cached context of the current database, rebuilt when the projects changed."""
-    url = str(db.engine.url)
-    fingerprint = _fingerprint()
-    cached = _cache.get(url)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    context = build_context()
-    with _lock:
-        _cache[url] = (fingerprint, context)
-    log.info("matching matrix built: %d projects", len(context.matrix))
-    return context
+    """The cached context of the current database, rebuilt when the projects changed (one
+    primary-key read of the `matching_projects` generation per request)."""
+    return _contexts.get()
 
 
 def invalidate() -> None:
-    with _lock:
-        _cache.clear()
+    """Mark the matrix stale for every process (ORM writes of projects do it themselves)."""
+    cache.bump(cache.MATCHING_PROJECTS)
 
 
 def weights() -> Weights:

@@ -86,11 +86,13 @@ def _register_blueprints(app: Flask) -> None:
     from matchmaker.api.blueprint import bp as api_bp
     from matchmaker.catalogue.blueprint import bp as catalogue_bp
     from matchmaker.home.blueprint import bp as home_bp
+    from matchmaker.investors.blueprint import bp as investors_bp
     from matchmaker.matching.blueprint import bp as matching_bp
     from matchmaker.search.blueprint import bp as search_bp
     from matchmaker.signing.blueprint import bp as signing_bp
 
-    for blueprint in (home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):
+    for blueprint in (home_bp, accounts_bp, catalogue_bp, search_bp, investors_bp, matching_bp,
+                      signing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)

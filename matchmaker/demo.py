@@ -177,7 +177,7 @@ def _load_signing(result: DemoResult) -> None:
 
 def _load_profiles(result: DemoResult) -> None:
     """A few investors describe what they look for, so matches show on the demo."""
-    from matchmaker.investors.operations import ProfileInput, save_profile
+    from matchmaker.matching.operations import ProfileInput, save_profile
 
     data = json.loads((demo_dir() / "profiles.json").read_text(encoding="utf-8"))
     # Names are stored as the importer cleans them (full-width punctuation normalised).

@@ -17,9 +17,9 @@ from matchmaker.api.blueprint import bp
 from matchmaker.api.serializers import investor_json, project_json
 from matchmaker.errors import DomainError, api_error
 from matchmaker.i18n import N_
-from matchmaker.investors.operations import ProfileInput
-from matchmaker.investors.resolution import resolve_investor
+from matchmaker.investors.resolution import resolution_json, resolve_investor
 from matchmaker.matching import operations
+from matchmaker.matching.operations import ProfileInput
 from matchmaker.reference.taxonomy import COOPERATION_MODES, mode_parts
 
 _REASONS = {"type": "array", "items": {"type": "object", "properties": {
@@ -62,7 +62,9 @@ PATHS = {
         "parameters": [{"name": "name", "in": "query", "required": True,
                         "schema": {"type": "string"}}],
         "responses": {"200": {"description": "{query, match: investor|null, score, runner_up: "
-                                             "investor|null, candidates: [{id, name, name_en, score}]}"},
+                                             "investor|null, candidates: [{id, name, name_en, score, "
+                                             "why: {kind, source, matched, text}}] (up to 5, best "
+                                             "first, also when match is null)}"},
                       "400": {"description": "no name, or nothing to match in it"}},
     }},
 }
@@ -163,22 +165,9 @@ def project_investors(project_id: int):
     ]})
 
 
-def resolution_json(resolution) -> dict[str, Any]:
-    """The shared name-resolution shape: {query, match, score, runner_up}."""
-    def record(item) -> dict[str, Any] | None:
-        return None if item is None else {"id": item.id, "name": item.name,
-                                          "name_en": item.name_en}
-
-    return {"query": resolution.query, "match": record(resolution.match),
-            "score": resolution.score, "runner_up": record(resolution.runner_up)}
-
-
 @bp.get("/investors/resolve")
 def resolve():
-    from matchmaker.investors.resolution import candidates_json
-
     name = request.args.get("name", "")
     if not name.strip():
         return api_error("invalid", _("Give a company name: ?name=…"), 400)
-    resolution = resolve_investor(name)
-    return jsonify({**resolution_json(resolution), "candidates": candidates_json(resolution)})
+    return jsonify(resolution_json(resolve_investor(name)))

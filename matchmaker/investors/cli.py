@@ -19,19 +19,29 @@ def investors_group() -> None:
 
 @investors_group.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--merge-duplicates", is_flag=True,
+              help="Merge rows whose name is close to a known company into it (as an alias) "
+                   "instead of creating them; they are reported either way.")
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are rejected.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON only.")
 @with_appcontext
-def import_command(path: Path, as_json: bool) -> None:
+def import_command(path: Path, merge_duplicates: bool, dry_run: bool, skip_invalid: bool,
+                   as_json: bool) -> None:
     """Import an investor list (.xlsx/.csv: name, name_en, aliases, kind, country).
 
-    Known companies (by name resolution) are updated, never duplicated; rejected rows are
-    reported and the others kept."""
+    A known company (identical name once legal forms are set aside, or an alias of it) is
+    updated, never duplicated; a close name is created and reported as a possible
+    duplicate (or merged with --merge-duplicates). One transaction: a file with rejected
+    rows writes nothing (exit 1) unless --skip-invalid."""
     from matchmaker.errors import DomainError
     from matchmaker.extensions import db
     from matchmaker.investors.operations import import_investors
 
     try:
-        report = import_investors(path.read_bytes(), path.name, user=None)
+        report = import_investors(path.read_bytes(), path.name, user=None,
+                                  merge_duplicates=merge_duplicates, dry_run=dry_run,
+                                  skip_invalid=skip_invalid)
     except DomainError as error:
         db.session.rollback()
         if as_json:
@@ -39,18 +49,32 @@ def import_command(path: Path, as_json: bool) -> None:
                                   ensure_ascii=False))
             raise SystemExit(1) from error
         fail(f"Error: {error.translated()}")
-    db.session.commit()
+    refused = bool(report.rejected) and not skip_invalid
+    if report.committed and not dry_run:
+        db.session.commit()
+    else:
+        db.session.rollback()
     if as_json:
         click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+        if refused:
+            raise SystemExit(1)
         return
     click.echo(
         f"{len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.rejected)} rejected."
+        f"{len(report.unchanged)} unchanged, {len(report.merged)} merged, "
+        f"{len(report.rejected)} rejected, {len(report.duplicates)} possible duplicates."
+        + (" Nothing written." if not report.committed or dry_run else "")
     )
     for item in report.updated:
         click.echo(f"  row {item['row']}: {item['name']} -> {item['matched']} (updated)")
+    for item in report.duplicates:
+        verb = "merged into" if item["merged"] else "possible duplicate of"
+        click.echo(f"  row {item['row']}: {item['name']} {verb} {item['duplicate_of']['name']} "
+                   f"(score {item['score']:.0f}: {item['why']})")
     for item in report.rejected:
         click.echo(f"  row {item['row']} {item['column']}: {item['reason']}")
+    if refused:
+        raise SystemExit(1)
 
 
 @investors_group.command("resolve")
@@ -61,9 +85,8 @@ def import_command(path: Path, as_json: bool) -> None:
 @with_appcontext
 def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) -> None:
     """The best known investor for each NAME, with its score and the runner-up."""
-    from matchmaker.api.investors import resolution_json
     from matchmaker.errors import DomainError
-    from matchmaker.investors.resolution import resolve_investor
+    from matchmaker.investors.resolution import investor_resolver, resolution_json, resolve_investor
 
     queries = list(names)
     if path is not None:
@@ -76,12 +99,13 @@ def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) ->
     if not queries:
         raise click.UsageError("give one or more NAMEs or --file FILE")
     items = []
+    resolver = investor_resolver()
     for query in queries:
         try:
-            items.append(resolution_json(resolve_investor(query)))
+            items.append(resolution_json(resolve_investor(query, resolver)))
         except DomainError as error:
             items.append({"query": query[:300], "match": None, "score": 0.0, "runner_up": None,
-                          "error": error.translated()})
+                          "candidates": [], "error": error.translated()})
     if as_json:
         click.echo(json.dumps({"items": items}, ensure_ascii=False))
         return
@@ -94,6 +118,10 @@ def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) ->
         if item["runner_up"]:
             line += f"; runner-up {item['runner_up']['name']}"
         click.echo(line)
+        if not item["match"]:
+            for candidate in item["candidates"]:
+                click.echo(f"    {candidate['score']:>5.1f}  #{candidate['id']} {candidate['name']}"
+                           f"  ({candidate['why']['text']})")
 
 
 commands: list = [investors_group]

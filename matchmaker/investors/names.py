@@ -257,6 +257,22 @@ def name_key(name: object) -> NameKey:
     return NameKey(key, place, core, initials=frozenset({place[0]}) if place else frozenset())
 
 
+def is_only_legal_form(name: object) -> bool:
+    """True for a name that is nothing but legal forms (有限公司, 股份有限公司, Co., Ltd.)."""
+    text = compact(_PAREN_WORDS_RE.sub("", _prepare(name)))
+    while text:
+        for suffix in _CJK_LEGAL_SUFFIXES:
+            if text.endswith(suffix):
+                text = text[: -len(suffix)]
+                break
+        else:
+            break
+    if text and _is_ascii(text):
+        words = [w for w in re.split(r"[^0-9a-z]+", _prepare(name)) if w]
+        return bool(words) and all(w in _EN_LEGAL_WORDS for w in words)
+    return not text and bool(compact(_prepare(name)))
+
+
 def company_key(name: object) -> str:
     """The comparison key of a company name ('' when nothing identifying is left).
 

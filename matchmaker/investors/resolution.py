@@ -122,7 +122,7 @@ def resolve_investor(name: str, resolver: NameResolver | None = None) -> Resolut
 
 def check_new_name(name: str, *, field: str = "investor") -> str:
     """A name fit for a new investor, or DomainError: blank, too long, nothing to match."""
-    from matchmaker.investors.names import check_name
+    from matchmaker.investors.names import check_name, is_only_legal_form
 
     name = " ".join((name or "").split())
     if len(name) > MAX_NAME_CHARS:
@@ -133,7 +133,7 @@ def check_new_name(name: str, *, field: str = "investor") -> str:
         key = check_name(name)
     except NameInputError as error:
         raise DomainError(error.message, field=field) from error
-    if len(key.key) < 2 and not key.latin:
+    if is_only_legal_form(name) or (len(key.key) < 2 and not key.latin):
         raise DomainError(
             N_("“%(name)s” is only a legal form; write the company's name."), field=field,
             name=name[:50],
@@ -192,3 +192,15 @@ def find_or_create_investor(
     )
     log.info("investor created (needs review): %s (%s) via %s", investor.name, investor.kind, via)
     return investor
+
+
+def resolution_json(resolution: Resolution) -> dict[str, Any]:
+    """The shared name-resolution shape (API, CLI --json): {query, match, score, runner_up,
+    candidates}; `match` is null unless confident, `candidates` lists up to 5 either way."""
+
+    def record(item) -> dict[str, Any] | None:
+        return None if item is None else {"id": item.id, "name": item.name, "name_en": item.name_en}
+
+    return {"query": resolution.query, "match": record(resolution.match),
+            "score": resolution.score, "runner_up": record(resolution.runner_up),
+            "candidates": candidates_json(resolution)}

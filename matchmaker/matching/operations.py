@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
-from matchmaker import audit, cache
+from matchmaker import audit, cache, signals
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -28,7 +29,7 @@ from matchmaker.catalogue.models import (
     Sector,
     project_sectors,
 )
-from matchmaker.errors import Conflict, DomainError, NotFound
+from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor
@@ -151,6 +152,52 @@ def weights() -> Weights:
 
 
 # --- profiles ----------------------------------------------------------------------------
+
+PROFILE_FIELDS = ["sectors", "regions", "min_yuan", "max_yuan", "modes", "keywords"]
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    sectors: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    min_yuan: Decimal | None = None
+    max_yuan: Decimal | None = None
+    modes: tuple[str, ...] = ()  # codes of matchmaker.reference.taxonomy.COOPERATION_MODES
+    keywords: str = ""
+
+
+def save_profile(investor: Investor, data: ProfileInput, *, user) -> InvestorProfile:
+    """Create or replace the investor's profile (validated as the matcher will read it).
+
+    Only staff and the users who speak for that investor (an approved claim, or their own
+    private record) may: a pending claim never reaches the company's profile."""
+    from matchmaker.investors.operations import can_edit
+
+    if user is not None and not can_edit(user, investor):
+        raise Forbidden(N_("You cannot change the profile of %(name)s."), name=investor.name)
+    check_profile(data)
+    profile = investor.profile
+    before = audit.snapshot(profile, PROFILE_FIELDS) if profile is not None else None
+    if profile is None:
+        profile = InvestorProfile(investor=investor)
+        db.session.add(profile)
+    profile.sectors = list(data.sectors)
+    profile.regions = list(data.regions)
+    profile.min_yuan = data.min_yuan
+    profile.max_yuan = data.max_yuan
+    profile.modes = list(data.modes)
+    profile.keywords = data.keywords.strip()
+    db.session.flush()
+    audit.record(
+        "update" if before else "create",
+        "investor_profile",
+        profile.id,
+        user=user,
+        before=before,
+        after=audit.snapshot(profile, PROFILE_FIELDS),
+    )
+    log.info("investor profile saved: investor %s", investor.id)
+    return profile
 
 
 def engine_profile(data: Any) -> Profile:
@@ -436,3 +483,45 @@ def meetings_workbook(meetings: Sequence[Meeting]) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- merges of investors (sent by matchmaker.investors.operations) ---------------------------
+
+
+@signals.investor_merged.connect
+def _merge_profile_and_leads(other: Investor, *, into: Investor, user=None, **_extra):
+    """The merged investor's profile moves when the survivor has none; its leads move unless
+    the survivor already has one for that project (those stay, and come back on undo)."""
+    moved: dict[str, Any] = {"profile": None, "leads": []}
+    profile = other.profile
+    if profile is not None and into.profile is None:
+        profile.investor = into
+        moved["profile"] = profile.id
+    taken = sa.select(Lead.project_id).where(Lead.investor_id == into.id)
+    lead_ids = list(db.session.scalars(
+        sa.select(Lead.id).where(Lead.investor_id == other.id, Lead.project_id.not_in(taken))))
+    if lead_ids:
+        db.session.execute(sa.update(Lead).where(Lead.id.in_(lead_ids)).values(investor_id=into.id)
+                           .execution_options(synchronize_session=False))
+    moved["leads"] = lead_ids
+    db.session.flush()
+    db.session.expire_all()
+    return ("matching", moved)
+
+
+@signals.investor_merge_undone.connect
+def _unmerge_profile_and_leads(other: Investor, *, into: Investor, moved, user=None, **_extra):
+    record = moved.get("matching")
+    if not record:
+        return None
+    if record.get("profile"):
+        profile = db.session.get(InvestorProfile, record["profile"])
+        if profile is not None and profile.investor_id == into.id:
+            profile.investor = other
+    if record.get("leads"):
+        db.session.execute(sa.update(Lead).where(Lead.id.in_(record["leads"]),
+                                                 Lead.investor_id == into.id)
+                           .values(investor_id=other.id).execution_options(synchronize_session=False))
+    db.session.flush()
+    db.session.expire_all()
+    return None

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from matchmaker import audit
+from matchmaker import audit, signals
 from matchmaker.amounts import CNY, AmountError, ParsedAmount, parse_amount
 from matchmaker.catalogue.models import Project, ProjectStatus
 from matchmaker.db import savepoint
@@ -633,3 +633,28 @@ def session_history(session: SigningSession) -> list[audit.AuditEvent]:
             .order_by(audit.AuditEvent.at, audit.AuditEvent.id)
         )
     )
+
+
+# --- merges of investors (sent by matchmaker.investors.operations) ---------------------------
+
+
+@signals.investor_merged.connect
+def _merge_agreements(other: Investor, *, into: Investor, user=None, **_extra):
+    """Agreements of the merged investor count for the survivor (their ids are kept for undo)."""
+    ids = list(db.session.scalars(sa.select(Agreement.id).where(Agreement.investor_id == other.id)))
+    if ids:
+        db.session.execute(sa.update(Agreement).where(Agreement.id.in_(ids))
+                           .values(investor_id=into.id).execution_options(synchronize_session=False))
+        db.session.expire_all()
+    return ("agreements", ids)
+
+
+@signals.investor_merge_undone.connect
+def _unmerge_agreements(other: Investor, *, into: Investor, moved, user=None, **_extra):
+    ids = moved.get("agreements")
+    if ids:
+        db.session.execute(sa.update(Agreement).where(Agreement.id.in_(ids),
+                                                      Agreement.investor_id == into.id)
+                           .values(investor_id=other.id).execution_options(synchronize_session=False))
+        db.session.expire_all()
+    return None

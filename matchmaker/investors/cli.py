@@ -124,4 +124,94 @@ def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) ->
                            f"  ({candidate['why']['text']})")
 
 
+def _staff(email: str):
+    import sqlalchemy as sa
+
+    from matchmaker.accounts.models import Role, User
+    from matchmaker.extensions import db
+
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.has_role(Role.STAFF):
+        fail(f"Error: {email} is not a staff account.")
+    return user
+
+
+@investors_group.command("duplicates")
+@click.option("--limit", default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help='Print {"items": [...]} only.')
+@with_appcontext
+def duplicates_command(limit: int, as_json: bool) -> None:
+    """Possible duplicate investors (close names), best first, with scores and why."""
+    from matchmaker.investors.operations import possible_duplicates
+
+    pairs = possible_duplicates(limit=limit)
+    items = [{"a": {"id": p.investor.id, "name": p.investor.name},
+              "b": {"id": p.other.id, "name": p.other.name}, "score": p.score, "why": p.why}
+             for p in pairs]
+    if as_json:
+        click.echo(json.dumps({"items": items}, ensure_ascii=False))
+        return
+    for item in items:
+        click.echo(f"{item['score']:>5.1f}  #{item['a']['id']} {item['a']['name']}  ~  "
+                   f"#{item['b']['id']} {item['b']['name']}  ({item['why']})")
+    if not items:
+        click.echo("No possible duplicates.")
+
+
+@investors_group.command("merge")
+@click.argument("survivor_id", type=int)
+@click.argument("other_id", type=int)
+@click.option("--as", "email", required=True, help="The staff account the merge is audited under.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def merge_command(survivor_id: int, other_id: int, email: str, as_json: bool) -> None:
+    """Merge investor OTHER_ID into SURVIVOR_ID (profiles, leads, claims, agreements move;
+    OTHER's names become aliases). Undo with `matchmaker investors unmerge EVENT_ID`."""
+    from matchmaker.errors import DomainError
+    from matchmaker.extensions import db
+    from matchmaker.investors.models import Investor
+    from matchmaker.investors.operations import merge_investors
+
+    user = _staff(email)
+    survivor, other = db.session.get(Investor, survivor_id), db.session.get(Investor, other_id)
+    if survivor is None or other is None:
+        fail("Error: no such investor.")
+    try:
+        result = merge_investors(survivor, other, user=user)
+    except DomainError as error:
+        db.session.rollback()
+        fail(f"Error: {error.translated()}")
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps({"event_id": result["event_id"], "moved": result["moved"]},
+                              ensure_ascii=False))
+        return
+    click.echo(f"#{other.id} {other.name} merged into #{survivor.id} {survivor.name} "
+               f"(undo: matchmaker investors unmerge {result['event_id']} --as {email})")
+
+
+@investors_group.command("unmerge")
+@click.argument("event_id", type=int)
+@click.option("--as", "email", required=True, help="The staff account the undo is audited under.")
+@with_appcontext
+def unmerge_command(event_id: int, email: str) -> None:
+    """Undo a merge from its audit event (the id `merge` printed)."""
+    from matchmaker import audit
+    from matchmaker.errors import DomainError
+    from matchmaker.extensions import db
+    from matchmaker.investors.operations import undo_merge
+
+    user = _staff(email)
+    event = db.session.get(audit.AuditEvent, event_id)
+    if event is None:
+        fail(f"Error: there is no audit event {event_id}.")
+    try:
+        restored = undo_merge(event, user=user)
+    except DomainError as error:
+        db.session.rollback()
+        fail(f"Error: {error.translated()}")
+    db.session.commit()
+    click.echo(f"#{restored.id} {restored.name} is its own investor again.")
+
+
 commands: list = [investors_group]

@@ -77,7 +77,7 @@ def profile():
         form.fill_from(investor.profile)
     if request.method == "GET" and investor is not None:
         form.organisation.data = investor.name
-    candidates = []
+    candidates, unresolved = [], False
     if form.validate_on_submit():
         data = form.profile_input()
         pick = (form.pick_investor.data or "").strip()
@@ -93,7 +93,7 @@ def profile():
                 operations.save_profile(investor, data, user=current_user)
             except InvestorUnresolved as error:
                 db.session.rollback()
-                candidates = error.candidates
+                candidates, unresolved = error.candidates, True
                 form.attach_error(error)
             except DomainError as error:
                 db.session.rollback()
@@ -106,9 +106,10 @@ def profile():
                             name=claim.investor.name), "info")
                 flash(_("Profile saved. Here are your matches."), "success")
                 return redirect(url_for("matching.matches"))
-    status = 409 if candidates else (400 if form.errors else 200)
+    status = 409 if unresolved else (400 if form.errors else 200)
     return render_template("investors/profile.html", form=form, investor=investor,
-                           candidates=candidates, own=True, pending=_pending_claims()), status
+                           candidates=candidates, unresolved=unresolved, own=True,
+                           pending=_pending_claims()), status
 
 
 @roles_required(Role.INVESTOR)

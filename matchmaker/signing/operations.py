@@ -159,6 +159,35 @@ class AmountNeedsConfirmation(DomainError):
         self.parsed = parsed
 
 
+def find_projects(text: str, *, limit: int = 12) -> list[Project]:
+    """Catalogue projects for the desk's type-ahead: every word typed ("修文 光伏") must
+    appear in the name, English name, location or region; '#12' or a code finds that one."""
+    from matchmaker.text import normalize
+
+    text = normalize(text)
+    if not text:
+        return []
+    words = [w for w in text.split(" ") if w][:6]
+    conditions = [
+        sa.or_(
+            Project.name.contains(word, autoescape=True),
+            Project.name_en.icontains(word, autoescape=True),
+            Project.location.contains(word, autoescape=True),
+            Region.name.contains(word, autoescape=True),
+        )
+        for word in words
+    ]
+    condition = sa.and_(*conditions)
+    if text.lstrip("#").isdigit():
+        condition = sa.or_(condition, Project.id == int(text.lstrip("#")), Project.code == text)
+    else:
+        condition = sa.or_(condition, Project.code == text)
+    return list(db.session.scalars(
+        sa.select(Project).outerjoin(Region, Region.id == Project.region_id)
+        .where(condition).order_by(Project.id).limit(limit)
+    ))
+
+
 def find_project(text: str) -> Project:
     """A catalogue project from what the recording form holds: '#12 name' (as the
     type-ahead fills it), a project id, a catalogue code, or a unique (part of a) name."""
@@ -180,12 +209,7 @@ def find_project(text: str) -> Project:
     ).all()
     if len(exact) == 1:
         return exact[0]
-    found = db.session.scalars(
-        sa.select(Project)
-        .where(Project.name.contains(text, autoescape=True))
-        .order_by(Project.id)
-        .limit(6)
-    ).all()
+    found = find_projects(text, limit=6)
     if len(found) == 1:
         return found[0]
     if not found and not exact:
@@ -202,6 +226,71 @@ def find_project(text: str) -> Project:
         field="project",
         text=text[:80],
         names=names,
+    )
+
+
+# --- what the organiser confirms before saving -----------------------------------------------
+
+
+@dataclass
+class AgreementPreview:
+    """The agreement as it would be saved: the amount read back with its unit, the investor
+    the typed name resolves to - or, when it resolves to none with confidence, the
+    candidates and the choice of a new investor, side by side - the project and the kind."""
+
+    amount_yuan: Decimal
+    unit_note: str
+    kind: AgreementKind
+    investor: Investor | None
+    new_investor: bool
+    investor_text: str
+    resolution: Any
+    project: Project | None
+    project_name: str
+
+    @property
+    def needs_choice(self) -> bool:
+        """No investor chosen yet: the organiser picks a candidate or a new investor."""
+        return self.investor is None and not self.new_investor
+
+    @property
+    def candidates(self) -> list:
+        return list(self.resolution.candidates) if self.resolution is not None else []
+
+
+def preview_agreement(data: AgreementInput) -> AgreementPreview:
+    """Read back what saving `data` would store; raises the DomainErrors saving would,
+    except for an investor name without a confident match (the preview asks instead)."""
+    from matchmaker.i18n import translate
+    from matchmaker.investors.resolution import check_new_name, resolve_investor
+
+    if isinstance(data.amount, str):
+        parsed = parse_signed_amount(data.amount, confirm_large=data.confirm_large)
+        amount = parsed.yuan
+        unit_note = (parsed.unit if parsed.unit_source == "cell"
+                     else translate(N_("亿元 (a bare number is read in 亿元)")))
+    else:
+        amount, unit_note = _amount_yuan(data.amount, confirm_large=data.confirm_large), "元"
+    kind = parse_kind(data.kind)
+    investor, resolution, text = None, None, ""
+    if isinstance(data.investor, Investor):
+        investor = data.investor
+    elif isinstance(data.investor, int) and not isinstance(data.investor, bool):
+        investor = db.session.get(Investor, data.investor)
+        if investor is None or not investor.active:
+            raise NotFound(N_("There is no investor %(id)s."), field="investor", id=data.investor)
+    else:
+        text = " ".join(str(data.investor or "").split())
+        resolution = resolve_investor(text)
+        if resolution.match is not None:
+            investor = db.session.get(Investor, resolution.match.id)
+        elif data.create_investor:
+            check_new_name(text)
+    project = db.session.get(Project, data.project_id) if data.project_id else None
+    return AgreementPreview(
+        amount_yuan=amount, unit_note=unit_note, kind=kind, investor=investor,
+        new_investor=investor is None and bool(data.create_investor), investor_text=text,
+        resolution=resolution, project=project, project_name=data.project_name,
     )
 
 

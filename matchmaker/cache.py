@@ -62,6 +62,8 @@ def bump(name: str, session=None) -> None:
 
     Safe inside flush events (it only uses the session's connection)."""
     session = session if session is not None else db.session
+    if name in session.info.get(_BUMPED, ()):
+        return  # once per transaction is enough: other workers see it at commit
     connection = session.connection()
     table = CacheGeneration.__table__
     increment = (

@@ -211,13 +211,18 @@ def _create_accounts(result: DemoResult) -> None:
         if db.session.scalar(sa.select(User.id).where(User.email == email)):
             continue
         password = fixed or f"demo-{secrets.token_urlsafe(9)}"
-        create_user(
+        user = create_user(
             email,
             password,
             role,
             display_name=name,
             investor_id=investor.id if role == Role.INVESTOR and investor else None,
         )
+        if user.investor_id:  # the demo investor speaks for its company (an approved claim)
+            from matchmaker.investors.models import ClaimStatus, InvestorClaim
+
+            db.session.add(InvestorClaim(user_id=user.id, investor_id=user.investor_id,
+                                         status=ClaimStatus.APPROVED, written_name=investor.name))
         result.accounts.append((email, role.value, password))
 
 

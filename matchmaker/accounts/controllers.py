@@ -46,6 +46,34 @@ def logout():
     return redirect(url_for("home.index"))
 
 
+def _join_company(user, organisation: str) -> str | None:
+    """Naming a company at sign-up: a pending claim on a known one, or - when no known
+    company is certainly it - a new company pending review (the profile page lets the user
+    pick one of the close matches instead). Returns what to tell the user."""
+    from matchmaker.investors.operations import link_user_to_investor
+    from matchmaker.investors.resolution import InvestorUnresolved
+
+    if not organisation.strip():
+        return None
+    try:
+        _investor, claim = link_user_to_investor(user, organisation, create=False)
+    except InvestorUnresolved as error:
+        link_user_to_investor(user, organisation, create=True)
+        names = "、".join(c.record.name for c in error.candidates[:3])
+        if names:
+            return _("No known company is certainly “%(name)s”: it is registered as a new company "
+                     "for staff to review. If it is one of %(names)s, choose it on your profile page.",
+                     name=organisation.strip(), names=names)
+        return _("“%(name)s” is registered as a new company for staff to review.",
+                 name=organisation.strip())
+    except DomainError:
+        return None
+    if claim is not None:
+        return _("You asked to speak for %(name)s: staff or a confirmed member will approve it. "
+                 "Until then your profile and interests are yours only.", name=claim.investor.name)
+    return None
+
+
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
@@ -60,9 +88,12 @@ def signup():
             db.session.rollback()
             form.attach_error(error)
         else:
+            notice = _join_company(user, form.organisation.data or "")
             db.session.commit()
             login_user(user)
             flash(_("Your investor account is ready."), "success")
+            if notice:
+                flash(notice, "info")
             return redirect(url_for("home.index"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status

@@ -605,6 +605,12 @@ class NameResolver:
         index = self._index_of.get(record_id)
         return self.records[index] if index is not None and self._live[index] else None
 
+    def same_key(self, text: object) -> list[InvestorName]:
+        """Known investors one of whose names has exactly this company key."""
+        key = name_key(text).key
+        owners = sorted(o for o in self._exact.get(key, ()) if self._live[o]) if key else []
+        return [self.records[o] for o in owners]
+
     def _append_key(self, key: NameKey, owner: int, source: str, text: str) -> None:
         position = len(self._keys)
         if position >= len(self._owners):

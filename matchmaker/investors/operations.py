@@ -22,7 +22,7 @@ from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message, translate
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
-from matchmaker.investors.names import NameResolver, Resolution, name_key
+from matchmaker.investors.names import Candidate, NameResolver, Resolution, name_key
 from matchmaker.investors.resolution import (
     InvestorUnresolved,
     build_resolver,
@@ -527,15 +527,10 @@ def _same_company(resolution: Resolution, entry: _Row, resolver: NameResolver):
     for text in (entry.name_en, *entry.aliases):
         if not text:
             continue
-        key = name_key(text).key
-        try:
-            found = resolver.resolve(text, limit=2)
-        except ValueError:
-            continue
-        same = [c for c in found.candidates
-                if c.kind == "same" and c.score >= 100 and name_key(c.matched).key == key]
+        same = resolver.same_key(text)
         if len(same) == 1:
-            return same[0]
+            return Candidate(same[0], 100.0, "same",
+                             "name_en" if text == entry.name_en else "alias", text)
     return None
 
 

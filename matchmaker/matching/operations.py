@@ -292,6 +292,12 @@ def matchable_project(project_id: int) -> Project:
     return project
 
 
+def _listed_investor() -> sa.ColumnElement[bool]:
+    """Investors shown to project owners and in event-wide suggestions: not a user's private
+    draft (pending claim or review) and not merged into another."""
+    return sa.and_(Investor.private.is_(False), Investor.merged_into_id.is_(None))
+
+
 def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[InvestorMatch]:
     """Investors with a usable profile ranked for one project (score desc, investor id asc)."""
     context = matching_context()
@@ -304,7 +310,8 @@ def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[Investo
     current = weights()
     found: list[tuple[int, int, Match]] = []
     rows = db.session.scalars(
-        sa.select(InvestorProfile).order_by(InvestorProfile.investor_id)
+        sa.select(InvestorProfile).join(Investor).where(_listed_investor())
+        .order_by(InvestorProfile.investor_id)
     ).all()
     for row in rows:
         profile = engine_profile(row)
@@ -421,7 +428,8 @@ def event_suggestions(*, per_investor: int = 5, per_project_cap: int = 8,
     context = matching_context()
     profiles = {
         row.investor_id: engine_profile(row)
-        for row in db.session.scalars(sa.select(InvestorProfile))
+        for row in db.session.scalars(
+            sa.select(InvestorProfile).join(Investor).where(_listed_investor()))
     }
     proposals = suggest_meetings(
         profiles, context.matrix, context.sector_tree, weights(),

@@ -199,3 +199,28 @@ def test_merge_cli(app, runner):
     assert undone.exit_code == 0, undone.output
     db.session.expire_all()
     assert db.session.get(Investor, other.id).merged_into_id is None
+
+
+def test_signing_up_with_a_known_company_files_a_pending_claim(app, client, catl):
+    response = client.post("/signup?lang=en", data={
+        "csrf_token": csrf_token(client), "display_name": "Li", "email": "li@example.org",
+        "organisation": "CATL", "password": "correct horse 1", "confirm": "correct horse 1"})
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == "li@example.org"))
+    claim = db.session.scalar(sa.select(InvestorClaim).where(InvestorClaim.user_id == user.id))
+    assert (claim.investor_id, claim.status) == (catl.id, ClaimStatus.PENDING)
+    assert user.investor_id != catl.id and user.investor.private
+    home = client.get("/?lang=en").get_data(as_text=True)
+    assert "You asked to speak for 宁德时代新能源科技股份有限公司" in home
+
+
+def test_signing_up_with_an_unknown_company_registers_it_for_review(app, client, catl):
+    client.post("/signup?lang=en", data={
+        "csrf_token": csrf_token(client), "display_name": "Wang", "email": "wang@example.org",
+        "organisation": "宁德新能源科技有限公司", "password": "correct horse 1", "confirm": "correct horse 1"})
+    user = db.session.scalar(sa.select(User).where(User.email == "wang@example.org"))
+    assert (user.investor.name, user.investor.private, user.investor.needs_review) == (
+        "宁德新能源科技有限公司", True, True)
+    assert db.session.scalar(sa.select(sa.func.count(InvestorClaim.id))) == 0
+    home = client.get("/?lang=en").get_data(as_text=True)
+    assert "choose it on your profile page" in home and "宁德时代新能源科技股份有限公司" in home

@@ -358,7 +358,8 @@ class Candidate:
         """“阿里 is part of 阿里巴巴 (alias)”-style reason, translatable."""
         return Message(
             N_("“%(matched)s” (%(source)s): %(why)s"),
-            {"matched": self.matched, "source": SOURCES[self.source], "why": WHY[self.kind]},
+            {"matched": self.matched, "source": Message(SOURCES[self.source]),
+             "why": Message(WHY[self.kind])},
         )
 
 

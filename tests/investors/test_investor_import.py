@@ -207,4 +207,4 @@ def test_resolve_page_lists_candidates_with_reasons(app, client, login, known):
     login(make_user(Role.STAFF))
     html = client.get("/investors/resolve", query_string={"name": "宁德新能源", "lang": "en"}).get_data(as_text=True)
     assert "No confident match." in html and "宁德时代新能源科技股份有限公司" in html
-    assert "Listed because the name is" in html
+    assert "Why: the name typed is" in html

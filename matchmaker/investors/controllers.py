@@ -23,20 +23,24 @@ PER_PAGE = 200
 
 @roles_required(Role.STAFF)
 def index():
-    from matchmaker.matching.models import InvestorProfile
+    from sqlalchemy.orm import selectinload
 
     query = (request.args.get("q") or "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
     statement = (
-        sa.select(Investor, InvestorProfile.id)
-        .outerjoin(InvestorProfile, InvestorProfile.investor_id == Investor.id)
+        sa.select(Investor)
         .where(Investor.merged_into_id.is_(None))
         .order_by(Investor.needs_review.desc(), Investor.name)
     )
     if query:
         statement = statement.where(sa.or_(Investor.name.contains(query, autoescape=True),
                                            Investor.name_en.contains(query, autoescape=True)))
-    rows = db.session.execute(statement.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    # `Investor.profile` is matching's (a backref): loaded in one more query, not imported here.
+    investors = db.session.scalars(
+        statement.options(selectinload(Investor.profile))
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    rows = [(investor, investor.profile is not None) for investor in investors]
     return render_template("investors/index.html", rows=rows, q=query, page=page, per_page=PER_PAGE)
 
 

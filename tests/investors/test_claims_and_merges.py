@@ -224,3 +224,27 @@ def test_signing_up_with_an_unknown_company_registers_it_for_review(app, client,
     assert db.session.scalar(sa.select(sa.func.count(InvestorClaim.id))) == 0
     home = client.get("/?lang=en").get_data(as_text=True)
     assert "choose it on your profile page" in home and "宁德时代新能源科技股份有限公司" in home
+
+
+def test_investor_list_runs_a_constant_number_of_queries(app, client, login):
+    login(make_user(Role.STAFF))
+
+    def statements_for_list() -> int:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            html = client.get("/investors?lang=en").get_data(as_text=True)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+        assert "Investors" in html
+        return len(seen)
+
+    make_investor("宁德时代新能源科技股份有限公司")
+    few = statements_for_list()
+    for index in range(30):
+        investor = make_investor(f"测试投资{index}号有限公司")
+        if index % 2:
+            save_profile(investor, ProfileInput(keywords="光伏"), user=None)
+    db.session.commit()
+    assert statements_for_list() == few

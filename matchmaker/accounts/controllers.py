@@ -69,8 +69,12 @@ def _join_company(user, organisation: str) -> str | None:
     except DomainError:
         return None
     if claim is not None:
+        from flask_babel import get_locale
+
+        company = claim.investor
+        name = (company.name_en or company.name) if str(get_locale()) == "en" else company.name
         return _("You asked to speak for %(name)s: staff or a confirmed member will approve it. "
-                 "Until then your profile and interests are yours only.", name=claim.investor.name)
+                 "Until then your profile and interests are yours only.", name=name)
     return None
 
 

@@ -433,6 +433,7 @@ _OTHER_PLACE_CAP = 60.0  # two different places are never a small difference
 _MAX_SHORT_FORM = 97.0
 _SKIPPED_WORD = 0.0
 _PLACE_INITIAL_ONLY = 92.0
+_SAME_PLACE = 4.0
 _TWO_INITIALS = 86.0  # a two-character short name: the place's initial and the core's  # per word of two or more characters skipped inside the known name
 # A candidate this far ahead of the next one is accepted at a lower score: an
 # abbreviation (中信海直, 国电南自) scores 80-84 but nothing else comes near it.
@@ -512,6 +513,12 @@ def _cjk_score(q: NameKey, k: NameKey) -> tuple[float, str]:
         if q.place and q.core == k.core:
             return 100.0, "same"
         result = _core_score(q.core if q.place else q.key, k.core if k.place else k.key)
+        if q.place and result[1] in ("inner", "contained", "abbreviation") and (
+            len(_GENERIC_RE.sub("", q.core)) >= 2
+        ):
+            # The query names the same place and a distinctive part of the name (天津磁卡 for
+            # 天津环球磁卡; not 宁德新能源 for 宁德时代新能源: 新能源 alone is descriptive).
+            result = (min(result[0] + _SAME_PLACE, _MAX_SHORT_FORM), result[1])
         if not q.place and len(q.key) >= 3 and q.key[0] in _PLACE_INITIALS and q.key[1:] == k.key:
             # 深康佳 for 康佳集团: the listing's place initial before a known name
             result = max(result, (_PLACE_INITIAL_ONLY, "abbreviation"))

@@ -26,7 +26,6 @@ from matchmaker.investors.names import Candidate, NameResolver, Resolution, name
 from matchmaker.investors.resolution import (
     InvestorUnresolved,
     build_resolver,
-    candidates_json,
     check_new_name,
     investor_record,
     resolvable,
@@ -216,15 +215,6 @@ def review_investor(investor: Investor, *, user, name: str | None = None) -> Inv
     audit.record("review", "investor", investor.id, user=user, before=before,
                  after={"name": investor.name, "private": False, "needs_review": False})
     return investor
-
-
-def visible_to(user, investor: Investor) -> bool:
-    """Private drafts: their user and staff only. Merged investors: staff only."""
-    if is_staff(user):
-        return True
-    if not investor.active:
-        return False
-    return not investor.private or (user is not None and user.investor_id == investor.id)
 
 
 # --- merging and undoing merges ------------------------------------------------------------
@@ -656,8 +646,3 @@ def _duplicate(entry: _Row, investor_id: int, close, *, merged: bool) -> dict[st
 def _rejection(row: int, column: str, value: str, reason: Message | str, **params) -> dict[str, Any]:
     message = reason if isinstance(reason, Message) else Message(reason, params)
     return {"row": row, "column": column, "value": value, "reason": translate(message)}
-
-
-def candidates_for(name: str) -> list[dict[str, Any]]:
-    """The candidates JSON for a typed name (forms that resolve a name show them)."""
-    return candidates_json(resolve_investor(name))

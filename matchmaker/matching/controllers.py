@@ -101,9 +101,11 @@ def profile():
             else:
                 db.session.commit()
                 if claim is not None:
+                    company = claim.investor
+                    name = (company.name_en or company.name) if _locale() == "en" else company.name
                     flash(_("You asked to speak for %(name)s: staff or a confirmed member will "
                             "approve it. Until then this profile and your interests are yours only.",
-                            name=claim.investor.name), "info")
+                            name=name), "info")
                 flash(_("Profile saved. Here are your matches."), "success")
                 return redirect(url_for("matching.matches"))
     status = 409 if unresolved else (400 if form.errors else 200)

@@ -211,7 +211,7 @@ def test_signing_up_with_a_known_company_files_a_pending_claim(app, client, catl
     assert (claim.investor_id, claim.status) == (catl.id, ClaimStatus.PENDING)
     assert user.investor_id != catl.id and user.investor.private
     home = client.get("/?lang=en").get_data(as_text=True)
-    assert "You asked to speak for 宁德时代新能源科技股份有限公司" in home
+    assert "You asked to speak for Contemporary Amperex Technology Co., Limited" in home
 
 
 def test_signing_up_with_an_unknown_company_registers_it_for_review(app, client, catl):

@@ -169,11 +169,11 @@ def find_projects(text: str, *, limit: int = 12) -> list[Project]:
         return []
     words = [w for w in text.split(" ") if w][:6]
     conditions = [
-        sa.or_(
-            Project.name.contains(word, autoescape=True),
+        sa.or_(  # case-insensitive on both databases ("6GWh" typed as "6gwh")
+            Project.name.icontains(word, autoescape=True),
             Project.name_en.icontains(word, autoescape=True),
-            Project.location.contains(word, autoescape=True),
-            Region.name.contains(word, autoescape=True),
+            Project.location.icontains(word, autoescape=True),
+            Region.name.icontains(word, autoescape=True),
         )
         for word in words
     ]

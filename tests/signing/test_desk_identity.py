@@ -82,6 +82,9 @@ def test_without_javascript_the_preview_asks_which_investor(client, organizer, d
 
 def test_project_type_ahead_takes_several_words(client, organizer, desk):
     other = make_project(name="修文县农业观光园项目", location="贵阳市修文县")
+    battery = make_project(name="六枝年产6GWh储能电池项目")
+    assert [i["id"] for i in client.get("/signing/lookup/projects",
+                                        query_string={"q": "六枝 6gwh"}).json["items"]] == [battery.id]
     body = client.get("/signing/lookup/projects", query_string={"q": "修文 光伏"}).json
     assert [item["id"] for item in body["items"]] == [desk["project"].id]
     assert other.id in [i["id"] for i in client.get("/signing/lookup/projects",

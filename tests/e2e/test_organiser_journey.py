@@ -67,7 +67,8 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     assert _yi(venue.locator("#venue-total").inner_text()) == total_before
 
     # Create and open a session.
-    page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
+    with page.expect_navigation():  # check the signing page, not the dashboard leaving
+        page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
     check_page(page, lang)
     page.get_by_label(t(lang, "Name"), exact=True).fill(SESSION_NAME)
     page.get_by_label(t(lang, "English name")).fill("2025 green-industry project signing (test)")

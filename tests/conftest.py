@@ -36,6 +36,9 @@ def _app(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
         "DATA_DIR": str(ROOT / "data"),
+        # Every test signs in from 127.0.0.1; the rate-limit tests turn the limits on.
+        "RATELIMIT_ENABLED": False,
+        "REQUEST_LOG": False,
     }
     if not os.environ.get("MATCHMAKER_DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"

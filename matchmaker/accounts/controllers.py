@@ -13,14 +13,11 @@ from matchmaker.accounts.models import Role, User
 from matchmaker.accounts.roles import roles_required
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.validation import local_path
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    # Only same-site paths: never redirect to another host.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return local_path(request.args.get("next")) or default
 
 
 def login():
@@ -41,6 +38,9 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            operations.sign_out(current_user)  # every copy of this session cookie ends too
+            db.session.commit()
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))
@@ -50,20 +50,20 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = operations.create_user(
-                form.email.data,
-                form.password.data,
-                Role.INVESTOR,
-                display_name=form.display_name.data,
+            operations.sign_up(
+                form.email.data, form.password.data, display_name=form.display_name.data
             )
         except DomainError as error:
             db.session.rollback()
             form.attach_error(error)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Your investor account is ready."), "success")
-            return redirect(url_for("home.index"))
+            # The same answer whether or not the address already had an account: the page
+            # must not tell a visitor which e-mails are registered.
+            flash(_("If this email had no account yet, your investor account is ready: sign in "
+                    "with it now. If it already had one, sign in with that account's password "
+                    "(an administrator can reset it)."), "success")
+            return redirect(url_for("accounts.login"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status
 

@@ -43,7 +43,7 @@ from matchmaker.catalogue.parser import (
     find_duplicates,
     parse_catalogue,
 )
-from matchmaker.db import utcnow
+from matchmaker.db import money_sum, utcnow
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message
@@ -208,7 +208,7 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
     projects, sought = (0, Decimal("0.00"))
     if catalogue.id is not None:
         projects, sought = db.session.execute(
-            sa.select(sa.func.count(Project.id), sa.func.sum(Project.investment_sought_yuan))
+            sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
             .where(Project.catalogue_id == catalogue.id)
             .where(Project.status != ProjectStatus.WITHDRAWN)
         ).one()
@@ -792,7 +792,7 @@ def catalogue_summaries() -> list[tuple[Catalogue, int, Decimal]]:
         sa.select(
             Project.catalogue_id,
             sa.func.count(Project.id).label("projects"),
-            sa.func.sum(Project.investment_sought_yuan).label("sought"),
+            money_sum(Project.investment_sought_yuan).label("sought"),
         )
         .where(Project.status != ProjectStatus.WITHDRAWN)
         .group_by(Project.catalogue_id)

@@ -13,6 +13,7 @@ from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue.models import Project
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.validation import local_path
 from matchmaker.investors import operations as investor_ops
 from matchmaker.investors.forms import ProfileForm
 from matchmaker.investors.models import Investor
@@ -33,8 +34,7 @@ def _locale() -> str:
 
 def _next(default: str) -> str:
     """Where to go back to: a path on this site only (never another host)."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_path(request.form.get("next")) or default
 
 
 def _own_investor() -> Investor | None:

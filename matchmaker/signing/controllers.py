@@ -318,7 +318,12 @@ def record(session_id: int):
         if (form.shown_amount.data or "").strip() != (form.amount.data or "").strip():
             preview = _preview(data)
             form.shown_amount.data = form.amount.data
-            return _session_page(session, form, preview=preview)
+            # A confirmed large amount keeps its confirmation box on the preview step,
+            # ticked, so that saving from the preview does not ask again (and loop).
+            return _session_page(
+                session, form, preview=preview,
+                need_large=preview["amount_yuan"] > operations.ABSURD_YUAN,
+            )
         agreement = operations.record_agreement(session, data, user=current_user)
     except InvestorUnresolved as error:
         db.session.rollback()

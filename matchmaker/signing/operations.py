@@ -22,7 +22,7 @@ from matchmaker.extensions import db
 from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import find_or_create_investor
-from matchmaker.money import YI, to_yuan
+from matchmaker.money import MAX_YUAN, YI, format_yi, to_yuan
 from matchmaker.reference.models import Region, Sector
 from matchmaker.signing.models import (
     Agreement,
@@ -221,6 +221,11 @@ class SessionInput:
 
 def _target_yuan(value: object) -> Decimal:
     if isinstance(value, Decimal):
+        if not value.is_finite() or value > MAX_YUAN:
+            raise DomainError(
+                N_("%(value)s is more than %(max)s亿元, the largest amount accepted."),
+                field="target", value=f"{value:f}"[:40], max=format_yi(MAX_YUAN),
+            )
         amount = to_yuan(value)
     elif value in (None, ""):
         return Decimal("0.00")
@@ -380,6 +385,11 @@ class AgreementInput:
 
 def _amount_yuan(value: object, *, confirm_large: bool) -> Decimal:
     if isinstance(value, Decimal):
+        if not value.is_finite() or value > MAX_YUAN:
+            raise DomainError(
+                N_("%(value)s is more than %(max)s亿元, the largest amount accepted."),
+                field="amount", value=f"{value:f}"[:40], max=format_yi(MAX_YUAN),
+            )
         amount = to_yuan(value)
         if amount <= 0:
             raise DomainError(N_("The amount must be more than zero."), field="amount")

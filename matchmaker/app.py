@@ -102,12 +102,11 @@ def _register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.blueprint import bp as accounts_bp
     from matchmaker.api.blueprint import bp as api_bp
     from matchmaker.catalogue.blueprint import bp as catalogue_bp
+    from matchmaker.health import bp as health_bp
     from matchmaker.home.blueprint import bp as home_bp
     from matchmaker.matching.blueprint import bp as matching_bp
     from matchmaker.search.blueprint import bp as search_bp
     from matchmaker.signing.blueprint import bp as signing_bp
-
-    from matchmaker.health import bp as health_bp
 
     csrf.exempt(health_bp)
     for blueprint in (health_bp, home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):

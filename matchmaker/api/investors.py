@@ -12,8 +12,8 @@ from typing import Any
 from flask import jsonify, request
 from flask_babel import gettext as _
 
-from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.accounts.models import Role
+from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.api.auth import token_required
 from matchmaker.api.blueprint import bp
 from matchmaker.api.serializers import investor_json, project_json

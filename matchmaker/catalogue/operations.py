@@ -11,13 +11,11 @@ commit; every door rolls back on an exception, so a failure leaves nothing behin
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -226,27 +224,21 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ uploads
 
 
-def upload_dir() -> Path:
-    return Path(current_app.instance_path) / "uploads"
-
-
 def store_upload(data: bytes) -> str:
-    """Keep the uploaded bytes under instance/uploads/<sha256> (the name is never the user's)."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = upload_dir() / digest
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return digest
+    """Keep the uploaded bytes until they are imported, where every machine can read them
+    (`matchmaker.storage`); the key is their sha256, never the user's file name."""
+    from matchmaker.storage import uploads
+
+    return uploads().put(data)
 
 
 def stored_upload(batch: ImportBatch) -> bytes:
-    path = upload_dir() / batch.sha256
-    if len(batch.sha256) != 64 or not path.is_file():
+    from matchmaker.storage import uploads
+
+    data = uploads().get(batch.sha256)
+    if data is None:
         raise NotFound(N_("The uploaded file is no longer available; upload it again."))
-    return path.read_bytes()
+    return data
 
 
 def parse_limits() -> ParseLimits:

@@ -13,7 +13,6 @@ from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue.models import Project
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
-from matchmaker.validation import local_path
 from matchmaker.investors import operations as investor_ops
 from matchmaker.investors.forms import ProfileForm
 from matchmaker.investors.models import Investor
@@ -22,6 +21,7 @@ from matchmaker.matching import operations
 from matchmaker.matching.forms import STATUS_LABELS, InterestForm, LeadStatusForm
 from matchmaker.matching.models import InvestorProfile, Lead
 from matchmaker.reference.models import Region, RegionLevel
+from matchmaker.validation import local_path
 
 LEADS_PER_PAGE = 100
 

@@ -1,7 +1,6 @@
 """Sign-up, sign-in, sign-out and API tokens, with the messages a user sees."""
 
 import re
-
 from datetime import timedelta
 
 import sqlalchemy as sa

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(resource_dir("static")),
     )
     load_config(app, test_config)
+    app.extensions["matchmaker.pid"] = os.getpid()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 

@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 # Each feature's cli.py exposes `commands`, a list of click commands or groups.
 FEATURE_CLI_MODULES = (
     "matchmaker.accounts.cli",
+    "matchmaker.jobs_cli",
     "matchmaker.catalogue.cli",
     "matchmaker.search.cli",
     "matchmaker.investors.cli",
@@ -107,7 +108,10 @@ def register_commands(app) -> None:
 def _create_app():
     from matchmaker.app import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except RuntimeError as error:  # a refused configuration: one line, exit 1
+        fail(f"Error: {error}")
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, load_dotenv=False)
@@ -115,5 +119,8 @@ def main() -> None:
     """matchmaker: green-industry investment promotion (绿色产业招商)."""
 
 
+from matchmaker.serve import serve_command  # noqa: E402 - builds its own production app
+
+main.add_command(serve_command)
 main.add_command(shell_command)
 main.add_command(routes_command)

@@ -192,6 +192,11 @@ def start_job(kind: str, params: dict[str, Any], *, user, echo=None) -> Job:
 def perform(job_id: int) -> None:
     """The RQ entry point (runs in a worker process, which has no app context yet)."""
     if has_app_context():
+        import os
+
+        if current_app.extensions.get("matchmaker.pid") != os.getpid():
+            # An RQ work horse, forked from the worker: never reuse the parent's connections.
+            db.engine.dispose(close=False)
         run_job(job_id)
         return
     app = _worker_app()

@@ -64,7 +64,7 @@ class Defaults:
     DATA_DIR = str(resource_dir("data"))
     # Services shared by every worker and machine; none needed for one local process.
     REDIS_URL: str | None = None  # rate-limit counters, job queue
-    RATELIMIT_ENABLED = True
+    RATE_LIMITS = True
     LOGIN_LIMIT = "10 per minute;50 per hour"  # per IP address, and per e-mail
     SIGNUP_LIMIT = "5 per minute;30 per hour"
     API_WRITE_LIMIT = "120 per minute"  # per token

@@ -154,3 +154,44 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def _check_strings(session, _context, _instances) -> None:
+    """Before anything is written: every string fits its column and can be stored.
+
+    The last guard behind the doors' own checks (pages, API, CLI and imports alike):
+    PostgreSQL refuses an over-long VARCHAR and a NUL character with an error that would
+    be a 500; SQLite would store them silently. A DomainError names the field instead."""
+    from matchmaker.validation import InputError
+
+    for obj in list(session.new) + list(session.dirty):
+        mapper = sa.inspect(obj).mapper
+        for column in mapper.columns:
+            if not isinstance(column.type, sa.String):
+                continue
+            value = getattr(obj, mapper.get_property_by_column(column).key, None)
+            if not isinstance(value, str):
+                continue
+            length = column.type.length
+            if length is not None and len(value) > length:
+                raise InputError(
+                    "%(name)s is too long (%(max)d characters at most).",
+                    field=column.key, name=column.key, max=length,
+                )
+            if "\x00" in value or _has_surrogate(value):
+                raise InputError(
+                    "The text contains a control character (such as NUL) that cannot be "
+                    "stored; remove it and try again.",
+                    field=column.key,
+                )
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+sa.event.listen(sa.orm.Session, "before_flush", _check_strings)

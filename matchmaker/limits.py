@@ -2,7 +2,7 @@
 
 Counters live in Redis when REDIS_URL is set, so every worker and machine counts together;
 in memory otherwise (one process: `matchmaker run`). Limits come from the configuration
-(LOGIN_LIMIT, SIGNUP_LIMIT, API_WRITE_LIMIT) and RATELIMIT_ENABLED turns them off.
+(LOGIN_LIMIT, SIGNUP_LIMIT, API_WRITE_LIMIT) and RATE_LIMITS turns them off.
 
 Sign-in is limited per address *and* per e-mail: 300 wrong passwords at 12/s from rotating
 addresses still hit the e-mail's limit, and the right password is refused too until the
@@ -19,7 +19,7 @@ limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
 
 def _disabled() -> bool:
-    return not current_app.config.get("RATELIMIT_ENABLED", True)
+    return not current_app.config.get("RATE_LIMITS", True)
 
 
 def _email_key() -> str:

@@ -37,7 +37,7 @@ def _app(tmp_path_factory):
         "SERVER_NAME": None,
         "DATA_DIR": str(ROOT / "data"),
         # Every test signs in from 127.0.0.1; the rate-limit tests turn the limits on.
-        "RATELIMIT_ENABLED": False,
+        "RATE_LIMITS": False,
         "REQUEST_LOG": False,
     }
     if not os.environ.get("MATCHMAKER_DATABASE_URL"):
@@ -118,7 +118,7 @@ def login(client):
         response = client.post(
             "/login", data={"email": user.email, "password": password, "csrf_token": csrf_token(client)}
         )
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
         return user
 
     return _login

@@ -256,6 +256,8 @@ def note_token_use(token_id: int, when) -> None:
             sqlite = connection.dialect.name == "sqlite"
             if sqlite:
                 connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+            else:
+                connection.execute(sa.text("SET LOCAL lock_timeout = '200ms'"))
             try:
                 connection.execute(
                     sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=when)

@@ -33,6 +33,7 @@ from matchmaker.signing.forms import (
 )
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.totals import Totals, session_summaries, signed_totals
+from matchmaker.validation import whole_number
 
 AGREEMENTS_PER_PAGE = 200
 
@@ -46,8 +47,7 @@ def _count_intent() -> bool:
 
 
 def _edition() -> int | None:
-    value = request.args.get("edition", "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.args.get("edition"), field="edition", maximum=9999)
 
 
 # --- sessions ------------------------------------------------------------------------------

@@ -103,15 +103,18 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.blueprint import bp as accounts_bp
     from matchmaker.api.blueprint import bp as api_bp
+    from matchmaker.catalogue import tasks as _catalogue_tasks  # noqa: F401 - registers job kinds
     from matchmaker.catalogue.blueprint import bp as catalogue_bp
     from matchmaker.health import bp as health_bp
     from matchmaker.home.blueprint import bp as home_bp
+    from matchmaker.jobs_pages import bp as jobs_bp
+    from matchmaker.matching import tasks as _matching_tasks  # noqa: F401
     from matchmaker.matching.blueprint import bp as matching_bp
     from matchmaker.search.blueprint import bp as search_bp
     from matchmaker.signing.blueprint import bp as signing_bp
 
     csrf.exempt(health_bp)
-    for blueprint in (health_bp, home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):
+    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)

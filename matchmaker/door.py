@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 from flask import Flask, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 from matchmaker.i18n import N_
 from matchmaker.validation import (
+    CONTROL_RE,
     MAX_DB_INT,
     MAX_JSON_DEPTH,
     InputError,
@@ -30,9 +32,21 @@ class RowIdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def _strip_query() -> None:
+    """Query strings are read, never stored: control characters are dropped from them (a
+    search for 'a<NUL>b' is a search for 'ab'), so no view passes a NUL to the database."""
+    args = request.args
+    if any(CONTROL_RE.search(k) or CONTROL_RE.search(v) for k, v in args.items(multi=True)):
+        cleaned = ImmutableMultiDict(
+            [(CONTROL_RE.sub("", k), CONTROL_RE.sub("", v)) for k, v in args.items(multi=True)]
+        )
+        request.__dict__["args"] = cleaned  # werkzeug caches `args` there
+
+
 def check_request() -> None:
-    for values in (request.args, request.form if request.method != "GET" else {}):
-        for key, value in values.items(multi=True) if values else ():
+    _strip_query()
+    if request.method != "GET":
+        for key, value in request.form.items(multi=True):
             problem = text_problem(key) or text_problem(value)
             if problem:
                 raise InputError(problem, field=key if key.isidentifier() else None)

@@ -27,7 +27,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 
 _DIGITS_RE = re.compile(r"[0-9]{1,12}")  # ASCII only: str.isdigit() admits '²' and '⑤'
 # C0 controls except tab, line feed and carriage return; DEL; the C1 block.
-_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_RE = _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 

@@ -365,10 +365,14 @@ def import_catalogue(
     dry_run: bool = False,
     skip_invalid: bool = False,
     confirm_withdraw: bool = False,
+    progress=None,
 ) -> ImportReport:
     """Parse `data` and apply it to `catalogue` (which may be new and not yet added: it is
     added only when something is written). Raises `FileRefused` when the whole file is
-    refused; otherwise returns the report (and records an ImportBatch)."""
+    refused; otherwise returns the report (and records an ImportBatch).
+    `progress(phase, done, total)` hears how far it is (jobs, the CLI)."""
+    progress = progress or (lambda phase, done, total: None)
+    progress("reading", 0, 0)
     from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 
     check_upload_size(len(data))
@@ -424,7 +428,9 @@ def import_catalogue(
 
     creates: list[tuple[ParsedRow, dict[str, Any]]] = []
     updates: list[tuple[ParsedRow, _Existing, dict[str, Any], list[str]]] = []
-    for row in rows:
+    for checked, row in enumerate(rows):
+        if checked % 500 == 0:
+            progress("checking", checked, len(rows))
         values = _new_values(row, region_ids)
         old = existing.get(row.code)
         if old is None:
@@ -524,6 +530,7 @@ def import_catalogue(
                 db.session.expire(obj)
         report.committed = True
 
+    progress("writing", len(rows), len(rows))
     report.catalogue = catalogue_json(catalogue)
     batch = ImportBatch(
         catalogue_id=catalogue.id,

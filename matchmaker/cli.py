@@ -30,6 +30,34 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+PHASES = {"reading": "reading the file", "checking": "checking rows", "writing": "writing",
+          "matching": "matching every investor", "workbook": "writing the workbook",
+          "export": "writing the file"}
+
+
+def terminal_progress():
+    """A progress reporter `(phase, done, total)` that redraws one line on stderr when it is
+    a terminal (long imports, event-wide matching); None otherwise (scripts, --json)."""
+    stream = click.get_text_stream("stderr")
+    if not stream.isatty():
+        return None
+
+    def report(phase: str, done: int, total: int) -> None:
+        label = PHASES.get(phase, phase)
+        if total:
+            width = 30
+            filled = int(width * done / total)
+            line = f"{label:<24} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows"
+        else:
+            line = f"{label:<24} …"
+        stream.write("\r" + line.ljust(79))
+        if total and done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return report
+
+
 def _describe_url(url) -> str:
     return url.render_as_string(hide_password=True)
 

@@ -74,12 +74,14 @@ def import_command(
 ) -> None:
     """Import a catalogue sheet (.xlsx or .csv) into a catalogue."""
     from matchmaker.catalogue.operations import FileRefused, find_or_new_catalogue, import_catalogue
+    from matchmaker.cli import terminal_progress
 
     catalogue = find_or_new_catalogue(name or file.stem, year or date.today().year, usd_rate=_rate(usd_rate))
     try:
         report = import_catalogue(
             catalogue, file.read_bytes(), file.name, user=None, dry_run=dry_run,
             skip_invalid=skip_invalid, confirm_withdraw=confirm_withdraw,
+            progress=None if as_json else terminal_progress(),
         )
         db.session.commit()
     except FileRefused as error:

@@ -18,7 +18,7 @@ from matchmaker.investors.forms import ProfileForm
 from matchmaker.investors.models import Investor
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
-from matchmaker.matching.forms import STATUS_LABELS, InterestForm, LeadStatusForm
+from matchmaker.matching.forms import STATUS_LABELS, InterestForm, LeadStatusForm, MeetingsForm
 from matchmaker.matching.models import InvestorProfile, Lead
 from matchmaker.reference.models import Region, RegionLevel
 from matchmaker.validation import local_path
@@ -201,3 +201,18 @@ def investor_profile(investor_id: int):
                 return redirect(url_for("matching.investors"))
     return render_template("investors/profile.html", form=form, investor=investor,
                            candidates=[], own=False)
+
+
+@roles_required(Role.STAFF)
+def meetings():
+    """Start the event-wide matching: a job (on a worker when Redis is configured), whose
+    page shows the progress and offers the .xlsx when done."""
+    from matchmaker import jobs
+
+    form = MeetingsForm()
+    if form.validate_on_submit():
+        job = jobs.start_job("event_meetings", {"top": form.top.data, "cap": form.cap.data,
+                                                "min_score": form.min_score.data}, user=current_user)
+        return redirect(url_for("jobs.job_page", job_id=job.id))
+    status = 400 if form.errors else 200
+    return render_template("matching/meetings.html", form=form), status

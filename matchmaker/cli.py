@@ -38,7 +38,7 @@ PHASES = {"reading": "reading the file", "checking": "checking rows", "writing":
 def terminal_progress():
     """A progress reporter `(phase, done, total)` that redraws one line on stderr when it is
     a terminal (long imports, event-wide matching); None otherwise (scripts, --json)."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if not stream.isatty():
         return None
 

@@ -1,5 +1,7 @@
 """`matchmaker create-user` and `matchmaker create-token`."""
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -142,7 +144,7 @@ def users_reset_password(email: str, password: str | None, from_stdin: bool) -> 
     from matchmaker.accounts.operations import reset_password
 
     if from_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\n")
+        password = sys.stdin.readline().rstrip("\n")
     user = _user_or_fail(email)
     new = _commit_or_fail(lambda: reset_password(user, password, actor=None))
     if password is None:

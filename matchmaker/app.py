@@ -69,6 +69,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.cli import register_commands
 
     register_commands(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # behind a reverse proxy: the client's address for logs and rate limits
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 

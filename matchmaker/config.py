@@ -69,6 +69,7 @@ class Defaults:
     SIGNUP_LIMIT = "5 per minute;30 per hour"
     API_WRITE_LIMIT = "120 per minute"  # per token
     HSTS_SECONDS = 0  # production: one year (PRODUCTION_DEFAULTS)
+    TRUSTED_PROXIES = 0  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
     REQUEST_LOG = True  # one line per request (method, path, status, time)
     # Matching weights (issue: matching); read by the matching feature.
     MATCH_WEIGHTS = {"sector": 35, "region": 20, "amount": 20, "mode": 10, "text": 15}

@@ -543,3 +543,21 @@ def test_every_request_is_logged(app, client, caplog):
     with caplog.at_level("INFO", logger="matchmaker.request"):
         client.get("/healthz?probe=1")
     assert re.search(r"GET /healthz\?probe=1 200 \d+\.\dms", caplog.text)
+
+
+def test_behind_a_proxy_limits_count_the_client_not_the_proxy(limits_on):
+    from matchmaker.app import create_app
+
+    proxied = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": limits_on.config["SQLALCHEMY_DATABASE_URI"],
+                          "TRUSTED_PROXIES": 1, "REQUEST_LOG": False, "RATE_LIMITS": True,
+                          "SIGNUP_LIMIT": "2 per minute", "WTF_CSRF_ENABLED": False})
+    limiter.reset()
+    client = proxied.test_client()
+
+    def signup(address: str) -> int:
+        return client.post("/signup", data={"display_name": "x", "email": f"{address}@example.org",
+                                            "password": "green-2023-ok", "confirm": "green-2023-ok"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [signup("10.1.1.1"), signup("10.1.1.1"), signup("10.1.1.1")] == [302, 302, 429]
+    assert signup("10.2.2.2") == 302  # another visitor behind the same proxy

@@ -169,6 +169,13 @@ def _register_template_helpers(app: Flask) -> None:
         refresh()
         g.locale = select_locale()
 
+    @app.template_filter("json_text")
+    def json_text(value) -> str:
+        """JSON for people: Chinese as written, not as \\u escapes (autoescaped)."""
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
     @app.before_request
     def start_timer():
         g.request_started = time.perf_counter()

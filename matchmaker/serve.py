@@ -38,7 +38,6 @@ def check_database(app) -> str | None:
     import sqlalchemy as sa
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from flask_migrate import Migrate
 
     from matchmaker.extensions import db
 
@@ -53,7 +52,6 @@ def check_database(app) -> str | None:
             db.engine.dispose()
         config = app.extensions["migrate"].migrate.get_config()
         heads = set(ScriptDirectory.from_config(config).get_heads())
-        _ = Migrate  # (the extension is bound by create_app)
         if current != heads:
             return "the database is not migrated to this version: run `matchmaker init` first"
     return None

@@ -460,11 +460,12 @@ def test_audit_viewer_filters_by_who_what_and_when(client, login):
     make_user(email="other@example.org")
     from matchmaker.audit import record
 
-    record("set_role", "user", 7, user=admin, after={"role": "staff"})
+    record("set_role", "user", 7, user=admin, after={"role": "staff", "name": "组委会"})
     record("create", "agreement", 3, user=None, after={"amount_yuan": "5"})
     db.session.commit()
     by_who = client.get("/admin/audit?who=boss").get_data(as_text=True)
     assert "set_role" in by_who and "agreement #3" not in by_who
+    assert "组委会" in by_who  # values as written, not \u escapes
     by_what = client.get("/admin/audit?what=agreement").get_data(as_text=True)
     assert "agreement #3" in by_what and "set_role" not in by_what
     assert "agreement #3" not in client.get("/admin/audit?to=2000-01-01").get_data(as_text=True)

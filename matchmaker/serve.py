@@ -57,6 +57,28 @@ def check_database(app) -> str | None:
     return None
 
 
+def warm_caches(app) -> float:
+    """Build the search index and the matching matrix once, in the master, before the
+    workers fork: they inherit both (copy-on-write) and answer their first search at once
+    instead of each paying seconds at 100,000 projects. Returns the seconds it took."""
+    import time
+
+    from matchmaker.extensions import db
+    from matchmaker.matching.operations import matching_context
+    from matchmaker.search.index import current_index
+
+    started = time.perf_counter()
+    with app.app_context():
+        try:
+            with current_index():
+                pass
+            matching_context()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    return time.perf_counter() - started
+
+
 def _hide_server_banner() -> None:
     """gunicorn always writes `Server: gunicorn`; the platform names no software."""
     from gunicorn.http import wsgi
@@ -135,9 +157,11 @@ def run_waitress(app, *, host: str, port: int, threads: int) -> None:
               help="Seconds before a stuck worker is restarted.")
 @click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(1, 600),
               help="Seconds requests in flight get to finish on shutdown (SIGTERM).")
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="Build the search index and matching matrix before the workers fork.")
 @click.option("--server", "server_name", type=click.Choice(["auto", "gunicorn", "waitress"]),
               default="auto", show_default=True)
-def serve_command(host, port, workers, threads, timeout, graceful_timeout, server_name) -> None:
+def serve_command(host, port, workers, threads, timeout, graceful_timeout, warm, server_name) -> None:
     """Serve with the production server (gunicorn, or waitress); no demo data."""
     from matchmaker.cli import fail
 
@@ -149,6 +173,8 @@ def serve_command(host, port, workers, threads, timeout, graceful_timeout, serve
     if problem:
         fail(f"Error: {problem}")
     _APP[:] = [app]
+    if warm:
+        click.echo(f"caches ready in {warm_caches(app):.1f} s", err=True)
     workers = workers or default_workers()
     if server_name == "auto":
         server_name = "gunicorn" if sys.platform != "win32" else "waitress"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 from flask import Flask, g, request, session
 
-from matchmaker.config import ROOT, load_config
+from matchmaker.config import default_instance_path, load_config, resource_dir
 from matchmaker.extensions import babel, csrf, db, login, migrate
+
+request_log = logging.getLogger("matchmaker.request")
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -27,15 +30,15 @@ def select_locale() -> str:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    instance_path = os.environ.get("MATCHMAKER_INSTANCE") or str(ROOT / "instance")
     app = Flask(
         "matchmaker",
-        instance_path=instance_path,
+        instance_path=default_instance_path(),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     load_config(app, test_config)
+    app.extensions["matchmaker.pid"] = os.getpid()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -53,20 +56,32 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
     )
     _init_login(app)
+    from matchmaker import door, limits
+
+    limits.init_app(app)
+
+    door.register_converters(app)
     _register_blueprints(app)
 
     from matchmaker.errors import register_error_handlers
 
     register_error_handlers(app)
     _register_template_helpers(app)
+    door.init_app(app)
 
     from matchmaker.cli import register_commands
 
     register_commands(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # behind a reverse proxy: the client's address for logs and rate limits
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 
 def _init_login(app: Flask) -> None:
+    import sqlalchemy.exc
     from flask_babel import lazy_gettext as _l
 
     from matchmaker.accounts.models import User
@@ -77,22 +92,39 @@ def _init_login(app: Flask) -> None:
     login.login_message_category = "warning"
 
     @login.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str):
+        # "<id>:<session version>": signing out, a password reset, a role change or
+        # deactivation bumps the version, and every copy of an older cookie stops working.
+        user_id, _sep, version = (session_id or "").partition(":")
+        if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+            return None
+        try:
+            user = db.session.get(User, int(user_id)) if int(user_id) < 2**31 else None
+        except sqlalchemy.exc.OperationalError:  # database down: the 503 page renders
+            db.session.rollback()
+            return None
+        if user is None or user.session_version != int(version):
+            return None
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:
     from matchmaker.accounts.blueprint import bp as accounts_bp
     from matchmaker.api.blueprint import bp as api_bp
+    from matchmaker.catalogue import tasks as _catalogue_tasks  # noqa: F401 - registers job kinds
     from matchmaker.catalogue.blueprint import bp as catalogue_bp
+    from matchmaker.health import bp as health_bp
     from matchmaker.home.blueprint import bp as home_bp
     from matchmaker.investors.blueprint import bp as investors_bp
+    from matchmaker.jobs_pages import bp as jobs_bp
+    from matchmaker.matching import tasks as _matching_tasks  # noqa: F401
     from matchmaker.matching.blueprint import bp as matching_bp
     from matchmaker.search.blueprint import bp as search_bp
     from matchmaker.signing.blueprint import bp as signing_bp
 
-    for blueprint in (home_bp, accounts_bp, catalogue_bp, search_bp, investors_bp, matching_bp,
-                      signing_bp):
+    csrf.exempt(health_bp)
+    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, catalogue_bp, search_bp,
+                      investors_bp, matching_bp, signing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)
@@ -142,8 +174,34 @@ def _register_template_helpers(app: Flask) -> None:
         refresh()
         g.locale = select_locale()
 
+    @app.template_filter("json_text")
+    def json_text(value) -> str:
+        """JSON for people: Chinese as written, not as \\u escapes (autoescaped)."""
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    @app.before_request
+    def start_timer():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        if app.config.get("REQUEST_LOG"):
+            started = g.get("request_started")
+            elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
+            request_log.info(
+                "%s %s %s %.1fms %s", request.method, request.full_path.rstrip("?"),
+                response.status_code, elapsed, request.remote_addr or "-",
+            )
+        return response
+
     @app.after_request
     def security_headers(response):
+        if app.config.get("HSTS_SECONDS"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}"
+            )
         # Only our own scripts and styles; inline style attributes are allowed for bar
         # widths in charts, inline scripts are not.
         response.headers.setdefault(

@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 # Each feature's cli.py exposes `commands`, a list of click commands or groups.
 FEATURE_CLI_MODULES = (
     "matchmaker.accounts.cli",
+    "matchmaker.jobs_cli",
     "matchmaker.catalogue.cli",
     "matchmaker.search.cli",
     "matchmaker.investors.cli",
@@ -27,6 +28,34 @@ def fail(message: str) -> None:
     """Print one line on stderr and exit 1 (the input was refused)."""
     click.echo(message, err=True)
     sys.exit(1)
+
+
+PHASES = {"reading": "reading the file", "checking": "checking rows", "writing": "writing",
+          "matching": "matching every investor", "workbook": "writing the workbook",
+          "export": "writing the file"}
+
+
+def terminal_progress():
+    """A progress reporter `(phase, done, total)` that redraws one line on stderr when it is
+    a terminal (long imports, event-wide matching); None otherwise (scripts, --json)."""
+    stream = sys.stderr
+    if not stream.isatty():
+        return None
+
+    def report(phase: str, done: int, total: int) -> None:
+        label = PHASES.get(phase, phase)
+        if total:
+            width = 30
+            filled = int(width * done / total)
+            line = f"{label:<24} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows"
+        else:
+            line = f"{label:<24} …"
+        stream.write("\r" + line.ljust(79))
+        if total and done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return report
 
 
 def _describe_url(url) -> str:
@@ -107,7 +136,10 @@ def register_commands(app) -> None:
 def _create_app():
     from matchmaker.app import create_app
 
-    return create_app()
+    try:
+        return create_app()
+    except RuntimeError as error:  # a refused configuration: one line, exit 1
+        fail(f"Error: {error}")
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, load_dotenv=False)
@@ -115,5 +147,8 @@ def main() -> None:
     """matchmaker: green-industry investment promotion (绿色产业招商)."""
 
 
+from matchmaker.serve import serve_command  # noqa: E402 - builds its own production app
+
+main.add_command(serve_command)
 main.add_command(shell_command)
 main.add_command(routes_command)

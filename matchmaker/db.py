@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 from matchmaker.money import FEN, to_yuan
@@ -19,6 +21,18 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite in WAL mode: readers go on while a long import holds the write lock."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
 
 
 class Base(DeclarativeBase):
@@ -64,6 +78,32 @@ class Money(TypeDecorator):
 
     def coerce_compared_value(self, op, value):
         return self
+
+
+class money_sum(GenericFunction):  # noqa: N801 - used like sa.func.sum
+    """`SUM` of a Money column that cannot overflow on either database.
+
+    PostgreSQL sums NUMERIC without limit. SQLite stores integer fen and its SUM raises
+    "integer overflow" past 2^63 fen (10 agreements of 100,000,000亿元 did, and every page
+    showing totals answered 500 from then on). There the sum is split into a high part
+    (fen // 10^9) and a low part (fen % 10^9), each summed without overflow, and joined as
+    decimal text that the Money type reads back exactly. Amounts are never negative."""
+
+    type = Money()
+    inherit_cache = True
+
+
+@compiles(money_sum)
+def _money_sum_default(element, compiler, **kw):
+    return f"sum({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(money_sum, "sqlite")
+def _money_sum_sqlite(element, compiler, **kw):
+    x = compiler.process(element.clauses, **kw)
+    low = f"sum(({x}) % 1000000000)"
+    high = f"(sum(({x}) / 1000000000) + {low} / 1000000000)"
+    return f"(CAST({high} AS TEXT) || printf('%09d', {low} % 1000000000))"
 
 
 class UTCDateTime(TypeDecorator):
@@ -114,3 +154,44 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def _check_strings(session, _context, _instances) -> None:
+    """Before anything is written: every string fits its column and can be stored.
+
+    The last guard behind the doors' own checks (pages, API, CLI and imports alike):
+    PostgreSQL refuses an over-long VARCHAR and a NUL character with an error that would
+    be a 500; SQLite would store them silently. A DomainError names the field instead."""
+    from matchmaker.validation import InputError
+
+    for obj in list(session.new) + list(session.dirty):
+        mapper = sa.inspect(obj).mapper
+        for column in mapper.columns:
+            if not isinstance(column.type, sa.String):
+                continue
+            value = getattr(obj, mapper.get_property_by_column(column).key, None)
+            if not isinstance(value, str):
+                continue
+            length = column.type.length
+            if length is not None and len(value) > length:
+                raise InputError(
+                    "%(name)s is too long (%(max)d characters at most).",
+                    field=column.key, name=column.key, max=length,
+                )
+            if "\x00" in value or _has_surrogate(value):
+                raise InputError(
+                    "The text contains a control character (such as NUL) that cannot be "
+                    "stored; remove it and try again.",
+                    field=column.key,
+                )
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+sa.event.listen(sa.orm.Session, "before_flush", _check_strings)

@@ -77,6 +77,26 @@ def register_error_handlers(app) -> None:
             return api_error("csrf", message, 400)
         return render_template("error.html", status=400, message=message), 400
 
+    import sqlalchemy.exc
+
+    @app.errorhandler(sqlalchemy.exc.OperationalError)
+    @app.errorhandler(sqlalchemy.exc.InterfaceError)
+    def handle_database_down(error):
+        """The database cannot be reached (or is locked): 503, try again; never a 500."""
+        from matchmaker.extensions import db
+
+        try:
+            db.session.rollback()
+        except sqlalchemy.exc.SQLAlchemyError:
+            pass
+        app.logger.error("database unavailable: %s", str(error).splitlines()[0])
+        message = _("The database is not available right now; nothing was saved. Try again shortly.")
+        if wants_json():
+            body = api_error("unavailable", message, 503)[0]
+        else:
+            body = render_template("error.html", status=503, message=message)
+        return body, 503, {"Retry-After": "5"}
+
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
         messages = {

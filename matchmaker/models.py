@@ -12,6 +12,7 @@ from matchmaker.catalogue.models import (
     project_sectors,
 )
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
+from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
@@ -22,11 +23,12 @@ from matchmaker.signing.models import (
     SessionState,
     SigningSession,
 )
+from matchmaker.storage import StoredUpload
 
 __all__ = [
     "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
-    "CatalogueStatus", "ClaimStatus", "InvestorClaim",
-    "ImportBatch", "Investor", "InvestorKind", "InvestorProfile", "Lead", "LeadStatus",
-    "Project", "ProjectStatus", "Region", "RegionLevel", "Role", "Sector", "SessionKind",
-    "SessionState", "SigningSession", "User", "project_sectors",
+    "CatalogueStatus", "ClaimStatus", "ImportBatch", "Investor", "InvestorClaim", "Job",
+    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Project", "ProjectStatus",
+    "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
+    "StoredUpload", "User", "project_sectors",
 ]

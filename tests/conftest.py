@@ -36,6 +36,9 @@ def _app(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
         "DATA_DIR": str(ROOT / "data"),
+        # Every test signs in from 127.0.0.1; the rate-limit tests turn the limits on.
+        "RATE_LIMITS": False,
+        "REQUEST_LOG": False,
     }
     if not os.environ.get("MATCHMAKER_DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"
@@ -118,7 +121,7 @@ def login(client):
         response = client.post(
             "/login", data={"email": user.email, "password": password, "csrf_token": csrf_token(client)}
         )
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
         return user
 
     return _login

@@ -44,6 +44,8 @@ def token_required(*roles: Role):
             return view(*args, **kwargs)
 
         wrapped.required_roles = roles
-        return wrapped
+        from matchmaker.limits import api_write_limits
+
+        return api_write_limits(wrapped)
 
     return decorator

@@ -17,9 +17,16 @@ from matchmaker.investors import operations as investor_ops
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
-from matchmaker.matching.forms import STATUS_LABELS, InterestForm, LeadStatusForm, ProfileForm
+from matchmaker.matching.forms import (
+    STATUS_LABELS,
+    InterestForm,
+    LeadStatusForm,
+    MeetingsForm,
+    ProfileForm,
+)
 from matchmaker.matching.models import Lead
 from matchmaker.reference.models import Region, RegionLevel
+from matchmaker.validation import local_path
 
 LEADS_PER_PAGE = 100
 
@@ -32,8 +39,7 @@ def _locale() -> str:
 
 def _next(default: str) -> str:
     """Where to go back to: a path on this site only (never another host)."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_path(request.form.get("next")) or default
 
 
 def _own_investor() -> Investor | None:
@@ -209,3 +215,18 @@ def investor_profile(investor_id: int):
                 return redirect(url_for("investors.index"))
     return render_template("investors/profile.html", form=form, investor=investor,
                            candidates=[], own=False, pending=[])
+
+
+@roles_required(Role.STAFF)
+def meetings():
+    """Start the event-wide matching: a job (on a worker when Redis is configured), whose
+    page shows the progress and offers the .xlsx when done."""
+    from matchmaker import jobs
+
+    form = MeetingsForm()
+    if form.validate_on_submit():
+        job = jobs.start_job("event_meetings", {"top": form.top.data, "cap": form.cap.data,
+                                                "min_score": form.min_score.data}, user=current_user)
+        return redirect(url_for("jobs.job_page", job_id=job.id))
+    status = 400 if form.errors else 200
+    return render_template("matching/meetings.html", form=form), status

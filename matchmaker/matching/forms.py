@@ -10,13 +10,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from matchmaker.amounts import AmountError, parse_amount
@@ -147,3 +148,12 @@ class ProfileForm(BaseForm):
         if error.field in self._FIELD_OF:
             error.field = self._FIELD_OF[error.field]
         super().attach_error(error)
+
+
+class MeetingsForm(BaseForm):
+    """Event-wide meeting suggestions (the trade negotiation zone's sheet)."""
+
+    top = IntegerField(_l("Meetings per investor"), default=5, validators=[NumberRange(1, 50)])
+    cap = IntegerField(_l("Meetings per project at most"), default=8, validators=[NumberRange(1, 1000)])
+    min_score = IntegerField(_l("Leave out pairs scoring less than"), default=40,
+                             validators=[NumberRange(0, 100)])

@@ -201,29 +201,42 @@ def test_merge_cli(app, runner):
     assert db.session.get(Investor, other.id).merged_into_id is None
 
 
-def test_signing_up_with_a_known_company_files_a_pending_claim(app, client, catl):
+STRONG = "Kq7!vRt9#xLm2p-Guiyang"
+
+
+def _sign_up(client, email, organisation):
     response = client.post("/signup?lang=en", data={
-        "csrf_token": csrf_token(client), "display_name": "Li", "email": "li@example.org",
-        "organisation": "CATL", "password": "correct horse 1", "confirm": "correct horse 1"})
-    assert response.status_code == 302
-    user = db.session.scalar(sa.select(User).where(User.email == "li@example.org"))
+        "csrf_token": csrf_token(client), "display_name": "Li", "email": email,
+        "organisation": organisation, "password": STRONG, "confirm": STRONG})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def test_signing_up_with_a_known_company_files_a_pending_claim(app, client, login, catl):
+    user = _sign_up(client, "li@example.org", "CATL")
     claim = db.session.scalar(sa.select(InvestorClaim).where(InvestorClaim.user_id == user.id))
     assert (claim.investor_id, claim.status) == (catl.id, ClaimStatus.PENDING)
     assert user.investor_id != catl.id and user.investor.private
-    home = client.get("/?lang=en").get_data(as_text=True)
-    assert "You asked to speak for Contemporary Amperex Technology Co., Limited" in home
+    login(user, password=STRONG)
+    page = client.get("/matches/profile?lang=en").get_data(as_text=True)
+    assert "Your request to speak for Contemporary Amperex Technology Co., Limited is waiting" in page
 
 
-def test_signing_up_with_an_unknown_company_registers_it_for_review(app, client, catl):
-    client.post("/signup?lang=en", data={
-        "csrf_token": csrf_token(client), "display_name": "Wang", "email": "wang@example.org",
-        "organisation": "宁德新能源科技有限公司", "password": "correct horse 1", "confirm": "correct horse 1"})
-    user = db.session.scalar(sa.select(User).where(User.email == "wang@example.org"))
+def test_signing_up_with_an_unknown_company_registers_it_for_review(app, client, login, catl):
+    user = _sign_up(client, "wang@example.org", "宁德新能源科技有限公司")
     assert (user.investor.name, user.investor.private, user.investor.needs_review) == (
         "宁德新能源科技有限公司", True, True)
     assert db.session.scalar(sa.select(sa.func.count(InvestorClaim.id))) == 0
-    home = client.get("/?lang=en").get_data(as_text=True)
-    assert "choose it on your profile page" in home and "宁德时代新能源科技股份有限公司" in home
+    login(user, password=STRONG)
+    page = client.get("/matches/profile?lang=en").get_data(as_text=True)
+    assert "“宁德新能源科技有限公司” is registered as a new company for staff to review." in page
+
+
+def test_signing_up_again_with_a_known_email_files_no_claim(app, client, catl):
+    existing = make_user(Role.INVESTOR, email="taken@example.org")
+    _sign_up(client, "taken@example.org", "CATL")
+    assert db.session.scalar(sa.select(sa.func.count(InvestorClaim.id))) == 0
+    assert db.session.get(User, existing.id).investor_id is None
 
 
 def test_investor_list_runs_a_constant_number_of_queries(app, client, login):

@@ -1,7 +1,7 @@
 """company identity: investor review/merge/privacy columns, claims, cache generations
 
 Revision ID: 1101_company_identity
-Revises: 0002_search
+Revises: 1304_jobs
 Create Date: 2026-12-01 10:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1101_company_identity"
-down_revision = "0002_search"
+down_revision = "1304_jobs"
 branch_labels = None
 depends_on = None
 

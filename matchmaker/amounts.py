@@ -312,25 +312,33 @@ def chinese_numeral(text: str) -> int | None:
         return None
     yi = wan = small = 0
     digit: int | None = None
+    last_unit = 0  # the unit just before a trailing digit: '五亿五' is 5.5亿, '三千五' 3500
     for ch in text:
         if ch in _CN_DIGITS:
             if digit:  # '五五' is not a numeral ('一百零五' is)
                 return None
+            if _CN_DIGITS[ch] == 0:
+                last_unit = 0
             digit = _CN_DIGITS[ch]
         elif ch in _CN_SMALL:
             small += (1 if digit is None else digit) * _CN_SMALL[ch]
             digit = None
+            last_unit = _CN_SMALL[ch]
         elif ch == "万":
             if wan or not (small or digit):
                 return None
             wan = (small + (digit or 0)) * 10_000
             small, digit = 0, None
+            last_unit = 10_000
         else:  # 亿
             if yi or not (wan or small or digit):
                 return None
             yi = (wan + small + (digit or 0)) * 100_000_000
             wan = small = 0
             digit = None
+            last_unit = 100_000_000
+    if digit and last_unit >= 100 and text[-2] not in _CN_DIGITS:
+        digit = digit * last_unit // 10  # colloquial: the digit after a unit is a tenth of it
     result = yi + wan + small + (digit or 0)
     return result if result > 0 else None
 
@@ -541,3 +549,30 @@ def is_pending(value: object) -> bool:
         return False
     key = _squash(value).strip("()（）")
     return any(key == word or (len(word) > 2 and key.startswith(word)) for word in PENDING_WORDS)
+
+
+_RATE_ITEM_RE = re.compile(r"^\s*([A-Za-z]{3})\s*[=:：\s]\s*(\S+)\s*$")
+
+
+def parse_rates(text: str) -> dict[str, Decimal]:
+    """'EUR=7.8, HKD=0.92' (or 'EUR 7.8; HKD 0.92') -> {'EUR': Decimal('7.8'), ...};
+    AmountError for an unknown currency or a rate `check_rate` refuses."""
+    rates: dict[str, Decimal] = {}
+    for item in re.split(r"[,;，；\n]+", text or ""):
+        if not item.strip():
+            continue
+        match = _RATE_ITEM_RE.match(item)
+        if not match:
+            raise AmountError(
+                Message(N_("%(value)s is not a rate; write it as EUR=7.8."), {"value": item.strip()[:40]})
+            )
+        code = match[1].upper()
+        if code not in FOREIGN_CURRENCIES:
+            raise AmountError(
+                Message(
+                    N_("Unknown currency %(value)s; rates are for %(currencies)s."),
+                    {"value": match[1][:10], "currencies": ", ".join(FOREIGN_CURRENCIES)},
+                )
+            )
+        rates[code] = check_rate(match[2])
+    return rates

@@ -129,7 +129,12 @@ def taxonomy():
 
     key = f"taxonomy:{db.engine.url}"
     if key not in _cache:
-        _cache[key] = Taxonomy.from_records(sector_tree())
+        path = _data_dir() / "sectors.json"
+        outside = []
+        if path.exists():
+            with path.open(encoding="utf-8") as handle:
+                outside = (json.load(handle).get("outside") or {}).get("labels") or []
+        _cache[key] = Taxonomy.from_records(sector_tree(), outside=outside)
     return _cache[key]
 
 

@@ -47,7 +47,7 @@ SHORT_TEXT_CAP = 65.0
 class Taxonomy:
     """The sector tree with exact and fuzzy lookup by name, English name or alias."""
 
-    def __init__(self, sectors: Iterable[Sector]) -> None:
+    def __init__(self, sectors: Iterable[Sector], *, outside: Iterable[str] = ()) -> None:
         self._by_code: dict[str, Sector] = {}
         self._children: dict[str | None, list[str]] = {}
         self._exact: dict[str, str] = {}
@@ -61,9 +61,12 @@ class Taxonomy:
         self._keys = list(self._exact)
         self._key_codes = [self._exact[k] for k in self._keys]
         self._memo: dict[str, list[SectorMatch]] = {}
+        # labels known to be outside the green taxonomy ('Real estate', '房地产'): never
+        # matched to a sector, whatever a fuzzy score says
+        self._outside = {k for k in (_strip_generic(compact(label)) for label in outside) if k} - set(self._exact)
 
     @classmethod
-    def from_records(cls, items: Sequence[Mapping[str, Any]]) -> Taxonomy:
+    def from_records(cls, items: Sequence[Mapping[str, Any]], *, outside: Iterable[str] = ()) -> Taxonomy:
         sectors: list[Sector] = []
 
         def walk(records: Sequence[Mapping[str, Any]], parent: str | None, depth: int) -> None:
@@ -82,12 +85,17 @@ class Taxonomy:
                 walk(record.get("children") or (), code, depth + 1)
 
         walk(items, None, 0)
-        return cls(sectors)
+        return cls(sectors, outside=outside)
 
     @classmethod
     def load(cls, path: str | Path) -> Taxonomy:
         with open(path, encoding="utf-8") as handle:
-            return cls.from_records(json.load(handle)["items"])
+            data = json.load(handle)
+        return cls.from_records(data["items"], outside=(data.get("outside") or {}).get("labels") or ())
+
+    def is_outside(self, text: object) -> bool:
+        """True for a label known to name a sector outside the green taxonomy."""
+        return _strip_generic(compact(text)) in self._outside
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -144,6 +152,46 @@ class Taxonomy:
         self._memo[key] = result
         return result[:limit]
 
+    def classify(self, text: object, *, limit: int = 5) -> list[SectorMatch]:
+        """Candidates for a sector label from someone else's list, best first.
+
+        Unlike `match` (WRatio, which rewards any partial overlap), a label that is only a
+        part of a longer name earns nothing for it: 'Technology' is not 'clean coal
+        technology' and 'Health' is not 'health and wellness'. A known name inside a
+        longer label counts in proportion to how much of the label it covers
+        ('大数据产业' holds '大数据'). Generic words (产业, 行业, industry, sector) are
+        dropped first. The caller decides the threshold (see the catalogue parser)."""
+        whole = compact(text)
+        key = _strip_generic(whole)
+        if not key or key in self._outside:
+            return []
+        memo_key = "classify:" + whole
+        cached = self._memo.get(memo_key)
+        if cached is not None:
+            return cached[:limit]
+        code = self._exact.get(whole) or self._exact.get(key)
+        if code is not None:
+            result = [SectorMatch(code, 100.0, True)]
+        else:
+            best: dict[str, float] = {}
+            for _, score, index in process.extract(
+                key, self._keys, scorer=fuzz.ratio, limit=30, score_cutoff=FUZZY_FLOOR
+            ):
+                candidate = self._key_codes[index]
+                best[candidate] = max(best.get(candidate, 0.0), float(score))
+            for alias, candidate in zip(self._keys, self._key_codes, strict=True):
+                if len(alias) >= 2 and alias in key and alias != key:
+                    covered = len(alias) / len(key)
+                    best[candidate] = max(best.get(candidate, 0.0), 60.0 + 40.0 * covered)
+            cap = SHORT_TEXT_CAP if len(key) <= 2 else 99.0
+            result = [
+                SectorMatch(candidate, min(round(score, 1), cap), False)
+                for candidate, score in sorted(best.items(), key=lambda item: (-item[1], item[0]))
+                if score >= FUZZY_FLOOR
+            ]
+        self._memo[memo_key] = result
+        return result[:limit]
+
     def resolve(self, text: object, threshold: float = 85.0) -> SectorMatch | None:
         """The best match if it scores at least `threshold`, else None."""
         matches = self.match(text, limit=1)
@@ -179,6 +227,16 @@ class Taxonomy:
             if part not in result:
                 result.append(part)
         return result
+
+
+_GENERIC_SUFFIXES = ("产业链", "产业", "行业", "领域", "板块", "industries", "industry", "sector", "sectors")
+
+
+def _strip_generic(key: str) -> str:
+    for suffix in _GENERIC_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+            return key[: -len(suffix)]
+    return key
 
 
 # ---------------------------------------------------------------------------- regions

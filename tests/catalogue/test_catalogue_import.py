@@ -59,7 +59,7 @@ def test_first_upload_creates_every_valid_row(app, read):
         "5": ("修文县分布式光伏项目", ["new_energy.solar"], "520123", "贵阳市修文县",
               Decimal("500000000.00"), Decimal("400000000.00"), ["cooperation"], "open"),
     }
-    assert saved["1"].extra == {"用地面积(亩)": "200"}
+    assert saved["1"].extra == {"用地面积（亩）": "200"}
     assert (saved["1"].contact_person, saved["1"].contact_phone) == ("张三", "0851-1234567")
 
     batch = db.session.scalar(sa.select(ImportBatch))
@@ -74,6 +74,7 @@ def test_first_upload_creates_every_valid_row(app, read):
     assert events[1].after["investment_sought_yuan"] == "500000000.00"
     assert report.as_json()["catalogue"] == {
         "id": catalogue.id, "name": "贵阳", "year": 2023, "status": "published", "usd_rate": None,
+        "rates": {}, "accepts_outside": False,
         "projects": 5, "investment_sought_yuan": "2130000000.00",
     }
 

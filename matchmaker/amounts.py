@@ -517,9 +517,14 @@ def _read_text(text: str) -> tuple[Decimal, Decimal | None, bool, str, str] | No
         value = chinese_numeral(match["cn"])
         if value is None:
             return None
-        has_big = any(ch in _CN_BIG for ch in match["cn"])
-        # '五千万' carries its own scale; '五千' alone is a bare number (header unit)
-        return Decimal(value), (Decimal(1) if has_big else None), has_big, match["pre"] or "", match["cur"] or ""
+        # '五千万' carries its own scale (read as 5000万); '五千' alone is a bare number
+        if "亿" in match["cn"]:
+            scale = Decimal(100_000_000)
+        elif "万" in match["cn"]:
+            scale = Decimal(10_000)
+        else:
+            return Decimal(value), None, False, match["pre"] or "", match["cur"] or ""
+        return Decimal(value) / scale, scale, True, match["pre"] or "", match["cur"] or ""
     return None
 
 

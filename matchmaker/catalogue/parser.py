@@ -185,7 +185,7 @@ def _combined_cells(sheet: Sheet, index: int, cells: list[str]) -> list[str] | N
 
 
 def _find_header(sheet: Sheet) -> _Header | None:
-    best: tuple[int, int, _Header] | None = None
+    best: tuple[tuple[int, int, int], _Header] | None = None
     for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         cells = [cell_text(v) for v in row]
         if sum(1 for c in cells if c) < 2:
@@ -200,12 +200,13 @@ def _find_header(sheet: Sheet) -> _Header | None:
             fields = _fields(columns)
             if not _acceptable(fields):
                 continue
-            rank = (len(fields), prefer)
-            if best is None or rank > (best[0], best[1]):
-                best = (len(fields), prefer, _Header(index, rows, columns))
+            units = sum(1 for c in columns if c.field in AMOUNT_FIELDS and c.unit)
+            rank = (len(fields), units, prefer)
+            if best is None or rank > best[0]:
+                best = (rank, _Header(index, rows, columns))
     if best is None:
         return None
-    header = best[2]
+    header = best[1]
     if len(header.rows) == 1 and _is_parent_row(sheet, header.index):
         header.rows = [header.index - 1, header.index]
     _assign_units(sheet, header)

@@ -106,7 +106,7 @@ def test_cli_import_json_and_exit_codes(app, runner, tmp_path, read):
     assert (report["committed"], report["created"], report["catalogue"]["name"]) == (True, 5, "贵阳目录")
     assert report["warnings"] == []  # a routine conversion is counted per column instead
     assert [(w["column"], w["message"]) for w in report["warning_summary"]] == [
-        ("拟引资金额（亿元）", "1 cells written in 万元, not the column's unit."),
+        ("拟引资金额（亿元）", "1 个单元格自带单位万元（不同于该列单位）。"),  # Chinese by default
     ]
     assert (report["totals"]["warnings"], report["truncated"]) == (0, [])
 

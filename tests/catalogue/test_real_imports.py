@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from conftest import csrf_token
-from factories import make_agreement, make_catalogue, make_investor, make_project, make_session, make_user
+from factories import (
+    make_agreement,
+    make_catalogue,
+    make_investor,
+    make_project,
+    make_session,
+    make_user,
+)
 from openpyxl import load_workbook
 
 from matchmaker.accounts.models import Role

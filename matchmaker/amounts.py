@@ -169,6 +169,7 @@ _cn_chars = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_BIG)
 _CHINESE_RE = re.compile(rf"^(?P<pre>{_cur_alt})?(?P<cn>[{_cn_chars}]+)(?P<cur>{_cur_alt})?$")
 _UNIT_RE = re.compile(rf"^(?P<pre>{_cur_alt})?(?P<scale>{_scale_alt})?(?P<cur>{_cur_alt})?$")
 _RANGE_RE = re.compile(r"\d\D{0,6}?(?:-|~|～|—|–|至|到)\.?\d")
+_PLAIN_RE = re.compile(r"^\s*\d{1,18}(?:\.\d{1,12})?\s*$")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 # Markers of an approximate figure: 约 (about), 左右 (or so), 近 (nearly), 逾/超 (over).
 _APPROX_RE = re.compile(
@@ -367,6 +368,15 @@ def parse_amount(
 
     approximate = False
     annotation = ""
+    if header_unit and value.__class__ is str and _PLAIN_RE.match(value):
+        # the common case in big sheets: a plain figure under a header with a unit
+        header = _split_unit(header_unit)
+        if header is not None and header[1] == CNY:
+            yuan = Decimal(value.strip()) * header[0]
+            if yuan.adjusted() < _MAX_INTEGER_DIGITS:
+                yuan = to_yuan(yuan)
+                if max_yuan is None or yuan <= max_yuan:
+                    return ParsedAmount(yuan, unit_label(header[0], CNY), "header", False, original)
     if isinstance(value, (int, float, Decimal)):
         number = _decimal_from_number(value, original)
         pre_text = cur_text = ""
@@ -548,10 +558,13 @@ def _too_large(original: str, max_yuan: Decimal | None) -> AmountError:
     )
 
 
+_DIGITS_AND_SIGNS = frozenset("0123456789.$¥￥€£-")
+
+
 def is_pending(value: object) -> bool:
     """True for words that say the figure is not known yet ('待定', '以造价备案金额为准')."""
-    if not isinstance(value, str):
-        return False
+    if not isinstance(value, str) or not value or value[0] in _DIGITS_AND_SIGNS:
+        return False  # the common case: a figure (checked first, this runs per cell)
     key = _squash(value).strip("()（）")
     return any(key == word or (len(word) > 2 and key.startswith(word)) for word in PENDING_WORDS)
 

@@ -272,3 +272,21 @@ def test_cli_takes_rates_and_choices(app, runner, tmp_path):
         5, True, {"EUR": "7.8"})
     result = runner.invoke(args=["import", str(path), "--catalogue", "x", "--rate", "EUR=sNaN"])
     assert result.exit_code == 2
+
+
+def test_create_catalogue_with_rates_and_outside_projects(app, client, login):
+    from matchmaker.catalogue.models import Catalogue
+
+    login(make_user(Role.STAFF))
+    bad = client.post("/catalogues/?lang=en", data={"name": "外币目录", "year": "2024", "rates": "EUR=abc",
+                                                     "csrf_token": csrf_token(client)})
+    assert bad.status_code == 422 and "abc is not an exchange rate." in bad.get_data(as_text=True)
+    good = client.post("/catalogues/", data={"name": "外币目录", "year": "2024", "usd_rate": "7.1",
+                                             "rates": "EUR=7.8, HKD=0.92", "accepts_outside": "y",
+                                             "csrf_token": csrf_token(client)})
+    assert good.status_code == 302
+    catalogue = db.session.scalar(sa.select(Catalogue).where(Catalogue.name == "外币目录"))
+    assert catalogue.exchange_rates() == {"USD": Decimal("7.1"), "EUR": Decimal("7.8"), "HKD": Decimal("0.92")}
+    assert catalogue.accepts_outside is True
+    page = client.get(f"/catalogues/{catalogue.id}?lang=en").get_data(as_text=True)
+    assert "Exchange rate: 7.8 yuan per EUR." in page and "Projects outside Guizhou are accepted." in page

@@ -368,11 +368,15 @@ def parse_amount(
 
     approximate = False
     annotation = ""
-    if header_unit and value.__class__ is str and _PLAIN_RE.match(value):
+    if header_unit and (
+        (value.__class__ is str and _PLAIN_RE.match(value))
+        or (value.__class__ in (int, float) and value >= 0 and value == value and value != math.inf)
+    ):
         # the common case in big sheets: a plain figure under a header with a unit
         header = _split_unit(header_unit)
         if header is not None and header[1] == CNY:
-            yuan = Decimal(value.strip()) * header[0]
+            number = Decimal(value.strip()) if value.__class__ is str else Decimal(repr(value)) if value.__class__ is float else Decimal(value)
+            yuan = number * header[0]
             if yuan.adjusted() < _MAX_INTEGER_DIGITS:
                 yuan = to_yuan(yuan)
                 if max_yuan is None or yuan <= max_yuan:

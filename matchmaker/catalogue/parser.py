@@ -282,6 +282,7 @@ class _RowParser:
     ) -> None:
         self.columns = columns
         self.by_field = {c.field: c for c in columns if c.field}
+        self.index_of = {name: c.index for name, c in self.by_field.items()}
         self.extra_columns = [c for c in columns if c.field is None]
         self.taxonomy = taxonomy
         self.gazetteer = gazetteer
@@ -341,10 +342,8 @@ class _RowParser:
         return values[column.index]
 
     def _text(self, cells: list[str], fieldname: str) -> str:
-        column = self.by_field.get(fieldname)
-        if column is None or column.index >= len(cells):
-            return ""
-        return cells[column.index]
+        index = self.index_of.get(fieldname, 1 << 30)
+        return cells[index] if index < len(cells) else ""
 
     def _amount(self, row: int, fieldname: str, values: Sequence[Any]) -> tuple[bool, ParsedAmount | None]:
         """(readable, amount): (True, None) for a blank cell, (False, None) when rejected."""

@@ -283,6 +283,7 @@ class _RowParser:
         self.columns = columns
         self.by_field = {c.field: c for c in columns if c.field}
         self.index_of = {name: c.index for name, c in self.by_field.items()}
+        self.text_indexes = [(name, self.index_of.get(name, 1 << 30)) for name in TEXT_FIELDS]
         self.extra_columns = [c for c in columns if c.field is None]
         self.taxonomy = taxonomy
         self.gazetteer = gazetteer
@@ -336,10 +337,8 @@ class _RowParser:
     # -- cells
 
     def _cell(self, values: Sequence[Any], fieldname: str) -> Any:
-        column = self.by_field.get(fieldname)
-        if column is None or column.index >= len(values):
-            return None
-        return values[column.index]
+        index = self.index_of.get(fieldname, 1 << 30)
+        return values[index] if index < len(values) else None
 
     def _text(self, cells: list[str], fieldname: str) -> str:
         index = self.index_of.get(fieldname, 1 << 30)
@@ -603,7 +602,8 @@ class _RowParser:
 
         if len(self.errors) > errors_before or sought is None:
             return None
-        texts = {f: text(cells, f) for f in TEXT_FIELDS}
+        width = len(cells)
+        texts = {f: cells[i] if i < width else "" for f, i in self.text_indexes}
         extra = {
             self.labels[c.index]: cells[c.index]
             for c in self.extra_columns

@@ -480,6 +480,10 @@ class _RowParser:
                 N_("The location %(value)s is not a known place in Guizhou."), value=location,
             )
             return False, None, None
+        if found.score >= 100 and not found.written_prefecture_code and not found.written_as:
+            if found.inferred and found.code != found.prefecture_code:
+                self._count("location", N_("%(count)d locations name only the county; the prefecture was deduced."))
+            return True, found.code, None
         region = self.gazetteer.get(found.code)
         prefecture = self.gazetteer.get(found.prefecture_code)
         region_name = region.name if region else found.code

@@ -21,9 +21,9 @@ HEADER = ["序号", "项目名称", "所属产业", "建设地点", "总投资�
 
 def catalogue_xlsx(size: int) -> bytes:
     """The real layout as .xlsx: a title row, then the header, amounts as numbers."""
-    from openpyxl import Workbook
-
     from pathlib import Path
+
+    from openpyxl import Workbook
 
     from matchmaker.reference.taxonomy import Taxonomy
 

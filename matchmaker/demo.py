@@ -144,8 +144,8 @@ def _load_signing(result: DemoResult) -> None:
     projects = {
         p.code: p for p in db.session.scalars(sa.select(Project).where(Project.catalogue_id == catalogue_id))
     }
-    # Names are stored as the importer cleans them (full-width punctuation normalised).
-    investors = {i.name: i for i in db.session.scalars(sa.select(Investor))}
+    # Names are stored as written; compare them in one form (full-width folded).
+    investors = {clean(i.name): i for i in db.session.scalars(sa.select(Investor))}
     existing_keys = set(
         db.session.scalars(sa.select(Agreement.idempotency_key).where(Agreement.idempotency_key.like("demo-%")))
     )
@@ -181,8 +181,8 @@ def _load_profiles(result: DemoResult) -> None:
     from matchmaker.matching.operations import ProfileInput, save_profile
 
     data = json.loads((demo_dir() / "profiles.json").read_text(encoding="utf-8"))
-    # Names are stored as the importer cleans them (full-width punctuation normalised).
-    investors = {i.name: i for i in db.session.scalars(sa.select(Investor))}
+    # Names are stored as written; compare them in one form (full-width folded).
+    investors = {clean(i.name): i for i in db.session.scalars(sa.select(Investor))}
     for item in data["items"]:
         investor = investors[clean(item["investor"])]
         if investor.profile is not None:

@@ -90,11 +90,13 @@ def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) ->
 
     queries = list(names)
     if path is not None:
-        data = path.read_bytes()
+        from matchmaker.i18n import translate
+        from matchmaker.sheets import SheetError, decode_text
+
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030", errors="replace")
+            text, _encoding = decode_text(path.read_bytes())
+        except SheetError as error:
+            raise click.BadParameter(translate(error.message), param_hint="--file") from error
         queries += [line.strip() for line in text.splitlines() if line.strip()]
     if not queries:
         raise click.UsageError("give one or more NAMEs or --file FILE")

@@ -397,6 +397,9 @@ class InvestorImportReport:
         }
 
 
+HEADER_SCAN_ROWS = 30
+
+
 def _header_key(cell: str) -> str | None:
     from matchmaker.text import normalize
 
@@ -410,37 +413,24 @@ def _header_key(cell: str) -> str | None:
 def read_investor_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str]]]:
     """(sheet row, {field: text}) for every non-blank row under the header.
 
-    Reading (xlsx incl. merged cells, CSV in UTF-8/BOM/GBK with a sniffed delimiter, size
-    limits) is the catalogue parser's; the header is the first of the first 30 rows that
-    names a `name` column. Raises DomainError when the file is refused."""
-    from matchmaker.catalogue import parser
+    Reading (.xlsx/.xls/.ods incl. merged cells, CSV in UTF-8/BOM/GBK with a sniffed
+    delimiter, size limits) is `matchmaker.sheets`'; the header is the first of the first
+    30 rows that names a `name` column. Raises DomainError when the file is refused."""
+    from matchmaker.sheets import SheetError, SheetLimits, cell_text, read_sheets
 
-    limits = parser.ParseLimits(max_rows=100_000)
-    lower = filename.lower()
     try:
-        if not data or not data.strip():
-            raise DomainError(N_("The file is empty."), field="file")
-        if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-            sheets = list(parser._read_xlsx(data, limits))
-        elif lower.endswith((".csv", ".txt", ".tsv")):
-            sheets = [parser._read_csv(data, limits)[0]]
-        else:
-            raise DomainError(
-                N_("Unsupported file type %(name)s; upload an .xlsx workbook or a .csv file."),
-                field="file",
-                name=filename,
-            )
-    except parser.ParseError as error:
+        sheets = read_sheets(data, filename, SheetLimits(max_rows=100_000)).sheets
+    except SheetError as error:
         raise DomainError(error.message, field="file") from error
     for sheet in sheets:
-        for index, row in enumerate(sheet.rows[: parser.HEADER_SCAN_ROWS]):
-            keys = [_header_key(parser.as_written(v)) for v in row]
+        for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+            keys = [_header_key(cell_text(v)) for v in row]
             if "name" not in keys:
                 continue
             result = []
             for offset, values in enumerate(sheet.rows[index + 1 :], start=index + 2):
                 cells = {
-                    key: parser.as_written(value)
+                    key: cell_text(value)
                     for key, value in zip(keys, values, strict=False)
                     if key is not None
                 }

@@ -452,7 +452,7 @@ def meetings_workbook(meetings: Sequence[Meeting]) -> bytes:
     from openpyxl.styles import Font
 
     from matchmaker.money import to_yi
-    from matchmaker.spreadsheet import safe_cell
+    from matchmaker.sheets import safe_cell
 
     def append(sheet, row: list[Any]) -> None:
         sheet.append([safe_cell(value) for value in row])

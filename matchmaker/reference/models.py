@@ -13,6 +13,7 @@ from matchmaker.db import Base, str_enum
 class RegionLevel(enum.StrEnum):
     PREFECTURE = "prefecture"
     COUNTY = "county"
+    PROVINCE = "province"  # the province as a whole, for province-wide projects
 
 
 class Sector(Base):

@@ -152,27 +152,59 @@ def _strip_legal(text: str) -> str:
 
 
 # Cities that start company names (深圳市振业, 南京银行, 珠海格力电器). Like provinces they are
-# distinctive: 北京银行 and 南京银行 are two banks. Prefecture-level cities and a few
-# county-level ones that often lead a registered name; "市" after them is dropped.
-_CITIES = tuple(
-    sorted(
-        """深圳 广州 珠海 佛山 东莞 中山 惠州 汕头 湛江 潮州 肇庆 江门 韶关 梅州 清远 揭阳 茂名
-        新余 宁德 南京 苏州 无锡 常州 南通 扬州 徐州 镇江 泰州 盐城 连云港 淮安 宿迁 常熟 张家港 昆山 江阴
-        杭州 宁波 温州 绍兴 嘉兴 湖州 金华 台州 义乌 舟山 衢州 丽水 成都 绵阳 宜宾 泸州 德阳 乐山
-        自贡 攀枝花 南充 遂宁 武汉 宜昌 襄阳 十堰 荆州 黄石 长沙 株洲 湘潭 岳阳 郴州 衡阳 常德
-        郑州 洛阳 开封 新乡 许昌 平顶山 焦作 安阳 南阳 濮阳 济南 青岛 烟台 潍坊 淄博 威海 临沂
-        济宁 泰安 日照 东营 石家庄 唐山 保定 邯郸 秦皇岛 廊坊 沧州 太原 大同 阳泉 长治 晋城
-        沈阳 大连 鞍山 抚顺 本溪 锦州 营口 丹东 阜新 长春 通化 四平 哈尔滨 大庆 牡丹江 齐齐哈尔
-        合肥 芜湖 马鞍山 淮北 淮南 蚌埠 安庆 铜陵 福州 厦门 泉州 漳州 莆田 南昌 赣州 九江 景德镇
-        新余 萍乡 南宁 柳州 桂林 梧州 北海 昆明 曲靖 玉溪 贵阳 遵义 六盘水 安顺 毕节 铜仁 兰州
-        西安 宝鸡 咸阳 银川 西宁 乌鲁木齐 拉萨 呼和浩特 包头 鄂尔多斯 赤峰 海口 三亚 潮州 汕尾
-        石河子 克拉玛依 绍兴 温岭 余姚 慈溪""".split()
-        ,
-        key=len,
-        reverse=True,
-    )
+# distinctive: 北京银行 and 南京银行 are two banks. Every prefecture-level city of China, read
+# from the public division lists the project bundles (data/china_provinces.json for the other
+# provinces, data/regions.json for Guizhou), with the province each belongs to: a listing's
+# short name may abbreviate the city by its province (鄂武商 for 武汉武商: 武汉 is in 湖北, 鄂).
+# County-level cities that often lead a registered name are added here; "市" after a city is
+# dropped.
+_COUNTY_CITIES = {
+    "常熟": "苏", "张家港": "苏", "昆山": "苏", "江阴": "苏", "义乌": "浙", "温岭": "浙",
+    "余姚": "浙", "慈溪": "浙", "石河子": "新",
+}
+# Division names that are also everyday words at the start of company names (东方航空,
+# 新星 ...): never read as places.
+_NOT_PLACES = frozenset(
+    "东方 新星 双河 文昌 万宁 琼海 五指山 昆玉 胡杨河 北屯 铁门关 可克达拉 图木舒克 五家渠 "
+    "阿拉尔 白沙 神农架".split()
 )
-_CITY_RE = re.compile("^(" + "|".join(dict.fromkeys(_CITIES)) + ")市?")
+
+
+def _load_cities() -> dict[str, str]:
+    """City short name -> the one-character abbreviation of its province."""
+    import json
+
+    from matchmaker.config import resource_dir
+
+    cities: dict[str, str] = {}
+    data = resource_dir("data")
+    try:
+        with (data / "china_provinces.json").open(encoding="utf-8") as handle:
+            provinces = json.load(handle)["items"]
+        with (data / "regions.json").open(encoding="utf-8") as handle:
+            guizhou = json.load(handle)["items"]
+    except (OSError, ValueError, KeyError):  # pragma: no cover - data/ is part of the package
+        provinces, guizhou = [], []
+    divisions = [(item["short"], item.get("divisions") or []) for item in provinces]
+    divisions.append(("贵州", [item["name"] for item in guizhou if item.get("level") != "province"]))
+    for province, names in divisions:
+        abbreviation = _PROVINCES.get(province)
+        if abbreviation is None or province in ("北京", "上海", "天津", "重庆"):
+            continue  # the municipalities' divisions are districts, not cities
+        for name in names:
+            if not name.endswith("市"):
+                continue
+            short = name[:-1]
+            if len(short) >= 2 and short not in _NOT_PLACES and short not in _PROVINCES:
+                cities.setdefault(short, abbreviation)
+    for city, abbreviation in _COUNTY_CITIES.items():
+        cities.setdefault(city, abbreviation)
+    return cities
+
+
+_CITY_PROVINCE = _load_cities()
+_CITIES = tuple(sorted(_CITY_PROVINCE, key=len, reverse=True))
+_CITY_RE = re.compile("^(" + "|".join(_CITIES) + ")市?")
 # Place words in English names (pinyin of provinces and the cities above, and their usual
 # English spellings): "Bank of Beijing" and "Bank of Nanjing" are two banks.
 _LATIN_PLACES = frozenset(
@@ -198,8 +230,9 @@ _GENERIC_WORDS = tuple(
     )
 )
 _GENERIC_RE = re.compile("|".join(_GENERIC_WORDS))
-# Exchange short names that put a place before a known name (深康佳 for 康佳集团).
-_PLACE_INITIALS = frozenset(["深", *_PROVINCES.values()])
+# Exchange short names that put a place before a known name (深康佳 for 康佳集团, 穗恒运 for
+# 广州恒运). Not the abbreviations that also start everyday names (新希望, 吉利, 宁德, 青岛).
+_LISTING_INITIALS = frozenset("深穗沪京津渝粤川蜀黔滇湘鄂苏浙闽赣桂冀晋豫鲁皖辽陕琼")
 
 
 def _prepare(name: object) -> str:
@@ -221,6 +254,9 @@ class NameKey:
     words: tuple[str, ...] = ()
     places: frozenset[str] = frozenset()
     initials: frozenset[str] = frozenset()  # how a short name starts for this place (深, 京 or 北)
+    # Written with a legal form (…有限公司, Co., Ltd.): a registered name, complete as it
+    # stands - not an abbreviation of a longer one.
+    registered: bool = False
 
 
 def name_key(name: object) -> NameKey:
@@ -228,6 +264,7 @@ def name_key(name: object) -> NameKey:
     text = _prepare(name)
     text = _ST_PREFIX_RE.sub("", text)
     text = re.sub(r"^the\s+", "", text)
+    registered = _has_legal_form(text)
     text = _strip_legal(text)
     key = compact(text)
     if key and _is_ascii(key):
@@ -237,7 +274,7 @@ def name_key(name: object) -> NameKey:
             if w and w not in _EN_STOPWORDS and w not in _EN_LEGAL_WORDS
         )
         places = frozenset(w.replace("'", "") for w in words if w in _LATIN_PLACES)
-        return NameKey(key, None, key, True, words, places)
+        return NameKey(key, None, key, True, words, places, registered=registered)
     place = None
     matched = _PROVINCE_RE.match(key)
     if matched:
@@ -245,7 +282,8 @@ def name_key(name: object) -> NameKey:
         place = _PROVINCES[full]
         core = key[matched.end() :]
         key = place + core
-        return NameKey(key, place, core, initials=frozenset({place, full[0]}))
+        return NameKey(key, place, core, initials=frozenset({place, full[0]}),
+                       registered=registered)
     else:
         if key and key[0] in _ALT_ABBREVIATIONS:
             key = _ALT_ABBREVIATIONS[key[0]] + key[1:]
@@ -254,7 +292,28 @@ def name_key(name: object) -> NameKey:
             place = city.group(1)
             key = place + key[city.end() :]
         core = key[len(place) :] if place else key
-    return NameKey(key, place, core, initials=frozenset({place[0]}) if place else frozenset())
+    if not place:
+        return NameKey(key, None, core, registered=registered)
+    # A short name starts with the city's first character (深 for 深圳) or its province's
+    # abbreviation (鄂 for 武汉).
+    return NameKey(key, place, core, initials=frozenset({place[0], _CITY_PROVINCE[place]}),
+                   registered=registered)
+
+
+# Legal forms that make a written name a registered one (not 集团/股份/控股: short names
+# carry those too, 中恒集团, 北方股份).
+_CJK_LEGAL_FORM_RE = re.compile(r"(?:公司|有限责任|有限)[\s\W_]*$")
+_EN_REGISTERED_WORDS = frozenset(
+    "co company ltd limited inc incorporated corp corporation gmbh ag sa se plc llc nv bv spa "
+    "kk pte pty asa oy".split()
+)
+
+
+def _has_legal_form(text: str) -> bool:
+    if _CJK_LEGAL_FORM_RE.search(text):
+        return True
+    words = [w for w in re.split(r"[^0-9a-z]+", text) if w]
+    return len(words) >= 2 and any(w in _EN_REGISTERED_WORDS for w in words[1:])
 
 
 def is_only_legal_form(name: object) -> bool:
@@ -440,6 +499,8 @@ _TWO_INITIALS = 86.0  # a two-character short name: the place's initial and the 
 CLEAR_SCORE = 80.0
 CLEAR_MARGIN = 10.0
 _SHORT_FORMS = frozenset({"abbreviation", "contained"})
+_PART_OF = frozenset({"abbreviation", "contained", "inner"})  # the query is part of the known name
+_REGISTERED_PART_CAP = 75.0
 
 
 def _generic_unmatched(known: str, matched_positions: set[int]) -> int:
@@ -506,9 +567,25 @@ def _core_score(query: str, known: str, *, allow_extends: bool = True) -> tuple[
     return ratio, "similar"
 
 
+def _province(place: str) -> str:
+    """The province abbreviation of a place (a province's is itself)."""
+    return _CITY_PROVINCE.get(place, place)
+
+
 def _cjk_score(q: NameKey, k: NameKey) -> tuple[float, str]:
     if q.place and k.place and q.place != k.place:
-        return min(Indel.normalized_similarity(q.key, k.key) * 100, _OTHER_PLACE_CAP), "other_place"
+        capped = min(Indel.normalized_similarity(q.key, k.key) * 100, _OTHER_PLACE_CAP), "other_place"
+        # A city inside the province the other name starts with (广安爱众 and 四川广安爱众: 广安
+        # is in 四川) is no other place when the rest of the name starts with that city.
+        if q.place in _CITY_PROVINCE and _province(q.place) == k.place:
+            result = _core_score(q.key, k.core)
+        elif k.place in _CITY_PROVINCE and _province(k.place) == q.place:
+            result = _core_score(q.core, k.key)
+        else:
+            return capped
+        if result[1] in ("same", "contained"):
+            return result[0] - _PLACE_DROPPED, result[1]
+        return capped
     if q.place == k.place:  # the same place, or none on either side
         if q.place and q.core == k.core:
             return 100.0, "same"
@@ -519,15 +596,24 @@ def _cjk_score(q: NameKey, k: NameKey) -> tuple[float, str]:
             # The query names the same place and a distinctive part of the name (天津磁卡 for
             # 天津环球磁卡; not 宁德新能源 for 宁德时代新能源: 新能源 alone is descriptive).
             result = (min(result[0] + _SAME_PLACE, _MAX_SHORT_FORM), result[1])
-        if not q.place and len(q.key) >= 3 and q.key[0] in _PLACE_INITIALS and q.key[1:] == k.key:
-            # 深康佳 for 康佳集团: the listing's place initial before a known name
-            result = max(result, (_PLACE_INITIAL_ONLY, "abbreviation"))
+        if not q.place and len(q.key) >= 3 and q.key[0] in _LISTING_INITIALS:
+            # 深康佳 for 康佳集团, 深天马 for 天马微电子: the listing's place initial before a
+            # known name (or the start of one)
+            if q.key[1:] == k.key:
+                result = max(result, (_PLACE_INITIAL_ONLY, "abbreviation"))
+            else:
+                score, kind = _core_score(q.key[1:], k.key)
+                if kind == "contained":
+                    result = max(result, (min(score, _PLACE_INITIAL_ONLY) - _PLACE_DROPPED,
+                                          "abbreviation"))
         return result
     if k.place:  # the query has no place; the known name has one
         options = []
         # The core alone is no name: only the query's being part of it counts.
         score, kind = _core_score(q.key, k.core, allow_extends=False)
         options.append((score - _PLACE_DROPPED, kind))
+        if q.key.startswith(k.place):  # 张家界 (the city's name is the whole short name)
+            options.append(_core_score(q.key, k.key, allow_extends=False))
         if q.key[0] in k.initials:
             if len(q.key) >= 3:
                 score, kind = _core_score(q.key[1:], k.core)
@@ -567,10 +653,17 @@ def score_keys(q: NameKey, k: NameKey) -> tuple[float, str]:
     if q.key == k.key:
         return 100.0, "same"
     if q.latin and k.latin:
-        return _latin_score(q, k)
-    if q.latin or k.latin:  # Chinese against English: only a shared spelling counts
+        score, kind = _latin_score(q, k)
+    elif q.latin or k.latin:  # Chinese against English: only a shared spelling counts
         return Indel.normalized_similarity(q.key, k.key) * 100, "similar"
-    return _cjk_score(q, k)
+    else:
+        score, kind = _cjk_score(q, k)
+    if q.registered and kind in _PART_OF:
+        # A registered name is complete: one that is only part of a longer known name
+        # (神州数码集团股份有限公司, 神州数码信息服务) names another company - a parent, a
+        # subsidiary, a namesake. Shown as a candidate, never a confident answer.
+        score = min(score, _REGISTERED_PART_CAP)
+    return score, kind
 
 
 def pair_score(query_key: str, key: str) -> float:

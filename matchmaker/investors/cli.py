@@ -22,12 +22,15 @@ def investors_group() -> None:
 @click.option("--merge-duplicates", is_flag=True,
               help="Merge rows whose name is close to a known company into it (as an alias) "
                    "instead of creating them; they are reported either way.")
+@click.option("--known-only", is_flag=True,
+              help="Only add names to companies the platform knows (e.g. data/press_names.csv); "
+                   "rows naming no known company are skipped, never created.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some are rejected.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON only.")
 @with_appcontext
-def import_command(path: Path, merge_duplicates: bool, dry_run: bool, skip_invalid: bool,
-                   as_json: bool) -> None:
+def import_command(path: Path, merge_duplicates: bool, known_only: bool, dry_run: bool,
+                   skip_invalid: bool, as_json: bool) -> None:
     """Import an investor list (.xlsx/.csv: name, name_en, aliases, kind, country).
 
     A known company (identical name once legal forms are set aside, or an alias of it) is
@@ -41,7 +44,7 @@ def import_command(path: Path, merge_duplicates: bool, dry_run: bool, skip_inval
     try:
         report = import_investors(path.read_bytes(), path.name, user=None,
                                   merge_duplicates=merge_duplicates, dry_run=dry_run,
-                                  skip_invalid=skip_invalid)
+                                  skip_invalid=skip_invalid, known_only=known_only)
     except DomainError as error:
         db.session.rollback()
         if as_json:
@@ -62,7 +65,8 @@ def import_command(path: Path, merge_duplicates: bool, dry_run: bool, skip_inval
     click.echo(
         f"{len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged, {len(report.merged)} merged, "
-        f"{len(report.rejected)} rejected, {len(report.duplicates)} possible duplicates."
+        + (f"{len(report.skipped)} skipped (no known company), " if known_only else "")
+        + f"{len(report.rejected)} rejected, {len(report.duplicates)} possible duplicates."
         + (" Nothing written." if not report.committed or dry_run else "")
     )
     for item in report.updated:

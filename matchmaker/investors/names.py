@@ -24,6 +24,7 @@ about 3 ms at 30,000 keys); only the best few keys are reranked in Python.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, LCSseq
 
+from matchmaker.config import resource_dir
 from matchmaker.i18n import N_, Message
 from matchmaker.text import compact, is_cjk, normalize
 
@@ -197,10 +199,6 @@ _NOT_PLACES = frozenset(
 
 def _load_cities() -> dict[str, str]:
     """City short name -> the one-character abbreviation of its province."""
-    import json
-
-    from matchmaker.config import resource_dir
-
     cities: dict[str, str] = {}
     data = resource_dir("data")
     try:
@@ -229,7 +227,16 @@ def _load_cities() -> dict[str, str]:
 
 _CITY_PROVINCE = _load_cities()
 _CITIES = tuple(sorted(_CITY_PROVINCE, key=len, reverse=True))
-_CITY_RE = re.compile("^(" + "|".join(_CITIES) + ")市?")
+_CITY_LENGTHS = sorted({len(c) for c in _CITIES}, reverse=True)
+
+
+def _match_city(text: str) -> tuple[str, int] | None:
+    """(city, end of the city and its 市) when `text` starts with a city; longest first."""
+    for length in _CITY_LENGTHS:
+        if text[:length] in _CITY_PROVINCE:
+            end = length + 1 if text[length : length + 1] == "市" else length
+            return text[:length], end
+    return None
 # Place words in English names (pinyin of provinces and the cities above, and their usual
 # English spellings): "Bank of Beijing" and "Bank of Nanjing" are two banks.
 _LATIN_PLACES = frozenset(
@@ -314,19 +321,19 @@ def name_key(name: object) -> NameKey:
         place = _PROVINCES[full]
         core = key[matched.end() :]
         key = place + core
-        city = _CITY_RE.match(core)
+        city = _match_city(core)
         subplace = None
-        if city and len(core) > city.end() and _CITY_PROVINCE[city.group(1)] == place:
-            subplace, core = city.group(1), core[city.end() :]
+        if city and len(core) > city[1] and _CITY_PROVINCE[city[0]] == place:
+            subplace, core = city[0], core[city[1] :]
         return NameKey(key, place, core, initials=frozenset({place, full[0]}),
                        registered=registered, subplace=subplace)
     else:
         if key and key[0] in _ALT_ABBREVIATIONS:
             key = _ALT_ABBREVIATIONS[key[0]] + key[1:]
-        city = _CITY_RE.match(key)
-        if city and len(key) > city.end():
-            place = city.group(1)
-            key = place + key[city.end() :]
+        city = _match_city(key)
+        if city and len(key) > city[1]:
+            place = city[0]
+            key = place + key[city[1] :]
         core = key[len(place) :] if place else key
     if not place:
         return NameKey(key, None, core, registered=registered)

@@ -383,6 +383,7 @@ class InvestorImportReport:
     merged: list[dict[str, Any]] = field(default_factory=list)  # under --merge-duplicates
     rejected: list[dict[str, Any]] = field(default_factory=list)  # row, column, value, reason
     duplicates: list[dict[str, Any]] = field(default_factory=list)  # possible duplicates
+    skipped: list[dict[str, Any]] = field(default_factory=list)  # not known, under known_only
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -391,7 +392,8 @@ class InvestorImportReport:
             "updated": len(self.updated),
             "unchanged": len(self.unchanged),
             "merged": len(self.merged),
-            "rows": self.created + self.updated + self.unchanged + self.merged,
+            "skipped": len(self.skipped),
+            "rows": self.created + self.updated + self.unchanged + self.merged + self.skipped,
             "rejected": self.rejected,
             "duplicates": self.duplicates,
         }
@@ -515,7 +517,8 @@ def _same_company(resolution: Resolution, entry: _Row, resolver: NameResolver):
 
 
 def import_investors(data: bytes, filename: str, *, user, merge_duplicates: bool = False,
-                     dry_run: bool = False, skip_invalid: bool = False) -> InvestorImportReport:
+                     dry_run: bool = False, skip_invalid: bool = False,
+                     known_only: bool = False) -> InvestorImportReport:
     """Import an investor list in one transaction.
 
     A row is the same company as a known investor only when their company keys are
@@ -524,7 +527,9 @@ def import_investors(data: bytes, filename: str, *, user, merge_duplicates: bool
     overwritten. A row whose name is merely close to a known one (score >= 80) is created and
     reported as a possible duplicate - or, with `merge_duplicates`, added to that investor as
     an alias. Any rejected row refuses the whole file (nothing is written) unless
-    `skip_invalid`. Importing the same list twice changes nothing.
+    `skip_invalid`. Importing the same list twice changes nothing. With `known_only` (a list
+    of names for companies the platform already has, such as data/press_names.csv) a row
+    that is no known company is reported as skipped, never created.
 
     The resolver is built once and updated as rows are created (list speed)."""
     report = InvestorImportReport()
@@ -546,7 +551,10 @@ def import_investors(data: bytes, filename: str, *, user, merge_duplicates: bool
         same = _same_company(resolution, entry, resolver)
         outcome: dict[str, Any] = {"row": entry.row, "name": entry.name}
         close = next((c for c in resolution.candidates if c.score >= DUPLICATE_SCORE), None)
-        merging = same is None and close is not None and merge_duplicates
+        merging = same is None and close is not None and merge_duplicates and not known_only
+        if same is None and known_only:
+            report.skipped.append({**outcome, "investor_id": None, "skipped": True})
+            continue
         if merging:
             same = close
         if same is not None:
@@ -586,9 +594,10 @@ def import_investors(data: bytes, filename: str, *, user, merge_duplicates: bool
     else:
         report.committed = True
     log.info(
-        "investor import %s: %d created, %d updated, %d unchanged, %d merged, %d rejected, "
-        "%d possible duplicates", filename, len(report.created), len(report.updated),
-        len(report.unchanged), len(report.merged), len(report.rejected), len(report.duplicates),
+        "investor import %s: %d created, %d updated, %d unchanged, %d merged, %d skipped, "
+        "%d rejected, %d possible duplicates", filename, len(report.created), len(report.updated),
+        len(report.unchanged), len(report.merged), len(report.skipped), len(report.rejected),
+        len(report.duplicates),
     )
     return report
 

@@ -208,3 +208,30 @@ def test_resolve_page_lists_candidates_with_reasons(app, client, login, known):
     html = client.get("/investors/resolve", query_string={"name": "宁德新能源", "lang": "en"}).get_data(as_text=True)
     assert "No confident match." in html and "宁德时代新能源科技股份有限公司" in html
     assert "Why: the name typed is" in html
+
+
+PRESS_NAMES = LISTED.parent.parent.parent / "data" / "press_names.csv"
+
+
+def test_press_names_list_adds_english_press_names_to_known_companies_only(app, runner, known):
+    sinopec = make_investor("中国石油化工股份有限公司")
+    rows = len(PRESS_NAMES.read_text(encoding="utf-8").splitlines()) - 1
+    before = count()
+    assert resolve_investor("Sinopec").match is None
+
+    result, report = run_import(runner, PRESS_NAMES, "--known-only")
+    assert result.exit_code == 0, result.output
+    # the Sinopec group row has the listed company's key; CATL gains its press name
+    assert (report["created"], report["updated"], report["skipped"]) == (0, 2, rows - 2)
+    assert count() == before  # nothing created: State Grid, PowerChina … are not known here
+    db.session.expire_all()
+    assert "Sinopec" in sinopec.aliases and "中石化" in sinopec.aliases
+    assert resolve_investor("Sinopec").match.id == sinopec.id
+    assert resolve_investor("CATL").match.id == known["catl"].id
+    assert resolve_investor("PowerChina").match is None
+
+    again, report = run_import(runner, PRESS_NAMES, "--known-only")
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
+
+    text = runner.invoke(args=["investors", "import", str(PRESS_NAMES), "--known-only"]).output
+    assert f"{rows - 2} skipped (no known company)" in text

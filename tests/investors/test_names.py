@@ -19,11 +19,13 @@ from benchmarks.names_eval import (
     wratio_baseline,
 )
 from matchmaker.investors.names import (
+    ACCEPTANCE,
     CONFIDENT_SCORE,
     InvestorName,
     NameInputError,
     NameResolver,
     company_key,
+    name_key,
 )
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "company_names.csv"
@@ -153,3 +155,99 @@ def test_accuracy_floor_and_beats_wratio(cases):
     assert sum(c.expected is None for c in name_cases) >= 20
     assert ours >= 0.97
     assert ours > baseline
+
+
+# Registered names and exchange short names from the public A-share list
+# (benchmarks/data/listed_companies.csv), as a resolver over some of them would see them.
+LISTED = [
+    "武汉武商集团股份有限公司",
+    "四川广安爱众股份有限公司",
+    "天马微电子股份有限公司",
+    "广西梧州中恒集团股份有限公司",
+    "深圳中恒华发股份有限公司",
+    "南方双林生物制药股份有限公司",
+    "山西杏花村汾酒厂股份有限公司",
+    "张家界旅游集团股份有限公司",
+    "神州数码信息服务股份有限公司",
+    "山东高速路桥集团股份有限公司",
+    "宁德时代新能源科技股份有限公司",
+    "南京银行股份有限公司",
+    "北京银行股份有限公司",
+    "珠海格力电器股份有限公司",
+]
+
+
+@pytest.fixture(scope="module")
+def listed():
+    english = {"神州数码信息服务股份有限公司": "Digital China Information Service Company Ltd."}
+    return NameResolver(InvestorName(i, name, english.get(name))
+                        for i, name in enumerate(LISTED, start=1))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("鄂武商A", "武汉武商集团股份有限公司"),  # 鄂 is 湖北, whose city 武汉 is
+        ("广安爱众", "四川广安爱众股份有限公司"),  # 广安 is a city in 四川: no other place
+        ("深天马A", "天马微电子股份有限公司"),  # the listing's 深 before the start of the name
+        ("中恒集团", "广西梧州中恒集团股份有限公司"),  # 广西|梧州: the city is part of the place
+        ("双林生物", "南方双林生物制药股份有限公司"),  # a part from inside, far ahead of the rest
+        ("山西汾酒", "山西杏花村汾酒厂股份有限公司"),  # same province, 汾酒 inside
+        ("张家界", "张家界旅游集团股份有限公司"),  # the city's name is the short name
+        ("格力电器", "珠海格力电器股份有限公司"),
+        # Not on the list: never answered with the company they resemble
+        ("宁德新能源", None),  # only descriptive words inside 宁德时代新能源
+        ("江苏银行", None),  # 南京 is in 江苏, but 银行 alone names no bank
+        ("上海银行", None),
+        ("神州数码集团股份有限公司", None),  # a registered name: a parent, not its subsidiary
+        ("山东高速股份有限公司", None),
+        ("Digital China Group Co., Ltd.", None),
+    ],
+)
+def test_listed_short_and_registered_names(listed, query, expected):
+    resolution = listed.resolve(query)
+    assert (resolution.match.name if resolution.match else None) == expected
+    if expected is None:
+        assert resolution.candidates  # the person still sees what was close
+
+
+def test_registered_name_that_is_part_of_a_known_one_is_only_a_candidate(listed):
+    resolution = listed.resolve("神州数码集团股份有限公司")
+    assert resolution.match is None
+    assert resolution.candidates[0].record.name == "神州数码信息服务股份有限公司"
+    assert resolution.candidates[0].score < CONFIDENT_SCORE
+
+
+def test_parent_and_subsidiary_both_known_resolve_apart():
+    resolver = NameResolver([InvestorName(1, "神州数码集团股份有限公司"),
+                             InvestorName(2, "神州数码信息服务股份有限公司", None, ("神州信息",))])
+    assert resolver.resolve("神州数码").match.id == 1
+    assert resolver.resolve("神州信息").match.id == 2
+    assert resolver.resolve("神州数码信息服务").match.id == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "place", "core", "registered"),
+    [
+        ("武汉武商集团股份有限公司", "武汉", "武商", True),
+        ("广西梧州中恒集团股份有限公司", "桂", "中恒", True),  # 梧州 kept as the sub-place
+        ("贵阳银行", "贵阳", "银行", False),  # Guizhou's cities come from data/regions.json
+        ("东方航空", None, "东方航空", False),  # 东方 (a Hainan city) is no place here
+        ("中恒集团", None, "中恒", False),  # 集团 is no legal form of a registered name
+        ("Sinopec Corp.", None, "sinopec", True),
+    ],
+)
+def test_places_and_legal_forms(name, place, core, registered):
+    key = name_key(name)
+    assert (key.place, key.core, key.registered) == (place, core, registered)
+
+
+def test_acceptance_needs_score_and_lead():
+    rule = ACCEPTANCE
+    assert rule.confident("similar", rule.score, rule.score - rule.margin)
+    assert not rule.confident("similar", rule.score, rule.score - rule.margin + 1)
+    assert not rule.confident("similar", rule.score - 1, 0.0)
+    # a part from inside a name needs a far larger lead than a typo-level likeness
+    assert rule.inner_margin > rule.margin
+    assert not rule.confident("inner", rule.inner_score, rule.inner_score - rule.inner_margin + 1)
+    assert rule.confident("inner", rule.inner_score, rule.inner_score - rule.inner_margin)

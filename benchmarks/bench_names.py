@@ -1,6 +1,8 @@
 """Company identity: name-resolution quality on real lists, and investor import speed.
 
-Run: python -m benchmarks --only names   (or python benchmarks/bench_names.py [--json])
+Run: python -m benchmarks --only names   (or python benchmarks/bench_names.py [--json]
+     [--accuracy] [--against main]: --against also measures names.py as it is at that git
+     revision, in the same run; --accuracy skips the import timings)
 
 1. Accuracy, today's resolver (benchmarks/legacy_names.py, the code before issue 11) and
    the current one in the same run, on
@@ -8,7 +10,11 @@ Run: python -m benchmarks --only names   (or python benchmarks/bench_names.py [-
      exchange short name, registered name, English name), split into a calibration part
      (tuned on) and a held-out part (never looked at while tuning), plus 20 % of the
      companies left unknown (their names must get "no confident match");
-   - tests/data/company_names.csv (219 hand-assembled queries, must not regress).
+   - tests/data/company_names.csv (219 hand-assembled queries, must not regress);
+   - benchmarks/data/sse_quotes_2012.csv (62 other Shanghai-listed companies from a public
+     2012 quote feed: an independent check, wholly held out; see names_eval.py).
+   The figures the resolver accepts a match at are calibrated on the calibration part and
+   company_names.csv only (benchmarks/calibrate_names.py).
    top-1 = right answer (the company, or "no match" for an unknown one); wrong = a
    confident answer naming the wrong company; no_match = "no confident match" for a known
    company.
@@ -41,10 +47,31 @@ from matchmaker.investors import names  # noqa: E402
 BASELINE_BUDGET_S = 60.0
 
 
-def accuracy_rows() -> list[Row]:
+def resolver_at(ref: str):
+    """matchmaker/investors/names.py as it is at git revision `ref` (e.g. main), loaded as a
+    module of its own, so that two resolvers are measured in one run."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(["git", "show", f"{ref}:matchmaker/investors/names.py"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout
+    folder = Path(tempfile.mkdtemp(prefix="names-"))
+    path = folder / f"names_at_{ref.replace('/', '_')}.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def accuracy_rows(against: tuple[str, ...] = ()) -> list[Row]:
     split = ev.listed_split()
     rows: list[Row] = []
-    for label, module in (("today", legacy_names), ("now", names)):
+    modules = [("today", legacy_names), *((ref, resolver_at(ref)) for ref in against),
+               ("now", names)]
+    for label, module in modules:
         resolver = module.NameResolver(split.records(module.InvestorName))
         for part in ("calibration", "held_out"):
             cases = split.cases(part)
@@ -60,6 +87,13 @@ def accuracy_rows() -> list[Row]:
         score, _failures = ev.evaluate(ev.resolver_predict(module.NameResolver(records)), cases)
         rows.append(Row(name=f"names {label}: company_names.csv", size=len(cases),
                         median_ms=0.0, extra=score.as_dict()))
+        records, cases = ev.independent_set(module.InvestorName)
+        resolver = module.NameResolver(records)
+        for kind in ("short", "registered"):
+            chosen = [c for c in cases if c.kind == kind]
+            score, _failures = ev.evaluate(ev.resolver_predict(resolver), chosen)
+            rows.append(Row(name=f"names {label}: independent SSE 2012 {kind}", size=len(chosen),
+                            median_ms=0.0, extra=score.as_dict()))
     return rows
 
 
@@ -159,7 +193,11 @@ if __name__ == "__main__":
 
     from benchmarks.__main__ import format_table
 
-    results = [r.as_dict() for r in accuracy_rows() + _import(2_880) + _import(10_000)]
+    against = tuple(sys.argv[sys.argv.index("--against") + 1].split(",")) if "--against" in sys.argv else ()
+    if "--accuracy" in sys.argv:  # accuracy only (no import timings)
+        results = [r.as_dict() for r in accuracy_rows(against)]
+    else:
+        results = [r.as_dict() for r in accuracy_rows(against) + _import(2_880) + _import(10_000)]
     if "--json" in sys.argv:
         print(json.dumps({"results": results}, ensure_ascii=False, indent=1))
     else:

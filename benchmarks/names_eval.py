@@ -9,7 +9,14 @@ Two evaluation lists:
   repository). 20 % of the companies (by a hash of the code) are left out of the known
   investors, so their names must get "no confident match"; the rest are split (by
   another hash) into a calibration part used to tune the resolver and a held-out part
-  that was never looked at while tuning.
+  that was never looked at while tuning;
+- benchmarks/data/sse_quotes_2012.csv: an independent check, 62 Shanghai-listed companies
+  (600000-600081: exchange short name and registered name as a 2012 quote feed of the
+  Shanghai exchange gave them, copied from the example data of the public mmGrid project,
+  lidatui/mmGrid examples/data/stockQuoteMore.json). None of them is in the list above and
+  none was looked at while tuning: the whole set is held out. 20 % of them (by a hash of
+  the code) are unknown; the rest join the known investors of the list above, which act as
+  distractors.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COMPANY_NAMES = ROOT / "tests" / "data" / "company_names.csv"
 LISTED = Path(__file__).resolve().parent / "data" / "listed_companies.csv"
+SSE_2012 = Path(__file__).resolve().parent / "data" / "sse_quotes_2012.csv"
 UNKNOWN_SHARE = 20  # % of listed companies not among the known investors
 HELD_OUT_SHARE = 30  # % of the rest kept out of the tuning
 
@@ -100,6 +108,25 @@ def listed_split(rows: Sequence[dict[str, str]] | None = None) -> ListedSplit:
     unknown = [r for r in rows if _bucket(r["code"], "known") < UNKNOWN_SHARE]
     held = frozenset(r["code"] for r in rows if _bucket(r["code"], "held-out") < HELD_OUT_SHARE)
     return ListedSplit(known, unknown, held)
+
+
+def independent_set(record_type=None) -> tuple[list, list[NameCase]]:
+    """(known investors, cases) of the independent check: the listed list's known companies
+    plus the known part of sse_quotes_2012.csv; cases are that file's short names (expected:
+    the registered name) and its unknown companies' short and registered names (no match)."""
+    split = listed_split()
+    records = split.records(record_type)
+    if record_type is None:
+        from matchmaker.investors.names import InvestorName as record_type
+    rows = load_listed(SSE_2012)
+    known = [r for r in rows if _bucket(r["code"], "known") >= UNKNOWN_SHARE]
+    unknown = [r for r in rows if _bucket(r["code"], "known") < UNKNOWN_SHARE]
+    records += [record_type(int(r["code"]), r["registered_name"], None, ()) for r in known]
+    cases = [NameCase(r["short_name"], r["registered_name"], "short") for r in known]
+    for row in unknown:
+        cases.append(NameCase(row["short_name"], None, "short"))
+        cases.append(NameCase(row["registered_name"], None, "registered"))
+    return records, cases
 
 
 @dataclass(frozen=True)

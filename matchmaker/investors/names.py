@@ -542,6 +542,7 @@ _TWO_INITIALS = 86.0  # a two-character short name: the place's initial and the 
 _SHORT_FORMS = frozenset({"abbreviation", "contained"})
 _PART_OF = frozenset({"abbreviation", "contained", "inner"})  # the query is part of the known name
 _REGISTERED_PART_CAP = 75.0
+_SUBSIDIARY_CAP = 90.0  # a longer name containing a query that is exactly another company's
 
 
 def _generic_unmatched(known: str, matched_positions: set[int]) -> int:
@@ -849,6 +850,13 @@ class NameResolver:
         for owner in self._acronyms.get(qkey.key, ()):
             offer(owner, 95.0, "acronym", None)
 
+        if any(c.kind == "same" and c.score >= 100 for c in best.values()):
+            # The query is exactly one company's name: a longer name that contains it
+            # (神州数码 and 神州数码信息服务) is a different company - a subsidiary or a
+            # namesake - unless an alias of it says otherwise (an alias would be "same").
+            for owner, c in list(best.items()):
+                if c.kind in _PART_OF and c.score > _SUBSIDIARY_CAP:
+                    best[owner] = Candidate(c.record, _SUBSIDIARY_CAP, c.kind, c.source, c.matched)
         ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))
         candidates = [c for _i, c in ranked[: max(limit, 2)] if c.score > 0]
         top = candidates[0] if candidates else None

@@ -1,6 +1,6 @@
 """Calibrate when the name resolver answers "match" rather than "no confident match".
 
-Run: python benchmarks/calibrate_names.py [--max-wrong 0.006] [--json]
+Run: python benchmarks/calibrate_names.py [--max-wrong 0.006] [--folds 5]
 
 The resolver scores every known investor (matchmaker/investors/names.py); an `Acceptance`
 turns the best candidate into a confident answer when its score and its lead over the
@@ -14,7 +14,8 @@ wrong company (and none of company_names.csv). Among equally good figures it kee
 generalises better). The held-out parts are never read here.
 
 It prints the figures to copy into `Acceptance`'s defaults; `bench_names.py` then reports
-the held-out figures.
+the held-out figures. `--folds N` estimates, within the tuning cases, how well figures
+found this way carry over to names they were not searched on (N-fold cross-validation).
 """
 
 from __future__ import annotations
@@ -82,10 +83,12 @@ def _outcome(f: dict[str, np.ndarray], a: names.Acceptance) -> tuple[int, int, i
     return right, int(np.sum(wrong)), int(np.sum(wrong & f["short"]))
 
 
-def calibrate(max_wrong: float = 0.006) -> dict:
-    listed_pairs, named_pairs = tuning_cases()
-    listed, named = _features(listed_pairs), _features(named_pairs)
-    allowed = int(max_wrong * len(listed_pairs))
+def _subset(f: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: values[mask] for name, values in f.items()}
+
+
+def _search(listed: dict[str, np.ndarray], named: dict[str, np.ndarray], max_wrong: float):
+    allowed = int(max_wrong * len(listed["top"]))
     allowed_short = int(max_wrong * int(np.sum(listed["short"])))
     best_key, best = None, None
     for values in itertools.product(*GRID.values()):
@@ -101,7 +104,30 @@ def calibrate(max_wrong: float = 0.006) -> dict:
                a.short_score, a.score)
         if best_key is None or key > best_key:
             best_key, best = key, (a, right_l, wrong_l, right_n)
-    a, right_l, wrong_l, right_n = best
+    return best
+
+
+def cross_validate(folds: int = 5, max_wrong: float = 0.006) -> dict:
+    """How well the search generalises: calibrate on all folds of the tuning cases but one,
+    score the one left out (short names), for each fold in turn."""
+    listed_pairs, named_pairs = tuning_cases()
+    listed, named = _features(listed_pairs), _features(named_pairs)
+    fold_of = np.array([ev._bucket(case.query, "fold") % folds for _r, case in listed_pairs])
+    right = wrong = none = cases = 0
+    for fold in range(folds):
+        a = _search(_subset(listed, fold_of != fold), named, max_wrong)[0]
+        part = _subset(listed, (fold_of == fold) & listed["short"])
+        r, w, _ = _outcome(part, a)
+        right, wrong, cases = right + r, wrong + w, cases + len(part["top"])
+        none += len(part["top"]) - r - w
+    return {"folds": folds, "short_cases": cases, "top1": round(right / cases, 4),
+            "wrong": round(wrong / cases, 4), "no_match": round(none / cases, 4)}
+
+
+def calibrate(max_wrong: float = 0.006) -> dict:
+    listed_pairs, named_pairs = tuning_cases()
+    listed, named = _features(listed_pairs), _features(named_pairs)
+    a, right_l, wrong_l, right_n = _search(listed, named, max_wrong)
     return {
         "acceptance": asdict(a),
         "listed_calibration": {"cases": len(listed_pairs), "top1": round(right_l / len(listed_pairs), 4),
@@ -116,5 +142,8 @@ if __name__ == "__main__":
     limit = 0.006
     if "--max-wrong" in sys.argv:
         limit = float(sys.argv[sys.argv.index("--max-wrong") + 1])
-    result = calibrate(limit)
+    if "--folds" in sys.argv:
+        result = cross_validate(int(sys.argv[sys.argv.index("--folds") + 1]), limit)
+    else:
+        result = calibrate(limit)
     print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -18,13 +18,13 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from matchmaker.i18n import N_, Message
 from matchmaker.money import to_yuan
+from matchmaker.text import nfkc
 
 CNY = "CNY"
 USD = "USD"
@@ -130,7 +130,7 @@ _USD_LABELS = {label for (_, cur), label in _UNIT_LABELS.items() if cur == USD}
 
 
 def _squash(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text).casefold()
+    value = nfkc(text).casefold()
     value = value.replace("￥", "¥")
     return "".join(value.split())
 
@@ -157,7 +157,7 @@ def unit_from_header(header_text: object) -> str | None:
     '项目总投资(万元)' -> '万元', 'Total investment (USD million)' -> 'USD million'."""
     if header_text is None:
         return None
-    text = unicodedata.normalize("NFKC", str(header_text)).strip()
+    text = nfkc(str(header_text)).strip()
     for inner in reversed(_PAREN_RE.findall(text)):
         candidate = inner.strip()
         for prefix in ("单位:", "单位", "unit:", "in "):

@@ -10,6 +10,7 @@ from flask import Flask, g, request, session
 
 from matchmaker.config import ROOT, load_config
 from matchmaker.extensions import babel, csrf, db, login, migrate
+from matchmaker.reference import labels
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from matchmaker.errors import register_error_handlers
 
     register_error_handlers(app)
+    labels.init_app(app)
     _register_template_helpers(app)
 
     from matchmaker.cli import register_commands
@@ -110,16 +112,7 @@ def _register_template_helpers(app: Flask) -> None:
                 return getattr(obj, f"{field}_en", None) or getattr(obj, field)
             return getattr(obj, field)
 
-        def status_name(value) -> str:
-            """A project status in words ('可洽谈' / 'Open')."""
-            from matchmaker.search.core import STATUS_NAMES
-
-            key = getattr(value, "value", value)
-            names = STATUS_NAMES.get(key)
-            return (names[1] if locale == "en" else names[0]) if names else str(key)
-
         return {
-            "status_name": status_name,
             "format_yi": format_yi,
             "yuan_str": yuan_str,
             "locale": locale,

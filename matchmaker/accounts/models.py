@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from datetime import datetime
 
@@ -12,13 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from matchmaker.db import Base, UTCDateTime, str_enum, utcnow
+from matchmaker.i18n import NP_
+from matchmaker.reference.vocabulary import LabelledEnum
 
 
-class Role(enum.StrEnum):
-    INVESTOR = "investor"
-    STAFF = "staff"
-    ORGANIZER = "organizer"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    INVESTOR = "investor", NP_("role", "Investor")
+    STAFF = "staff", NP_("role", "Provincial staff")
+    ORGANIZER = "organizer", NP_("role", "Organiser")
+    ADMIN = "admin", NP_("role", "Administrator")
 
 
 class User(UserMixin, Base):

@@ -20,7 +20,8 @@ from matchmaker.i18n import N_
 from matchmaker.investors.operations import ProfileInput
 from matchmaker.investors.resolution import resolve_investor
 from matchmaker.matching import operations
-from matchmaker.reference.taxonomy import COOPERATION_MODES, mode_parts
+from matchmaker.reference.taxonomy import mode_parts
+from matchmaker.reference.vocabulary import CooperationMode
 
 _REASONS = {"type": "array", "items": {"type": "object", "properties": {
     "kind": {"type": "string", "enum": ["sector", "region", "amount", "mode", "text"]},
@@ -95,7 +96,7 @@ def _amount(body: dict[str, Any], key: str) -> Decimal | None:
 def _modes(body: dict[str, Any]) -> tuple[str, ...]:
     codes: list[str] = []
     for text in _strings(body, "modes"):
-        code = text if text in COOPERATION_MODES else None
+        code = CooperationMode.parse(text)
         if code is None:
             parts = mode_parts(text)
             code = parts[0][1] if len(parts) == 1 else None

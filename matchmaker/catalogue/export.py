@@ -18,19 +18,13 @@ from decimal import Decimal
 from typing import Any
 
 from matchmaker.money import YI
+from matchmaker.reference.labels import joined
 from matchmaker.reference.taxonomy import Taxonomy
+from matchmaker.reference.vocabulary import CooperationMode
 from matchmaker.spreadsheet import safe_cell
 
 _SEPARATORS = set("、，,;；/／|｜\n")
 
-MODE_LABELS = {
-    "sole": "独资",
-    "joint_venture": "合资",
-    "cooperation": "合作",
-    "ppp": "PPP",
-    "equity": "股权合作",
-    "other": "其他",
-}
 
 # (field, header): the headers are names the column recogniser maps back to the field.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -83,6 +77,11 @@ def sector_label(taxonomy: Taxonomy, code: str) -> str:
     return sector.name
 
 
+def mode_text(codes: Iterable[str]) -> str:
+    """Cooperation modes as the import format writes them, in Chinese: '合资、合作'."""
+    return joined((CooperationMode(code) for code in codes), "zh")
+
+
 def yi_value(yuan: Decimal | None, *, for_xlsx: bool) -> Any:
     """An amount in 亿元, exact: a number in .xlsx when a float holds it exactly, else text."""
     if yuan is None:
@@ -124,7 +123,7 @@ def table(
             "location": project.location,
             "total_investment": yi_value(project.total_investment_yuan, for_xlsx=for_xlsx),
             "investment_sought": yi_value(project.investment_sought_yuan, for_xlsx=for_xlsx),
-            "cooperation_modes": "、".join(MODE_LABELS.get(m, m) for m in project.cooperation_modes),
+            "cooperation_modes": mode_text(project.cooperation_modes),
             "construction_content": project.construction_content,
             "market_outlook": project.market_outlook,
             "preparation_status": project.preparation_status,

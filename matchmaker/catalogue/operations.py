@@ -881,9 +881,7 @@ def project_form_data(project: Project) -> dict[str, str]:
         "location": project.location,
         "total_investment": yi(project.total_investment_yuan),
         "investment_sought": yi(project.investment_sought_yuan),
-        "cooperation_modes": "、".join(
-            exporting.MODE_LABELS.get(m, m) for m in project.cooperation_modes or []
-        ),
+        "cooperation_modes": exporting.mode_text(project.cooperation_modes or []),
         "construction_content": project.construction_content,
         "market_outlook": project.market_outlook,
         "preparation_status": project.preparation_status,

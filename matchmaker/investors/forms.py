@@ -22,7 +22,8 @@ from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.forms import BaseForm
 from matchmaker.i18n import translate
 from matchmaker.investors.operations import ProfileInput
-from matchmaker.reference.taxonomy import COOPERATION_MODES
+from matchmaker.reference.labels import choices
+from matchmaker.reference.vocabulary import CooperationMode
 
 UNITS = ("亿元", "万元", "USD")
 DEFAULT_USD_RATE = Decimal("7.10")  # yuan per US dollar when MATCH_USD_RATE is not set
@@ -68,10 +69,7 @@ class ProfileForm(BaseForm):
 
         self.sectors.choices = _tree_choices(sector_tree(), locale)
         self.regions.choices = _tree_choices(region_tree(), locale)
-        self.modes.choices = [
-            SelectChoice(code, _localized(zh, en, locale))
-            for code, (zh, en) in COOPERATION_MODES.items()
-        ]
+        self.modes.choices = choices(CooperationMode)
 
     def fill_from(self, profile) -> None:
         """Show a saved profile (amounts in 亿元)."""

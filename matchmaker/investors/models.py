@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.db import Base, UTCDateTime, str_enum, utcnow
+from matchmaker.i18n import NP_
+from matchmaker.reference.vocabulary import LabelledEnum
 
 
-class InvestorKind(enum.StrEnum):
-    ENTERPRISE = "enterprise"
-    SOE = "soe"
-    FUND = "fund"
-    FOREIGN = "foreign"
-    OTHER = "other"
+class InvestorKind(LabelledEnum):
+    ENTERPRISE = "enterprise", NP_("investor kind", "Domestic enterprise")
+    SOE = "soe", NP_("investor kind", "State-owned enterprise")
+    FUND = "fund", NP_("investor kind", "Fund")
+    FOREIGN = "foreign", NP_("investor kind", "Foreign company")
+    OTHER = "other", NP_("investor kind", "Other")
 
 
 class Investor(Base):

@@ -18,8 +18,9 @@ from matchmaker.investors.forms import ProfileForm
 from matchmaker.investors.models import Investor
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
-from matchmaker.matching.forms import STATUS_LABELS, InterestForm, LeadStatusForm
-from matchmaker.matching.models import InvestorProfile, Lead
+from matchmaker.matching.forms import InterestForm, LeadStatusForm
+from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
+from matchmaker.reference.labels import label
 from matchmaker.reference.models import Region, RegionLevel
 
 LEADS_PER_PAGE = 100
@@ -134,7 +135,7 @@ def leads():
         sa.select(Region).where(Region.level == RegionLevel.PREFECTURE).order_by(Region.position)
     ).all()
     return render_template(
-        "matching/leads.html", leads=items, prefectures=prefectures, statuses=STATUS_LABELS,
+        "matching/leads.html", leads=items, prefectures=prefectures, statuses=list(LeadStatus),
         project=db.session.get(Project, project_id) if project_id else None,
         region_code=region_code, status=status, page=page, per_page=LEADS_PER_PAGE,
         moves={lead.id: operations.allowed_moves(lead.status) for lead in items},
@@ -154,7 +155,7 @@ def move_lead(lead_id: int):
             flash(error.translated(), "warning")
         else:
             db.session.commit()
-            flash(_("Lead moved to %(status)s.", status=STATUS_LABELS[lead.status]), "success")
+            flash(_("Lead moved to %(status)s.", status=label(lead.status)), "success")
     return redirect(_next(url_for("matching.leads")))
 
 
@@ -167,7 +168,7 @@ def project_investors(project_id: int):
         for lead in db.session.scalars(sa.select(Lead).where(Lead.project_id == project.id))
     }
     return render_template("matching/project_investors.html", project=project, matches=found,
-                           leads=leads_of, statuses=STATUS_LABELS)
+                           leads=leads_of)
 
 
 @roles_required(Role.STAFF)

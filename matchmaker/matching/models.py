@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
@@ -10,15 +9,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
+from matchmaker.i18n import NP_
 from matchmaker.investors.models import Investor
+from matchmaker.reference.vocabulary import LabelledEnum
 
 
-class LeadStatus(enum.StrEnum):
-    NEW = "new"
-    CONTACTED = "contacted"
-    MEETING = "meeting"
-    SIGNED = "signed"
-    DROPPED = "dropped"
+class LeadStatus(LabelledEnum):
+    NEW = "new", NP_("lead status", "New")
+    CONTACTED = "contacted", NP_("lead status", "Contacted")
+    MEETING = "meeting", NP_("lead status", "Meeting")
+    SIGNED = "signed", NP_("lead status", "Signed")
+    DROPPED = "dropped", NP_("lead status", "Dropped")
 
 
 class InvestorProfile(Base):

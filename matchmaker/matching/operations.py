@@ -46,7 +46,7 @@ from matchmaker.matching.scorer import (
     suggest_meetings,
     validate_profile,
 )
-from matchmaker.reference.taxonomy import COOPERATION_MODES
+from matchmaker.reference.vocabulary import CooperationMode
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,6 @@ def _fingerprint() -> tuple[Any, ...]:
         )
     )
     return (*projects, catalogues)
-
-
-def _mode_label(mode: str) -> str:
-    """Codes as the engine reads modes (its related-mode credit works on the Chinese labels)."""
-    return COOPERATION_MODES[mode][0] if mode in COOPERATION_MODES else mode
 
 
 def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, str]]]:
@@ -139,7 +134,7 @@ def build_context() -> MatchingContext:
                 region_code=region_code,
                 prefecture_code=prefecture_code,
                 investment_sought_yuan=row.investment_sought_yuan,
-                modes=tuple(_mode_label(m) for m in row.cooperation_modes or ()),
+                modes=tuple(row.cooperation_modes or ()),
                 text=project_text(row.name, codes, tree, row.construction_content or ""),
             )
         )
@@ -180,7 +175,7 @@ def engine_profile(data: Any) -> Profile:
         regions=tuple(data.regions or ()),
         min_yuan=data.min_yuan,
         max_yuan=data.max_yuan,
-        modes=tuple(_mode_label(m) for m in data.modes or ()),
+        modes=tuple(data.modes or ()),
         keywords=data.keywords or "",
     )
 
@@ -188,7 +183,7 @@ def engine_profile(data: Any) -> Profile:
 def check_profile(data: Any, context: MatchingContext | None = None) -> Profile:
     """The engine's Profile, or DomainError (with the field) saying what is wrong."""
     for mode in data.modes or ():
-        if mode not in COOPERATION_MODES:
+        if str(mode) not in set(CooperationMode):
             raise DomainError(
                 N_("Unknown cooperation mode: %(mode)s"), field="modes", mode=str(mode)[:40]
             )

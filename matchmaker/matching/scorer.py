@@ -9,8 +9,9 @@ the sector tree as plain data). Five components, each a fit in [0, 1]:
   as a wanted county -> 0.5; otherwise 0;
 - amount: investment sought inside [min, max] -> 1; outside, 1 - (decades off) / 1, so a
   factor 2 off gives 0.70 and a factor 10 off gives 0; a project stating none -> 0.5;
-- mode: a shared cooperation mode -> 1; related (合作 / 股权合作) -> 0.5; the project states
-  none (open to discussion) -> 0.5; otherwise 0;
+- mode: a shared cooperation mode (`CooperationMode` codes) -> 1; related (cooperation /
+  equity participation, `vocabulary.RELATED_MODES`) -> 0.5; the project states none (open
+  to discussion) -> 0.5; otherwise 0;
 - text: the share of the keywords' distinct tokens (CJK bigrams, Latin words: see
   `matchmaker.text.tokens`) found in the project's name + sector names + construction
   content; under `TEXT_CUTOFF` it counts as 0. Computed with one `process.cdist` of LCS
@@ -39,6 +40,7 @@ from rapidfuzz.distance import LCSseq
 
 from matchmaker.i18n import N_, Message
 from matchmaker.money import format_yi
+from matchmaker.reference.vocabulary import CooperationMode, modes_related
 from matchmaker.text import compact, normalize, tokens
 
 SECTOR_BROADER = 0.5  # project's sector is a parent of the wanted one
@@ -53,18 +55,6 @@ _TOKEN_BASE = 0x10000  # tokens are encoded as code points from here (above the 
 MAX_KEYWORDS_CHARS = 500
 COMPONENTS = ("sector", "region", "amount", "mode", "text")
 
-# English labels of the usual cooperation modes (the catalogue writes them in Chinese).
-MODE_NAMES_EN = {
-    "独资": "sole investment",
-    "合资": "joint venture",
-    "合作": "cooperation",
-    "股权合作": "equity cooperation",
-    "ppp": "PPP",
-    "bot": "BOT",
-    "租赁": "lease",
-    "并购": "merger and acquisition",
-    "eod": "EOD",
-}
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -264,15 +254,23 @@ _EMPTY_PROFILE = Message(
 
 
 def _mode_key(mode: str) -> str:
-    return compact(mode)
+    return str(mode)
 
 
 def _mode_relation(wanted: str, offered: str) -> float:
     if wanted == offered:
         return 1.0
-    if wanted and offered and (wanted in offered or offered in wanted):
+    if modes_related(wanted, offered):
         return MODE_RELATED
     return 0.0
+
+
+def _shown_mode(mode: str) -> CooperationMode | str:
+    """A mode as a reason shows it: its label when it is a known code."""
+    try:
+        return CooperationMode(mode)
+    except ValueError:
+        return str(mode)
 
 
 def _padded(rows: Sequence[Sequence[int]], sentinel: int) -> np.ndarray:
@@ -588,10 +586,6 @@ def _amount_reason(project: ProjectFeatures, profile: Profile) -> Message:
     return Message(N_("Amount sought %(amount)s亿元 is within your range"), params)
 
 
-def _mode_en(mode: str) -> str:
-    return MODE_NAMES_EN.get(_mode_key(mode), mode)
-
-
 def _mode_reason(project: ProjectFeatures, profile: Profile) -> Message:
     if not project.modes:
         return Message(N_("Cooperation mode open to discussion"))
@@ -601,16 +595,13 @@ def _mode_reason(project: ProjectFeatures, profile: Profile) -> Message:
         key=lambda item: item[0],
     )
     if credit >= 1.0:
-        params = {"mode": offered, "mode_en": _mode_en(offered)}
-        return Message(N_("Cooperation mode: %(mode_en)s"), params)
+        return Message(N_("Cooperation mode: %(mode)s"), {"mode": _shown_mode(offered)})
     if credit > 0:
-        params = {"mode": offered, "mode_en": _mode_en(offered)}
-        return Message(N_("Related cooperation mode: %(mode_en)s"), params)
-    params = {
-        "mode": "、".join(project.modes),
-        "mode_en": ", ".join(_mode_en(m) for m in project.modes),
-    }
-    return Message(N_("Cooperation modes %(mode_en)s differ from yours"), params)
+        return Message(N_("Related cooperation mode: %(mode)s"), {"mode": _shown_mode(offered)})
+    shown: list[CooperationMode | str] | str = [_shown_mode(m) for m in project.modes]
+    if not all(isinstance(m, CooperationMode) for m in shown):
+        shown = ", ".join(str(m) for m in project.modes)  # modes outside the vocabulary
+    return Message(N_("Cooperation modes %(modes)s differ from yours"), {"modes": shown})
 
 
 def keyword_hits(keywords: str, text: str) -> list[str]:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import enum
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.db import Base, str_enum
+from matchmaker.i18n import NP_
+from matchmaker.reference.vocabulary import LabelledEnum
 
 
-class RegionLevel(enum.StrEnum):
-    PREFECTURE = "prefecture"
-    COUNTY = "county"
+class RegionLevel(LabelledEnum):
+    PREFECTURE = "prefecture", NP_("region level", "Prefecture")
+    COUNTY = "county", NP_("region level", "County")
 
 
 class Sector(Base):

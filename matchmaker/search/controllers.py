@@ -6,11 +6,10 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from matchmaker.i18n import translate
-from matchmaker.reference.taxonomy import COOPERATION_MODES
 from matchmaker.search import operations
-from matchmaker.search.core import BANDS, SORTS, STATUS_NAMES, SearchError, highlight
+from matchmaker.search.core import SORTS, SearchError, highlight
 from matchmaker.search.params import PARAMS, request_from_args
-from matchmaker.search.textindex import fold
+from matchmaker.text import fold
 
 
 def _link(**changes) -> str:
@@ -37,7 +36,7 @@ def index():
     terms = page.result.highlight_terms() if page else []
     return render_template(
         "search/index.html", page=page, error=error, link=_link, highlight=highlight, terms=terms,
-        sorts=SORTS, bands={b[0]: b for b in BANDS}, translate=translate, args=request.args,
+        sorts=SORTS, translate=translate, args=request.args,
     ), status
 
 
@@ -55,5 +54,4 @@ def project(project_id: int):
     return render_template(
         "search/project.html", project=item, similar=operations.similar_projects(item),
         show_contact=current_user.is_authenticated, highlight=highlight, terms=terms,
-        status_names=STATUS_NAMES, mode_names=COOPERATION_MODES,
     )

@@ -29,7 +29,7 @@ from matchmaker.catalogue.models import (
 )
 from matchmaker.search.core import Document, SearchIndex, fen
 from matchmaker.search.models import SearchDocument, SearchIndexState
-from matchmaker.search.textindex import fold
+from matchmaker.text import fold
 
 log = logging.getLogger(__name__)
 CHUNK = 2000

@@ -283,7 +283,6 @@ def _session_page(
         need_large=need_large,
         summary=summary,
         state_form=ReasonForm(),
-        kind_labels=operations.KIND_LABELS,
         history=operations.session_history(session),
     ), status
 
@@ -386,7 +385,6 @@ def _agreement_page(
         history=operations.agreement_history(agreement),
         candidates=candidates,
         need_large=need_large,
-        kind_labels=operations.KIND_LABELS,
     ), status
 
 
@@ -592,7 +590,6 @@ def venue():
         totals=totals,
         latest=latest,
         refresh=seconds,
-        kind_labels=operations.KIND_LABELS,
     )
 
 

@@ -18,8 +18,8 @@ from openpyxl.styles import Font
 
 from matchmaker.extensions import db
 from matchmaker.money import to_yi
+from matchmaker.reference.labels import label_in
 from matchmaker.signing.models import Agreement, SigningSession
-from matchmaker.signing.operations import KIND_LABELS
 from matchmaker.signing.totals import Totals
 from matchmaker.spreadsheet import safe_cell
 
@@ -176,7 +176,7 @@ def agreements_workbook(totals: Totals, *, edition: int | None = None) -> bytes:
                 agreement.project.name if agreement.project else agreement.project_name,
                 agreement.amount_yuan,
                 to_yi(agreement.amount_yuan),
-                KIND_LABELS[agreement.kind][0],
+                label_in(agreement.kind, "zh"),
                 agreement.signed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 "yes 是" if counted else "no 否",
                 "yes 是" if agreement.voided else "",

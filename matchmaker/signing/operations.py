@@ -23,6 +23,7 @@ from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import find_or_create_investor
 from matchmaker.money import YI, to_yuan
+from matchmaker.reference.labels import parse_label
 from matchmaker.reference.models import Region, Sector
 from matchmaker.signing.models import (
     Agreement,
@@ -38,12 +39,7 @@ log = logging.getLogger(__name__)
 ABSURD_YUAN = Decimal(10_000) * YI
 AMOUNT_UNIT = "亿元"  # what a bare number in the amount field means
 
-KIND_LABELS: dict[AgreementKind, tuple[str, str]] = {
-    AgreementKind.INVESTMENT_CONTRACT: ("投资合同", "Investment contract"),
-    AgreementKind.FRAMEWORK: ("框架协议", "Framework agreement"),
-    AgreementKind.STRATEGIC: ("战略合作协议", "Strategic cooperation agreement"),
-    AgreementKind.INTENT: ("意向协议", "Letter of intent"),
-}
+# What organisers and desk apps also write for a kind, besides its value and its labels.
 _KIND_ALIASES: dict[str, AgreementKind] = {
     "投资合同": AgreementKind.INVESTMENT_CONTRACT,
     "投资协议": AgreementKind.INVESTMENT_CONTRACT,
@@ -60,15 +56,6 @@ _KIND_ALIASES: dict[str, AgreementKind] = {
     "letter of intent": AgreementKind.INTENT,
     "loi": AgreementKind.INTENT,
 }
-SESSION_KIND_LABELS: dict[SessionKind, tuple[str, str]] = {
-    SessionKind.GREEN_INDUSTRY: ("绿色产业项目签约", "Green-industry project signing"),
-    SessionKind.MAJOR_PROJECTS: (
-        "重大绿色发展项目及战略合作协议签约",
-        "Major green-development projects and strategic cooperation agreements",
-    ),
-    SessionKind.OTHER: ("其他签约", "Other signing"),
-}
-
 SESSION_FIELDS = ["edition", "name", "name_en", "kind", "held_on", "venue", "target_yuan", "state"]
 AGREEMENT_FIELDS = [
     "session_id",
@@ -91,16 +78,12 @@ AGREEMENT_FIELDS = [
 def parse_kind(value: object) -> AgreementKind:
     """'investment_contract', '投资合同', 'Framework agreement', '意向书' -> AgreementKind."""
     text = str(value or "").strip()
-    try:
-        return AgreementKind(text)
-    except ValueError:
-        pass
     folded = text.casefold()
     if folded in _KIND_ALIASES:
         return _KIND_ALIASES[folded]
-    for kind, (zh, en) in KIND_LABELS.items():
-        if folded in (zh, en.casefold()):
-            return kind
+    kind = parse_label(AgreementKind, text)
+    if kind is not None:
+        return kind
     raise DomainError(
         N_("Unknown kind of agreement “%(value)s”: use 投资合同, 框架协议, 战略合作协议 or 意向."),
         field="kind",

@@ -39,7 +39,7 @@ def test_list_and_create(client, login):
     make_project(catalogue, investment_sought_yuan=Decimal("150000000.00"))
     make_project(catalogue, investment_sought_yuan=Decimal("50000000.00"))
     html = client.get("/catalogues/?lang=en").get_data(as_text=True)
-    assert re.search(r"遵义目录</a></td>\s*<td>2023</td>\s*<td>published</td>\s*<td class=\"num\">2</td>\s*<td class=\"num\">2.00</td>", html)
+    assert re.search(r"遵义目录</a></td>\s*<td>2023</td>\s*<td>Published</td>\s*<td class=\"num\">2</td>\s*<td class=\"num\">2.00</td>", html)
 
     response = client.post("/catalogues/", data={"name": "贵阳目录", "year": "2024", "csrf_token": csrf_token(client)})
     assert response.status_code == 302

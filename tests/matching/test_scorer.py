@@ -69,7 +69,7 @@ def project(
     region="520121",
     prefecture="520100",
     sought_yi="5",
-    modes=("合资",),
+    modes=("joint_venture",),
     text="磷酸铁锂正极材料",
 ):
     sought = None if sought_yi is None else Decimal(sought_yi) * YI
@@ -170,11 +170,14 @@ def test_amount_fit(low, high, sought, fit, reason):
 @pytest.mark.parametrize(
     ("wanted", "offered", "fit", "reason"),
     [
-        (("合资",), ("合资", "独资"), 1.0, "Cooperation mode: joint venture"),
-        (("ＰＰＰ",), ("PPP",), 1.0, "Cooperation mode: PPP"),
-        (("合作",), ("股权合作",), 0.5, "Related cooperation mode: equity cooperation"),
-        (("独资",), (), 0.5, "Cooperation mode open to discussion"),
-        (("独资",), ("PPP", "合资"), 0.0, "Cooperation modes PPP, joint venture differ from yours"),
+        (("joint_venture",), ("joint_venture", "sole"), 1.0, "Cooperation mode: Joint venture"),
+        (("ppp",), ("ppp",), 1.0, "Cooperation mode: Public-private partnership (PPP)"),
+        (("cooperation",), ("equity",), 0.5, "Related cooperation mode: Equity participation"),
+        (("equity",), ("cooperation",), 0.5, "Related cooperation mode: Cooperation"),
+        (("sole",), (), 0.5, "Cooperation mode open to discussion"),
+        (("sole",), ("ppp", "joint_venture"), 0.0,
+         "Cooperation modes Public-private partnership (PPP), Joint venture differ from yours"),
+        (("sole",), ("other",), 0.0, "Cooperation modes Other differ from yours"),
     ],
 )
 def test_mode_fit(wanted, offered, fit, reason):

@@ -6,18 +6,35 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, refresh
+from flask_babel import lazy_gettext as _l
 
+import matchmaker.models  # noqa: F401 - every model registered before use
+from matchmaker import catalogue, investors, search
+from matchmaker.accounts.blueprint import bp as accounts_bp
+from matchmaker.accounts.models import User
+from matchmaker.api import bp as api_bp
+from matchmaker.catalogue.blueprint import bp as catalogue_bp
+from matchmaker.cli import register_commands
 from matchmaker.config import ROOT, load_config
+from matchmaker.db import MIGRATIONS_DIR
+from matchmaker.errors import register_error_handlers
 from matchmaker.extensions import babel, csrf, db, login, migrate
+from matchmaker.home.blueprint import bp as home_bp
+from matchmaker.matching.blueprint import bp as matching_bp
+from matchmaker.money import format_yi, yuan_str
 from matchmaker.reference import labels
+from matchmaker.search.blueprint import bp as search_bp
+from matchmaker.signing.blueprint import bp as signing_bp
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+# Features that connect to signals or the session (each has `init_app(app)`).
+FEATURES = (catalogue, search, investors)
+
+__all__ = ["MIGRATIONS_DIR", "create_app"]
 
 
 def select_locale() -> str:
-    from flask import current_app, has_request_context
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the configured default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -40,8 +57,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    import matchmaker.models  # noqa: F401 - every model registered before use
-
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -51,25 +66,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
     )
     _init_login(app)
+    for feature in FEATURES:
+        feature.init_app(app)
     _register_blueprints(app)
-
-    from matchmaker.errors import register_error_handlers
-
     register_error_handlers(app)
     labels.init_app(app)
     _register_template_helpers(app)
-
-    from matchmaker.cli import register_commands
-
     register_commands(app)
     return app
 
 
 def _init_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from matchmaker.accounts.models import User
-
     login.init_app(app)
     login.login_view = "accounts.login"
     login.login_message = _l("Please sign in to see this page.")
@@ -81,14 +88,6 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from matchmaker.accounts.blueprint import bp as accounts_bp
-    from matchmaker.api.blueprint import bp as api_bp
-    from matchmaker.catalogue.blueprint import bp as catalogue_bp
-    from matchmaker.home.blueprint import bp as home_bp
-    from matchmaker.matching.blueprint import bp as matching_bp
-    from matchmaker.search.blueprint import bp as search_bp
-    from matchmaker.signing.blueprint import bp as signing_bp
-
     for blueprint in (home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
@@ -96,10 +95,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale, refresh
-
-    from matchmaker.money import format_yi, yuan_str
-
     @app.context_processor
     def inject_helpers():
         locale = str(get_locale() or "zh")

@@ -5,12 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from matchmaker.money import FEN, to_yuan
+
+# Alembic's revisions (Flask-Migrate): the app factory, `matchmaker init` and tests use it.
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

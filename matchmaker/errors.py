@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from matchmaker.i18n import Message
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from matchmaker.i18n import Message, translate
 
 
 class DomainError(Exception):
@@ -22,7 +27,6 @@ class DomainError(Exception):
         super().__init__(str(self.message))
 
     def translated(self) -> str:
-        from matchmaker.i18n import translate
 
         return translate(self.message)
 
@@ -43,23 +47,17 @@ class Conflict(DomainError):
 
 
 def wants_json() -> bool:
-    from flask import request
 
     return request.path.startswith("/api/")
 
 
 def api_error(code: str, message: str, status: int, **extra: Any):
-    from flask import jsonify
 
     body: dict[str, Any] = {"error": {"code": code, "message": message, **extra}}
     return jsonify(body), status
 
 
 def register_error_handlers(app) -> None:
-    from flask import render_template
-    from flask_babel import gettext as _
-    from flask_wtf.csrf import CSRFError
-    from werkzeug.exceptions import HTTPException
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):

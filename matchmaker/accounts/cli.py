@@ -1,9 +1,14 @@
 """`matchmaker create-user` and `matchmaker create-token`."""
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from matchmaker.accounts.models import Role
+from matchmaker.accounts.models import Role, User
+from matchmaker.accounts.operations import create_token, create_user, normalize_email
+from matchmaker.console import fail
+from matchmaker.errors import DomainError
+from matchmaker.extensions import db
 
 
 @click.command("create-user")
@@ -15,10 +20,6 @@ from matchmaker.accounts.models import Role
 @with_appcontext
 def create_user_command(email: str, role: str, display_name: str, password: str) -> None:
     """Create a user with a role; the password is read from stdin or prompted."""
-    from matchmaker.accounts.operations import create_user
-    from matchmaker.cli import fail
-    from matchmaker.errors import DomainError
-    from matchmaker.extensions import db
 
     try:
         user = create_user(email, password, role, display_name=display_name)
@@ -34,12 +35,7 @@ def create_user_command(email: str, role: str, display_name: str, password: str)
 @with_appcontext
 def create_token_command(email: str) -> None:
     """Print a new API token for that user (shown once; only its hash is stored)."""
-    import sqlalchemy as sa
 
-    from matchmaker.accounts.models import User
-    from matchmaker.accounts.operations import create_token, normalize_email
-    from matchmaker.cli import fail
-    from matchmaker.extensions import db
 
     user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     if user is None:

@@ -8,6 +8,7 @@ from flask import abort
 from flask_login import current_user
 
 from matchmaker.accounts.models import Role
+from matchmaker.extensions import login
 
 
 def roles_required(*roles: Role):
@@ -19,7 +20,6 @@ def roles_required(*roles: Role):
         def wrapped(*args, **kwargs):
             user = current_user
             if not user.is_authenticated:
-                from matchmaker.extensions import login
 
                 return login.unauthorized()
             if not user.has_role(*roles):

@@ -8,6 +8,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from matchmaker.accounts.models import Role
+from matchmaker.accounts.operations import user_for_token
 from matchmaker.errors import api_error
 
 
@@ -19,7 +20,6 @@ def bearer_token() -> str:
 
 def current_api_user():
     """The user of the request's bearer token (None when absent or invalid)."""
-    from matchmaker.accounts.operations import user_for_token
 
     # Cached on the request itself: `g` can outlive a request when the app context is reused.
     key = "matchmaker.api_user"

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from matchmaker.accounts.models import Role
 from matchmaker.api.auth import current_api_user, token_required
 from matchmaker.api.blueprint import bp
+from matchmaker.catalogue.operations import find_or_new_catalogue, import_catalogue
 from matchmaker.errors import api_error
 from matchmaker.extensions import db
 
@@ -23,7 +24,6 @@ def _flag(name: str) -> bool:
 @bp.post("/catalogues")
 @token_required(Role.STAFF)
 def import_catalogue_api():
-    from matchmaker.catalogue.operations import find_or_new_catalogue, import_catalogue
 
     upload = request.files.get("file")
     if upload is None or not upload.filename:

@@ -18,7 +18,7 @@ from matchmaker.api.serializers import investor_json, project_json
 from matchmaker.errors import DomainError, api_error
 from matchmaker.i18n import N_
 from matchmaker.investors.operations import ProfileInput
-from matchmaker.investors.resolution import resolve_investor
+from matchmaker.investors.resolution import candidates_json, resolve_investor
 from matchmaker.matching import operations
 from matchmaker.reference.taxonomy import mode_parts
 from matchmaker.reference.vocabulary import CooperationMode
@@ -176,7 +176,6 @@ def resolution_json(resolution) -> dict[str, Any]:
 
 @bp.get("/investors/resolve")
 def resolve():
-    from matchmaker.investors.resolution import candidates_json
 
     name = request.args.get("name", "")
     if not name.strip():

@@ -3,6 +3,8 @@
 The parser (`parser.py`, `columns.py`) is a pure core: bytes in, rows and row errors out.
 """
 
+from sqlalchemy import event
+
 from matchmaker.catalogue.columns import FIELD_ALIASES, ColumnMapping
 from matchmaker.catalogue.parser import (
     DuplicateHint,
@@ -17,6 +19,8 @@ from matchmaker.catalogue.parser import (
     find_duplicates_within,
     parse_catalogue,
 )
+from matchmaker.catalogue.upkeep import announce_flushed_projects
+from matchmaker.extensions import db
 
 __all__ = [
     "FIELD_ALIASES",
@@ -31,5 +35,13 @@ __all__ = [
     "SkippedRow",
     "find_duplicates",
     "find_duplicates_within",
+    "init_app",
     "parse_catalogue",
 ]
+
+
+def init_app(app) -> None:
+    """Announce every ORM write of projects (and of a catalogue's publication state) as
+    `signals.projects_written`, once per flush, to whoever subscribed (search, caches)."""
+    if not event.contains(db.session, "after_flush", announce_flushed_projects):
+        event.listen(db.session, "after_flush", announce_flushed_projects)

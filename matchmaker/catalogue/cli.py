@@ -15,6 +15,13 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from matchmaker.catalogue.models import Catalogue
+from matchmaker.catalogue.operations import (
+    FileRefused,
+    export_catalogue,
+    find_or_new_catalogue,
+    import_catalogue,
+)
 from matchmaker.extensions import db
 from matchmaker.money import format_yi
 
@@ -75,7 +82,6 @@ def import_command(
     skip_invalid: bool, confirm_withdraw: bool, as_json: bool,
 ) -> None:
     """Import a catalogue sheet (.xlsx or .csv) into a catalogue."""
-    from matchmaker.catalogue.operations import FileRefused, find_or_new_catalogue, import_catalogue
 
     catalogue = find_or_new_catalogue(name or file.stem, year or date.today().year, usd_rate=_rate(usd_rate))
     try:
@@ -111,8 +117,6 @@ def import_command(
 @with_appcontext
 def export_command(catalogue_id: int, file_format: str | None, output: Path) -> None:
     """Export a catalogue in the layout the importer reads (title row, Chinese headers)."""
-    from matchmaker.catalogue.models import Catalogue
-    from matchmaker.catalogue.operations import export_catalogue
 
     catalogue = db.session.get(Catalogue, catalogue_id)
     if catalogue is None:

@@ -12,6 +12,7 @@ commit; every door rolls back on an exception, so a failure leaves nothing behin
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from matchmaker import signals
 from matchmaker.audit import AuditEvent, jsonable, record, snapshot
 from matchmaker.catalogue import export as exporting
 from matchmaker.catalogue.models import (
@@ -46,7 +48,9 @@ from matchmaker.catalogue.parser import (
 from matchmaker.db import utcnow
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
-from matchmaker.i18n import N_, Message
+from matchmaker.i18n import N_, Message, translate
+from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
+from matchmaker.reference.models import Sector
 from matchmaker.spreadsheet import safe_cell, unneutralise
 
 log = logging.getLogger(__name__)
@@ -193,7 +197,6 @@ def _msg(message: Message) -> dict[str, Any]:
 
 def translate_stored(value: Any) -> Any:
     """Replace every stored message ({"template", "params"}) by its translation."""
-    from matchmaker.i18n import translate
 
     if isinstance(value, dict):
         if set(value) == {"template", "params"}:
@@ -298,7 +301,6 @@ def _existing_projects(catalogue_id: int | None) -> dict[str, _Existing]:
         item = _Existing(row.id, row.code, row.status, values)
         existing[row.code] = item
         by_id[row.id] = item
-    from matchmaker.reference.models import Sector
 
     links = (
         sa.select(project_sectors.c.project_id, Sector.code)
@@ -377,7 +379,6 @@ def import_catalogue(
     """Parse `data` and apply it to `catalogue` (which may be new and not yet added: it is
     added only when something is written). Raises `FileRefused` when the whole file is
     refused; otherwise returns the report (and records an ImportBatch)."""
-    from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 
     check_upload_size(len(data))
     try:
@@ -522,10 +523,8 @@ def import_catalogue(
         catalogue.updated_at = now
         db.session.flush()
         changed_ids = created_ids + [old.id for _, old, _, _ in updates] + withdrawn_ids
-        if changed_ids:
-            from matchmaker.search.operations import reindex_projects
-
-            reindex_projects(changed_ids)
+        # Core statements bypass the catalogue's flush hook: announce the rows ourselves.
+        signals.send(signals.projects_written, changed_ids)
         # the Core statements bypassed the ORM: projects already loaded are stale
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Project):
@@ -833,7 +832,6 @@ def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
 
 
 def export_catalogue(catalogue: Catalogue, file_format: str) -> bytes:
-    from matchmaker.reference.loaders import taxonomy
 
     title = f"{catalogue.name}（{catalogue.year}）"
     projects = export_projects(catalogue)
@@ -863,7 +861,6 @@ class EditResult:
 
 
 def _sector_text(project: Project) -> str:
-    from matchmaker.reference.loaders import taxonomy
 
     return "、".join(exporting.sector_label(taxonomy(), s.code) for s in project.sectors)
 
@@ -895,7 +892,6 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
     """Edit one project with the importer's own validation: the form's values are read
     as a one-row sheet in the export layout (amounts in 亿元 unless the cell says
     otherwise, sectors through the taxonomy, the location through the gazetteer)."""
-    from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 
     values = {name: (data.get(name) or "").strip() for name in EDITABLE}
     sheet = _one_row_xlsx([h for _, h in exporting.COLUMNS], [values[n] for n, _ in exporting.COLUMNS])
@@ -950,7 +946,6 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
 
 
 def _one_row_xlsx(header: list[str], row: list[str]) -> bytes:
-    import io
 
     from openpyxl import Workbook
 

@@ -9,7 +9,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.cli import fail
+from matchmaker.api.investors import resolution_json
+from matchmaker.console import fail
+from matchmaker.errors import DomainError
+from matchmaker.extensions import db
+from matchmaker.investors.operations import import_investors
+from matchmaker.investors.resolution import resolve_investor
 
 
 @click.group("investors")
@@ -26,9 +31,6 @@ def import_command(path: Path, as_json: bool) -> None:
 
     Known companies (by name resolution) are updated, never duplicated; rejected rows are
     reported and the others kept."""
-    from matchmaker.errors import DomainError
-    from matchmaker.extensions import db
-    from matchmaker.investors.operations import import_investors
 
     try:
         report = import_investors(path.read_bytes(), path.name, user=None)
@@ -61,9 +63,6 @@ def import_command(path: Path, as_json: bool) -> None:
 @with_appcontext
 def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) -> None:
     """The best known investor for each NAME, with its score and the runner-up."""
-    from matchmaker.api.investors import resolution_json
-    from matchmaker.errors import DomainError
-    from matchmaker.investors.resolution import resolve_investor
 
     queries = list(names)
     if path is not None:

@@ -22,7 +22,9 @@ from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.forms import BaseForm
 from matchmaker.i18n import translate
 from matchmaker.investors.operations import ProfileInput
+from matchmaker.money import to_yi
 from matchmaker.reference.labels import choices
+from matchmaker.reference.loaders import region_tree, sector_tree
 from matchmaker.reference.vocabulary import CooperationMode
 
 UNITS = ("亿元", "万元", "USD")
@@ -65,7 +67,6 @@ class ProfileForm(BaseForm):
 
     def __init__(self, *args: Any, locale: str = "zh", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from matchmaker.reference.loaders import region_tree, sector_tree
 
         self.sectors.choices = _tree_choices(sector_tree(), locale)
         self.regions.choices = _tree_choices(region_tree(), locale)
@@ -73,7 +74,6 @@ class ProfileForm(BaseForm):
 
     def fill_from(self, profile) -> None:
         """Show a saved profile (amounts in 亿元)."""
-        from matchmaker.money import to_yi
 
         self.sectors.data = list(profile.sectors)
         self.regions.data = list(profile.regions)

@@ -14,17 +14,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from matchmaker import audit
+from matchmaker import audit, signals
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
-from matchmaker.i18n import N_, Message
+from matchmaker.i18n import N_, Message, translate
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import (
     find_or_create_investor,
-    invalidate,
     resolve_investor,
 )
 from matchmaker.matching.models import InvestorProfile
+from matchmaker.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,6 @@ class InvestorImportReport:
 
 
 def _header_key(cell: str) -> str | None:
-    from matchmaker.text import normalize
 
     text = normalize(cell)
     for key, words in _HEADERS.items():
@@ -198,7 +197,6 @@ def read_investor_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, 
 
 
 def _kind(text: str) -> InvestorKind | None:
-    from matchmaker.text import normalize
 
     return _KIND_WORDS.get(normalize(text)) if text else InvestorKind.ENTERPRISE
 
@@ -262,6 +260,7 @@ def import_investors(data: bytes, filename: str, *, user) -> InvestorImportRepor
             audit.record("create", "investor", investor.id, user=user,
                          after={**audit.snapshot(investor, INVESTOR_FIELDS), "via": "import"})
             report.created.append({**outcome, "investor_id": investor.id})
+            signals.send(signals.investors_written, [investor.id])
         else:
             before = audit.snapshot(investor, INVESTOR_FIELDS)
             wanted = list(dict.fromkeys([*investor.aliases, *([name] if name != investor.name else []), *aliases]))
@@ -282,7 +281,8 @@ def import_investors(data: bytes, filename: str, *, user) -> InvestorImportRepor
                 audit.record("update", "investor", investor.id, user=user, before=before,
                              after={**after, "via": "import"})
                 report.updated.append(entry)
-                invalidate()  # the next rows must see the new aliases
+                # the next rows must see the new aliases
+                signals.send(signals.investors_written, [investor.id])
             else:
                 report.unchanged.append(entry)
     log.info(
@@ -294,7 +294,6 @@ def import_investors(data: bytes, filename: str, *, user) -> InvestorImportRepor
 
 
 def _rejection(row: int, column: str, value: str, reason: Message | str) -> dict[str, Any]:
-    from matchmaker.i18n import translate
 
     message = reason if isinstance(reason, Message) else Message(reason)
     return {"row": row, "column": column, "value": value, "reason": translate(message)}

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from matchmaker import audit, signals
 from matchmaker.db import savepoint
 from matchmaker.errors import Conflict, DomainError
 from matchmaker.extensions import db
@@ -117,8 +118,6 @@ def find_or_create_investor(
     An exact registered name always wins, even when the resolver is not confident
     (two investors sharing a key). Concurrent creation of the same name is safe: the
     loser of the unique-name race gets the winner's row."""
-    from matchmaker import audit
-
     name = (name or "").strip()
     resolution = resolve_investor(name)
     if resolution.match is not None:
@@ -152,5 +151,5 @@ def find_or_create_investor(
         after={"name": investor.name, "kind": investor.kind, "via": "signing"},
     )
     log.info("investor created: %s (%s)", investor.name, investor.kind)
-    invalidate()
+    signals.send(signals.investors_written, [investor.id])
     return investor

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,7 +28,6 @@ LEADS_PER_PAGE = 100
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
 
     return str(get_locale() or "zh")
 

@@ -46,7 +46,10 @@ from matchmaker.matching.scorer import (
     suggest_meetings,
     validate_profile,
 )
+from matchmaker.money import to_yi
+from matchmaker.reference.loaders import region_tree, sector_tree
 from matchmaker.reference.vocabulary import CooperationMode
+from matchmaker.spreadsheet import safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +104,6 @@ def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, 
 
 def build_context() -> MatchingContext:
     """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
-    from matchmaker.reference.loaders import sector_tree
 
     tree = SectorTree.from_items(sector_tree())
     regions, region_names = _regions()
@@ -189,7 +191,6 @@ def check_profile(data: Any, context: MatchingContext | None = None) -> Profile:
             )
     profile = engine_profile(data)
     if context is None:
-        from matchmaker.reference.loaders import region_tree, sector_tree
 
         tree = SectorTree.from_items(sector_tree())
         codes: set[str] = set()
@@ -411,8 +412,6 @@ def meetings_workbook(meetings: Sequence[Meeting]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from matchmaker.money import to_yi
-    from matchmaker.spreadsheet import safe_cell
 
     def append(sheet, row: list[Any]) -> None:
         sheet.append([safe_cell(value) for value in row])

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from matchmaker.extensions import db
 from matchmaker.reference.models import Region, RegionLevel, Sector
+from matchmaker.reference.taxonomy import Gazetteer, Taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,6 @@ def region_tree() -> list[dict[str, Any]]:
 
 def taxonomy():
     """The pure Taxonomy over the database's sectors (built once per process)."""
-    from matchmaker.reference.taxonomy import Taxonomy
 
     key = f"taxonomy:{db.engine.url}"
     if key not in _cache:
@@ -133,7 +133,6 @@ def taxonomy():
 
 def gazetteer():
     """The pure Gazetteer over the database's regions (built once per process)."""
-    from matchmaker.reference.taxonomy import Gazetteer
 
     key = f"gazetteer:{db.engine.url}"
     if key not in _cache:

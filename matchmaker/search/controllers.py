@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
+from matchmaker.catalogue.models import Project
+from matchmaker.extensions import db
 from matchmaker.i18n import translate
 from matchmaker.search import operations
 from matchmaker.search.core import SORTS, SearchError, highlight
@@ -44,8 +46,6 @@ def project(project_id: int):
     item = operations.published_project(project_id)
     if item is None:
         staff = current_user.is_authenticated and current_user.has_role("staff")
-        from matchmaker.catalogue.models import Project
-        from matchmaker.extensions import db
 
         item = db.session.get(Project, project_id) if staff else None
         if item is None:

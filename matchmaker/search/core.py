@@ -26,6 +26,7 @@ from matchmaker.i18n import N_, Message
 from matchmaker.reference.vocabulary import CooperationMode, InvestmentBand
 from matchmaker.search.query import (
     MAX_QUERY_CHARS,
+    Concept,
     Part,
     Vocabulary,
     parse,
@@ -360,7 +361,6 @@ class SearchIndex:
 
     def _concept_labels(self, part: Part) -> set[str]:
         """Chinese labels of the part's sectors and regions, to highlight in names."""
-        from matchmaker.search.query import Concept
 
         labels: set[str] = set()
         for kind, codes in (("sector", part.sectors), ("region", part.regions)):

@@ -9,10 +9,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from matchmaker.accounts.forms import EmptyForm
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue.models import Project
@@ -116,7 +118,6 @@ def edit_session(session_id: int):
 
 
 def _state_change(session_id: int, action: str):
-    from matchmaker.accounts.forms import EmptyForm
 
     session = db.get_or_404(SigningSession, session_id)
     form = ReasonForm() if action == "reopen" else EmptyForm()
@@ -169,7 +170,6 @@ def reopen_session(session_id: int):
 
 
 def _fill_choices(form: AgreementForm) -> None:
-    from flask_babel import get_locale
 
     english = str(get_locale() or "zh") == "en"
     sectors = db.session.scalars(sa.select(Sector).order_by(Sector.position)).all()
@@ -563,7 +563,6 @@ def _charts(totals: Totals, locale: str) -> dict[str, str]:
 
 
 def dashboard():
-    from flask_babel import get_locale
 
     totals = signed_totals(count_intent=_count_intent(), edition=_edition())
     locale = str(get_locale() or "zh")

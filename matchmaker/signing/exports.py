@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from matchmaker.extensions import db
 from matchmaker.money import to_yi
 from matchmaker.reference.labels import label_in
+from matchmaker.signing.forms import local_zone
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.totals import Totals
 from matchmaker.spreadsheet import safe_cell
@@ -127,7 +128,6 @@ def totals_workbook(totals: Totals) -> bytes:
 
 def agreements_workbook(totals: Totals, *, edition: int | None = None) -> bytes:
     """Every agreement (voided ones too, marked), then the totals sheets."""
-    from matchmaker.signing.forms import local_zone
 
     workbook = Workbook()
     sheet = workbook.active

@@ -22,7 +22,7 @@ from matchmaker.extensions import db
 from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import find_or_create_investor
-from matchmaker.money import YI, to_yuan
+from matchmaker.money import YI, format_yi, to_yuan
 from matchmaker.reference.labels import parse_label
 from matchmaker.reference.models import Region, Sector
 from matchmaker.signing.models import (
@@ -131,7 +131,6 @@ class AmountNeedsConfirmation(DomainError):
     status = 422
 
     def __init__(self, parsed: ParsedAmount) -> None:
-        from matchmaker.money import format_yi
 
         super().__init__(
             N_("%(value)s is %(yi)s亿元, more than 10,000亿元: confirm the amount to save it."),

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 
 from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.api.blueprint import bp
-from matchmaker.api.serializers import investor_json, project_json
 from matchmaker.errors import DomainError, api_error
 from matchmaker.i18n import N_
 from matchmaker.investors.operations import ProfileInput
@@ -22,6 +21,7 @@ from matchmaker.investors.resolution import candidates_json, resolve_investor
 from matchmaker.matching import operations
 from matchmaker.reference.taxonomy import mode_parts
 from matchmaker.reference.vocabulary import CooperationMode
+from matchmaker.serializers import investor_json, project_json
 
 _REASONS = {"type": "array", "items": {"type": "object", "properties": {
     "kind": {"type": "string", "enum": ["sector", "region", "amount", "mode", "text"]},

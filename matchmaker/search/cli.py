@@ -10,7 +10,6 @@ import click
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
-from matchmaker.api.serializers import project_json
 from matchmaker.extensions import db
 from matchmaker.i18n import translate
 from matchmaker.money import format_yi, yuan_str
@@ -18,6 +17,7 @@ from matchmaker.search.core import SearchError
 from matchmaker.search.index import reindex
 from matchmaker.search.operations import search_projects
 from matchmaker.search.params import request_from_args
+from matchmaker.serializers import project_json
 
 
 @click.command("search")

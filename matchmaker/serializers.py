@@ -44,3 +44,17 @@ def project_json(project, *, with_contact: bool = False) -> dict[str, Any]:
         data["contact_person"] = project.contact_person
         data["contact_phone"] = project.contact_phone
     return data
+
+
+def reasons_json(reasons: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{"kind": r["kind"], "text": r["text"]} for r in reasons]
+
+
+def resolution_json(resolution) -> dict[str, Any]:
+    """The shared name-resolution shape: {query, match, score, runner_up}."""
+    def record(item) -> dict[str, Any] | None:
+        return None if item is None else {"id": item.id, "name": item.name,
+                                          "name_en": item.name_en}
+
+    return {"query": resolution.query, "match": record(resolution.match),
+            "score": resolution.score, "runner_up": record(resolution.runner_up)}

@@ -21,7 +21,7 @@ from matchmaker.investors.resolution import candidates_json, resolve_investor
 from matchmaker.matching import operations
 from matchmaker.reference.taxonomy import mode_parts
 from matchmaker.reference.vocabulary import CooperationMode
-from matchmaker.serializers import investor_json, project_json
+from matchmaker.serializers import investor_json, project_json, reasons_json, resolution_json
 
 _REASONS = {"type": "array", "items": {"type": "object", "properties": {
     "kind": {"type": "string", "enum": ["sector", "region", "amount", "mode", "text"]},
@@ -138,10 +138,6 @@ def _top(value: Any) -> int:
     return min(top, operations.MAX_TOP)
 
 
-def reasons_json(reasons: list[dict[str, str]]) -> list[dict[str, str]]:
-    return [{"kind": r["kind"], "text": r["text"]} for r in reasons]
-
-
 @bp.post("/match")
 def match():
     body = request.get_json(silent=True)
@@ -162,16 +158,6 @@ def project_investors(project_id: int):
          "reasons": reasons_json(m.reasons)}
         for m in matches
     ]})
-
-
-def resolution_json(resolution) -> dict[str, Any]:
-    """The shared name-resolution shape: {query, match, score, runner_up}."""
-    def record(item) -> dict[str, Any] | None:
-        return None if item is None else {"id": item.id, "name": item.name,
-                                          "name_en": item.name_en}
-
-    return {"query": resolution.query, "match": record(resolution.match),
-            "score": resolution.score, "runner_up": record(resolution.runner_up)}
 
 
 @bp.get("/investors/resolve")

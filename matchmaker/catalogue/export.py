@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from openpyxl import Workbook
+
 from matchmaker.money import YI
 from matchmaker.reference.labels import joined
 from matchmaker.reference.taxonomy import Taxonomy
@@ -138,7 +140,6 @@ def table(
 
 
 def write_xlsx(title: str, projects: Sequence[ExportProject], taxonomy: Taxonomy) -> bytes:
-    from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="项目")

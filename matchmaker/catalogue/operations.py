@@ -23,6 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
 from matchmaker import signals
@@ -558,7 +560,6 @@ def import_catalogue(
 
 
 def _columns(result: ParseResult) -> list[dict[str, Any]]:
-    from openpyxl.utils import get_column_letter
 
     return [
         {
@@ -947,7 +948,6 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
 
 def _one_row_xlsx(header: list[str], row: list[str]) -> bytes:
 
-    from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()

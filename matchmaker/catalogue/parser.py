@@ -32,7 +32,8 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from openpyxl.utils import range_boundaries
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
 from rapidfuzz import fuzz, process
 
 from matchmaker.amounts import AmountError, ParsedAmount, parse_amount
@@ -235,7 +236,6 @@ def _read_xlsx(data: bytes, limits: ParseLimits) -> Iterator[_Sheet]:
     if "xl/workbook.xml" not in names:
         raise _refuse(N_("The file is a zip archive but not an Excel workbook (.xlsx)."))
 
-    from openpyxl import load_workbook  # imported here: CSV-only callers don't pay for it
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -623,7 +623,6 @@ def _yi_text(yuan: Decimal) -> str:
 
 
 def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
 
     return get_column_letter(index + 1)
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.api.investors import resolution_json
 from matchmaker.console import fail
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors.operations import import_investors
 from matchmaker.investors.resolution import resolve_investor
+from matchmaker.serializers import resolution_json
 
 
 @click.group("investors")

@@ -9,13 +9,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.api.investors import reasons_json
 from matchmaker.console import fail
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor
 from matchmaker.matching import operations
-from matchmaker.serializers import investor_json, project_json
+from matchmaker.serializers import investor_json, project_json, reasons_json
 
 
 @click.command("match")

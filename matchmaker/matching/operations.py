@@ -18,6 +18,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from matchmaker import audit
 from matchmaker.catalogue.models import (
@@ -409,8 +411,6 @@ def event_suggestions(*, per_investor: int = 5, per_project_cap: int = 8,
 
 def meetings_workbook(meetings: Sequence[Meeting]) -> bytes:
     """The trade negotiation zone's sheet: one row per proposed meeting, plus per project."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
 
     def append(sheet, row: list[Any]) -> None:

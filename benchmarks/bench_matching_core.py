@@ -24,6 +24,13 @@ if str(ROOT) not in sys.path:  # runnable as a plain script
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from benchmarks.harness import Timing, time_runs  # noqa: E402
+from benchmarks.matching_eval import (  # noqa: E402
+    baseline_rankings,
+    engine_rankings,
+    load_eval_set,
+    project_text,
+    summarise,
+)
 from matchmaker.investors.names import (  # noqa: E402
     InvestorName,
     NameResolver,
@@ -31,13 +38,6 @@ from matchmaker.investors.names import (  # noqa: E402
     resolver_predictions,
     top1_accuracy,
     wratio_baseline,
-)
-from matchmaker.matching.evaluation import (  # noqa: E402
-    baseline_rankings,
-    engine_rankings,
-    load_eval_set,
-    project_text,
-    summarise,
 )
 from matchmaker.matching.scorer import (  # noqa: E402
     Profile,

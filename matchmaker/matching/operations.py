@@ -35,7 +35,6 @@ from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor
-from matchmaker.matching.evaluation import project_text
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.matching.scorer import (
     Match,
@@ -45,6 +44,7 @@ from matchmaker.matching.scorer import (
     ProjectMatrix,
     SectorTree,
     Weights,
+    project_text,
     suggest_meetings,
     validate_profile,
 )

@@ -176,6 +176,11 @@ class Match:
     reasons: list[Reason] = field(default_factory=list)
 
 
+def project_text(name: str, sector_codes: Sequence[str], tree: SectorTree, content: str) -> str:
+    """What the text component reads: name + sector names (zh) + construction content."""
+    return " ".join([name, *(tree.name(code)[0] for code in sector_codes), content])
+
+
 # --- validation --------------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.matching.evaluation import (
+from benchmarks.matching_eval import (
     baseline_rankings,
     engine_rankings,
     load_eval_set,

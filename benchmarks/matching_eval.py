@@ -22,6 +22,7 @@ from matchmaker.matching.scorer import (
     ProjectMatrix,
     SectorTree,
     Weights,
+    project_text,
     top_indices,
 )
 
@@ -46,11 +47,6 @@ class EvalSet:
     sector_tree: SectorTree
     region_names: dict[str, tuple[str, str]]
     region_codes: set[str]
-
-
-def project_text(name: str, sector_codes: Sequence[str], tree: SectorTree, content: str) -> str:
-    """What the text component reads: name + sector names (zh) + construction content."""
-    return " ".join([name, *(tree.name(code)[0] for code in sector_codes), content])
 
 
 def load_eval_set(directory: Path | str) -> EvalSet:

@@ -29,6 +29,7 @@ from benchmarks.matching_eval import (  # noqa: E402
     engine_rankings,
     load_eval_set,
     project_text,
+    score_pair,
     summarise,
 )
 from matchmaker.investors.names import (  # noqa: E402
@@ -44,7 +45,6 @@ from matchmaker.matching.scorer import (  # noqa: E402
     ProjectFeatures,
     ProjectMatrix,
     Weights,
-    score_pair,
     suggest_meetings,
 )
 

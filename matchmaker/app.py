@@ -11,7 +11,7 @@ from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 import matchmaker.models  # noqa: F401 - every model registered before use
-from matchmaker import catalogue, investors, search
+from matchmaker import accounts, catalogue, investors, search
 from matchmaker.accounts.blueprint import bp as accounts_bp
 from matchmaker.accounts.models import User
 from matchmaker.api import bp as api_bp
@@ -28,8 +28,8 @@ from matchmaker.reference import labels
 from matchmaker.search.blueprint import bp as search_bp
 from matchmaker.signing.blueprint import bp as signing_bp
 
-# Features that connect to signals or the session (each has `init_app(app)`).
-FEATURES = (catalogue, search, investors)
+# Features with an `init_app(app)`: signal subscriptions, session hooks, config checks.
+FEATURES = (accounts, catalogue, search, investors)
 
 __all__ = ["MIGRATIONS_DIR", "create_app"]
 

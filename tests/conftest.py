@@ -39,6 +39,8 @@ def _app(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
         "DATA_DIR": str(ROOT / "data"),
+        # Production hashes with scrypt (~170 ms a password); the suite hashes ~90 of them.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     if not os.environ.get("MATCHMAKER_DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'test.sqlite'}"

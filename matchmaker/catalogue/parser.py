@@ -44,7 +44,6 @@ from matchmaker.reference.taxonomy import Gazetteer, Taxonomy, mode_parts
 from matchmaker.text import clean, compact
 
 HEADER_SCAN_ROWS = 30
-SECTOR_WARN_BELOW = 100.0  # any fuzzy sector mapping is reported
 SECTOR_MIN_SCORE = 70.0  # below: the sector is unknown and the row rejected
 REGION_MIN_SCORE = 75.0  # below (ambiguous or far-fetched): the location is rejected
 DUPLICATE_MIN_SCORE = 90.0

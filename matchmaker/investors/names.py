@@ -377,11 +377,6 @@ class NameResolver:
         return [int(i) for i in top if rough[i] > 0]
 
 
-def resolve_all(resolver: NameResolver, queries: Iterable[str]) -> list[Resolution]:
-    """Resolve many names in order (the import and the CLI's --file)."""
-    return [resolver.resolve(q) for q in queries]
-
-
 # --- measuring accuracy (tests and benchmarks) --------------------------------------------
 
 

@@ -143,11 +143,6 @@ def counted_kinds(count_intent: bool) -> list[AgreementKind]:
     return [k for k in AgreementKind if count_intent or k != AgreementKind.INTENT]
 
 
-def counted_condition(count_intent: bool) -> sa.ColumnElement[bool]:
-    """The SQL condition of a counted agreement (for callers that need only a filter)."""
-    return sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted_kinds(count_intent)))
-
-
 class _Sum:
     __slots__ = ("count", "total")
 

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlalchemy.orm import joinedload, selectinload
 
 from matchmaker import audit
 from matchmaker.catalogue.models import (
@@ -50,6 +51,7 @@ from matchmaker.matching.scorer import (
 )
 from matchmaker.money import to_yi
 from matchmaker.reference.loaders import region_tree, sector_tree
+from matchmaker.reference.models import RegionLevel
 from matchmaker.reference.vocabulary import CooperationMode
 from matchmaker.spreadsheet import safe_cell
 
@@ -360,18 +362,57 @@ def move_lead(lead: Lead, status: LeadStatus | str, *, user) -> Lead:
 
 def leads_query(*, project_id: int | None = None, region_code: str | None = None,
                 status: str | None = None) -> sa.Select:
-    """Leads newest first, optionally for one project, prefecture/county or state."""
-    query = sa.select(Lead).join(Project).order_by(Lead.created_at.desc(), Lead.id.desc())
+    """Leads newest first, optionally for one project, prefecture/county or state, with
+    their project (and its region) and investor loaded in the same statement."""
+    query = (
+        sa.select(Lead).join(Project)
+        .options(joinedload(Lead.project).joinedload(Project.region), joinedload(Lead.investor))
+        .order_by(Lead.created_at.desc(), Lead.id.desc())
+    )
     if project_id:
         query = query.where(Lead.project_id == project_id)
     if status in {s.value for s in LeadStatus}:
         query = query.where(Lead.status == LeadStatus(status))
     if region_code:
-        region = db.session.scalar(sa.select(Region).where(Region.code == region_code))
+        region = db.session.scalar(
+            sa.select(Region).where(Region.code == region_code).options(selectinload(Region.children))
+        )
         if region is not None:
             ids = [region.id, *(c.id for c in region.children)]
             query = query.where(Project.region_id.in_(ids))
     return query
+
+
+@dataclass(frozen=True)
+class LeadsPage:
+    leads: list[Lead]
+    prefectures: list[Region]  # for the region filter
+    project: Project | None  # the project the list is filtered by
+
+
+def list_leads(*, project_id: int | None = None, region_code: str | None = None,
+               status: str | None = None, page: int = 1, per_page: int = 100) -> LeadsPage:
+    """One page of leads for staff, in a constant number of statements whatever its length."""
+    query = leads_query(project_id=project_id, region_code=region_code, status=status)
+    leads = db.session.scalars(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    prefectures = db.session.scalars(
+        sa.select(Region).where(Region.level == RegionLevel.PREFECTURE).order_by(Region.position)
+    ).all()
+    project = db.session.get(Project, project_id) if project_id else None
+    return LeadsPage(list(leads), list(prefectures), project)
+
+
+def leads_by_investor(project: Project) -> dict[int, Lead]:
+    """The project's leads, by investor id."""
+    return {
+        lead.investor_id: lead
+        for lead in db.session.scalars(sa.select(Lead).where(Lead.project_id == project.id))
+    }
+
+
+def projects_of_interest(investor: Investor) -> set[int]:
+    """Ids of the projects the investor registered interest in."""
+    return set(db.session.scalars(sa.select(Lead.project_id).where(Lead.investor_id == investor.id)))
 
 
 # --- event-wide suggestions --------------------------------------------------------------

@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
-from matchmaker.catalogue.models import Project
-from matchmaker.extensions import db
 from matchmaker.i18n import translate
 from matchmaker.search import operations
 from matchmaker.search.core import SORTS, SearchError, highlight
@@ -43,13 +41,9 @@ def index():
 
 
 def project(project_id: int):
-    item = operations.published_project(project_id)
+    item = operations.visible_project(project_id, user=current_user)
     if item is None:
-        staff = current_user.is_authenticated and current_user.has_role("staff")
-
-        item = db.session.get(Project, project_id) if staff else None
-        if item is None:
-            abort(404)
+        abort(404)
     terms = [fold(t) for t in request.args.get("q", "")[:200].split() if fold(t)][:10]
     return render_template(
         "search/project.html", project=item, similar=operations.similar_projects(item),

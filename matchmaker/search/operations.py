@@ -84,3 +84,12 @@ def published_project(project_id: int) -> Project | None:
         sa.select(Project).join(Catalogue)
         .where(Project.id == project_id, Catalogue.status == CatalogueStatus.PUBLISHED)
     )
+
+
+def visible_project(project_id: int, *, user) -> Project | None:
+    """The project page's project: a published one for everyone; staff also preview the
+    projects of unpublished catalogues. None: not found (or not for this user)."""
+    project = published_project(project_id)
+    if project is None and getattr(user, "is_authenticated", False) and user.has_role("staff"):
+        project = db.session.get(Project, project_id)
+    return project

@@ -94,7 +94,6 @@ def _load_investors(result: DemoResult) -> None:
 
 
 def _load_catalogue(result: DemoResult) -> None:
-
     catalogue = db.session.scalar(
         sa.select(Catalogue).where(Catalogue.name == CATALOGUE_NAME, Catalogue.year == CATALOGUE_YEAR)
     )
@@ -114,7 +113,6 @@ def _load_catalogue(result: DemoResult) -> None:
 
 
 def _load_signing(result: DemoResult) -> None:
-
     data = json.loads((demo_dir() / "signing.json").read_text(encoding="utf-8"))
     sessions = {s.name: s for s in db.session.scalars(sa.select(SigningSession))}
     by_key: dict[str, SigningSession] = {}
@@ -202,7 +200,6 @@ def _load_profiles(result: DemoResult) -> None:
 
 
 def _create_accounts(result: DemoResult) -> None:
-
     fixed = os.environ.get("MATCHMAKER_DEMO_PASSWORD")
     investor = db.session.scalar(sa.select(Investor).order_by(Investor.id).limit(1))
     for email, role, name in DEMO_ACCOUNTS:

@@ -27,7 +27,6 @@ class DomainError(Exception):
         super().__init__(str(self.message))
 
     def translated(self) -> str:
-
         return translate(self.message)
 
 
@@ -42,18 +41,15 @@ class Conflict(DomainError):
 
 
 def wants_json() -> bool:
-
     return request.path.startswith("/api/")
 
 
 def api_error(code: str, message: str, status: int, **extra: Any):
-
     body: dict[str, Any] = {"error": {"code": code, "message": message, **extra}}
     return jsonify(body), status
 
 
 def register_error_handlers(app) -> None:
-
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         if wants_json():

@@ -24,7 +24,6 @@ def _flag(name: str) -> bool:
 @bp.post("/catalogues")
 @token_required(Role.STAFF)
 def import_catalogue_api():
-
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return api_error("invalid", _("Send the catalogue file in the multipart field 'file'."), 400)

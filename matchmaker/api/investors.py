@@ -162,7 +162,6 @@ def project_investors(project_id: int):
 
 @bp.get("/investors/resolve")
 def resolve():
-
     name = request.args.get("name", "")
     if not name.strip():
         return api_error("invalid", _("Give a company name: ?name=…"), 400)

@@ -140,7 +140,6 @@ def table(
 
 
 def write_xlsx(title: str, projects: Sequence[ExportProject], taxonomy: Taxonomy) -> bytes:
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title="项目")
     header, rows = table(projects, taxonomy, for_xlsx=True)

@@ -560,7 +560,6 @@ def import_catalogue(
 
 
 def _columns(result: ParseResult) -> list[dict[str, Any]]:
-
     return [
         {
             "column": get_column_letter(c.index + 1),
@@ -833,7 +832,6 @@ def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
 
 
 def export_catalogue(catalogue: Catalogue, file_format: str) -> bytes:
-
     title = f"{catalogue.name}（{catalogue.year}）"
     projects = export_projects(catalogue)
     if file_format == "csv":
@@ -862,7 +860,6 @@ class EditResult:
 
 
 def _sector_text(project: Project) -> str:
-
     return "、".join(exporting.sector_label(taxonomy(), s.code) for s in project.sectors)
 
 
@@ -947,8 +944,6 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
 
 
 def _one_row_xlsx(header: list[str], row: list[str]) -> bytes:
-
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(header)

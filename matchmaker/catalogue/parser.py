@@ -622,7 +622,6 @@ def _yi_text(yuan: Decimal) -> str:
 
 
 def _column_letter(index: int) -> str:
-
     return get_column_letter(index + 1)
 
 

@@ -24,6 +24,7 @@ from matchmaker.investors.resolution import (
     resolve_investor,
 )
 from matchmaker.matching.models import InvestorProfile
+from matchmaker.reference.labels import parse_label
 from matchmaker.text import normalize
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,6 @@ class InvestorImportReport:
 
 
 def _header_key(cell: str) -> str | None:
-
     text = normalize(cell)
     for key, words in _HEADERS.items():
         if text in words:
@@ -197,8 +197,9 @@ def read_investor_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, 
 
 
 def _kind(text: str) -> InvestorKind | None:
-
-    return _KIND_WORDS.get(normalize(text)) if text else InvestorKind.ENTERPRISE
+    if not text:
+        return InvestorKind.ENTERPRISE
+    return _KIND_WORDS.get(normalize(text)) or parse_label(InvestorKind, text)
 
 
 def _aliases(text: str) -> list[str]:
@@ -294,6 +295,5 @@ def import_investors(data: bytes, filename: str, *, user) -> InvestorImportRepor
 
 
 def _rejection(row: int, column: str, value: str, reason: Message | str) -> dict[str, Any]:
-
     message = reason if isinstance(reason, Message) else Message(reason)
     return {"row": row, "column": column, "value": value, "reason": translate(message)}

@@ -28,7 +28,6 @@ LEADS_PER_PAGE = 100
 
 
 def _locale() -> str:
-
     return str(get_locale() or "zh")
 
 

@@ -118,7 +118,6 @@ def edit_session(session_id: int):
 
 
 def _state_change(session_id: int, action: str):
-
     session = db.get_or_404(SigningSession, session_id)
     form = ReasonForm() if action == "reopen" else EmptyForm()
     if not form.validate_on_submit():
@@ -170,7 +169,6 @@ def reopen_session(session_id: int):
 
 
 def _fill_choices(form: AgreementForm) -> None:
-
     english = str(get_locale() or "zh") == "en"
     sectors = db.session.scalars(sa.select(Sector).order_by(Sector.position)).all()
     regions = db.session.scalars(sa.select(Region).order_by(Region.position)).all()
@@ -563,7 +561,6 @@ def _charts(totals: Totals, locale: str) -> dict[str, str]:
 
 
 def dashboard():
-
     totals = signed_totals(count_intent=_count_intent(), edition=_edition())
     locale = str(get_locale() or "zh")
     return render_template(

@@ -131,7 +131,6 @@ class AmountNeedsConfirmation(DomainError):
     status = 422
 
     def __init__(self, parsed: ParsedAmount) -> None:
-
         super().__init__(
             N_("%(value)s is %(yi)s亿元, more than 10,000亿元: confirm the amount to save it."),
             field="amount",

@@ -121,3 +121,13 @@ def test_profile_form_refuses_min_above_max(app, client, login, known):
         "csrf_token": csrf_token(client), "organisation": "珠海格力电器股份有限公司",
         "min_amount": "5", "max_amount": "1", "unit": "亿元"}).get_data(as_text=True)
     assert "The minimum amount 5.00亿元 is above the maximum 1.00亿元." in html
+
+
+def test_kinds_may_be_written_as_their_labels(app, runner, tmp_path):
+    path = write_csv(tmp_path, "名称,类型\n贵州绿色产业投资基金,投资基金\n"
+                               "Siemens Energy AG,Foreign company\n黔能集团,State-owned enterprise\n")
+    result = runner.invoke(args=["investors", "import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    kinds = {i.name: i.kind for i in db.session.scalars(db.select(Investor))}
+    assert kinds == {"贵州绿色产业投资基金": InvestorKind.FUND, "Siemens Energy AG": InvestorKind.FOREIGN,
+                     "黔能集团": InvestorKind.SOE}

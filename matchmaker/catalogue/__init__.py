@@ -6,6 +6,7 @@ The parser (`parser.py`, `columns.py`) is a pure core: bytes in, rows and row er
 from sqlalchemy import event
 
 from matchmaker.catalogue.columns import FIELD_ALIASES, ColumnMapping
+from matchmaker.catalogue.models import ProjectStatus
 from matchmaker.catalogue.parser import (
     DuplicateHint,
     ParsedRow,
@@ -21,6 +22,7 @@ from matchmaker.catalogue.parser import (
 )
 from matchmaker.catalogue.upkeep import announce_flushed_projects
 from matchmaker.extensions import db
+from matchmaker.reference.labels import label
 
 __all__ = [
     "FIELD_ALIASES",
@@ -43,5 +45,6 @@ __all__ = [
 def init_app(app) -> None:
     """Announce every ORM write of projects (and of a catalogue's publication state) as
     `signals.projects_written`, once per flush, to whoever subscribed (search, caches)."""
+    app.jinja_env.filters["project_status"] = lambda code: label(ProjectStatus(code))
     if not event.contains(db.session, "after_flush", announce_flushed_projects):
         event.listen(db.session, "after_flush", announce_flushed_projects)

@@ -23,7 +23,7 @@ from flask_babel import LazyString, force_locale, get_domain, lazy_pgettext
 from wtforms import SelectChoice
 
 from matchmaker.i18n import LIST_SEPARATOR, Label
-from matchmaker.reference.vocabulary import LabelledEnum
+from matchmaker.reference.vocabulary import CooperationMode, LabelledEnum
 
 E = TypeVar("E", bound=LabelledEnum)
 DEFAULT_LOCALE = "zh"  # the "name" of an API shape; "name_en" is English
@@ -82,3 +82,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["label"] = label
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["labels"] = lambda members: joined(members)
+    # Stored codes (import reports keep values as JSON): '["sole", "ppp"]' -> '独资、PPP'.
+    app.jinja_env.filters["mode_labels"] = lambda codes: joined(CooperationMode(c) for c in codes)

@@ -161,3 +161,20 @@ def test_edit_one_project_with_the_import_rules(client, login):
     assert bad.status_code == 422 and "Unknown sector 稀土冶炼." in bad.get_data(as_text=True)
     bad = client.post(url + "?lang=en", data={**data, "total_investment": "0.1", "csrf_token": csrf_token(client)})
     assert "is less than the investment sought" in bad.get_data(as_text=True)
+
+
+def test_preview_shows_changed_modes_and_status_in_words(client, login):
+    staff(login)
+    catalogue = make_catalogue()
+    header = "序号,项目名称,所属产业,建设地点,拟引资金额（亿元）,合作方式\n"
+    first = upload(client, catalogue.id, (header + "1,观山湖光伏电站项目,光伏,贵阳市观山湖区,5,合资\n"
+                                          "2,花溪风电项目,风电,贵阳市花溪区,3,合作\n").encode(), "v1.csv")
+    client.post(first.headers["Location"].replace("?", "") + "/commit",
+                data={"commit": "1", "csrf_token": csrf_token(client)})
+    second = upload(client, catalogue.id, (header + "1,观山湖光伏电站项目,光伏,贵阳市观山湖区,5,独资、PPP\n"
+                                           "2,花溪风电项目,风电,贵阳市花溪区,3,合作\n").encode(), "v2.csv")
+    english = client.get(second.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert re.search(r"<td>Cooperation modes</td><td>Joint venture</td>"
+                     r"<td>Wholly owned, Public-private partnership \(PPP\)</td>", english)
+    chinese = client.get(second.headers["Location"] + "?lang=zh").get_data(as_text=True)
+    assert re.search(r"<td>合资</td><td>独资、PPP</td>", chinese)

@@ -28,6 +28,8 @@ from matchmaker.reference.loaders import load_reference_data
 from matchmaker.search import cli as search_cli
 from matchmaker.signing import cli as signing_cli
 
+__all__ = ["ensure_database", "fail", "register_commands"]  # fail: moved to console.py
+
 # Each feature's cli.py exposes `commands`, a list of click commands or groups.
 FEATURE_CLI_MODULES = (accounts_cli, catalogue_cli, search_cli, investors_cli, matching_cli,
                        signing_cli)

@@ -131,7 +131,8 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
         page.locator(".flashes").inner_text()
     )
     check_page(page, lang, data=("黔峰数据科技有限公司", "Qianfeng Data Technology Co., Ltd."))
-    page.locator("main > p a").first.click()  # back to the session
+    with page.expect_navigation():
+        page.locator("main > p a").first.click()  # back to the session
     voided = page.locator("table.agreements tr.voided")
     assert voided.count() == 1 and "重复录入 / entered twice" in voided.inner_text()
     assert page.locator("#session-count").inner_text() == "2"

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from matchmaker.i18n import N_, Message
-from matchmaker.money import to_yuan
+from matchmaker.money import MAX_YUAN, format_yi, to_yuan
 from matchmaker.text import nfkc
 
 CNY = "CNY"
@@ -288,6 +288,13 @@ def parse_amount(
                 )
             )
         yuan = yuan * usd_rate
+    if yuan > MAX_YUAN:  # also keeps quantize() within Decimal's 28 digits
+        raise AmountError(
+            Message(
+                N_("%(value)s is more than %(max)s亿元, the largest amount accepted."),
+                {"value": original[:40], "max": format_yi(MAX_YUAN)},
+            )
+        )
     unit = _UNIT_LABELS.get((scale, currency), currency)
     return ParsedAmount(
         yuan=to_yuan(yuan),

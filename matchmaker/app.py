@@ -2,31 +2,41 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import time
 from pathlib import Path
 
+import sqlalchemy.exc
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import matchmaker.models  # noqa: F401 - every model registered before use
-from matchmaker import accounts, catalogue, investors, search
+from matchmaker import accounts, catalogue, door, investors, limits, search
 from matchmaker.accounts.blueprint import bp as accounts_bp
 from matchmaker.accounts.models import User
 from matchmaker.api import bp as api_bp
+from matchmaker.catalogue import tasks as _catalogue_tasks  # noqa: F401 - registers job kinds
 from matchmaker.catalogue.blueprint import bp as catalogue_bp
 from matchmaker.cli import register_commands
-from matchmaker.config import ROOT, load_config
+from matchmaker.config import default_instance_path, load_config, resource_dir
 from matchmaker.db import MIGRATIONS_DIR
 from matchmaker.errors import register_error_handlers
 from matchmaker.extensions import babel, csrf, db, login, migrate
+from matchmaker.health import bp as health_bp
 from matchmaker.home.blueprint import bp as home_bp
+from matchmaker.jobs_pages import bp as jobs_bp
+from matchmaker.matching import tasks as _matching_tasks  # noqa: F401 - registers job kinds
 from matchmaker.matching.blueprint import bp as matching_bp
 from matchmaker.money import format_yi, yuan_str
 from matchmaker.reference import labels
 from matchmaker.search.blueprint import bp as search_bp
 from matchmaker.signing.blueprint import bp as signing_bp
+
+request_log = logging.getLogger("matchmaker.request")
 
 # Features with an `init_app(app)`: signal subscriptions, session hooks, config checks.
 FEATURES = (accounts, catalogue, search, investors)
@@ -45,15 +55,15 @@ def select_locale() -> str:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    instance_path = os.environ.get("MATCHMAKER_INSTANCE") or str(ROOT / "instance")
     app = Flask(
         "matchmaker",
-        instance_path=instance_path,
+        instance_path=default_instance_path(),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     load_config(app, test_config)
+    app.extensions["matchmaker.pid"] = os.getpid()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -66,13 +76,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
     )
     _init_login(app)
+    limits.init_app(app)
     for feature in FEATURES:
         feature.init_app(app)
+    door.register_converters(app)
     _register_blueprints(app)
     register_error_handlers(app)
     labels.init_app(app)
     _register_template_helpers(app)
+    door.init_app(app)
     register_commands(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # behind a reverse proxy: the client's address for logs and rate limits
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 
@@ -83,12 +99,25 @@ def _init_login(app: Flask) -> None:
     login.login_message_category = "warning"
 
     @login.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str):
+        # "<id>:<session version>": signing out, a password reset, a role change or
+        # deactivation bumps the version, and every copy of an older cookie stops working.
+        user_id, _sep, version = (session_id or "").partition(":")
+        if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()):
+            return None
+        try:
+            user = db.session.get(User, int(user_id)) if int(user_id) < 2**31 else None
+        except sqlalchemy.exc.OperationalError:  # database down: the 503 page renders
+            db.session.rollback()
+            return None
+        if user is None or user.session_version != int(version):
+            return None
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:
-    for blueprint in (home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):
+    csrf.exempt(health_bp)
+    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)
@@ -125,8 +154,32 @@ def _register_template_helpers(app: Flask) -> None:
         refresh()
         g.locale = select_locale()
 
+    @app.template_filter("json_text")
+    def json_text(value) -> str:
+        """JSON for people: Chinese as written, not as \\u escapes (autoescaped)."""
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    @app.before_request
+    def start_timer():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        if app.config.get("REQUEST_LOG"):
+            started = g.get("request_started")
+            elapsed = (time.perf_counter() - started) * 1000 if started else 0.0
+            request_log.info(
+                "%s %s %s %.1fms %s", request.method, request.full_path.rstrip("?"),
+                response.status_code, elapsed, request.remote_addr or "-",
+            )
+        return response
+
     @app.after_request
     def security_headers(response):
+        if app.config.get("HSTS_SECONDS"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}"
+            )
         # Only our own scripts and styles; inline style attributes are allowed for bar
         # widths in charts, inline scripts are not.
         response.headers.setdefault(

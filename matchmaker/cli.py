@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from matchmaker import demo
+from matchmaker import demo, jobs_cli
 from matchmaker.accounts import cli as accounts_cli
 from matchmaker.catalogue import cli as catalogue_cli
 from matchmaker.console import fail
@@ -31,8 +31,8 @@ from matchmaker.signing import cli as signing_cli
 __all__ = ["ensure_database", "fail", "register_commands"]  # fail: moved to console.py
 
 # Each feature's cli.py exposes `commands`, a list of click commands or groups.
-FEATURE_CLI_MODULES = (accounts_cli, catalogue_cli, search_cli, investors_cli, matching_cli,
-                       signing_cli)
+FEATURE_CLI_MODULES = (accounts_cli, jobs_cli, catalogue_cli, search_cli, investors_cli,
+                       matching_cli, signing_cli)
 
 
 def _describe_url(url) -> str:

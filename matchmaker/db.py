@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import enum
+import sqlite3
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 from matchmaker.money import FEN, to_yuan
@@ -23,6 +26,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """SQLite in WAL mode: readers go on while a long import holds the write lock."""
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.close()
 
 
 class Base(DeclarativeBase):
@@ -68,6 +82,32 @@ class Money(TypeDecorator):
 
     def coerce_compared_value(self, op, value):
         return self
+
+
+class money_sum(GenericFunction):  # noqa: N801 - used like sa.func.sum
+    """`SUM` of a Money column that cannot overflow on either database.
+
+    PostgreSQL sums NUMERIC without limit. SQLite stores integer fen and its SUM raises
+    "integer overflow" past 2^63 fen (10 agreements of 100,000,000亿元 did, and every page
+    showing totals answered 500 from then on). There the sum is split into a high part
+    (fen // 10^9) and a low part (fen % 10^9), each summed without overflow, and joined as
+    decimal text that the Money type reads back exactly. Amounts are never negative."""
+
+    type = Money()
+    inherit_cache = True
+
+
+@compiles(money_sum)
+def _money_sum_default(element, compiler, **kw):
+    return f"sum({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(money_sum, "sqlite")
+def _money_sum_sqlite(element, compiler, **kw):
+    x = compiler.process(element.clauses, **kw)
+    low = f"sum(({x}) % 1000000000)"
+    high = f"(sum(({x}) / 1000000000) + {low} / 1000000000)"
+    return f"(CAST({high} AS TEXT) || printf('%09d', {low} % 1000000000))"
 
 
 class UTCDateTime(TypeDecorator):

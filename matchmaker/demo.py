@@ -55,6 +55,7 @@ class DemoResult:
     sessions_created: int = 0
     agreements_created: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, password
+    accounts_skipped: bool = False
 
 
 def demo_dir() -> Path:
@@ -200,6 +201,9 @@ def _load_profiles(result: DemoResult) -> None:
 
 
 def _create_accounts(result: DemoResult) -> None:
+    if current_app.config.get("ENV") == "production":
+        result.accounts_skipped = True  # never an admin with a printed password in production
+        return
     fixed = os.environ.get("MATCHMAKER_DEMO_PASSWORD")
     investor = db.session.scalar(sa.select(Investor).order_by(Investor.id).limit(1))
     for email, role, name in DEMO_ACCOUNTS:
@@ -224,6 +228,8 @@ def echo_result(result: DemoResult) -> None:
         f"{result.sessions_created} signing sessions, "
         f"{result.agreements_created} agreements added."
     )
+    if result.accounts_skipped:
+        click.echo("No demo accounts in production: create users with `matchmaker create-user`.")
     if result.accounts:
         click.echo("Demo accounts (passwords are shown only now):")
         for email, role, password in result.accounts:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, render_template, request
+import sqlalchemy.exc
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -65,6 +66,23 @@ def register_error_handlers(app) -> None:
         if wants_json():
             return api_error("csrf", message, 400)
         return render_template("error.html", status=400, message=message), 400
+
+
+    @app.errorhandler(sqlalchemy.exc.OperationalError)
+    @app.errorhandler(sqlalchemy.exc.InterfaceError)
+    def handle_database_down(error):
+        """The database cannot be reached (or is locked): 503, try again; never a 500."""
+        try:  # the app's Flask-SQLAlchemy (errors sits below extensions: no import)
+            current_app.extensions["sqlalchemy"].session.rollback()
+        except sqlalchemy.exc.SQLAlchemyError:
+            pass
+        app.logger.error("database unavailable: %s", str(error).splitlines()[0])
+        message = _("The database is not available right now; nothing was saved. Try again shortly.")
+        if wants_json():
+            body = api_error("unavailable", message, 503)[0]
+        else:
+            body = render_template("error.html", status=503, message=message)
+        return body, 503, {"Retry-After": "5"}
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
 from matchmaker.errors import DomainError
 
@@ -16,3 +20,13 @@ class BaseForm(FlaskForm):
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
         else:
             self.form_errors.append(message)
+
+
+class Finite:
+    """A DecimalField's value is a finite number: 'NaN', 'sNaN' and 'Infinity' parse as
+    Decimals, and comparing a signalling NaN (NumberRange) raises instead of failing."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, Decimal) and not field.data.is_finite():
+            field.data = None
+            raise ValidationError(_l("Enter a number."))

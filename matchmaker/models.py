@@ -11,6 +11,7 @@ from matchmaker.catalogue.models import (
     project_sectors,
 )
 from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
@@ -21,10 +22,11 @@ from matchmaker.signing.models import (
     SessionState,
     SigningSession,
 )
+from matchmaker.storage import StoredUpload
 
 __all__ = [
     "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "Catalogue", "CatalogueStatus",
-    "ImportBatch", "Investor", "InvestorKind", "InvestorProfile", "Lead", "LeadStatus",
+    "ImportBatch", "Investor", "Job", "InvestorKind", "InvestorProfile", "Lead", "LeadStatus",
     "Project", "ProjectStatus", "Region", "RegionLevel", "Role", "Sector", "SessionKind",
-    "SessionState", "SigningSession", "User", "project_sectors",
+    "SessionState", "SigningSession", "StoredUpload", "User", "project_sectors",
 ]

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 YI = Decimal(100_000_000)  # 1亿元
 WAN = Decimal(10_000)  # 1万元
 FEN = Decimal("0.01")
+MAX_YUAN = Decimal("10000000000000.00")  # 100,000亿元: the largest single amount accepted
 
 
 def to_yuan(value: Decimal | int | str) -> Decimal:

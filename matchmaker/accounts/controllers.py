@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from matchmaker.accounts import operations
 from matchmaker.accounts.forms import EmptyForm, LoginForm, RoleForm, SignupForm, UserForm
-from matchmaker.accounts.models import Role, User
+from matchmaker.accounts.models import ApiToken, Role, User
 from matchmaker.accounts.roles import roles_required
+from matchmaker.audit import AuditEvent
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.validation import check_year, local_path, whole_number
+
+TOKENS_SHOWN = 500
+AUDIT_SHOWN = 300
 
 
 def _safe_next(default: str) -> str:
-    target = request.args.get("next") or ""
-    # Only same-site paths: never redirect to another host.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return local_path(request.args.get("next")) or default
 
 
 def login():
@@ -41,6 +44,9 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            operations.sign_out(current_user)  # every copy of this session cookie ends too
+            db.session.commit()
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))
@@ -50,20 +56,20 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = operations.create_user(
-                form.email.data,
-                form.password.data,
-                Role.INVESTOR,
-                display_name=form.display_name.data,
+            operations.sign_up(
+                form.email.data, form.password.data, display_name=form.display_name.data
             )
         except DomainError as error:
             db.session.rollback()
             form.attach_error(error)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Your investor account is ready."), "success")
-            return redirect(url_for("home.index"))
+            # The same answer whether or not the address already had an account: the page
+            # must not tell a visitor which e-mails are registered.
+            flash(_("If this email had no account yet, your investor account is ready: sign in "
+                    "with it now. If it already had one, sign in with that account's password "
+                    "(an administrator can reset it)."), "success")
+            return redirect(url_for("accounts.login"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status
 
@@ -75,7 +81,21 @@ def tokens():
     if form.validate_on_submit():
         new_token, _token = operations.create_token(current_user)
         db.session.commit()
-    return render_template("accounts/tokens.html", form=form, new_token=new_token)
+    own = db.session.scalars(operations.token_query(user_id=current_user.id)).all()
+    return render_template("accounts/tokens.html", form=form, new_token=new_token, tokens=own,
+                           token_state=operations.token_state, action_form=EmptyForm())
+
+
+@login_required
+def revoke_own_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        operations.revoke_token(token, actor=current_user)
+        db.session.commit()
+        flash(_("Token %(prefix)s… revoked.", prefix=token.prefix), "success")
+    return redirect(url_for("accounts.tokens"))
 
 
 @roles_required(Role.ADMIN)
@@ -108,7 +128,122 @@ def set_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm(prefix=f"u{user.id}")
     if form.validate_on_submit():
-        operations.set_role(user, form.role.data, actor=current_user)
-        db.session.commit()
-        flash(_("Role changed."), "success")
+        return _admin_action(lambda: operations.set_role(user, form.role.data, actor=current_user),
+                             lambda _result: _("Role changed."), validated=True)
     return redirect(url_for("accounts.users"))
+
+
+def _admin_action(action, message, target: str = "accounts.users", *, validated: bool = False):
+    """Run one admin operation from a button: commit and say so (`message(result)`), or
+    show why not."""
+    if not validated and not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.translated(), "error")
+    else:
+        db.session.commit()
+        flash(message(result), "success")
+    return redirect(url_for(target))
+
+
+@roles_required(Role.ADMIN)
+def deactivate(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return _admin_action(lambda: operations.deactivate_user(user, actor=current_user),
+                         lambda _r: _("%(email)s is deactivated: signed out everywhere, API "
+                                      "tokens revoked.", email=user.email))
+
+
+@roles_required(Role.ADMIN)
+def reactivate(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return _admin_action(lambda: operations.reactivate_user(user, actor=current_user),
+                         lambda _r: _("%(email)s can sign in again.", email=user.email))
+
+
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    return _admin_action(
+        lambda: operations.reset_password(user, actor=current_user),
+        lambda new: _("New password for %(email)s (shown only now; hand it over privately): "
+                      "%(password)s", email=user.email, password=new),
+    )
+
+
+@roles_required(Role.ADMIN)
+def admin_tokens():
+    owner_id = whole_number(request.args.get("user"), field="user")
+    query = operations.token_query(user_id=owner_id)
+    all_tokens = db.session.scalars(query.limit(TOKENS_SHOWN)).all()
+    users = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    return render_template("accounts/admin_tokens.html", tokens=all_tokens, users=users,
+                           owner_id=owner_id, token_state=operations.token_state,
+                           action_form=EmptyForm(), shown=TOKENS_SHOWN)
+
+
+@roles_required(Role.ADMIN)
+def admin_revoke_token(token_id: int):
+    token = db.get_or_404(ApiToken, token_id)
+    return _admin_action(lambda: operations.revoke_token(token, actor=current_user),
+                         lambda _r: _("Token %(prefix)s… revoked.", prefix=token.prefix),
+                         "accounts.admin_tokens")
+
+
+@roles_required(Role.ADMIN)
+def admin_revoke_tokens():
+    owner_id = whole_number(request.form.get("user"), field="user")
+    return _admin_action(
+        lambda: operations.revoke_tokens(user_id=owner_id, actor=current_user),
+        lambda count: _("%(count)d token(s) revoked.", count=count), "accounts.admin_tokens")
+
+
+@roles_required(Role.ADMIN)
+def admin_expire_tokens():
+    owner_id = whole_number(request.form.get("user"), field="user")
+    days = whole_number(request.form.get("days"), field="days", default=0, maximum=3650)
+    return _admin_action(
+        lambda: operations.expire_tokens(user_id=owner_id, days=days, actor=current_user),
+        lambda count: _("%(count)d token(s) now expire within %(days)d day(s).", count=count,
+                        days=days),
+        "accounts.admin_tokens")
+
+
+@roles_required(Role.ADMIN)
+def audit_log():
+    """Who changed what, when: filtered by user e-mail, entity/action and a date range."""
+
+    who = (request.args.get("who") or "").strip()[:254]
+    what = (request.args.get("what") or "").strip()[:50]
+    start = _day(request.args.get("from"), "from")
+    end = _day(request.args.get("to"), "to")
+    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
+    if who:
+        query = query.join(User, User.id == AuditEvent.user_id).where(
+            User.email.contains(operations.normalize_email(who))
+        )
+    if what:
+        query = query.where(sa.or_(AuditEvent.entity == what, AuditEvent.action == what))
+    if start:
+        query = query.where(AuditEvent.at >= start)
+    if end:
+        query = query.where(AuditEvent.at < end + timedelta(days=1))
+    events = db.session.scalars(query.limit(AUDIT_SHOWN)).all()
+    entities = db.session.scalars(sa.select(AuditEvent.entity).distinct().order_by(AuditEvent.entity)).all()
+    return render_template("accounts/audit.html", events=events, who=who, what=what,
+                           start=request.args.get("from", ""), end=request.args.get("to", ""),
+                           entities=entities, shown=AUDIT_SHOWN)
+
+
+def _day(value, field_name):
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise DomainError(_("Give dates as YYYY-MM-DD."), field=field_name) from None
+    check_year(day, field=field_name)
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)

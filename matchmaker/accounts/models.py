@@ -35,6 +35,9 @@ class User(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
     investor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("investors.id"), nullable=True)
     active: Mapped[bool] = mapped_column(nullable=False, default=True)
+    # Bumped to sign the user out everywhere (sign-out, password reset, role change,
+    # deactivation): sessions carry the version they were issued with.
+    session_version: Mapped[int] = mapped_column(nullable=False, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     investor: Mapped["Investor | None"] = relationship()  # noqa: F821, UP037
@@ -51,6 +54,9 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, *roles: Role | str) -> bool:
         """Admins may do everything; other users only what their role allows."""

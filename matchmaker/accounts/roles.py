@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
 from matchmaker.accounts.models import Role
@@ -30,3 +30,10 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def bearer_token() -> str:
+    """The API token the request carries (`Authorization: Bearer …`), or ""."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""

@@ -9,13 +9,9 @@ from flask_babel import gettext as _
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.operations import user_for_token
+from matchmaker.accounts.roles import bearer_token
 from matchmaker.errors import api_error
-
-
-def bearer_token() -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" else ""
+from matchmaker.limits import api_write_limits
 
 
 def current_api_user():
@@ -44,6 +40,6 @@ def token_required(*roles: Role):
             return view(*args, **kwargs)
 
         wrapped.required_roles = roles
-        return wrapped
+        return api_write_limits(wrapped)
 
     return decorator

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from flask import jsonify, request
 from flask_babel import gettext as _
 
@@ -13,6 +11,7 @@ from matchmaker.api.blueprint import bp
 from matchmaker.catalogue.operations import find_or_new_catalogue, import_catalogue
 from matchmaker.errors import api_error
 from matchmaker.extensions import db
+from matchmaker.validation import positive_rate
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -36,14 +35,9 @@ def import_catalogue_api():
         return api_error("invalid", _("Give the catalogue's year in the field 'year' (e.g. 2023)."), 400)
     if not 2000 <= year <= 2100:
         return api_error("invalid", _("Give the catalogue's year in the field 'year' (e.g. 2023)."), 400)
-    usd_rate = None
-    if request.form.get("usd_rate"):
-        try:
-            usd_rate = Decimal(request.form["usd_rate"])
-        except InvalidOperation:
-            usd_rate = Decimal(0)
-        if usd_rate <= 0:
-            return api_error("invalid", _("The exchange rate must be a positive number of yuan per US dollar."), 400)
+    usd_rate = positive_rate(request.form.get("usd_rate"), field="usd_rate")  # 'sNaN': 400
+    if len(name) > 200:
+        return api_error("invalid", _("The catalogue's name is too long (200 characters at most)."), 400)
 
     catalogue = find_or_new_catalogue(name, year, usd_rate=usd_rate)
     report = import_catalogue(

@@ -12,7 +12,9 @@ from typing import Any
 from flask import jsonify, request
 from flask_babel import gettext as _
 
+from matchmaker.accounts.models import Role
 from matchmaker.amounts import AmountError, parse_amount
+from matchmaker.api.auth import token_required
 from matchmaker.api.blueprint import bp
 from matchmaker.errors import DomainError, api_error
 from matchmaker.i18n import N_
@@ -52,10 +54,13 @@ PATHS = {
         },
     }},
     "/projects/{id}/investors": {"get": {
-        "summary": "Investors with a profile ranked for one project, with reasons",
+        "summary": "Investors with a profile ranked for one project, with reasons (staff)",
+        "security": [{"bearer": []}],
         "parameters": [{"name": "id", "in": "path", "required": True,
                         "schema": {"type": "integer"}}, _TOP],
         "responses": {"200": {"description": "{project, items: [{investor, score, reasons}]}"},
+                      "401": {"description": "no valid token"},
+                      "403": {"description": "not staff"},
                       "404": {"description": "no such published project"}},
     }},
     "/investors/resolve": {"get": {
@@ -150,6 +155,7 @@ def match():
 
 
 @bp.get("/projects/<int:project_id>/investors")
+@token_required(Role.STAFF)
 def project_investors(project_id: int):
     project = operations.matchable_project(project_id)
     matches = operations.match_investors(project, top=_top(request.args.get("top")))

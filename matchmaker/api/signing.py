@@ -21,6 +21,13 @@ from matchmaker.serializers import investor_json, project_json
 from matchmaker.signing import operations
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.totals import session_summaries, signed_totals
+from matchmaker.validation import (
+    aware_datetime,
+    clean_text,
+    optional_code,
+    record_id,
+    whole_number,
+)
 
 _AGREEMENT_SCHEMA = {
     "type": "object",
@@ -186,8 +193,7 @@ def _flag(name: str) -> bool:
 
 
 def _edition() -> int | None:
-    value = request.args.get("edition", "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.args.get("edition"), field="edition", maximum=9999)
 
 
 @bp.get("/signing/sessions")
@@ -218,20 +224,7 @@ def _body() -> dict[str, Any]:
 
 
 def _signed_at(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError as error:
-        raise DomainError(
-            _("signed_at is not an ISO 8601 date and time."), field="signed_at"
-        ) from error
-    if parsed.tzinfo is None:
-        raise DomainError(
-            _("signed_at needs a time zone, for example 2025-07-12T10:30:00+08:00."),
-            field="signed_at",
-        )
-    return parsed
+    return aware_datetime(value, field="signed_at")
 
 
 def _agreement_input(body: dict[str, Any]) -> operations.AgreementInput:
@@ -245,6 +238,13 @@ def _agreement_input(body: dict[str, Any]) -> operations.AgreementInput:
         raise DomainError(
             _("project is a catalogue project id, or null with project_name."), field="project"
         )
+    if project is not None:
+        project = record_id(project, field="project")
+    if isinstance(investor, int):
+        investor = record_id(investor, field="investor")
+    for name in ("investor", "project_name", "kind", "investor_kind", "idempotency_key"):
+        if isinstance(body.get(name), str):
+            clean_text(body[name], field=name, max_length=300)
     amount = body.get("amount")
     if amount is None or isinstance(amount, bool | float | dict | list):
         raise DomainError(_('amount is required as a string, for example "5亿元".'), field="amount")
@@ -254,8 +254,8 @@ def _agreement_input(body: dict[str, Any]) -> operations.AgreementInput:
         kind=str(body.get("kind") or ""),
         project_id=project,
         project_name=str(body.get("project_name") or ""),
-        sector_code=body.get("sector") or None,
-        region_code=body.get("region") or None,
+        sector_code=optional_code(body.get("sector"), field="sector"),
+        region_code=optional_code(body.get("region"), field="region"),
         signed_at=_signed_at(body.get("signed_at")),
         idempotency_key=(
             str(body["idempotency_key"]) if body.get("idempotency_key") not in (None, "") else None

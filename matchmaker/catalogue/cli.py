@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -22,8 +22,11 @@ from matchmaker.catalogue.operations import (
     find_or_new_catalogue,
     import_catalogue,
 )
+from matchmaker.console import terminal_progress
+from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.money import format_yi
+from matchmaker.validation import positive_rate
 
 
 def _print_report(report: dict) -> None:
@@ -56,15 +59,11 @@ def _print_report(report: dict) -> None:
 
 
 def _rate(value: str | None) -> Decimal | None:
-    if value is None:
-        return None
+
     try:
-        rate = Decimal(value)
-    except InvalidOperation as exc:
-        raise click.BadParameter("a decimal number of yuan per US dollar, e.g. 7.1") from exc
-    if rate <= 0:
-        raise click.BadParameter("must be more than zero")
-    return rate
+        return positive_rate(value, field="usd_rate")  # refuses NaN, sNaN, Infinity, <= 0
+    except DomainError as exc:
+        raise click.BadParameter("a positive decimal number of yuan per US dollar, e.g. 7.1") from exc
 
 
 @click.command("import")
@@ -88,6 +87,7 @@ def import_command(
         report = import_catalogue(
             catalogue, file.read_bytes(), file.name, user=None, dry_run=dry_run,
             skip_invalid=skip_invalid, confirm_withdraw=confirm_withdraw,
+            progress=None if as_json else terminal_progress(),
         )
         db.session.commit()
     except FileRefused as error:

@@ -9,9 +9,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker import jobs
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
-from matchmaker.catalogue import operations
+from matchmaker.catalogue import operations, tasks
 from matchmaker.catalogue.forms import CatalogueForm, CommitForm, ProjectForm, UploadForm
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, ImportBatch, Project
 from matchmaker.errors import DomainError
@@ -85,9 +86,14 @@ def upload(catalogue_id: int):
     if not form.validate_on_submit():
         return _catalogue_page(catalogue, form, 422)
     upload_file = form.file.data
+    data = upload_file.read()
+    if tasks.import_is_large(len(data)):  # a worker previews it; the page shows progress
+        job = tasks.start_import(catalogue, data, upload_file.filename or "upload",
+                                 user=current_user, dry_run=True)
+        return redirect(url_for("jobs.job_page", job_id=job.id))
     try:
         report = operations.import_catalogue(
-            catalogue, upload_file.read(), upload_file.filename or "upload", user=current_user, dry_run=True
+            catalogue, data, upload_file.filename or "upload", user=current_user, dry_run=True
         )
     except DomainError as error:
         form.attach_error(error)
@@ -126,6 +132,11 @@ def commit(catalogue_id: int, batch_id: int):
     if not form.validate_on_submit() or record.committed:
         abort(400)
     data = operations.stored_upload(record)
+    if tasks.import_is_large(len(data)):
+        job = tasks.start_import(catalogue, data, record.filename, user=current_user,
+                                 skip_invalid=bool(form.commit_valid.data),
+                                 confirm_withdraw=bool(form.confirm_withdraw.data))
+        return redirect(url_for("jobs.job_page", job_id=job.id))
     report = operations.import_catalogue(
         catalogue, data, record.filename, user=current_user,
         skip_invalid=bool(form.commit_valid.data), confirm_withdraw=form.confirm_withdraw.data,
@@ -173,6 +184,10 @@ def unpublish(catalogue_id: int):
 @roles_required(Role.STAFF)
 def export(catalogue_id: int, file_format: str):
     catalogue = _catalogue(catalogue_id)
+    if tasks.export_is_large(catalogue):
+        job = jobs.start_job("catalogue_export", {"catalogue_id": catalogue.id, "format": file_format},
+                             user=current_user)
+        return redirect(url_for("jobs.job_page", job_id=job.id))
     data = operations.export_catalogue(catalogue, file_format)
     mimetype = {
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from matchmaker.forms import BaseForm
+from matchmaker.forms import BaseForm, Finite
 
 
 class CatalogueForm(BaseForm):
@@ -23,7 +23,7 @@ class CatalogueForm(BaseForm):
     publisher = StringField(_l("Publisher"), validators=[Optional(), Length(max=200)])
     usd_rate = DecimalField(
         _l("Exchange rate (yuan per US dollar)"), places=None,
-        validators=[Optional(), NumberRange(min=0.000001)],
+        validators=[Optional(), Finite(), NumberRange(min=0.000001, max=1000)],
     )
 
 

@@ -11,14 +11,12 @@ commit; every door rolls back on an exception, so a failure leaves nothing behin
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,13 +45,14 @@ from matchmaker.catalogue.parser import (
     find_duplicates,
     parse_catalogue,
 )
-from matchmaker.db import utcnow
+from matchmaker.db import money_sum, utcnow
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message, translate
 from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 from matchmaker.reference.models import Sector
 from matchmaker.spreadsheet import safe_cell, unneutralise
+from matchmaker.storage import uploads
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +212,7 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
     projects, sought = (0, Decimal("0.00"))
     if catalogue.id is not None:
         projects, sought = db.session.execute(
-            sa.select(sa.func.count(Project.id), sa.func.sum(Project.investment_sought_yuan))
+            sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
             .where(Project.catalogue_id == catalogue.id)
             .where(Project.status != ProjectStatus.WITHDRAWN)
         ).one()
@@ -231,27 +230,19 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ uploads
 
 
-def upload_dir() -> Path:
-    return Path(current_app.instance_path) / "uploads"
-
-
 def store_upload(data: bytes) -> str:
-    """Keep the uploaded bytes under instance/uploads/<sha256> (the name is never the user's)."""
-    digest = hashlib.sha256(data).hexdigest()
-    path = upload_dir() / digest
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return digest
+    """Keep the uploaded bytes until they are imported, where every machine can read them
+    (`matchmaker.storage`); the key is their sha256, never the user's file name."""
+
+    return uploads().put(data)
 
 
 def stored_upload(batch: ImportBatch) -> bytes:
-    path = upload_dir() / batch.sha256
-    if len(batch.sha256) != 64 or not path.is_file():
+
+    data = uploads().get(batch.sha256)
+    if data is None:
         raise NotFound(N_("The uploaded file is no longer available; upload it again."))
-    return path.read_bytes()
+    return data
 
 
 def parse_limits() -> ParseLimits:
@@ -377,10 +368,14 @@ def import_catalogue(
     dry_run: bool = False,
     skip_invalid: bool = False,
     confirm_withdraw: bool = False,
+    progress=None,
 ) -> ImportReport:
     """Parse `data` and apply it to `catalogue` (which may be new and not yet added: it is
     added only when something is written). Raises `FileRefused` when the whole file is
-    refused; otherwise returns the report (and records an ImportBatch)."""
+    refused; otherwise returns the report (and records an ImportBatch).
+    `progress(phase, done, total)` hears how far it is (jobs, the CLI)."""
+    progress = progress or (lambda phase, done, total: None)
+    progress("reading", 0, 0)
 
     check_upload_size(len(data))
     try:
@@ -435,7 +430,9 @@ def import_catalogue(
 
     creates: list[tuple[ParsedRow, dict[str, Any]]] = []
     updates: list[tuple[ParsedRow, _Existing, dict[str, Any], list[str]]] = []
-    for row in rows:
+    for checked, row in enumerate(rows):
+        if checked % 500 == 0:
+            progress("checking", checked, len(rows))
         values = _new_values(row, region_ids)
         old = existing.get(row.code)
         if old is None:
@@ -533,6 +530,7 @@ def import_catalogue(
                 db.session.expire(obj)
         report.committed = True
 
+    progress("writing", len(rows), len(rows))
     report.catalogue = catalogue_json(catalogue)
     batch = ImportBatch(
         catalogue_id=catalogue.id,
@@ -791,7 +789,7 @@ def catalogue_summaries() -> list[tuple[Catalogue, int, Decimal]]:
         sa.select(
             Project.catalogue_id,
             sa.func.count(Project.id).label("projects"),
-            sa.func.sum(Project.investment_sought_yuan).label("sought"),
+            money_sum(Project.investment_sought_yuan).label("sought"),
         )
         .where(Project.status != ProjectStatus.WITHDRAWN)
         .group_by(Project.catalogue_id)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
+from matchmaker.db import money_sum
 from matchmaker.extensions import db
 from matchmaker.signing.totals import signed_totals
 
@@ -26,7 +27,7 @@ def headline_figures(*, count_intent: bool = False) -> Headline:
     the signed figures are the signing totals' (one definition of "signed")."""
 
     listed = (
-        sa.select(sa.func.count(Project.id), sa.func.sum(Project.investment_sought_yuan))
+        sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
         .join(Catalogue)
         .where(Catalogue.status == CatalogueStatus.PUBLISHED)
         .where(Project.status != ProjectStatus.WITHDRAWN)

@@ -19,3 +19,4 @@ bp.add_url_rule(
     "/investors/<int:investor_id>/profile", view_func=controllers.investor_profile,
     methods=["GET", "POST"],
 )
+bp.add_url_rule("/matches/meetings", view_func=controllers.meetings, methods=["GET", "POST"])

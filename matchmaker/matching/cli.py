@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.console import fail
+from matchmaker.console import fail, terminal_progress
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor
@@ -39,10 +39,17 @@ def match_command(investor_id: int | None, event: bool, top: int | None, cap: in
     if event:
         if output is None:
             raise click.UsageError("--all needs -o FILE.xlsx")
+        progress = None if as_json else terminal_progress()
+        if progress:
+            progress("matching", 0, 0)
         meetings = operations.event_suggestions(
             per_investor=top or 5, per_project_cap=cap, min_score=min_score
         )
+        if progress:
+            progress("workbook", 1, 2)
         output.write_bytes(operations.meetings_workbook(meetings))
+        if progress:
+            progress("workbook", 2, 2)
         investors = len({m.investor.id for m in meetings})
         projects = len({m.project.id for m in meetings})
         if as_json:

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker import jobs
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue.models import Project
@@ -19,9 +20,10 @@ from matchmaker.investors.forms import ProfileForm
 from matchmaker.investors.models import Investor
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
-from matchmaker.matching.forms import InterestForm, LeadStatusForm
+from matchmaker.matching.forms import InterestForm, LeadStatusForm, MeetingsForm
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.reference.labels import label
+from matchmaker.validation import local_path
 from matchmaker.views import flash_errors, load, submit
 
 LEADS_PER_PAGE = 100
@@ -33,8 +35,7 @@ def _locale() -> str:
 
 def _next(default: str) -> str:
     """Where to go back to: a path on this site only (never another host)."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return local_path(request.form.get("next")) or default
 
 
 def _own_investor() -> Investor | None:
@@ -182,3 +183,17 @@ def investor_profile(investor_id: int):
                 return redirect(url_for("matching.investors"))
     return render_template("investors/profile.html", form=form, investor=investor,
                            candidates=[], own=False)
+
+
+@roles_required(Role.STAFF)
+def meetings():
+    """Start the event-wide matching: a job (on a worker when Redis is configured), whose
+    page shows the progress and offers the .xlsx when done."""
+
+    form = MeetingsForm()
+    if form.validate_on_submit():
+        job = jobs.start_job("event_meetings", {"top": form.top.data, "cap": form.cap.data,
+                                                "min_score": form.min_score.data}, user=current_user)
+        return redirect(url_for("jobs.job_page", job_id=job.id))
+    status = 400 if form.errors else 200
+    return render_template("matching/meetings.html", form=form), status

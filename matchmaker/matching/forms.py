@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matchmaker.forms import BaseForm
 from matchmaker.matching.models import LeadStatus
@@ -23,3 +23,12 @@ class LeadStatusForm(BaseForm):
         choices=choices(LeadStatus),
         validators=[DataRequired()],
     )
+
+
+class MeetingsForm(BaseForm):
+    """Event-wide meeting suggestions (the trade negotiation zone's sheet)."""
+
+    top = IntegerField(_l("Meetings per investor"), default=5, validators=[NumberRange(1, 50)])
+    cap = IntegerField(_l("Meetings per project at most"), default=8, validators=[NumberRange(1, 1000)])
+    min_score = IntegerField(_l("Leave out pairs scoring less than"), default=40,
+                             validators=[NumberRange(0, 100)])

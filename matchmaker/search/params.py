@@ -32,7 +32,7 @@ def _integer(args: Mapping, name: str, default: int) -> int:
     raw = str(args.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # '²'.isdigit() is True
         raise SearchError(Message(N_("%(name)s must be a whole number."), {"name": name}), name)
     return int(raw)
 

@@ -35,6 +35,7 @@ from matchmaker.signing.forms import (
 )
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.totals import Totals, session_summaries, signed_totals
+from matchmaker.validation import whole_number
 
 AGREEMENTS_PER_PAGE = 200
 
@@ -48,8 +49,7 @@ def _count_intent() -> bool:
 
 
 def _edition() -> int | None:
-    value = request.args.get("edition", "")
-    return int(value) if value.isdigit() else None
+    return whole_number(request.args.get("edition"), field="edition", maximum=9999)
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -315,7 +315,12 @@ def record(session_id: int):
         if (form.shown_amount.data or "").strip() != (form.amount.data or "").strip():
             preview = _preview(data)
             form.shown_amount.data = form.amount.data
-            return _session_page(session, form, preview=preview)
+            # A confirmed large amount keeps its confirmation box on the preview step,
+            # ticked, so that saving from the preview does not ask again (and loop).
+            return _session_page(
+                session, form, preview=preview,
+                need_large=preview["amount_yuan"] > operations.ABSURD_YUAN,
+            )
         agreement = operations.record_agreement(session, data, user=current_user)
     except InvestorUnresolved as error:
         db.session.rollback()

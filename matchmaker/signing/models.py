@@ -87,6 +87,8 @@ class Agreement(Base):
     void_reason: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), nullable=True, unique=True)
+    # sha256 of the session and the input the key was first used with: a repeat must match.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

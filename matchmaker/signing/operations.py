@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from matchmaker.extensions import db
 from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import find_or_create_investor
-from matchmaker.money import YI, format_yi, to_yuan
+from matchmaker.money import MAX_YUAN, YI, format_yi, to_yuan
 from matchmaker.reference.labels import parse_label
 from matchmaker.reference.models import Region, Sector
 from matchmaker.signing.models import (
@@ -202,6 +204,11 @@ class SessionInput:
 
 def _target_yuan(value: object) -> Decimal:
     if isinstance(value, Decimal):
+        if not value.is_finite() or value > MAX_YUAN:
+            raise DomainError(
+                N_("%(value)s is more than %(max)s亿元, the largest amount accepted."),
+                field="target", value=f"{value:f}"[:40], max=format_yi(MAX_YUAN),
+            )
         amount = to_yuan(value)
     elif value in (None, ""):
         return Decimal("0.00")
@@ -361,6 +368,11 @@ class AgreementInput:
 
 def _amount_yuan(value: object, *, confirm_large: bool) -> Decimal:
     if isinstance(value, Decimal):
+        if not value.is_finite() or value > MAX_YUAN:
+            raise DomainError(
+                N_("%(value)s is more than %(max)s亿元, the largest amount accepted."),
+                field="amount", value=f"{value:f}"[:40], max=format_yi(MAX_YUAN),
+            )
         amount = to_yuan(value)
         if amount <= 0:
             raise DomainError(N_("The amount must be more than zero."), field="amount")
@@ -467,6 +479,43 @@ def _by_key(key: str) -> Agreement | None:
     return db.session.scalar(sa.select(Agreement).where(Agreement.idempotency_key == key))
 
 
+def _fingerprint(session: SigningSession, data: AgreementInput) -> str:
+    """What an idempotency key promises: this session, this investor, project, amount, kind."""
+    investor = data.investor.id if isinstance(data.investor, Investor) else data.investor
+    payload = {
+        "session": session.id,
+        "investor": investor if isinstance(investor, int) else str(investor or "").strip(),
+        "project": data.project_id,
+        "project_name": (data.project_name or "").strip(),
+        "amount": f"{data.amount:f}" if isinstance(data.amount, Decimal) else str(data.amount).strip(),
+        "kind": getattr(data.kind, "value", str(data.kind or "")),
+        "sector": data.sector_code or None,
+        "region": data.region_code or None,
+        "signed_at": data.signed_at.isoformat() if data.signed_at else None,
+    }
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _replay(existing: Agreement, fingerprint: str | None) -> Agreement:
+    """The first agreement of a repeated key, if the repeat is the same submission."""
+    if existing.idempotency_fingerprint not in (None, fingerprint):
+        raise IdempotencyMismatch()
+    existing.replayed = True
+    return existing
+
+
+class IdempotencyMismatch(Conflict):
+    code = "idempotency_mismatch"
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_("This idempotency key was already used for a different agreement (another "
+               "session, investor, project, amount or kind); nothing was recorded. Send a new "
+               "key for a new agreement."),
+        )
+
+
 def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> Agreement:
     """Record one signed agreement in an open session.
 
@@ -478,11 +527,11 @@ def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> 
         raise DomainError(
             N_("The idempotency key is too long (100 characters at most)."), field="idempotency_key"
         )
+    fingerprint = _fingerprint(session, data) if key is not None else None
     if key is not None:
         existing = _by_key(key)
         if existing is not None:
-            existing.replayed = True
-            return existing
+            return _replay(existing, fingerprint)
     state = _lock_session(session)
     if state == SessionState.CLOSED:
         raise Conflict(
@@ -495,7 +544,10 @@ def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> 
         )
 
     # Kept out of the database session until every field is valid (no partial autoflush).
-    agreement = Agreement(idempotency_key=key, created_by_id=getattr(user, "id", None))
+    agreement = Agreement(
+        idempotency_key=key, idempotency_fingerprint=fingerprint,
+        created_by_id=getattr(user, "id", None),
+    )
     try:
         with savepoint(db.session):
             _apply_fields(agreement, data, user=user)
@@ -508,8 +560,7 @@ def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> 
         winner = _by_key(key)
         if winner is None:  # pragma: no cover - another constraint failed
             raise
-        winner.replayed = True
-        return winner
+        return _replay(winner, fingerprint)
     except DomainError:
         if agreement in db.session:
             db.session.expunge(agreement)

@@ -32,6 +32,7 @@ from matchmaker.catalogue.models import (
     Sector,
     project_sectors,
 )
+from matchmaker.db import money_sum
 from matchmaker.extensions import db
 from matchmaker.i18n import NP_
 from matchmaker.investors.models import Investor, InvestorKind
@@ -238,7 +239,7 @@ def _compute(*, count_intent: bool, edition: int | None) -> Totals:
             query = query.where(Agreement.session_id.in_(session_ids or [-1]))
         return query
 
-    n, amount = sa.func.count(Agreement.id), sa.func.sum(Agreement.amount_yuan)
+    n, amount = sa.func.count(Agreement.id), money_sum(Agreement.amount_yuan)
     is_counted = sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted))
     # Few groups each: (session, kind, voided); investor kind; (project, sector); (project, region).
     by_session_kind = db.session.execute(
@@ -321,7 +322,7 @@ def _compute(*, count_intent: bool, edition: int | None) -> Totals:
         )
 
     listed_projects, sought = db.session.execute(
-        sa.select(sa.func.count(Project.id), sa.func.sum(Project.investment_sought_yuan))
+        sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
         .join(Catalogue)
         .where(
             Catalogue.status == CatalogueStatus.PUBLISHED, Project.status != ProjectStatus.WITHDRAWN

@@ -15,6 +15,7 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Writes anyone may make: signing in/up/out, one's own tokens, and API reads sent as POST.
 OPEN_WRITES = {
     "accounts.login", "accounts.signup", "accounts.logout", "accounts.tokens",
+    "accounts.revoke_own_token",  # only the owner's token (404 for anyone else's)
     "api.match",  # POST /api/v1/match computes matches; it writes nothing
     "search.index",
 }

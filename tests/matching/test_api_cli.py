@@ -57,6 +57,15 @@ def test_match_with_emoji_keywords(app, client, catalogue):
 
 
 def test_investors_for_a_project(app, client, catalogue, solar_investor):
+    from factories import make_user
+
+    from matchmaker.accounts.models import Role
+    from matchmaker.accounts.operations import create_token
+    from matchmaker.extensions import db
+
+    plain, _token = create_token(make_user(Role.STAFF))
+    db.session.commit()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"  # staff only (audit finding 4)
     response = client.get(f"/api/v1/projects/{catalogue['solar'].id}/investors?top=5&lang=en")
     assert response.status_code == 200
     assert response.json["project"]["id"] == catalogue["solar"].id

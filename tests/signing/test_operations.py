@@ -157,12 +157,30 @@ def test_a_repeated_idempotency_key_returns_the_first_agreement(organizer):
     data = AgreementInput(investor=investor.id, amount="5", project_name="场外项目", idempotency_key="k-1")
     first = operations.record_agreement(session, data, user=organizer)
     db.session.commit()
-    again = operations.record_agreement(session, AgreementInput(investor=investor.id, amount="6",
-                                                                project_name="other", idempotency_key="k-1"),
+    again = operations.record_agreement(session, AgreementInput(investor=investor.id, amount="5",
+                                                                project_name="场外项目", idempotency_key="k-1"),
                                         user=organizer)
     db.session.commit()
     assert again.id == first.id and again.replayed
     assert again.amount_yuan == Decimal("500000000.00")
+    assert count_agreements() == 1
+
+
+def test_an_idempotency_key_is_bound_to_its_session_and_payload(organizer):
+    """Audit finding 9: a key used in one session returned that agreement to another
+    session, and the new agreement was silently not recorded."""
+    first_session, other_session, investor = make_session(), make_session(), make_investor()
+    data = AgreementInput(investor=investor.id, amount="5", project_name="场外项目", idempotency_key="k-1")
+    operations.record_agreement(first_session, data, user=organizer)
+    db.session.commit()
+    with pytest.raises(operations.IdempotencyMismatch):
+        operations.record_agreement(other_session, data, user=organizer)
+    db.session.rollback()
+    changed = AgreementInput(investor=investor.id, amount="6", project_name="场外项目", idempotency_key="k-1")
+    with pytest.raises(operations.IdempotencyMismatch) as refused:
+        operations.record_agreement(first_session, changed, user=organizer)
+    assert refused.value.status == 409
+    db.session.rollback()
     assert count_agreements() == 1
 
 

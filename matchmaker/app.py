@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import matchmaker.models  # noqa: F401 - every model registered before use
-from matchmaker import accounts, catalogue, door, investors, limits, search
+from matchmaker import accounts, catalogue, door, investors, search
+from matchmaker.accounts import limits
 from matchmaker.accounts.blueprint import bp as accounts_bp
 from matchmaker.accounts.models import User
 from matchmaker.api import bp as api_bp

@@ -7,11 +7,11 @@ from functools import wraps
 from flask import request
 from flask_babel import gettext as _
 
+from matchmaker.accounts.limits import api_write_limits
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.operations import user_for_token
 from matchmaker.accounts.roles import bearer_token
 from matchmaker.errors import api_error
-from matchmaker.limits import api_write_limits
 
 
 def current_api_user():

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from conftest import csrf_token
 from factories import PASSWORD, make_investor, make_project, make_session, make_user
 
+from matchmaker.accounts.limits import limiter
 from matchmaker.accounts.models import ApiToken, Role, User
 from matchmaker.accounts.operations import create_token
 from matchmaker.extensions import db
-from matchmaker.limits import limiter
 from matchmaker.money import MAX_YUAN
 from matchmaker.signing.models import Agreement, AgreementKind
 

@@ -32,14 +32,13 @@ from benchmarks.matching_eval import (  # noqa: E402
     score_pair,
     summarise,
 )
-from matchmaker.investors.names import (  # noqa: E402
-    InvestorName,
-    NameResolver,
+from benchmarks.names_eval import (  # noqa: E402
     load_name_cases,
     resolver_predictions,
     top1_accuracy,
     wratio_baseline,
 )
+from matchmaker.investors.names import InvestorName, NameResolver  # noqa: E402
 from matchmaker.matching.scorer import (  # noqa: E402
     Profile,
     ProjectFeatures,

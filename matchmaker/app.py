@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import matchmaker.models  # noqa: F401 - every model registered before use
-from matchmaker import accounts, catalogue, door, investors, search
+from matchmaker import accounts, cache, catalogue, door, investors, matching, search
 from matchmaker.accounts import limits
 from matchmaker.accounts.blueprint import bp as accounts_bp
 from matchmaker.accounts.models import User
@@ -29,6 +29,7 @@ from matchmaker.errors import register_error_handlers
 from matchmaker.extensions import babel, csrf, db, login, migrate
 from matchmaker.health import bp as health_bp
 from matchmaker.home.blueprint import bp as home_bp
+from matchmaker.investors.blueprint import bp as investors_bp
 from matchmaker.jobs_pages import bp as jobs_bp
 from matchmaker.matching import tasks as _matching_tasks  # noqa: F401 - registers job kinds
 from matchmaker.matching.blueprint import bp as matching_bp
@@ -40,7 +41,7 @@ from matchmaker.signing.blueprint import bp as signing_bp
 request_log = logging.getLogger("matchmaker.request")
 
 # Features with an `init_app(app)`: signal subscriptions, session hooks, config checks.
-FEATURES = (accounts, catalogue, search, investors)
+FEATURES = (accounts, catalogue, search, investors, matching)
 
 __all__ = ["MIGRATIONS_DIR", "create_app"]
 
@@ -69,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(
@@ -118,7 +120,8 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     csrf.exempt(health_bp)
-    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, catalogue_bp, search_bp, matching_bp, signing_bp):
+    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, catalogue_bp, search_bp,
+                      investors_bp, matching_bp, signing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)

@@ -24,8 +24,9 @@ from matchmaker.accounts.operations import create_user
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
 from matchmaker.catalogue.operations import import_catalogue
 from matchmaker.extensions import db
-from matchmaker.investors.models import Investor
-from matchmaker.investors.operations import ProfileInput, import_investors, save_profile
+from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim
+from matchmaker.investors.operations import import_investors
+from matchmaker.matching.operations import ProfileInput, save_profile
 from matchmaker.reference.loaders import regions_by_code, sectors_by_code
 from matchmaker.signing.models import (
     Agreement,
@@ -142,8 +143,8 @@ def _load_signing(result: DemoResult) -> None:
     projects = {
         p.code: p for p in db.session.scalars(sa.select(Project).where(Project.catalogue_id == catalogue_id))
     }
-    # Names are stored as the importer cleans them (full-width punctuation normalised).
-    investors = {i.name: i for i in db.session.scalars(sa.select(Investor))}
+    # Names are stored as written; compare them in one form (full-width folded).
+    investors = {clean(i.name): i for i in db.session.scalars(sa.select(Investor))}
     existing_keys = set(
         db.session.scalars(sa.select(Agreement.idempotency_key).where(Agreement.idempotency_key.like("demo-%")))
     )
@@ -178,8 +179,8 @@ def _load_profiles(result: DemoResult) -> None:
     """A few investors describe what they look for, so matches show on the demo."""
 
     data = json.loads((demo_dir() / "profiles.json").read_text(encoding="utf-8"))
-    # Names are stored as the importer cleans them (full-width punctuation normalised).
-    investors = {i.name: i for i in db.session.scalars(sa.select(Investor))}
+    # Names are stored as written; compare them in one form (full-width folded).
+    investors = {clean(i.name): i for i in db.session.scalars(sa.select(Investor))}
     for item in data["items"]:
         investor = investors[clean(item["investor"])]
         if investor.profile is not None:
@@ -210,13 +211,17 @@ def _create_accounts(result: DemoResult) -> None:
         if db.session.scalar(sa.select(User.id).where(User.email == email)):
             continue
         password = fixed or f"demo-{secrets.token_urlsafe(9)}"
-        create_user(
+        user = create_user(
             email,
             password,
             role,
             display_name=name,
             investor_id=investor.id if role == Role.INVESTOR and investor else None,
         )
+        if user.investor_id:  # the demo investor speaks for its company (an approved claim)
+
+            db.session.add(InvestorClaim(user_id=user.id, investor_id=user.investor_id,
+                                         status=ClaimStatus.APPROVED, written_name=investor.name))
         result.accounts.append((email, role.value, password))
 
 

@@ -36,6 +36,11 @@ class NotFound(DomainError):
     status = 404
 
 
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
 class Conflict(DomainError):
     code = "conflict"
     status = 409

@@ -83,5 +83,7 @@ def translate(message: Message | str, **params: Any) -> str:
         template, values = message.template, {**message.params, **params}
     else:
         template, values = message, params
+    # Parameters that are Messages themselves (a reason inside a sentence) are translated too.
+    values = {k: translate(v) if isinstance(v, Message) else v for k, v in values.items()}
     translated = gettext(template)
     return translated % {k: shown(v) for k, v in values.items()} if values else translated

@@ -2,6 +2,7 @@
 
 from matchmaker.accounts.models import ApiToken, Role, User
 from matchmaker.audit import AuditEvent
+from matchmaker.cache import CacheGeneration
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -10,7 +11,7 @@ from matchmaker.catalogue.models import (
     ProjectStatus,
     project_sectors,
 )
-from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
 from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.reference.models import Region, RegionLevel, Sector
@@ -25,8 +26,9 @@ from matchmaker.signing.models import (
 from matchmaker.storage import StoredUpload
 
 __all__ = [
-    "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "Catalogue", "CatalogueStatus",
-    "ImportBatch", "Investor", "Job", "InvestorKind", "InvestorProfile", "Lead", "LeadStatus",
-    "Project", "ProjectStatus", "Region", "RegionLevel", "Role", "Sector", "SessionKind",
-    "SessionState", "SigningSession", "StoredUpload", "User", "project_sectors",
+    "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
+    "CatalogueStatus", "ClaimStatus", "ImportBatch", "Investor", "InvestorClaim", "Job",
+    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Project", "ProjectStatus",
+    "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
+    "StoredUpload", "User", "project_sectors",
 ]

@@ -35,6 +35,13 @@ def project_json(project, *, with_contact: bool = False) -> dict[str, Any]:
         "location": project.location,
         "total_investment_yuan": yuan_str(project.total_investment_yuan),
         "investment_sought_yuan": yuan_str(project.investment_sought_yuan),
+        # amounts written in a foreign currency keep it: the currency, the catalogue rate
+        # (yuan per unit) and the amounts in that currency (null where written in yuan)
+        "currency": project.currency or "CNY",
+        "rate": f"{project.exchange_rate.normalize():f}" if project.exchange_rate is not None else None,
+        "total_investment_original": yuan_str(project.total_investment_original),
+        "investment_sought_original": yuan_str(project.investment_sought_original),
+        "province": project.province or ("贵州省" if project.region is not None else None),
         "cooperation_modes": list(project.cooperation_modes or []),
         "status": project.status.value,
         "summary": project.construction_content,
@@ -48,13 +55,3 @@ def project_json(project, *, with_contact: bool = False) -> dict[str, Any]:
 
 def reasons_json(reasons: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{"kind": r["kind"], "text": r["text"]} for r in reasons]
-
-
-def resolution_json(resolution) -> dict[str, Any]:
-    """The shared name-resolution shape: {query, match, score, runner_up}."""
-    def record(item) -> dict[str, Any] | None:
-        return None if item is None else {"id": item.id, "name": item.name,
-                                          "name_en": item.name_en}
-
-    return {"query": resolution.query, "match": record(resolution.match),
-            "score": resolution.score, "runner_up": record(resolution.runner_up)}

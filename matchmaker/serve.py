@@ -23,6 +23,7 @@ from alembic.script import ScriptDirectory
 from matchmaker.app import create_app
 from matchmaker.console import fail
 from matchmaker.extensions import db
+from matchmaker.investors.resolution import investor_resolver
 from matchmaker.matching.operations import matching_context
 from matchmaker.search.index import current_index
 
@@ -74,6 +75,7 @@ def warm_caches(app) -> float:
             with current_index():
                 pass
             matching_context()
+            investor_resolver()
         finally:
             db.session.remove()
             db.engine.dispose()

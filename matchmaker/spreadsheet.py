@@ -1,25 +1,5 @@
-"""Spreadsheet cells that are safe to open: one definition for every export (pure).
+"""Kept for code written before `matchmaker.sheets` (the one spreadsheet core) existed."""
 
-Text beginning with = + - @ (or a tab / carriage return) would run as a formula in Excel
-or WPS; it gets a leading apostrophe, which the catalogue importer removes again.
-"""
+from matchmaker.sheets import FORMULA_START, safe_cell, unneutralise
 
-from __future__ import annotations
-
-import re
-from typing import Any
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NEUTRALISED_RE = re.compile(r"^'(?=[=+\-@\t\r])")
-
-
-def safe_cell(value: Any) -> Any:
-    """A cell value no spreadsheet runs as a formula; numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def unneutralise(text: str) -> str:
-    """Undo `safe_cell` on text read back from an exported file."""
-    return _NEUTRALISED_RE.sub("", text, count=1) if text.startswith("'") else text
+__all__ = ["FORMULA_START", "safe_cell", "unneutralise"]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from matchmaker.amounts import AmountError, check_rate
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.i18n import N_
 
@@ -156,22 +157,16 @@ def check_year(value, *, field: str):
     return value
 
 
-def positive_rate(value: Any, *, field: str, maximum: Decimal = Decimal(1000)) -> Decimal | None:
-    """An exchange rate (yuan per unit): a finite positive decimal; None when blank."""
+def positive_rate(value: Any, *, field: str) -> Decimal | None:
+    """An exchange rate (yuan per unit) within `amounts.check_rate`'s bounds; None when blank."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool | float) or not isinstance(value, str | int | Decimal):
-        raise InputError(N_("The exchange rate must be a positive number of yuan per US dollar."),
-                         field=field)
+        raise InputError(N_("%(value)s is not an exchange rate."), field=field, value=str(value)[:40])
     try:
-        rate = Decimal(str(value).strip())
-        ok = rate.is_finite() and Decimal(0) < rate <= maximum
-    except InvalidOperation:  # 'abc'; 'sNaN' signals on comparison
-        ok = False
-    if not ok:
-        raise InputError(N_("The exchange rate must be a positive number of yuan per US dollar."),
-                         field=field)
-    return rate
+        return check_rate(value)
+    except AmountError as error:
+        raise InputError(error.message, field=field) from error
 
 
 def json_depth(data: bytes) -> int:

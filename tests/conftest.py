@@ -88,6 +88,9 @@ def app(_app):
         yield _app
         db.session.rollback()
         _empty_tables()
+        from matchmaker import cache
+
+        cache.clear_local()  # the emptied database must not meet last test's caches
     _app.config.clear()
     _app.config.update(saved)
 

@@ -142,6 +142,7 @@ def test_real_reference_files():
     assert gazetteer.match_location("遵义市汇川区").code == "520303"
     assert gazetteer.match_location("黔南州福泉市").code == "522702"
     assert gazetteer.match_location("贵安新区").code == "529900"
-    assert len(gazetteer.prefectures()) == 10
+    assert len(gazetteer.prefectures()) == 11  # nine prefectures, Gui'an, the province
+    assert gazetteer.match_location("贵州省").code == "520000"
     assert taxonomy.split_cell("新能源汽车及电池材料") == ["新能源汽车及电池材料"]
     assert taxonomy.match("新能源汽车及电池材料")[0].exact

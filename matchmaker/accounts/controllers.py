@@ -16,6 +16,8 @@ from matchmaker.accounts.roles import roles_required
 from matchmaker.audit import AuditEvent
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.investors.operations import link_user_to_investor
+from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.validation import check_year, local_path, whole_number
 
 TOKENS_SHOWN = 500
@@ -52,13 +54,29 @@ def logout():
     return redirect(url_for("home.index"))
 
 
+def _join_company(user, organisation: str) -> None:
+    """Naming a company at sign-up: a pending claim on a known one, or - when no known
+    company is certainly it - a new company pending staff review. The sign-up page says the
+    same whatever happened (it must not tell which e-mails have accounts); the profile page
+    shows the claim or the review after signing in, and lets the user pick another company."""
+
+    if not organisation.strip():
+        return
+    try:
+        link_user_to_investor(user, organisation, create=False)
+    except InvestorUnresolved:
+        link_user_to_investor(user, organisation, create=True)
+
+
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            operations.sign_up(
+            user = operations.sign_up(
                 form.email.data, form.password.data, display_name=form.display_name.data
             )
+            if user is not None:  # a new account only: never a claim for someone else's
+                _join_company(user, form.organisation.data or "")
         except DomainError as error:
             db.session.rollback()
             form.attach_error(error)

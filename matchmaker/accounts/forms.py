@@ -14,6 +14,8 @@ class LoginForm(BaseForm):
 
 class SignupForm(BaseForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=100)])
+    # Optional: naming a known company files a claim that staff or a member approve.
+    organisation = StringField(_l("Your company (optional)"), validators=[Length(max=300)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     confirm = PasswordField(

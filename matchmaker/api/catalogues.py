@@ -6,12 +6,19 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from matchmaker.accounts.models import Role
+from matchmaker.amounts import AmountError, check_rate, parse_rates
 from matchmaker.api.auth import current_api_user, token_required
 from matchmaker.api.blueprint import bp
-from matchmaker.catalogue.operations import find_or_new_catalogue, import_catalogue
+from matchmaker.catalogue.operations import (
+    find_or_new_catalogue,
+    import_catalogue,
+    restore_catalogue_rates,
+    saved_rates,
+    set_catalogue_rates,
+)
 from matchmaker.errors import api_error
 from matchmaker.extensions import db
-from matchmaker.validation import positive_rate
+from matchmaker.i18n import translate
 
 TRUE = {"1", "true", "yes", "on"}
 
@@ -35,11 +42,23 @@ def import_catalogue_api():
         return api_error("invalid", _("Give the catalogue's year in the field 'year' (e.g. 2023)."), 400)
     if not 2000 <= year <= 2100:
         return api_error("invalid", _("Give the catalogue's year in the field 'year' (e.g. 2023)."), 400)
-    usd_rate = positive_rate(request.form.get("usd_rate"), field="usd_rate")  # 'sNaN': 400
     if len(name) > 200:
         return api_error("invalid", _("The catalogue's name is too long (200 characters at most)."), 400)
 
+    usd_rate = None
+    try:
+        if request.form.get("usd_rate"):
+            usd_rate = check_rate(request.form["usd_rate"])
+        rates = parse_rates(request.form.get("rates") or "")
+    except AmountError as error:
+        return api_error("invalid", translate(error.message), 400)
+
     catalogue = find_or_new_catalogue(name, year, usd_rate=usd_rate)
+    saved = saved_rates(catalogue)
+    if usd_rate is not None or rates or _flag("accepts_outside"):
+        set_catalogue_rates(catalogue, usd_rate=usd_rate, rates=rates,
+                            accepts_outside=True if _flag("accepts_outside") else None,
+                            user=current_api_user(), audit=not _flag("dry_run"))
     report = import_catalogue(
         catalogue,
         upload.read(),
@@ -48,7 +67,11 @@ def import_catalogue_api():
         dry_run=_flag("dry_run"),
         skip_invalid=_flag("skip_invalid"),
         confirm_withdraw=_flag("confirm_withdraw"),
+        sought_from_total=_flag("sought_from_total"),
+        keep_unclassified=_flag("keep_unclassified"),
     )
+    if _flag("dry_run"):
+        restore_catalogue_rates(catalogue, saved)
     db.session.commit()
     status = 422 if report.blocked else 200  # rejected rows refuse the file (dry run too)
     return jsonify(report.as_json()), status
@@ -77,6 +100,12 @@ _REPORT_SCHEMA = {
         "changes": {"type": "array"},
         "missing": {"type": "array"},
         "blocked": {"type": ["string", "null"]},
+        "warning_summary": {"type": "array", "items": {"type": "object", "properties": {
+            "column": {"type": "string"}, "count": {"type": "integer"}, "message": {"type": "string"}}}},
+        "totals": {"type": "object", "description": "how many items each list holds in all"},
+        "truncated": {"type": "array", "items": {"type": "string"},
+                      "description": "the lists cut to their first 1000 items"},
+        "choices": {"type": "object"},
     },
 }
 
@@ -102,7 +131,11 @@ PATHS: dict = {
                                 "file": {"type": "string", "format": "binary"},
                                 "name": {"type": "string"},
                                 "year": {"type": "integer"},
-                                "usd_rate": {"type": "string", "description": "yuan per US dollar (new catalogue)"},
+                                "usd_rate": {"type": "string", "description": "yuan per US dollar (sets the catalogue's rate)"},
+                                "rates": {"type": "string", "description": "yuan per unit of other currencies: EUR=7.8,HKD=0.92 (EUR, HKD, JPY, GBP)"},
+                                "accepts_outside": {"type": "boolean", "description": "the catalogue takes projects outside Guizhou"},
+                                "sought_from_total": {"type": "boolean", "description": "no 拟引资 column: investment sought = total investment"},
+                                "keep_unclassified": {"type": "boolean", "description": "keep rows whose sector is outside the taxonomy, without a sector"},
                                 "dry_run": {"type": "boolean"},
                                 "skip_invalid": {"type": "boolean"},
                                 "confirm_withdraw": {"type": "boolean"},

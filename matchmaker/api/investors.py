@@ -18,12 +18,12 @@ from matchmaker.api.auth import token_required
 from matchmaker.api.blueprint import bp
 from matchmaker.errors import DomainError, api_error
 from matchmaker.i18n import N_
-from matchmaker.investors.operations import ProfileInput
-from matchmaker.investors.resolution import candidates_json, resolve_investor
+from matchmaker.investors.resolution import resolution_json, resolve_investor
 from matchmaker.matching import operations
+from matchmaker.matching.operations import ProfileInput
 from matchmaker.reference.taxonomy import mode_parts
 from matchmaker.reference.vocabulary import CooperationMode
-from matchmaker.serializers import investor_json, project_json, reasons_json, resolution_json
+from matchmaker.serializers import investor_json, project_json, reasons_json
 
 _REASONS = {"type": "array", "items": {"type": "object", "properties": {
     "kind": {"type": "string", "enum": ["sector", "region", "amount", "mode", "text"]},
@@ -68,7 +68,9 @@ PATHS = {
         "parameters": [{"name": "name", "in": "query", "required": True,
                         "schema": {"type": "string"}}],
         "responses": {"200": {"description": "{query, match: investor|null, score, runner_up: "
-                                             "investor|null, candidates: [{id, name, name_en, score}]}"},
+                                             "investor|null, candidates: [{id, name, name_en, score, "
+                                             "why: {kind, source, matched, text}}] (up to 5, best "
+                                             "first, also when match is null)}"},
                       "400": {"description": "no name, or nothing to match in it"}},
     }},
 }
@@ -171,5 +173,4 @@ def resolve():
     name = request.args.get("name", "")
     if not name.strip():
         return api_error("invalid", _("Give a company name: ?name=…"), 400)
-    resolution = resolve_investor(name)
-    return jsonify({**resolution_json(resolution), "candidates": candidates_json(resolution)})
+    return jsonify(resolution_json(resolve_investor(name)))

@@ -1,24 +1,28 @@
 """Project catalogues: upload, parse, import.
 
-The parser (`parser.py`, `columns.py`) is a pure core: bytes in, rows and row errors out.
+The parser is a pure core: bytes in, rows and row errors out. `rowtypes.py` holds what it
+returns, `parser.py` reads headers, units and rows (`parse_catalogue`, `parse_row`),
+`duplicates.py` finds probable duplicates, `columns.py` recognises column names; reading
+the file itself is `matchmaker.sheets`'.
 """
 
 from sqlalchemy import event
 
 from matchmaker.catalogue.columns import FIELD_ALIASES, ColumnMapping
+from matchmaker.catalogue.duplicates import find_duplicates, find_duplicates_within
 from matchmaker.catalogue.models import ProjectStatus
-from matchmaker.catalogue.parser import (
+from matchmaker.catalogue.parser import parse_catalogue, parse_row
+from matchmaker.catalogue.rowtypes import (
     DuplicateHint,
     ParsedRow,
     ParseError,
     ParseLimits,
+    ParseOptions,
     ParseResult,
     RowError,
     RowWarning,
     SkippedRow,
-    find_duplicates,
-    find_duplicates_within,
-    parse_catalogue,
+    WarningSummary,
 )
 from matchmaker.catalogue.upkeep import announce_flushed_projects
 from matchmaker.extensions import db
@@ -30,15 +34,18 @@ __all__ = [
     "DuplicateHint",
     "ParseError",
     "ParseLimits",
+    "ParseOptions",
     "ParseResult",
     "ParsedRow",
     "RowError",
     "RowWarning",
     "SkippedRow",
+    "WarningSummary",
     "find_duplicates",
     "find_duplicates_within",
     "init_app",
     "parse_catalogue",
+    "parse_row",
 ]
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from matchmaker.amounts import unit_from_header
-from matchmaker.text import clean, compact
+from matchmaker.sheets import cell_text
+from matchmaker.text import compact, nfkc
 
 # field -> the header names seen in real catalogues (matched on `compact` forms)
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -66,12 +67,16 @@ class ColumnMapping:
     header_text: str  # as written
     field: str | None  # None: kept in each row's `extra`
     score: float
-    unit: str | None  # amount unit declared in the header ('亿元'), else None
+    unit: str | None  # amount unit of the column ('亿元'), else None
+    # where the unit comes from: 'header' (this column's header), 'parent header' (a
+    # merged header over a column group, '投资情况（万元）'), 'sheet' (a line such as
+    # 单位：万元 above the table); None without a unit
+    unit_source: str | None = None
 
 
 def header_key(header_text: object) -> str:
     """The compact form used to recognise a header; a unit in brackets is dropped."""
-    text = clean(header_text)
+    text = nfkc(cell_text(header_text))
     unit = unit_from_header(text)
     if unit:
         text = _PAREN_RE.sub(lambda m: "" if unit in m[1] else m[0], text)
@@ -111,10 +116,12 @@ def map_columns(headers: list[object]) -> list[ColumnMapping]:
     by_index = {index: field for field, index in taken.items()}
     result = []
     for index, _field, score in scored:
-        text = clean(headers[index])
+        text = cell_text(headers[index])
         if not text and by_index.get(index) is None:
             continue
         assigned = by_index.get(index)
         unit = unit_from_header(text) if assigned in AMOUNT_FIELDS else None
-        result.append(ColumnMapping(index, text, assigned, score if assigned else 0.0, unit))
+        result.append(
+            ColumnMapping(index, text, assigned, score if assigned else 0.0, unit, "header" if unit else None)
+        )
     return result

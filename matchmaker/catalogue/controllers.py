@@ -40,7 +40,8 @@ def index():
     form = CatalogueForm()
     if form.validate_on_submit():
         try:
-            catalogue = operations.create_catalogue(form.data, user=current_user)
+            data = {**form.data, "rates": getattr(form.rates, "parsed", {})}
+            catalogue = operations.create_catalogue(data, user=current_user)
         except DomainError as error:
             form.attach_error(error)
         else:
@@ -57,6 +58,7 @@ def _catalogue_page(catalogue: Catalogue, upload_form: UploadForm, status: int =
     projects = db.session.scalars(
         sa.select(Project).where(Project.catalogue_id == catalogue.id).order_by(Project.id).limit(PROJECTS_SHOWN)
     ).all()
+    unclassified = operations.unclassified_projects(catalogue, limit=PROJECTS_SHOWN)
     batches = db.session.scalars(
         sa.select(ImportBatch).where(ImportBatch.catalogue_id == catalogue.id)
         .order_by(ImportBatch.id.desc()).limit(5)
@@ -66,6 +68,7 @@ def _catalogue_page(catalogue: Catalogue, upload_form: UploadForm, status: int =
         catalogue=catalogue,
         summary=operations.catalogue_json(catalogue),
         projects=projects,
+        unclassified=unclassified,
         shown=PROJECTS_SHOWN,
         batches=batches,
         form=upload_form,
@@ -118,9 +121,13 @@ def batch(catalogue_id: int, batch_id: int):
     )
     report = operations.translate_stored(record.report)
     can_commit = (not record.committed) and report.get("dry_run") and record.id == latest
+    choices = report.get("choices") or {}
+    form = CommitForm(
+        sought_from_total=choices.get("sought_from_total", False),
+        keep_unclassified=choices.get("keep_unclassified", False),
+    ) if can_commit else None
     return render_template(
-        "catalogue/batch.html", catalogue=catalogue, batch=record, report=report,
-        form=CommitForm() if can_commit else None,
+        "catalogue/batch.html", catalogue=catalogue, batch=record, report=report, form=form,
     )
 
 
@@ -132,14 +139,23 @@ def commit(catalogue_id: int, batch_id: int):
     if not form.validate_on_submit() or record.committed:
         abort(400)
     data = operations.stored_upload(record)
+    choices = {"sought_from_total": bool(form.sought_from_total.data),
+               "keep_unclassified": bool(form.keep_unclassified.data)}
     if tasks.import_is_large(len(data)):
         job = tasks.start_import(catalogue, data, record.filename, user=current_user,
+                                 dry_run=bool(form.recheck.data),
                                  skip_invalid=bool(form.commit_valid.data),
-                                 confirm_withdraw=bool(form.confirm_withdraw.data))
+                                 confirm_withdraw=bool(form.confirm_withdraw.data), **choices)
         return redirect(url_for("jobs.job_page", job_id=job.id))
+    if form.recheck.data:  # a new preview with these choices; nothing is imported
+        report = operations.import_catalogue(catalogue, data, record.filename, user=current_user,
+                                             dry_run=True, **choices)
+        db.session.commit()
+        return redirect(url_for(".batch", catalogue_id=catalogue.id, batch_id=report.batch_id))
     report = operations.import_catalogue(
         catalogue, data, record.filename, user=current_user,
         skip_invalid=bool(form.commit_valid.data), confirm_withdraw=form.confirm_withdraw.data,
+        **choices,
     )
     db.session.commit()
     if report.committed:

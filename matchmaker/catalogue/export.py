@@ -1,29 +1,32 @@
 """Catalogue export to .xlsx and .csv in the layout the importer reads back.
 
 Layout: a title row, then one header row with Chinese names (amounts in 亿元, the unit in
-the header), one row per project. Importing an exported file gives the same projects.
+the header), one row per project. Importing an exported file gives the same projects:
+amounts written in a foreign currency are written as such ('USD 1740 million', read at the
+catalogue's rate), a project without a sector says 未分类, extra columns come back as extra
+columns.
 
-Text cells that a spreadsheet would run as a formula (beginning with =, +, -, @, or a tab
-or carriage return) are neutralised by `safe_cell` with a leading apostrophe; the importer
-removes exactly that apostrophe again (`unneutralise`).
+Every cell - the title, the headers (extra headers come from uploaded sheets) and the
+values - goes through `sheets.safe_cell`: text a spreadsheet would run as a formula gets a
+leading apostrophe (the importer removes exactly that apostrophe again) and control
+characters .xlsx cannot hold are dropped.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-
 from matchmaker.money import YI
 from matchmaker.reference.labels import joined
 from matchmaker.reference.taxonomy import Taxonomy
 from matchmaker.reference.vocabulary import CooperationMode
-from matchmaker.spreadsheet import safe_cell
+from matchmaker.sheets import write_csv as write_csv_rows
+from matchmaker.sheets import write_xlsx as write_xlsx_sheets
+
+UNCLASSIFIED = "未分类"  # the sector cell of a project kept without a sector
 
 _SEPARATORS = set("、，,;；/／|｜\n")
 
@@ -66,6 +69,9 @@ class ExportProject:
     contact_person: str = ""
     contact_phone: str = ""
     extra: dict[str, Any] | None = None
+    currency: str | None = None  # amounts written in a foreign currency (None: yuan)
+    total_investment_original: Decimal | None = None
+    investment_sought_original: Decimal | None = None
 
 
 def sector_label(taxonomy: Taxonomy, code: str) -> str:
@@ -101,6 +107,21 @@ def yi_value(yuan: Decimal | None, *, for_xlsx: bool) -> Any:
     return f"{yi:f}亿元"
 
 
+def foreign_text(amount: Decimal, currency: str) -> str:
+    """An amount in a foreign currency as the importer reads it back exactly:
+    'USD 1740 million' (the cell's own unit wins over the column's 亿元)."""
+    millions = (amount / Decimal(1_000_000)).normalize()
+    if millions == millions.to_integral_value():
+        millions = millions.quantize(Decimal(1))
+    return f"{currency} {millions:f} million"
+
+
+def _amount(yuan: Decimal | None, original: Decimal | None, currency: str | None, for_xlsx: bool) -> Any:
+    if original is not None and currency:
+        return foreign_text(original, currency)
+    return yi_value(yuan, for_xlsx=for_xlsx)
+
+
 def headers(projects: Sequence[ExportProject]) -> tuple[list[str], list[str]]:
     """(standard headers, extra headers in first-seen order)."""
     extra: list[str] = []
@@ -121,10 +142,12 @@ def table(
             "code": project.code,
             "name": project.name,
             "name_en": project.name_en or "",
-            "sectors": "、".join(sector_label(taxonomy, c) for c in project.sector_codes),
+            "sectors": "、".join(sector_label(taxonomy, c) for c in project.sector_codes) or UNCLASSIFIED,
             "location": project.location,
-            "total_investment": yi_value(project.total_investment_yuan, for_xlsx=for_xlsx),
-            "investment_sought": yi_value(project.investment_sought_yuan, for_xlsx=for_xlsx),
+            "total_investment": _amount(project.total_investment_yuan, project.total_investment_original,
+                                        project.currency, for_xlsx),
+            "investment_sought": _amount(project.investment_sought_yuan, project.investment_sought_original,
+                                         project.currency, for_xlsx),
             "cooperation_modes": mode_text(project.cooperation_modes),
             "construction_content": project.construction_content,
             "market_outlook": project.market_outlook,
@@ -135,34 +158,27 @@ def table(
         }
         row = [values[field] for field, _ in COLUMNS]
         row.extend((project.extra or {}).get(key, "") for key in extra)
-        rows.append([safe_cell(v) for v in row])
+        rows.append(row)
     return [*standard, *extra], rows
 
 
-def write_xlsx(title: str, projects: Sequence[ExportProject], taxonomy: Taxonomy) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title="项目")
+def _title(title: str, rates: dict[str, Decimal] | None) -> str:
+    if not rates:
+        return title
+    listed = "，".join(f"{code} {rate:f}" for code, rate in sorted(rates.items()))
+    return f"{title}　汇率（元）：{listed}"
+
+
+def write_xlsx(
+    title: str, projects: Sequence[ExportProject], taxonomy: Taxonomy, *, rates: dict[str, Decimal] | None = None
+) -> bytes:
     header, rows = table(projects, taxonomy, for_xlsx=True)
-    sheet.append([title])
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return write_xlsx_sheets([("项目", [[_title(title, rates)], header, *rows])])
 
 
-def write_csv(title: str, projects: Sequence[ExportProject], taxonomy: Taxonomy) -> bytes:
+def write_csv(
+    title: str, projects: Sequence[ExportProject], taxonomy: Taxonomy, *, rates: dict[str, Decimal] | None = None
+) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel opens the Chinese text correctly."""
     header, rows = table(projects, taxonomy, for_xlsx=False)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow([title])
-    writer.writerow(header)
-    writer.writerows(_csv_rows(rows))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_rows(rows: Iterable[list[Any]]) -> Iterable[list[str]]:
-    for row in rows:
-        yield ["" if v is None else str(v) for v in row]
+    return write_csv_rows([[_title(title, rates)], header, *rows])

@@ -12,9 +12,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from matchmaker.amounts import AmountError, parse_rates
 from matchmaker.forms import BaseForm, Finite
+from matchmaker.i18n import translate
 
 
 class CatalogueForm(BaseForm):
@@ -23,8 +25,21 @@ class CatalogueForm(BaseForm):
     publisher = StringField(_l("Publisher"), validators=[Optional(), Length(max=200)])
     usd_rate = DecimalField(
         _l("Exchange rate (yuan per US dollar)"), places=None,
-        validators=[Optional(), Finite(), NumberRange(min=0.000001, max=1000)],
+        validators=[Optional(), Finite(), NumberRange(min=0.0001, max=1000)],
     )
+    rates = StringField(
+        _l("Other exchange rates, yuan per unit (e.g. EUR=7.8, HKD=0.92, JPY=0.048, GBP=9.1)"),
+        validators=[Optional(), Length(max=200)],
+    )
+    accepts_outside = BooleanField(_l("This catalogue also lists projects outside Guizhou"))
+
+    def validate_rates(self, field) -> None:
+
+
+        try:
+            field.parsed = parse_rates(field.data or "")
+        except AmountError as error:
+            raise ValidationError(translate(error.message)) from error
 
 
 class UploadForm(BaseForm):
@@ -33,6 +48,13 @@ class UploadForm(BaseForm):
 
 class CommitForm(BaseForm):
     confirm_withdraw = BooleanField(_l("Withdraw the projects missing from this file"))
+    sought_from_total = BooleanField(
+        _l("The sheet has no investment-sought column: use the total investment as the investment sought for every row")
+    )
+    keep_unclassified = BooleanField(
+        _l("Keep rows whose sector is outside the green-industry taxonomy, without a sector (to classify later)")
+    )
+    recheck = SubmitField(_l("Check again with these choices"))
     commit = SubmitField(_l("Import"))
     commit_valid = SubmitField(_l("Import the valid rows and skip the rejected ones"))
 

@@ -38,6 +38,12 @@ class Catalogue(Base):
     source_sha256: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
     # Yuan per US dollar, shown with amounts converted from USD.
     usd_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 6), nullable=True)
+    # Yuan per unit of other currencies, {"EUR": "7.8", "HKD": "0.92"} (decimal strings);
+    # `usd_rate` stays the US dollar's (see `exchange_rates`).
+    rates: Mapped[dict[str, str]] = mapped_column(sa.JSON, nullable=False, default=dict)
+    # A catalogue that lists projects in other provinces too (e.g. a cooperation list):
+    # their rows are stored with the province named and no Guizhou region.
+    accepts_outside: Mapped[bool] = mapped_column(nullable=False, default=False)
     status: Mapped[CatalogueStatus] = mapped_column(
         str_enum(CatalogueStatus, "catalogue_status"), nullable=False, default=CatalogueStatus.DRAFT
     )
@@ -52,6 +58,13 @@ class Catalogue(Base):
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
         sa.CheckConstraint("usd_rate IS NULL OR usd_rate > 0", name="usd_rate_positive"),
     )
+
+    def exchange_rates(self) -> dict[str, Decimal]:
+        """Yuan per unit, by currency code, for the amount parser."""
+        rates = {code: Decimal(str(value)) for code, value in (self.rates or {}).items() if value}
+        if self.usd_rate is not None:
+            rates["USD"] = Decimal(self.usd_rate)
+        return rates
 
     def __repr__(self) -> str:
         return f"<Catalogue {self.id} {self.name!r} {self.year}>"
@@ -77,6 +90,14 @@ class Project(Base):
     location: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     total_investment_yuan: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     investment_sought_yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    # Amounts written in a foreign currency keep that currency, the amount as written (in
+    # that currency) and the catalogue rate they were converted at; NULL: written in yuan.
+    currency: Mapped[str | None] = mapped_column(sa.String(3), nullable=True)
+    exchange_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 8), nullable=True)
+    total_investment_original: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    investment_sought_original: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    # The province of a project outside Guizhou (region_id is then NULL).
+    province: Mapped[str | None] = mapped_column(sa.String(50), nullable=True)
     cooperation_modes: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
     construction_content: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     market_outlook: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
@@ -104,6 +125,7 @@ class Project(Base):
         sa.CheckConstraint(
             "total_investment_yuan IS NULL OR total_investment_yuan >= 0", name="total_non_negative"
         ),
+        sa.CheckConstraint("exchange_rate IS NULL OR exchange_rate > 0", name="exchange_rate_positive"),
     )
 
     @property

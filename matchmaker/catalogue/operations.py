@@ -11,7 +11,6 @@ commit; every door rolls back on an exception, so a failure leaves nothing behin
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,13 +20,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
-from matchmaker import signals
+from matchmaker import cache, signals
+from matchmaker.amounts import AmountError, check_rate
 from matchmaker.audit import AuditEvent, jsonable, record, snapshot
 from matchmaker.catalogue import export as exporting
+from matchmaker.catalogue.duplicates import find_duplicates
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -36,14 +36,14 @@ from matchmaker.catalogue.models import (
     ProjectStatus,
     project_sectors,
 )
-from matchmaker.catalogue.parser import (
+from matchmaker.catalogue.parser import UNCLASSIFIED_LABEL, parse_catalogue, parse_row
+from matchmaker.catalogue.rowtypes import (
     ParsedRow,
     ParseError,
     ParseLimits,
+    ParseOptions,
     ParseResult,
     RowError,
-    find_duplicates,
-    parse_catalogue,
 )
 from matchmaker.db import money_sum, utcnow
 from matchmaker.errors import DomainError, NotFound
@@ -51,12 +51,12 @@ from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message, translate
 from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 from matchmaker.reference.models import Sector
-from matchmaker.spreadsheet import safe_cell, unneutralise
+from matchmaker.sheets import unneutralise
 from matchmaker.storage import uploads
 
 log = logging.getLogger(__name__)
 
-LIST_LIMIT = 1000  # entries kept in the report's lists of new and unchanged rows
+LIST_LIMIT = 1000  # entries kept in each list of the report (the totals say how many in all)
 CHUNK = 5000
 
 # Project fields an upload can change, and the parser field whose column must be present
@@ -70,6 +70,11 @@ COMPARED: tuple[tuple[str, str], ...] = (
     ("region_id", "location"),
     ("total_investment_yuan", "total_investment"),
     ("investment_sought_yuan", "investment_sought"),
+    ("currency", "investment_sought"),
+    ("exchange_rate", "investment_sought"),
+    ("total_investment_original", "total_investment"),
+    ("investment_sought_original", "investment_sought"),
+    ("province", "location"),
     ("cooperation_modes", "cooperation_modes"),
     ("construction_content", "construction_content"),
     ("market_outlook", "market_outlook"),
@@ -127,6 +132,10 @@ class ImportReport:
     withdrawn: int = 0
     rejected: list[RowError] = field(default_factory=list)
     warnings: list[Any] = field(default_factory=list)  # parser RowWarning
+    summary: list[Any] = field(default_factory=list)  # parser WarningSummary (per column)
+    # the explicit choices made for this import (recorded in the import history)
+    choices: dict[str, bool] = field(default_factory=dict)
+    sought_column_missing: bool = False
     duplicates: list[Any] = field(default_factory=list)  # parser DuplicateHint
     skipped: list[Any] = field(default_factory=list)  # parser SkippedRow
     columns: list[dict[str, Any]] = field(default_factory=list)
@@ -145,7 +154,22 @@ class ImportReport:
         return sorted({e.row for e in self.rejected})
 
     def stored(self) -> dict[str, Any]:
-        """JSON-ready, messages kept as {"template", "params"} (translated when shown)."""
+        """JSON-ready, messages kept as {"template", "params"} (translated when shown).
+
+        Every list holds at most LIST_LIMIT entries; `totals` says how many there are in
+        all and `truncated` names the lists that were cut."""
+        lists = {
+            "rejected": self.rejected, "warnings": self.warnings, "duplicates": self.duplicates,
+            "skipped": self.skipped, "changes": self.changes,
+        }
+        totals = {name: len(items) for name, items in lists.items()}
+        totals.update(new=self.created, unchanged_rows=self.unchanged, missing=len(self.missing),
+                      rejected_rows=len(self.rejected_rows))
+        shown = {name: items[:LIST_LIMIT] for name, items in lists.items()}
+        truncated = [name for name, items in lists.items() if len(items) > LIST_LIMIT]
+        truncated += [name for name, count, items in (
+            ("new", self.created, self.new), ("unchanged_rows", self.unchanged, self.unchanged_rows),
+        ) if count > len(items)]
         return {
             "catalogue": self.catalogue,
             "committed": self.committed,
@@ -155,17 +179,21 @@ class ImportReport:
             "unchanged": self.unchanged,
             "withdrawn": self.withdrawn,
             "rejected": [
-                {"row": e.row, "column": e.column, "value": e.value, "reason": _msg(e.reason)}
-                for e in self.rejected
+                {"row": e.row, "column": e.column, "value": e.value[:200], "reason": _msg(e.reason)}
+                for e in shown["rejected"]
             ],
             "warnings": [
-                {"row": w.row, "column": w.column, "message": _msg(w.message)} for w in self.warnings
+                {"row": w.row, "column": w.column, "message": _msg(w.message)} for w in shown["warnings"]
+            ],
+            "warning_summary": [
+                {"column": w.column, "field": w.field, "count": w.count, "message": _msg(w.message)}
+                for w in self.summary
             ],
             "duplicates": [
                 {"row": d.row, "project_id": d.project_id, "other_row": d.other_row, "score": d.score}
-                for d in self.duplicates
+                for d in shown["duplicates"]
             ],
-            "skipped": [{"row": s.row, "reason": _msg(s.reason)} for s in self.skipped],
+            "skipped": [{"row": s.row, "reason": _msg(s.reason)} for s in shown["skipped"]],
             "columns": self.columns,
             "new": self.new,
             "changes": [
@@ -176,7 +204,7 @@ class ImportReport:
                         for f in c.fields
                     ],
                 }
-                for c in self.changes
+                for c in shown["changes"]
             ],
             "unchanged_rows": self.unchanged_rows,
             "missing": self.missing,
@@ -185,6 +213,10 @@ class ImportReport:
             "notes": [_msg(n) for n in self.notes],
             "total_sought_yuan": f"{self.total_sought_yuan:f}",
             "batch_id": self.batch_id,
+            "choices": dict(self.choices),
+            "sought_column_missing": self.sought_column_missing,
+            "totals": totals,
+            "truncated": truncated,
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -222,6 +254,8 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
         "year": catalogue.year,
         "status": (catalogue.status or CatalogueStatus.DRAFT).value,
         "usd_rate": f"{catalogue.usd_rate:f}" if catalogue.usd_rate is not None else None,
+        "rates": {code: f"{rate:f}" for code, rate in sorted(catalogue.exchange_rates().items())},
+        "accepts_outside": bool(catalogue.accepts_outside),
         "projects": projects or 0,
         "investment_sought_yuan": f"{(sought or Decimal('0.00')):f}",
     }
@@ -311,7 +345,9 @@ def _clean_row(row: ParsedRow) -> None:
     row.code = unneutralise(row.code)
     for name in TEXT_FIELDS:
         setattr(row, name, unneutralise(getattr(row, name)))
-    row.extra = {k: unneutralise(v) if isinstance(v, str) else v for k, v in row.extra.items()}
+    row.extra = {
+        unneutralise(k): unneutralise(v) if isinstance(v, str) else v for k, v in row.extra.items()
+    }
 
 
 def _too_long(row: ParsedRow, headers: dict[str, str]) -> list[RowError]:
@@ -325,6 +361,7 @@ def _too_long(row: ParsedRow, headers: dict[str, str]) -> list[RowError]:
                     headers.get(PARSER_FIELD_OF.get(name, name), ""),
                     value[:80],
                     Message(N_("The text is longer than %(max)d characters."), {"max": limit}),
+                    name,
                 )
             )
     return errors
@@ -339,6 +376,11 @@ def _new_values(row: ParsedRow, region_ids: dict[str, int]) -> dict[str, Any]:
         "region_id": region_ids.get(row.region_code) if row.region_code else None,
         "total_investment_yuan": row.total_investment_yuan,
         "investment_sought_yuan": row.investment_sought_yuan,
+        "currency": row.currency if row.currency != "CNY" else None,
+        "exchange_rate": row.exchange_rate,
+        "total_investment_original": row.total_investment_original,
+        "investment_sought_original": row.investment_sought_original,
+        "province": row.province,
         "cooperation_modes": list(row.cooperation_modes),
         "construction_content": row.construction_content,
         "market_outlook": row.market_outlook,
@@ -369,10 +411,17 @@ def import_catalogue(
     skip_invalid: bool = False,
     confirm_withdraw: bool = False,
     progress=None,
+    sought_from_total: bool = False,
+    keep_unclassified: bool = False,
 ) -> ImportReport:
     """Parse `data` and apply it to `catalogue` (which may be new and not yet added: it is
     added only when something is written). Raises `FileRefused` when the whole file is
     refused; otherwise returns the report (and records an ImportBatch).
+
+    `sought_from_total`: the sheet has no 拟引资 column and the person chose "investment
+    sought = total investment" for every row. `keep_unclassified`: a sector label outside
+    the taxonomy leaves the project without a sector (listed on the catalogue page for
+    classification) instead of rejecting the row. Both are recorded in the report.
     `progress(phase, done, total)` hears how far it is (jobs, the CLI)."""
     progress = progress or (lambda phase, done, total: None)
     progress("reading", 0, 0)
@@ -384,7 +433,12 @@ def import_catalogue(
             filename,
             taxonomy=taxonomy(),
             gazetteer=gazetteer(),
-            usd_rate=catalogue.usd_rate,
+            options=ParseOptions(
+                rates=catalogue.exchange_rates(),
+                accepts_outside=bool(catalogue.accepts_outside),
+                keep_unclassified=keep_unclassified,
+                sought_from_total=sought_from_total,
+            ),
             limits=parse_limits(),
         )
     except ParseError as error:
@@ -422,6 +476,9 @@ def import_catalogue(
         dry_run=dry_run,
         rejected=rejected,
         warnings=list(result.warnings),
+        summary=list(result.summary),
+        choices={"sought_from_total": sought_from_total, "keep_unclassified": keep_unclassified},
+        sought_column_missing=result.sought_column_missing,
         skipped=list(result.skipped),
         columns=_columns(result),
         file=_file_info(result, filename, data),
@@ -522,8 +579,12 @@ def import_catalogue(
         catalogue.updated_at = now
         db.session.flush()
         changed_ids = created_ids + [old.id for _, old, _, _ in updates] + withdrawn_ids
-        # Core statements bypass the catalogue's flush hook: announce the rows ourselves.
+        # Core statements bypass the catalogue's flush hook: announce the rows ourselves
+        # (search reindexes them), and tell the matching matrix, whose ORM listener did
+        # not see them either.
         signals.send(signals.projects_written, changed_ids)
+        if changed_ids:
+            cache.bump(cache.MATCHING_PROJECTS)
         # the Core statements bypassed the ORM: projects already loaded are stale
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Project):
@@ -564,6 +625,7 @@ def _columns(result: ParseResult) -> list[dict[str, Any]]:
             "header": c.header_text,
             "field": c.field,
             "unit": c.unit,
+            "unit_source": c.unit_source,
             "score": c.score,
         }
         for c in result.columns
@@ -581,7 +643,10 @@ def _file_info(result: ParseResult, filename: str, data: bytes) -> dict[str, Any
         "sheet": result.sheet_name,
         "header_row": result.header_row,
         "title_rows": result.title_rows,
+        "header_rows": result.header_rows,
+        "sheet_unit": result.sheet_unit,
         "usd_rate": f"{result.usd_rate:f}" if result.usd_rate is not None else None,
+        "rates": {code: f"{rate:f}" for code, rate in sorted(result.options.rates.items())},
     }
 
 
@@ -678,6 +743,9 @@ def _created(code: str, values: dict[str, Any]) -> dict[str, Any]:
         "region_id": values["region_id"],
         "total_investment_yuan": None if total is None else f"{total:f}",
         "investment_sought_yuan": f"{values['investment_sought_yuan']:f}",
+        **{k: jsonable(values[k]) for k in (
+            "currency", "exchange_rate", "total_investment_original", "investment_sought_original", "province",
+        ) if values[k] is not None},
         "cooperation_modes": values["cooperation_modes"],
         "extra": values["extra"],
     }
@@ -748,7 +816,8 @@ def find_or_new_catalogue(name: str, year: int, *, usd_rate: Decimal | None = No
         sa.select(Catalogue).where(Catalogue.name == name, Catalogue.year == year).order_by(Catalogue.id)
     )
     if catalogue is None:
-        catalogue = Catalogue(name=name, year=year, usd_rate=usd_rate, status=CatalogueStatus.DRAFT)
+        catalogue = Catalogue(name=name, year=year, usd_rate=usd_rate, status=CatalogueStatus.DRAFT,
+                              rates={}, accepts_outside=False)
     return catalogue
 
 
@@ -763,14 +832,65 @@ def create_catalogue(data: dict[str, Any], *, user) -> Catalogue:
         name=name,
         year=year,
         publisher=(data.get("publisher") or "").strip(),
-        usd_rate=data.get("usd_rate"),
         status=CatalogueStatus.DRAFT,
+        rates={},
+        accepts_outside=bool(data.get("accepts_outside")),
     )
+    set_catalogue_rates(catalogue, usd_rate=data.get("usd_rate"), rates=data.get("rates") or {}, user=user)
     db.session.add(catalogue)
     db.session.flush()
     record("catalogue.create", "catalogue", catalogue.id, user=user,
-           after=snapshot(catalogue, ["name", "year", "publisher", "usd_rate"]))
+           after=snapshot(catalogue, ["name", "year", "publisher", "usd_rate", "rates", "accepts_outside"]))
     return catalogue
+
+
+def set_catalogue_rates(
+    catalogue: Catalogue,
+    *,
+    usd_rate: Decimal | None = None,
+    rates: dict[str, Decimal] | None = None,
+    accepts_outside: bool | None = None,
+    user,
+    audit: bool = True,
+) -> Catalogue:
+    """Set exchange rates (yuan per unit; validated with `amounts.check_rate`) and whether
+    the catalogue takes projects outside Guizhou. Rates not given are kept."""
+
+    before = {"usd_rate": catalogue.usd_rate, "rates": dict(catalogue.rates or {}),
+              "accepts_outside": bool(catalogue.accepts_outside)}
+    try:
+        if usd_rate is not None:
+            catalogue.usd_rate = check_rate(usd_rate)
+        if rates:
+            merged = dict(catalogue.rates or {})
+            for code, rate in rates.items():
+                if code == "USD":
+                    catalogue.usd_rate = check_rate(rate)
+                else:
+                    merged[code] = f"{check_rate(rate):f}"
+            catalogue.rates = merged
+    except AmountError as error:
+        raise DomainError(error.message, field="rates") from error
+    if accepts_outside is not None:
+        catalogue.accepts_outside = accepts_outside
+    after = {"usd_rate": catalogue.usd_rate, "rates": dict(catalogue.rates or {}),
+             "accepts_outside": bool(catalogue.accepts_outside)}
+    if audit and catalogue.id is not None and before != after:
+        record("catalogue.rates", "catalogue", catalogue.id, user=user,
+               before=jsonable(before), after=jsonable(after))
+        db.session.flush()
+    return catalogue
+
+
+def restore_catalogue_rates(catalogue: Catalogue, saved: dict[str, Any]) -> None:
+    """Put back what `saved_rates` saved (a dry run that tried other rates writes none)."""
+    for name, value in saved.items():
+        setattr(catalogue, name, value)
+
+
+def saved_rates(catalogue: Catalogue) -> dict[str, Any]:
+    return {"usd_rate": catalogue.usd_rate, "rates": dict(catalogue.rates or {}),
+            "accepts_outside": catalogue.accepts_outside}
 
 
 def set_catalogue_status(catalogue: Catalogue, status: CatalogueStatus, *, user) -> Catalogue:
@@ -781,6 +901,18 @@ def set_catalogue_status(catalogue: Catalogue, status: CatalogueStatus, *, user)
                before={"status": before}, after={"status": status})
         db.session.flush()
     return catalogue
+
+
+def unclassified_projects(catalogue: Catalogue, *, limit: int = 500) -> list[Project]:
+    """Projects of the catalogue without a sector (kept unclassified at import), to classify."""
+    linked = sa.select(project_sectors.c.project_id)
+    return list(db.session.scalars(
+        sa.select(Project)
+        .where(Project.catalogue_id == catalogue.id, Project.status != ProjectStatus.WITHDRAWN)
+        .where(Project.id.not_in(linked))
+        .order_by(Project.id)
+        .limit(limit)
+    ))
 
 
 def catalogue_summaries() -> list[tuple[Catalogue, int, Decimal]]:
@@ -824,6 +956,9 @@ def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
             preparation_status=p.preparation_status, owner=p.owner,
             contact_person=p.contact_person, contact_phone=p.contact_phone,
             extra=dict(p.extra or {}),
+            currency=p.currency,
+            total_investment_original=p.total_investment_original,
+            investment_sought_original=p.investment_sought_original,
         )
         for p in projects
     ]
@@ -832,10 +967,11 @@ def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
 def export_catalogue(catalogue: Catalogue, file_format: str) -> bytes:
     title = f"{catalogue.name}（{catalogue.year}）"
     projects = export_projects(catalogue)
+    rates = catalogue.exchange_rates()
     if file_format == "csv":
-        return exporting.write_csv(title, projects, taxonomy())
+        return exporting.write_csv(title, projects, taxonomy(), rates=rates)
     if file_format == "xlsx":
-        return exporting.write_xlsx(title, projects, taxonomy())
+        return exporting.write_xlsx(title, projects, taxonomy(), rates=rates)
     raise DomainError(N_("Unknown export format %(format)s; use xlsx or csv."), format=file_format)
 
 
@@ -847,7 +983,6 @@ EDITABLE = (
     "cooperation_modes", "construction_content", "market_outlook", "preparation_status",
     "owner", "contact_person", "contact_phone",
 )
-FORM_FIELD_OF_COLUMN = {header: name for name, header in exporting.COLUMNS}
 
 
 @dataclass
@@ -863,17 +998,19 @@ def _sector_text(project: Project) -> str:
 
 def project_form_data(project: Project) -> dict[str, str]:
     """The project as the edit form shows it (the same text the export writes)."""
-    def yi(value: Decimal | None) -> str:
-        return "" if value is None else str(exporting.yi_value(value, for_xlsx=False))
+    def amount(yuan: Decimal | None, original: Decimal | None) -> str:
+        if original is not None and project.currency:
+            return exporting.foreign_text(original, project.currency)
+        return "" if yuan is None else str(exporting.yi_value(yuan, for_xlsx=False))
 
     return {
         "code": project.code,
         "name": project.name,
         "name_en": project.name_en or "",
-        "sectors": _sector_text(project),
+        "sectors": _sector_text(project) or (exporting.UNCLASSIFIED if not project.sectors else ""),
         "location": project.location,
-        "total_investment": yi(project.total_investment_yuan),
-        "investment_sought": yi(project.investment_sought_yuan),
+        "total_investment": amount(project.total_investment_yuan, project.total_investment_original),
+        "investment_sought": amount(project.investment_sought_yuan, project.investment_sought_original),
         "cooperation_modes": exporting.mode_text(project.cooperation_modes or []),
         "construction_content": project.construction_content,
         "market_outlook": project.market_outlook,
@@ -885,22 +1022,33 @@ def project_form_data(project: Project) -> dict[str, str]:
 
 
 def update_project(project: Project, data: dict[str, str], *, user) -> EditResult:
-    """Edit one project with the importer's own validation: the form's values are read
-    as a one-row sheet in the export layout (amounts in 亿元 unless the cell says
-    otherwise, sectors through the taxonomy, the location through the gazetteer)."""
+    """Edit one project with the importer's own rules (`parser.parse_row`): amounts in 亿元
+    unless the value says otherwise (foreign currencies at the catalogue's rates), sectors
+    through the taxonomy, the location through the gazetteer."""
 
     values = {name: (data.get(name) or "").strip() for name in EDITABLE}
-    sheet = _one_row_xlsx([h for _, h in exporting.COLUMNS], [values[n] for n, _ in exporting.COLUMNS])
-    result = parse_catalogue(
-        sheet, "form.xlsx", taxonomy=taxonomy(), gazetteer=gazetteer(), usd_rate=project.catalogue.usd_rate
+    catalogue = project.catalogue
+    outcome = parse_row(
+        values,
+        taxonomy=taxonomy(),
+        gazetteer=gazetteer(),
+        units={"total_investment": "亿元", "investment_sought": "亿元"},
+        headers={name: header for name, header in exporting.COLUMNS},
+        options=ParseOptions(
+            rates=catalogue.exchange_rates(),
+            accepts_outside=bool(catalogue.accepts_outside),
+        ),
     )
-    if result.errors:
-        error = result.errors[0]
-        raise DomainError(error.reason, field=FORM_FIELD_OF_COLUMN.get(error.column))
-    if not result.rows:
+    if outcome.errors:
+        error = outcome.errors[0]
+        raise DomainError(error.reason, field=error.field)
+    parsed = outcome.row
+    if parsed is None:
         raise DomainError(N_("The project name and the investment sought are needed."), field="name")
-    parsed = result.rows[0]
     _clean_row(parsed)
+    too_long = _too_long(parsed, dict(exporting.COLUMNS))
+    if too_long:
+        raise DomainError(too_long[0].reason, field=too_long[0].field)
     if parsed.code != project.code and db.session.scalar(
         sa.select(Project.id).where(Project.catalogue_id == project.catalogue_id, Project.code == parsed.code)
     ):
@@ -915,8 +1063,13 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
         "name_en": parsed.name_en or None,
         "location": parsed.location,
         "region_id": region.id if region else None,
+        "province": parsed.province,
         "total_investment_yuan": parsed.total_investment_yuan,
         "investment_sought_yuan": parsed.investment_sought_yuan,
+        "currency": parsed.currency if parsed.currency != "CNY" else None,
+        "exchange_rate": parsed.exchange_rate,
+        "total_investment_original": parsed.total_investment_original,
+        "investment_sought_original": parsed.investment_sought_original,
         "cooperation_modes": list(parsed.cooperation_modes),
         "construction_content": parsed.construction_content,
         "market_outlook": parsed.market_outlook,
@@ -935,18 +1088,9 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
     if sorted(parsed.sectors) != old_codes:
         before["sectors"], after["sectors"] = old_codes, sorted(parsed.sectors)
         project.sectors = [sectors[c] for c in parsed.sectors]
+        if parsed.sectors and UNCLASSIFIED_LABEL in (project.extra or {}):
+            project.extra = {k: v for k, v in project.extra.items() if k != UNCLASSIFIED_LABEL}
     if after:
-        record("project.update", "project", project.id, user=user, before=before, after=after)
+        record("project.update", "project", project.id, user=user, before=jsonable(before), after=jsonable(after))
         db.session.flush()  # the search index follows ORM flushes by itself
-    return EditResult(project, sorted(after), [w.message for w in result.warnings])
-
-
-def _one_row_xlsx(header: list[str], row: list[str]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(header)
-    sheet.append([safe_cell(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
+    return EditResult(project, sorted(after), [w.message for w in outcome.warnings])

@@ -54,6 +54,8 @@ def run_import(job: jobs.Job, params: dict[str, Any], progress) -> dict[str, Any
         catalogue, data, params["filename"], user=user, progress=progress,
         dry_run=bool(params.get("dry_run")), skip_invalid=bool(params.get("skip_invalid")),
         confirm_withdraw=bool(params.get("confirm_withdraw")),
+        sought_from_total=bool(params.get("sought_from_total")),
+        keep_unclassified=bool(params.get("keep_unclassified")),
     )
     rows = report.created + report.updated + report.unchanged + len(report.rejected_rows)
     return {"catalogue_id": catalogue.id, "batch_id": report.batch_id, "rows": rows,

@@ -1,119 +1,35 @@
-"""The investor profile form: what an investor looks for (also filled in by staff)."""
+"""Forms of the investor pages: list import, merging, claims, review."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    SelectChoice,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, IntegerField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.forms import BaseForm
-from matchmaker.i18n import translate
-from matchmaker.investors.operations import ProfileInput
-from matchmaker.money import to_yi
-from matchmaker.reference.labels import choices
-from matchmaker.reference.loaders import region_tree, sector_tree
-from matchmaker.reference.vocabulary import CooperationMode
-
-UNITS = ("亿元", "万元", "USD")
-DEFAULT_USD_RATE = Decimal("7.10")  # yuan per US dollar when MATCH_USD_RATE is not set
 
 
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _localized(name: str, name_en: str, locale: str) -> str:
-    return (name_en or name) if locale == "en" else name
-
-
-def _tree_choices(items: list[dict[str, Any]], locale: str, depth: int = 0) -> list[SelectChoice]:
-    choices = []
-    for item in items:
-        label = "— " * depth + _localized(item["name"], item.get("name_en", ""), locale)
-        choices.append(SelectChoice(item["code"], label))
-        choices += _tree_choices(item.get("children") or [], locale, depth + 1)
-    return choices
-
-
-class ProfileForm(BaseForm):
-    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=300)])
-    create_investor = BooleanField(
-        _l("My organisation is none of the suggestions: register it as a new investor")
+class InvestorImportForm(BaseForm):
+    file = FileField(_l("Investor list (.xlsx or .csv: name, name_en, aliases, kind, country)"))
+    merge_duplicates = BooleanField(
+        _l("Merge rows that are possible duplicates into the known company (as an alias)")
     )
-    sectors = SelectMultipleField(_l("Sectors"), choices=[], validate_choice=True)
-    regions = SelectMultipleField(_l("Regions"), choices=[], validate_choice=True)
-    min_amount = StringField(_l("Ticket from"), validators=[Optional(), Length(max=40)])
-    max_amount = StringField(_l("Ticket up to"), validators=[Optional(), Length(max=40)])
-    unit = SelectField(_l("Amount unit"), choices=[SelectChoice(u, u) for u in UNITS], default="亿元")
-    modes = CheckboxesField(_l("Cooperation modes"), choices=[])
-    keywords = TextAreaField(
-        _l("Keywords or a short description (Chinese or English)"),
-        validators=[Optional(), Length(max=500)],
-    )
+    skip_invalid = BooleanField(_l("Import the valid rows and skip the rejected ones"))
 
-    def __init__(self, *args: Any, locale: str = "zh", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
-        self.sectors.choices = _tree_choices(sector_tree(), locale)
-        self.regions.choices = _tree_choices(region_tree(), locale)
-        self.modes.choices = choices(CooperationMode)
+class MergeForm(BaseForm):
+    survivor = IntegerField(_l("Keep this investor (id)"), validators=[DataRequired()])
+    other = IntegerField(_l("Merge this investor into it (id)"), validators=[DataRequired()])
 
-    def fill_from(self, profile) -> None:
-        """Show a saved profile (amounts in 亿元)."""
 
-        self.sectors.data = list(profile.sectors)
-        self.regions.data = list(profile.regions)
-        self.modes.data = list(profile.modes)
-        self.keywords.data = profile.keywords
-        self.unit.data = "亿元"
-        for field, value in ((self.min_amount, profile.min_yuan), (self.max_amount, profile.max_yuan)):
-            field.data = f"{to_yi(value).normalize():f}" if value is not None else ""
+class ResolveForm(BaseForm):
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=300)])
 
-    def _amount(self, field) -> Decimal | None:
-        text = (field.data or "").strip()
-        if not text:
-            return None
-        unit = self.unit.data if self.unit.data in UNITS else "亿元"
-        rate = Decimal(str(current_app.config.get("MATCH_USD_RATE", DEFAULT_USD_RATE)))
-        try:
-            parsed = parse_amount(text, header_unit=unit, usd_rate=rate)
-        except AmountError as error:
-            field.errors = [*field.errors, translate(error.message)]
-            return None
-        return parsed.yuan if parsed else None
 
-    def profile_input(self) -> ProfileInput | None:
-        """The form's profile, or None when an amount could not be read (errors shown)."""
-        low, high = self._amount(self.min_amount), self._amount(self.max_amount)
-        if self.min_amount.errors or self.max_amount.errors:
-            return None
-        return ProfileInput(
-            sectors=tuple(self.sectors.data or ()),
-            regions=tuple(self.regions.data or ()),
-            min_yuan=low,
-            max_yuan=high,
-            modes=tuple(self.modes.data or ()),
-            keywords=self.keywords.data or "",
-        )
+class ReviewForm(BaseForm):
+    name = StringField(_l("Name (correct it if needed)"), validators=[Optional(), Length(max=300)])
 
-    _FIELD_OF = {"min_yuan": "min_amount", "max_yuan": "max_amount", "investor": "organisation"}
 
-    def attach_error(self, error) -> None:
-        """Operations name profile fields as stored (min_yuan); show them on the inputs."""
-        if error.field in self._FIELD_OF:
-            error.field = self._FIELD_OF[error.field]
-        super().attach_error(error)
+class DecisionForm(BaseForm):
+    decision = HiddenField(validators=[DataRequired()])

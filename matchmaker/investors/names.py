@@ -43,7 +43,7 @@ MIN_MARGIN = 4.0
 
 MAX_NAME_CHARS = 300  # longer input is truncated for matching (a name is never that long)
 _RAW_LIMIT = 4 * MAX_NAME_CHARS
-_RERANK = 40  # keys reranked exactly after the vectorised candidate stage
+_RERANK = 60  # keys reranked exactly after the vectorised candidate stage
 
 # --- legal forms, share classes, provinces -------------------------------------------
 
@@ -151,10 +151,126 @@ def _strip_legal(text: str) -> str:
             return text
 
 
+# Cities that start company names (深圳市振业, 南京银行, 珠海格力电器). Like provinces they are
+# distinctive: 北京银行 and 南京银行 are two banks. Prefecture-level cities and a few
+# county-level ones that often lead a registered name; "市" after them is dropped.
+_CITIES = tuple(
+    sorted(
+        """深圳 广州 珠海 佛山 东莞 中山 惠州 汕头 湛江 潮州 肇庆 江门 韶关 梅州 清远 揭阳 茂名
+        新余 宁德 南京 苏州 无锡 常州 南通 扬州 徐州 镇江 泰州 盐城 连云港 淮安 宿迁 常熟 张家港 昆山 江阴
+        杭州 宁波 温州 绍兴 嘉兴 湖州 金华 台州 义乌 舟山 衢州 丽水 成都 绵阳 宜宾 泸州 德阳 乐山
+        自贡 攀枝花 南充 遂宁 武汉 宜昌 襄阳 十堰 荆州 黄石 长沙 株洲 湘潭 岳阳 郴州 衡阳 常德
+        郑州 洛阳 开封 新乡 许昌 平顶山 焦作 安阳 南阳 濮阳 济南 青岛 烟台 潍坊 淄博 威海 临沂
+        济宁 泰安 日照 东营 石家庄 唐山 保定 邯郸 秦皇岛 廊坊 沧州 太原 大同 阳泉 长治 晋城
+        沈阳 大连 鞍山 抚顺 本溪 锦州 营口 丹东 阜新 长春 通化 四平 哈尔滨 大庆 牡丹江 齐齐哈尔
+        合肥 芜湖 马鞍山 淮北 淮南 蚌埠 安庆 铜陵 福州 厦门 泉州 漳州 莆田 南昌 赣州 九江 景德镇
+        新余 萍乡 南宁 柳州 桂林 梧州 北海 昆明 曲靖 玉溪 贵阳 遵义 六盘水 安顺 毕节 铜仁 兰州
+        西安 宝鸡 咸阳 银川 西宁 乌鲁木齐 拉萨 呼和浩特 包头 鄂尔多斯 赤峰 海口 三亚 潮州 汕尾
+        石河子 克拉玛依 绍兴 温岭 余姚 慈溪""".split()
+        ,
+        key=len,
+        reverse=True,
+    )
+)
+_CITY_RE = re.compile("^(" + "|".join(dict.fromkeys(_CITIES)) + ")市?")
+# Place words in English names (pinyin of provinces and the cities above, and their usual
+# English spellings): "Bank of Beijing" and "Bank of Nanjing" are two banks.
+_LATIN_PLACES = frozenset(
+    """beijing shanghai tianjin chongqing guangdong guangxi guizhou yunnan sichuan hunan hubei
+    henan hebei shandong shanxi shaanxi gansu qinghai ningxia xinjiang tibet xizang jiangsu
+    zhejiang anhui fujian jiangxi liaoning jilin heilongjiang hainan inner mongolia hongkong
+    macau shenzhen guangzhou zhuhai foshan dongguan zhongshan huizhou shantou nanjing suzhou
+    wuxi changzhou nantong yangzhou xuzhou hangzhou ningbo wenzhou shaoxing jiaxing huzhou
+    chengdu mianyang wuhan changsha zhuzhou xiangtan zhengzhou luoyang jinan qingdao yantai
+    weifang zibo shijiazhuang tangshan taiyuan shenyang dalian changchun harbin hefei wuhu
+    fuzhou xiamen quanzhou nanchang nanning liuzhou kunming guiyang zunyi lanzhou xian xi'an
+    yinchuan xining urumqi lhasa hohhot baotou haikou sanya kweichow canton peking""".split()
+)
+# Descriptive words of registered names that short names drop freely (国药集团一致药业 ->
+# 国药一致, 徐工集团工程机械 -> 徐工机械): a dropped one does not count against coverage.
+_GENERIC_WORDS = tuple(
+    sorted(
+        """集团 股份 控股 实业 科技 技术 发展 投资 工业 产业 国际 中国 电子 电器 电气 机械 化工 化学
+        药业 医药 制药 生物 能源 环保 材料 新材料 信息 网络 传媒 文化 建设 工程 设备 装备 智能 精密
+        资源 矿业 食品 物流 地产 置业 服务 贸易 进出口 商业 有限 高新 新型 开发 创新 管理 系统""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+_GENERIC_RE = re.compile("|".join(_GENERIC_WORDS))
+# Exchange short names that put a place before a known name (深康佳 for 康佳集团).
+_PLACE_INITIALS = frozenset(["深", *_PROVINCES.values()])
+
+
 def _prepare(name: object) -> str:
     """normalize + truncation; emoji and other symbols disappear in `compact` later."""
     raw = str(name or "")[:_RAW_LIMIT]
     return normalize(raw)[:MAX_NAME_CHARS]
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """A name reduced for comparison: `key` (what `company_key` returns), the distinctive
+    `place` it starts with (a province's one-character abbreviation or a city), the
+    `core` after that place, and for Latin names the words and the places they name."""
+
+    key: str
+    place: str | None = None
+    core: str = ""
+    latin: bool = False
+    words: tuple[str, ...] = ()
+    places: frozenset[str] = frozenset()
+    initials: frozenset[str] = frozenset()  # how a short name starts for this place (深, 京 or 北)
+
+
+def name_key(name: object) -> NameKey:
+    """The comparison key of a company name with its place split off."""
+    text = _prepare(name)
+    text = _ST_PREFIX_RE.sub("", text)
+    text = re.sub(r"^the\s+", "", text)
+    text = _strip_legal(text)
+    key = compact(text)
+    if key and _is_ascii(key):
+        words = tuple(
+            w
+            for w in re.split(r"[^0-9a-z']+", text)
+            if w and w not in _EN_STOPWORDS and w not in _EN_LEGAL_WORDS
+        )
+        places = frozenset(w.replace("'", "") for w in words if w in _LATIN_PLACES)
+        return NameKey(key, None, key, True, words, places)
+    place = None
+    matched = _PROVINCE_RE.match(key)
+    if matched:
+        full = _province_of(matched.group(0))
+        place = _PROVINCES[full]
+        core = key[matched.end() :]
+        key = place + core
+        return NameKey(key, place, core, initials=frozenset({place, full[0]}))
+    else:
+        if key and key[0] in _ALT_ABBREVIATIONS:
+            key = _ALT_ABBREVIATIONS[key[0]] + key[1:]
+        city = _CITY_RE.match(key)
+        if city and len(key) > city.end():
+            place = city.group(1)
+            key = place + key[city.end() :]
+        core = key[len(place) :] if place else key
+    return NameKey(key, place, core, initials=frozenset({place[0]}) if place else frozenset())
+
+
+def is_only_legal_form(name: object) -> bool:
+    """True for a name that is nothing but legal forms (有限公司, 股份有限公司, Co., Ltd.)."""
+    text = compact(_PAREN_WORDS_RE.sub("", _prepare(name)))
+    while text:
+        for suffix in _CJK_LEGAL_SUFFIXES:
+            if text.endswith(suffix):
+                text = text[: -len(suffix)]
+                break
+        else:
+            break
+    if text and _is_ascii(text):
+        words = [w for w in re.split(r"[^0-9a-z]+", _prepare(name)) if w]
+        return bool(words) and all(w in _EN_LEGAL_WORDS for w in words)
+    return not text and bool(compact(_prepare(name)))
 
 
 def company_key(name: object) -> str:
@@ -165,15 +281,7 @@ def company_key(name: object) -> str:
     >>> company_key("广东电力发展股份有限公司"), company_key("粤电力A")
     ('粤电力发展', '粤电力')
     """
-    text = _prepare(name)
-    text = _ST_PREFIX_RE.sub("", text)
-    text = re.sub(r"^the\s+", "", text)
-    text = _strip_legal(text)
-    key = compact(text)
-    key = _PROVINCE_RE.sub(lambda m: _PROVINCES[_province_of(m.group(0))], key, count=1)
-    if key and key[0] in _ALT_ABBREVIATIONS:
-        key = _ALT_ABBREVIATIONS[key[0]] + key[1:]
-    return key
+    return name_key(name).key
 
 
 def _province_of(matched: str) -> str:
@@ -211,6 +319,50 @@ class InvestorName:
     aliases: tuple[str, ...] = ()
 
 
+# Why a candidate was considered: the kind of likeness, said to people.
+WHY = {
+    "same": N_("the same name once legal form, share class and spaces are set aside"),
+    "acronym": N_("the initials of its English name"),
+    "abbreviation": N_("a short form of it (characters kept in order)"),
+    "contained": N_("the start of it"),
+    "inner": N_("part of it"),
+    "extends": N_("it with more words"),
+    "similar": N_("spelled alike"),
+    "other_place": N_("alike, but it names another place"),
+}
+SOURCES = {
+    "name": N_("registered name"),
+    "name_en": N_("English name"),
+    "alias": N_("alias"),
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One known investor considered for a query: its score and why."""
+
+    record: InvestorName
+    score: float
+    kind: str  # a key of WHY
+    source: str  # "name", "name_en" or "alias"
+    matched: str  # the text of the record that was compared
+
+    def __iter__(self):  # (record, score) unpacking, as before
+        return iter((self.record, self.score))
+
+    def __getitem__(self, index: int):
+        return (self.record, self.score)[index]
+
+    @property
+    def why(self) -> Message:
+        """“阿里 is part of 阿里巴巴 (alias)”-style reason, translatable."""
+        return Message(
+            N_("“%(matched)s” (%(source)s): %(why)s"),
+            {"matched": self.matched, "source": Message(SOURCES[self.source]),
+             "why": Message(WHY[self.kind])},
+        )
+
+
 @dataclass(frozen=True)
 class Resolution:
     query: str
@@ -218,11 +370,15 @@ class Resolution:
     score: float
     runner_up: InvestorName | None
     runner_up_score: float
-    candidates: list[tuple[InvestorName, float]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def confident(self) -> bool:
+        return self.match is not None
 
     @property
     def message(self) -> Message:
-        best = self.candidates[0][0] if self.candidates else None
+        best = self.candidates[0].record if self.candidates else None
         if self.match is not None:
             return Message(
                 N_("Matched %(name)s (score %(score).0f)"),
@@ -232,7 +388,7 @@ class Resolution:
             return Message(N_("No known investor resembles “%(query)s”"), {"query": self.query})
         return Message(
             N_("No confident match for “%(query)s”; closest: %(name)s (score %(score).0f)"),
-            {"query": self.query, "name": best.name, "score": self.candidates[0][1]},
+            {"query": self.query, "name": best.name, "score": self.candidates[0].score},
         )
 
 
@@ -248,69 +404,264 @@ def _is_ascii(text: str) -> bool:
     return all(ord(ch) < 128 for ch in text)
 
 
+def check_name(query: object) -> NameKey:
+    """The query's key, or NameInputError for blank input or nothing identifying."""
+    if query is None or not str(query).strip():
+        raise NameInputError(Message(N_("Enter a company name.")))
+    qkey = name_key(query)
+    if not any(ch.isalnum() or is_cjk(ch) for ch in qkey.key):
+        raise NameInputError(
+            Message(
+                N_("“%(query)s” has no letters or characters to match."),
+                {"query": str(query)[:50]},
+            )
+        )
+    return qkey
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+# Tuned on the calibration part of benchmarks/data/listed_companies.csv and on
+# tests/data/company_names.csv (benchmarks/bench_names.py reports both splits).
+_ABBREV_BASE = 82.0  # every query character found in order in the known name ...
+_ABBREV_COVER = 14.0  # ... plus this much for covering all its informative characters
+_ABBREV_BLOCK = 5.0  # minus this per extra piece the query is split into
+_NOT_BRAND_START = 8.0  # the query does not start where the known name's brand starts
+_PLACE_DROPPED = 3.0  # the query leaves out the known name's place (格力电器, 珠海格力电器)
+_PLACE_INITIAL = 2.0  # bonus: the query starts with the place's initial (深 for 深圳)
+_OTHER_PLACE_CAP = 60.0  # two different places are never a small difference
+_MAX_SHORT_FORM = 97.0
+_SKIPPED_WORD = 0.0
+_PLACE_INITIAL_ONLY = 92.0
+_SAME_PLACE = 4.0
+_TWO_INITIALS = 86.0  # a two-character short name: the place's initial and the core's  # per word of two or more characters skipped inside the known name
+# A candidate this far ahead of the next one is accepted at a lower score: an
+# abbreviation (中信海直, 国电南自) scores 80-84 but nothing else comes near it.
+CLEAR_SCORE = 80.0
+CLEAR_MARGIN = 10.0
+_SHORT_FORMS = frozenset({"abbreviation", "contained"})
+
+
+def _generic_unmatched(known: str, matched_positions: set[int]) -> int:
+    """Characters of descriptive words (集团, 药业 …) in `known` of which none was matched."""
+    total = 0
+    for found in _GENERIC_RE.finditer(known):
+        if not any(i in matched_positions for i in range(found.start(), found.end())):
+            total += found.end() - found.start()
+    return total
+
+
+def _brand_ratio(query: str, known: str) -> float:
+    """Edit similarity of the distinctive parts: 浩丰科技 and 浩云科技 share 科技, not a brand."""
+    query_brand, known_brand = _GENERIC_RE.sub("", query), _GENERIC_RE.sub("", known)
+    raw = Indel.normalized_similarity(query, known) * 100
+    if query_brand and known_brand:
+        return min(raw, Indel.normalized_similarity(query_brand, known_brand) * 100)
+    return raw
+
+
+def _core_score(query: str, known: str, *, allow_extends: bool = True) -> tuple[float, str]:
+    """Score a query part against a known part (CJK), with the kind of likeness."""
+    if not query or not known:
+        return 0.0, "similar"
+    if query == known:
+        return 98.0, "same"
+    lq, lk = len(query), len(known)
+    ratio = _brand_ratio(query, known)
+    if lq < lk:
+        if lq < 2:
+            return min(ratio, 60.0), "similar"
+        opcodes = LCSseq.opcodes(query, known)
+        equal = [op for op in opcodes if op.tag == "equal"]
+        matched = sum(op.src_end - op.src_start for op in equal)
+        if matched == lq:  # a subsequence: an abbreviation or a contiguous part
+            positions = {i for op in equal for i in range(op.dest_start, op.dest_end)}
+            informative = max(lq, lk - _generic_unmatched(known, positions))
+            score = (
+                _ABBREV_BASE + _ABBREV_COVER * lq / informative - _ABBREV_BLOCK * (len(equal) - 1)
+            )
+            at_start = known.startswith(query[0])
+            if not at_start:
+                # A long contiguous part (泰山石油 in 中国石化山东泰山石油) is still good evidence.
+                skipped = known[: equal[0].dest_start]
+                long_part = lq >= 4 and len(equal) == 1
+                parent = len(skipped) >= 3 or skipped.endswith("集团")  # a parent's name first
+                score -= _NOT_BRAND_START / 2 if long_part and parent else _NOT_BRAND_START
+            # A whole word skipped inside (宁德|时代|新能源): often the brand of another company.
+            for before, after in zip(equal, equal[1:], strict=False):
+                gap = known[before.dest_end : after.dest_start]
+                if len(gap) >= 2 and not _GENERIC_RE.fullmatch(gap):
+                    score -= _SKIPPED_WORD
+            if len(equal) == 1:
+                return max(score, ratio), "contained" if at_start else "inner"
+            # Characters left out of the middle: the block rules decide, not the edit ratio.
+            return score, "abbreviation" if at_start else "inner"
+    elif lk < lq and lk >= 3 and allow_extends:
+        # The known text is the query's ending (珠海格力电器 for alias 格力电器) or, weakly,
+        # its beginning (格力地产, 比亚迪电子: an extra ending usually names another company).
+        if query.endswith(known):
+            return max(ratio, 78 + 20 * lk / lq), "extends"
+        if query.startswith(known):
+            return max(ratio, 65 + 15 * lk / lq), "extends"
+    return ratio, "similar"
+
+
+def _cjk_score(q: NameKey, k: NameKey) -> tuple[float, str]:
+    if q.place and k.place and q.place != k.place:
+        return min(Indel.normalized_similarity(q.key, k.key) * 100, _OTHER_PLACE_CAP), "other_place"
+    if q.place == k.place:  # the same place, or none on either side
+        if q.place and q.core == k.core:
+            return 100.0, "same"
+        result = _core_score(q.core if q.place else q.key, k.core if k.place else k.key)
+        if q.place and result[1] in ("inner", "contained", "abbreviation") and (
+            len(_GENERIC_RE.sub("", q.core)) >= 2
+        ):
+            # The query names the same place and a distinctive part of the name (天津磁卡 for
+            # 天津环球磁卡; not 宁德新能源 for 宁德时代新能源: 新能源 alone is descriptive).
+            result = (min(result[0] + _SAME_PLACE, _MAX_SHORT_FORM), result[1])
+        if not q.place and len(q.key) >= 3 and q.key[0] in _PLACE_INITIALS and q.key[1:] == k.key:
+            # 深康佳 for 康佳集团: the listing's place initial before a known name
+            result = max(result, (_PLACE_INITIAL_ONLY, "abbreviation"))
+        return result
+    if k.place:  # the query has no place; the known name has one
+        options = []
+        # The core alone is no name: only the query's being part of it counts.
+        score, kind = _core_score(q.key, k.core, allow_extends=False)
+        options.append((score - _PLACE_DROPPED, kind))
+        if q.key[0] in k.initials:
+            if len(q.key) >= 3:
+                score, kind = _core_score(q.key[1:], k.core)
+                options.append((min(score + _PLACE_INITIAL, _MAX_SHORT_FORM), "abbreviation"))
+            elif k.core.startswith(q.key[1]):  # 南钢 for 南京钢铁, 广汽 for 广州汽车
+                options.append((_TWO_INITIALS, "abbreviation"))
+        return max(options)
+    if q.place:
+        # The query names a place the known name does not (贵州茅台 for alias 茅台集团).
+        score, kind = _core_score(q.core, k.key)
+        return max(_core_score(q.key, k.key), (score - 2 * _PLACE_DROPPED, kind))
+    return _core_score(q.key, k.key)
+
+
+def _latin_score(q: NameKey, k: NameKey) -> tuple[float, str]:
+    score = Indel.normalized_similarity(q.key, k.key) * 100
+    kind = "similar"
+    lq, lk = len(q.key), len(k.key)
+    if lq < lk and lq >= 4 and q.key in k.key:
+        score, kind = max(score, 78 + 20 * lq / lk), "contained"
+    elif lk < lq and lk >= 4 and q.key.endswith(k.key):
+        score, kind = max(score, 78 + 20 * lk / lq), "extends"
+    elif lk < lq and lk >= 4 and q.key.startswith(k.key):
+        score, kind = max(score, 65 + 15 * lk / lq), "extends"
+    if q.places and k.places and not (q.places & k.places):
+        return min(score, _OTHER_PLACE_CAP), "other_place"
+    if kind == "similar" and q.key[:1] != k.key[:1]:
+        # A typo rarely changes the first letter: Haitong is not Caitong.
+        score = min(score, 70.0)
+    return score, kind
+
+
+def score_keys(q: NameKey, k: NameKey) -> tuple[float, str]:
+    """Score one query key against one known key (0-100), with the kind of likeness."""
+    if not q.key or not k.key:
+        return 0.0, "similar"
+    if q.key == k.key:
+        return 100.0, "same"
+    if q.latin and k.latin:
+        return _latin_score(q, k)
+    if q.latin or k.latin:  # Chinese against English: only a shared spelling counts
+        return Indel.normalized_similarity(q.key, k.key) * 100, "similar"
+    return _cjk_score(q, k)
+
+
 def pair_score(query_key: str, key: str) -> float:
-    """Score one query key against one known key (both from `company_key`)."""
-    if not query_key or not key:
-        return 0.0
-    if query_key == key:
-        return 100.0
-    lq, lk = len(query_key), len(key)
-    score = Indel.normalized_similarity(query_key, key) * 100
-    latin = _is_ascii(query_key) and _is_ascii(key)
-    min_len = 4 if latin else 2
-    if lq < lk and lq >= min_len:
-        blocks = _blocks(query_key, key)
-        if blocks == 1:
-            score = max(score, 78 + 20 * lq / lk)
-        elif blocks > 1 and not latin:
-            # Characters left out of the middle are often the brand (宁德新能源 is not
-            # 宁德时代新能源): the block penalty decides, not the edit ratio.
-            score = 78 + 20 * lq / lk - 10 * (blocks - 1)
-    elif lk < lq and lk >= min_len and query_key.endswith(key):
-        score = max(score, 78 + 20 * lk / lq)
-    elif lk < lq and lk >= min_len and query_key.startswith(key):
-        score = max(score, 65 + 15 * lk / lq)
-    return score
+    """Score two names (or keys) against each other; see `score_keys`."""
+    return score_keys(name_key(query_key), name_key(key))[0]
 
 
-def _blocks(short: str, long: str) -> int:
-    """Number of contiguous pieces `short` is split into inside `long` (0: not a subsequence)."""
-    if short in long:
-        return 1
-    opcodes = LCSseq.opcodes(short, long)
-    equal = [op for op in opcodes if op.tag == "equal"]
-    if sum(op.src_end - op.src_start for op in equal) != len(short):
-        return 0
-    return len(equal)
+# --- the resolver -------------------------------------------------------------------------
 
 
 class NameResolver:
-    """Index of known investors' names, built once; `resolve(query)` per lookup."""
+    """Index of known investors' names; `resolve(query)` per lookup.
 
-    def __init__(self, records: Iterable[InvestorName]) -> None:
-        self.records: list[InvestorName] = list(records)
-        keys: list[str] = []
-        owners: list[int] = []
+    Built once (an import builds it once per file) and kept up to date with `add` (a new
+    investor, or new names of a known one) and `remove`, so a list of 10,000 names never
+    rebuilds it per row."""
+
+    def __init__(self, records: Iterable[InvestorName] = ()) -> None:
+        self.records: list[InvestorName] = []
+        self._index_of: dict[object, int] = {}
+        self._keys: list[str] = []
+        self._key_info: list[NameKey] = []
+        self._key_source: list[tuple[str, str]] = []  # (source kind, text)
+        self._owners = np.zeros(64, dtype=np.int32)
+        self._lengths = np.zeros(64, dtype=np.int32)
         self._exact: dict[str, set[int]] = {}
         self._acronyms: dict[str, set[int]] = {}
-        for index, record in enumerate(self.records):
-            own: set[str] = set()
-            for text in (record.name, record.name_en, *record.aliases):
-                key = company_key(text) if text else ""
-                if key and key not in own:
-                    own.add(key)
-                    keys.append(key)
-                    owners.append(index)
-                    self._exact.setdefault(key, set()).add(index)
-            for acronym in acronyms(record.name_en):
-                if acronym not in own:
-                    self._acronyms.setdefault(acronym, set()).add(index)
-        self._keys = keys
-        self._owners = np.asarray(owners, dtype=np.int32)
-        self._key_lengths = np.asarray([len(k) for k in keys], dtype=np.int32)
+        self._live: list[bool] = []
+        for record in records:
+            self.add(record)
 
     def __len__(self) -> int:
-        return len(self.records)
+        return sum(self._live)
+
+    def __contains__(self, record_id: object) -> bool:
+        index = self._index_of.get(record_id)
+        return index is not None and self._live[index]
+
+    def get(self, record_id: object) -> InvestorName | None:
+        index = self._index_of.get(record_id)
+        return self.records[index] if index is not None and self._live[index] else None
+
+    def same_key(self, text: object) -> list[InvestorName]:
+        """Known investors one of whose names has exactly this company key."""
+        key = name_key(text).key
+        owners = sorted(o for o in self._exact.get(key, ()) if self._live[o]) if key else []
+        return [self.records[o] for o in owners]
+
+    def _append_key(self, key: NameKey, owner: int, source: str, text: str) -> None:
+        position = len(self._keys)
+        if position >= len(self._owners):
+            self._owners = np.resize(self._owners, 2 * len(self._owners))
+            self._lengths = np.resize(self._lengths, 2 * len(self._lengths))
+        self._keys.append(key.key)
+        self._key_info.append(key)
+        self._key_source.append((source, text))
+        self._owners[position] = owner
+        self._lengths[position] = len(key.key)
+        self._exact.setdefault(key.key, set()).add(owner)
+
+    def add(self, record: InvestorName) -> None:
+        """Index a new investor, or replace a known one's names (same id)."""
+        if record.id in self._index_of:
+            self.remove(record.id)
+        index = len(self.records)
+        self.records.append(record)
+        self._live.append(True)
+        self._index_of[record.id] = index
+        own: set[str] = set()
+        texts = [("name", record.name), ("name_en", record.name_en)]
+        texts += [("alias", alias) for alias in record.aliases]
+        for source, text in texts:
+            key = name_key(text) if text else None
+            if key and key.key and key.key not in own:
+                own.add(key.key)
+                self._append_key(key, index, source, text)
+        for acronym in acronyms(record.name_en):
+            if acronym not in own:
+                self._acronyms.setdefault(acronym, set()).add(index)
+
+    def remove(self, record_id: object) -> None:
+        """Forget an investor (merged away, or about to be re-added with new names)."""
+        index = self._index_of.pop(record_id, None)
+        if index is None:
+            return
+        self._live[index] = False
+        for owners in (*self._exact.values(), *self._acronyms.values()):
+            owners.discard(index)
+        positions = np.nonzero(self._owners[: len(self._keys)] == index)[0]
+        self._owners[positions] = -1
+        self._lengths[positions] = 10_000  # never a candidate again
 
     def resolve(self, query: str, *, limit: int = 5) -> Resolution:
         """Best known investor for `query`; `match` is None unless confident.
@@ -318,140 +669,71 @@ class NameResolver:
         Raises NameInputError (a ValueError with a Message) for blank input or a name with
         nothing identifying left (only a legal form, emoji or punctuation).
         """
-        if query is None or not str(query).strip():
-            raise NameInputError(Message(N_("Enter a company name.")))
-        qkey = company_key(query)
-        if not any(ch.isalnum() or is_cjk(ch) for ch in qkey):
-            raise NameInputError(
-                Message(
-                    N_("“%(query)s” has no letters or characters to match."),
-                    {"query": str(query)[:50]},
-                )
-            )
-        scores: dict[int, float] = {}
+        qkey = check_name(query)
+        best: dict[int, Candidate] = {}
 
-        def offer(owner: int, value: float) -> None:
-            if value > scores.get(owner, -1.0):
-                scores[owner] = value
+        def offer(owner: int, value: float, kind: str, position: int | None) -> None:
+            current = best.get(owner)
+            if current is not None and current.score >= value:
+                return
+            record = self.records[owner]
+            if position is None:
+                source, text = "name_en", record.name_en or record.name
+            else:
+                source, text = self._key_source[position]
+            best[owner] = Candidate(record, round(value, 1), kind, source, text)
 
-        for owner in self._exact.get(qkey, ()):
-            offer(owner, 100.0)
-        for owner in self._acronyms.get(qkey, ()):
-            offer(owner, 95.0)
-        for index in self._candidate_keys(qkey):
-            offer(int(self._owners[index]), pair_score(qkey, self._keys[index]))
+        for position in self._candidate_keys(qkey.key):
+            owner = int(self._owners[position])
+            if owner < 0:
+                continue
+            value, kind = score_keys(qkey, self._key_info[position])
+            offer(owner, value, kind, position)
+        for owner in self._acronyms.get(qkey.key, ()):
+            offer(owner, 95.0, "acronym", None)
 
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        candidates = [(self.records[i], round(s, 1)) for i, s in ranked[: max(limit, 2)] if s > 0]
-        best, best_score = candidates[0] if candidates else (None, 0.0)
-        runner, runner_score = candidates[1] if len(candidates) > 1 else (None, 0.0)
-        confident = (
-            best is not None
-            and best_score >= CONFIDENT_SCORE
-            and (best_score - runner_score >= MIN_MARGIN)
+        ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))
+        candidates = [c for _i, c in ranked[: max(limit, 2)] if c.score > 0]
+        top = candidates[0] if candidates else None
+        runner = candidates[1] if len(candidates) > 1 else None
+        best_score = top.score if top else 0.0
+        runner_score = runner.score if runner else 0.0
+        margin = best_score - runner_score
+        confident = top is not None and (
+            (best_score >= CONFIDENT_SCORE and margin >= MIN_MARGIN)
+            or (best_score >= CLEAR_SCORE and margin >= CLEAR_MARGIN and top.kind in _SHORT_FORMS)
         )
         return Resolution(
             query=str(query)[:MAX_NAME_CHARS],
-            match=best if confident else None,
+            match=top.record if confident else None,
             score=best_score,
-            runner_up=runner,
+            runner_up=runner.record if runner else None,
             runner_up_score=runner_score,
             candidates=candidates[:limit],
         )
 
     def _candidate_keys(self, qkey: str) -> Sequence[int]:
-        """Indices of the keys worth an exact rerank (vectorised LCS over all keys)."""
-        if not self._keys:
+        """Positions of the keys worth an exact rerank (vectorised LCS over all keys)."""
+        count = len(self._keys)
+        if not count:
             return []
+        exact = [
+            p
+            for owner in self._exact.get(qkey, ())
+            for p in np.nonzero(self._owners[:count] == owner)[0].tolist()
+        ]
         lcs = process.cdist(
             [qkey], self._keys, scorer=LCSseq.similarity, dtype=np.int32, workers=1
         )[0]
         lq = len(qkey)
-        lengths = self._key_lengths
-        # Upper bounds of what pair_score can give: ratio, and coverage of the shorter side.
+        lengths = self._lengths[:count]
+        # Upper bounds of what the scorer can give: ratio, and coverage of the shorter side.
         ratio = 200.0 * lcs / (lq + lengths)
         cover = lcs / np.minimum(lq, lengths)
-        rough = np.maximum(ratio, np.where(cover >= 0.999, 78 + 20 * cover, 0))
-        count = min(_RERANK, len(rough))
-        top = np.argpartition(-rough, count - 1)[:count]
-        return [int(i) for i in top if rough[i] > 0]
+        rough = np.maximum(ratio, np.where(cover >= 0.66, 70 + 30 * cover, 0))
+        rough[self._owners[:count] < 0] = 0
+        top_n = min(_RERANK, count)
+        top = np.argpartition(-rough, top_n - 1)[:top_n]
+        return list(dict.fromkeys([*exact, *(int(i) for i in top if rough[i] > 0)]))
 
 
-# --- measuring accuracy (tests and benchmarks) --------------------------------------------
-
-
-@dataclass(frozen=True)
-class NameCase:
-    query: str
-    expected: str | None  # registered name, or None when the right answer is "no match"
-
-
-def load_name_cases(path: object) -> tuple[list[InvestorName], list[NameCase]]:
-    """Read the evaluation list (see tests/data/company_names.csv).
-
-    Rows with `registered_name` are known investors (id = row order); rows with `query`
-    are cases whose `expected` is a registered name or `none`.
-    """
-    import csv
-
-    records: list[InvestorName] = []
-    cases: list[NameCase] = []
-    with open(str(path), encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["registered_name"]:
-                aliases = tuple(a for a in row["aliases"].split("|") if a)
-                records.append(
-                    InvestorName(
-                        len(records) + 1, row["registered_name"], row["name_en"] or None, aliases
-                    )
-                )
-            if row["query"]:
-                expected = row["expected"]
-                cases.append(NameCase(row["query"], None if expected == "none" else expected))
-    return records, cases
-
-
-def top1_accuracy(predictions: Sequence[str | None], cases: Sequence[NameCase]) -> float:
-    """Share of cases whose predicted registered name (None = no match) is the expected one."""
-    right = sum(p == c.expected for p, c in zip(predictions, cases, strict=True))
-    return right / len(cases) if cases else 0.0
-
-
-def resolver_predictions(resolver: NameResolver, cases: Sequence[NameCase]) -> list[str | None]:
-    result = []
-    for case in cases:
-        match = resolver.resolve(case.query).match
-        result.append(match.name if match else None)
-    return result
-
-
-def wratio_baseline(
-    records: Sequence[InvestorName], cases: Sequence[NameCase]
-) -> tuple[float, float]:
-    """Plain `process.extractOne(query, names, scorer=fuzz.WRatio)` over every known name
-    (registered, English, aliases; default_process), predicting "no match" below a
-    threshold; returns (best accuracy, the threshold giving it) - the threshold is tuned
-    on the very cases it is scored on, which flatters the baseline.
-    """
-    from rapidfuzz import fuzz, utils
-
-    choices: list[str] = []
-    owners: list[str] = []
-    for record in records:
-        for text in (record.name, record.name_en, *record.aliases):
-            if text:
-                choices.append(text)
-                owners.append(record.name)
-    found = []
-    for case in cases:
-        best = process.extractOne(
-            case.query, choices, scorer=fuzz.WRatio, processor=utils.default_process
-        )
-        found.append((owners[best[2]], best[1]) if best else (None, 0.0))
-    best_accuracy, best_threshold = -1.0, 0.0
-    for threshold in range(0, 101):
-        predictions = [name if score >= threshold else None for name, score in found]
-        accuracy = top1_accuracy(predictions, cases)
-        if accuracy > best_accuracy:
-            best_accuracy, best_threshold = accuracy, float(threshold)
-    return best_accuracy, best_threshold

@@ -16,12 +16,11 @@ from matchmaker.catalogue.models import Project
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors import operations as investor_ops
-from matchmaker.investors.forms import ProfileForm
-from matchmaker.investors.models import Investor
+from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
-from matchmaker.matching.forms import InterestForm, LeadStatusForm, MeetingsForm
-from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
+from matchmaker.matching.forms import InterestForm, LeadStatusForm, MeetingsForm, ProfileForm
+from matchmaker.matching.models import Lead, LeadStatus
 from matchmaker.reference.labels import label
 from matchmaker.validation import local_path
 from matchmaker.views import flash_errors, load, submit
@@ -62,37 +61,56 @@ def matches():
                            interested=interested, form=InterestForm())
 
 
+def _pending_claims() -> list[InvestorClaim]:
+    return list(db.session.scalars(sa.select(InvestorClaim).where(
+        InvestorClaim.user_id == current_user.id, InvestorClaim.status == ClaimStatus.PENDING)))
+
+
 @roles_required(Role.INVESTOR)
 def profile():
+    """What the investor looks for. Naming a known company files a pending claim: until
+    staff (or a confirmed member) approve it, the profile and interests stay the user's own."""
     investor = _own_investor()
     form = ProfileForm(locale=_locale())
     if request.method == "GET" and investor is not None and investor.profile is not None:
         form.fill_from(investor.profile)
     if request.method == "GET" and investor is not None:
         form.organisation.data = investor.name
-    candidates = []
+    candidates, unresolved = [], False
     if form.validate_on_submit():
         data = form.profile_input()
+        pick = (form.pick_investor.data or "").strip()
+        picked = int(pick[1:]) if pick.startswith("#") and pick[1:].isdigit() else None
+        typed = (form.organisation.data or "").strip()
         if data is not None:
+            claim = None
             try:
-                if investor is None or (form.organisation.data or "").strip() not in ("", investor.name):
-                    investor = investor_ops.link_user_to_investor(
-                        current_user, form.organisation.data or "", create=form.create_investor.data
+                if picked is not None or investor is None or typed not in ("", investor.name):
+                    investor, claim = investor_ops.link_user_to_investor(
+                        current_user, typed, create=form.create_investor.data, investor_id=picked
                     )
-                investor_ops.save_profile(investor, data, user=current_user)
+                operations.save_profile(investor, data, user=current_user)
             except InvestorUnresolved as error:
                 db.session.rollback()
-                candidates = error.candidates
+                candidates, unresolved = error.candidates, True
                 form.attach_error(error)
             except DomainError as error:
                 db.session.rollback()
                 form.attach_error(error)
             else:
                 db.session.commit()
+                if claim is not None:
+                    company = claim.investor
+                    name = (company.name_en or company.name) if _locale() == "en" else company.name
+                    flash(_("You asked to speak for %(name)s: staff or a confirmed member will "
+                            "approve it. Until then this profile and your interests are yours only.",
+                            name=name), "info")
                 flash(_("Profile saved. Here are your matches."), "success")
                 return redirect(url_for("matching.matches"))
+    status = 409 if unresolved else (400 if form.errors else 200)
     return render_template("investors/profile.html", form=form, investor=investor,
-                           candidates=candidates, own=True)
+                           candidates=candidates, unresolved=unresolved, own=True,
+                           pending=_pending_claims()), status
 
 
 @roles_required(Role.INVESTOR)
@@ -153,36 +171,26 @@ def project_investors(project_id: int):
 
 
 @roles_required(Role.STAFF)
-def investors():
-    rows = db.session.execute(
-        sa.select(Investor, InvestorProfile.id)
-        .outerjoin(InvestorProfile, InvestorProfile.investor_id == Investor.id)
-        .order_by(Investor.name)
-    ).all()
-    return render_template("investors/index.html", rows=rows)
-
-
-@roles_required(Role.STAFF)
 def investor_profile(investor_id: int):
     investor = db.session.get(Investor, investor_id) or abort(404)
     form = ProfileForm(locale=_locale())
-    del form.organisation, form.create_investor
+    del form.organisation, form.create_investor, form.pick_investor
     if request.method == "GET" and investor.profile is not None:
         form.fill_from(investor.profile)
     if form.validate_on_submit():
         data = form.profile_input()
         if data is not None:
             try:
-                investor_ops.save_profile(investor, data, user=current_user)
+                operations.save_profile(investor, data, user=current_user)
             except DomainError as error:
                 db.session.rollback()
                 form.attach_error(error)
             else:
                 db.session.commit()
                 flash(_("Profile of %(name)s saved.", name=investor.name), "success")
-                return redirect(url_for("matching.investors"))
+                return redirect(url_for("investors.index"))
     return render_template("investors/profile.html", form=form, investor=investor,
-                           candidates=[], own=False)
+                           candidates=[], own=False, pending=[])
 
 
 @roles_required(Role.STAFF)

@@ -2,17 +2,17 @@
 leads (registered interest) through their states, and event-wide meeting suggestions.
 
 The pure engine (`scorer.py`) works on a `ProjectMatrix`; it is built once per process
-from the published, non-withdrawn projects and rebuilt when they change. The staleness
-check is one aggregate query per use: (count, max id, max updated_at) of the matchable
-projects and max updated_at of published catalogues.
+from the published, non-withdrawn projects and kept by the shared generation cache
+(`matchmaker.cache`, name `matching_projects`): catalogue imports, project edits, publish
+and withdraw bump the generation in their transaction, so every worker rebuilds once.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload, selectinload
 
-from matchmaker import audit
+from matchmaker import audit, cache, signals
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -32,10 +32,11 @@ from matchmaker.catalogue.models import (
     Sector,
     project_sectors,
 )
-from matchmaker.errors import Conflict, DomainError, NotFound
+from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor
+from matchmaker.investors.operations import can_edit
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.matching.scorer import (
     Match,
@@ -53,7 +54,7 @@ from matchmaker.money import to_yi
 from matchmaker.reference.loaders import region_tree, sector_tree
 from matchmaker.reference.models import RegionLevel
 from matchmaker.reference.vocabulary import CooperationMode
-from matchmaker.spreadsheet import safe_cell
+from matchmaker.sheets import safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,6 @@ DEFAULT_TOP = 20
 MAX_TOP = 200
 MAX_MESSAGE_CHARS = 2000
 
-_lock = threading.Lock()
-_cache: dict[str, tuple[tuple[Any, ...], MatchingContext]] = {}
 
 
 @dataclass(frozen=True)
@@ -82,18 +81,6 @@ def _matchable() -> sa.ColumnElement[bool]:
     )
 
 
-def _fingerprint() -> tuple[Any, ...]:
-    projects = db.session.execute(
-        sa.select(sa.func.count(Project.id), sa.func.max(Project.id), sa.func.max(Project.updated_at))
-        .join(Catalogue)
-        .where(_matchable())
-    ).one()
-    catalogues = db.session.scalar(
-        sa.select(sa.func.max(Catalogue.updated_at)).where(
-            Catalogue.status == CatalogueStatus.PUBLISHED
-        )
-    )
-    return (*projects, catalogues)
 
 
 def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, str]]]:
@@ -148,23 +135,20 @@ def build_context() -> MatchingContext:
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 
+_contexts: cache.GenerationCache[MatchingContext] = cache.GenerationCache(
+    cache.MATCHING_PROJECTS, lambda: build_context()
+)
+
+
 def matching_context() -> MatchingContext:
-    """The cached context of the current database, rebuilt when the projects changed."""
-    url = str(db.engine.url)
-    fingerprint = _fingerprint()
-    cached = _cache.get(url)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    context = build_context()
-    with _lock:
-        _cache[url] = (fingerprint, context)
-    log.info("matching matrix built: %d projects", len(context.matrix))
-    return context
+    """The cached context of the current database, rebuilt when the projects changed (one
+    primary-key read of the `matching_projects` generation per request)."""
+    return _contexts.get()
 
 
 def invalidate() -> None:
-    with _lock:
-        _cache.clear()
+    """Mark the matrix stale for every process (ORM writes of projects do it themselves)."""
+    cache.bump(cache.MATCHING_PROJECTS)
 
 
 def weights() -> Weights:
@@ -172,6 +156,51 @@ def weights() -> Weights:
 
 
 # --- profiles ----------------------------------------------------------------------------
+
+PROFILE_FIELDS = ["sectors", "regions", "min_yuan", "max_yuan", "modes", "keywords"]
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    sectors: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    min_yuan: Decimal | None = None
+    max_yuan: Decimal | None = None
+    modes: tuple[str, ...] = ()  # CooperationMode codes
+    keywords: str = ""
+
+
+def save_profile(investor: Investor, data: ProfileInput, *, user) -> InvestorProfile:
+    """Create or replace the investor's profile (validated as the matcher will read it).
+
+    Only staff and the users who speak for that investor (an approved claim, or their own
+    private record) may: a pending claim never reaches the company's profile."""
+
+    if user is not None and not can_edit(user, investor):
+        raise Forbidden(N_("You cannot change the profile of %(name)s."), name=investor.name)
+    check_profile(data)
+    profile = investor.profile
+    before = audit.snapshot(profile, PROFILE_FIELDS) if profile is not None else None
+    if profile is None:
+        profile = InvestorProfile(investor=investor)
+        db.session.add(profile)
+    profile.sectors = list(data.sectors)
+    profile.regions = list(data.regions)
+    profile.min_yuan = data.min_yuan
+    profile.max_yuan = data.max_yuan
+    profile.modes = list(data.modes)
+    profile.keywords = data.keywords.strip()
+    db.session.flush()
+    audit.record(
+        "update" if before else "create",
+        "investor_profile",
+        profile.id,
+        user=user,
+        before=before,
+        after=audit.snapshot(profile, PROFILE_FIELDS),
+    )
+    log.info("investor profile saved: investor %s", investor.id)
+    return profile
 
 
 def engine_profile(data: Any) -> Profile:
@@ -265,6 +294,12 @@ def matchable_project(project_id: int) -> Project:
     return project
 
 
+def _listed_investor() -> sa.ColumnElement[bool]:
+    """Investors shown to project owners and in event-wide suggestions: not a user's private
+    draft (pending claim or review) and not merged into another."""
+    return sa.and_(Investor.private.is_(False), Investor.merged_into_id.is_(None))
+
+
 def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[InvestorMatch]:
     """Investors with a usable profile ranked for one project (score desc, investor id asc)."""
     context = matching_context()
@@ -277,7 +312,8 @@ def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[Investo
     current = weights()
     found: list[tuple[int, int, Match]] = []
     rows = db.session.scalars(
-        sa.select(InvestorProfile).order_by(InvestorProfile.investor_id)
+        sa.select(InvestorProfile).join(Investor).where(_listed_investor())
+        .order_by(InvestorProfile.investor_id)
     ).all()
     for row in rows:
         profile = engine_profile(row)
@@ -433,7 +469,8 @@ def event_suggestions(*, per_investor: int = 5, per_project_cap: int = 8,
     context = matching_context()
     profiles = {
         row.investor_id: engine_profile(row)
-        for row in db.session.scalars(sa.select(InvestorProfile))
+        for row in db.session.scalars(
+            sa.select(InvestorProfile).join(Investor).where(_listed_investor()))
     }
     proposals = suggest_meetings(
         profiles, context.matrix, context.sector_tree, weights(),
@@ -491,3 +528,45 @@ def meetings_workbook(meetings: Sequence[Meeting]) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- merges of investors (sent by matchmaker.investors.operations) ---------------------------
+
+
+@signals.investor_merged.connect
+def _merge_profile_and_leads(other: Investor, *, into: Investor, user=None, **_extra):
+    """The merged investor's profile moves when the survivor has none; its leads move unless
+    the survivor already has one for that project (those stay, and come back on undo)."""
+    moved: dict[str, Any] = {"profile": None, "leads": []}
+    profile = other.profile
+    if profile is not None and into.profile is None:
+        profile.investor = into
+        moved["profile"] = profile.id
+    taken = sa.select(Lead.project_id).where(Lead.investor_id == into.id)
+    lead_ids = list(db.session.scalars(
+        sa.select(Lead.id).where(Lead.investor_id == other.id, Lead.project_id.not_in(taken))))
+    if lead_ids:
+        db.session.execute(sa.update(Lead).where(Lead.id.in_(lead_ids)).values(investor_id=into.id)
+                           .execution_options(synchronize_session=False))
+    moved["leads"] = lead_ids
+    db.session.flush()
+    db.session.expire_all()
+    return ("matching", moved)
+
+
+@signals.investor_merge_undone.connect
+def _unmerge_profile_and_leads(other: Investor, *, into: Investor, moved, user=None, **_extra):
+    record = moved.get("matching")
+    if not record:
+        return None
+    if record.get("profile"):
+        profile = db.session.get(InvestorProfile, record["profile"])
+        if profile is not None and profile.investor_id == into.id:
+            profile.investor = other
+    if record.get("leads"):
+        db.session.execute(sa.update(Lead).where(Lead.id.in_(record["leads"]),
+                                                 Lead.investor_id == into.id)
+                           .values(investor_id=other.id).execution_options(synchronize_session=False))
+    db.session.flush()
+    db.session.expire_all()
+    return None

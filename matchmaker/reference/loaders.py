@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from matchmaker.extensions import db
 from matchmaker.reference.models import Region, RegionLevel, Sector
@@ -61,7 +62,7 @@ def load_reference_data(data_dir: str | Path) -> dict[str, int]:
         region.pinyin = item.get("pinyin", "")
         region.short = item.get("short", "")
         region.aliases = list(item.get("aliases", []))
-        region.level = RegionLevel.COUNTY if parent else RegionLevel.PREFECTURE
+        region.level = RegionLevel.COUNTY if parent else RegionLevel(item.get("level", "prefecture"))
         region.parent = parent
         region.position = position
         counts["regions"] += 1
@@ -100,6 +101,8 @@ def _region_item(region: Region, children: dict[int | None, list[Region]]) -> di
         "pinyin": region.pinyin,
         "short": region.short,
         "aliases": list(region.aliases),
+        "level": region.level.value,
+        "zones": list(_zones().get(region.code, [])),
         "children": [_region_item(c, children) for c in children.get(region.id, [])],
     }
 
@@ -127,16 +130,45 @@ def taxonomy():
 
     key = f"taxonomy:{db.engine.url}"
     if key not in _cache:
-        _cache[key] = Taxonomy.from_records(sector_tree())
+        path = _data_dir() / "sectors.json"
+        outside = []
+        if path.exists():
+            with path.open(encoding="utf-8") as handle:
+                outside = (json.load(handle).get("outside") or {}).get("labels") or []
+        _cache[key] = Taxonomy.from_records(sector_tree(), outside=outside)
     return _cache[key]
 
 
+def _data_dir() -> Path:
+
+    return Path(current_app.config["DATA_DIR"])
+
+
+def _zones() -> dict[str, list[dict[str, Any]]]:
+    """Development zones by prefecture code, from data/regions.json (reference text, not
+    administrative divisions: they are not rows of the regions table)."""
+    if "zones" not in _cache:
+        path = _data_dir() / "regions.json"
+        items = _read(path) if path.exists() else []
+        _cache["zones"] = {item["code"]: item.get("zones") or [] for item in items}
+    return _cache["zones"]
+
+
+def other_provinces() -> list[dict[str, Any]]:
+    """China's other provinces with their prefectures (data/china_provinces.json)."""
+    if "outside" not in _cache:
+        path = _data_dir() / "china_provinces.json"
+        _cache["outside"] = _read(path) if path.exists() else []
+    return _cache["outside"]
+
+
 def gazetteer():
-    """The pure Gazetteer over the database's regions (built once per process)."""
+    """The pure Gazetteer over the database's regions (built once per process), with the
+    development zones and the other provinces it must recognise."""
 
     key = f"gazetteer:{db.engine.url}"
     if key not in _cache:
-        _cache[key] = Gazetteer.from_records(region_tree())
+        _cache[key] = Gazetteer.from_records(region_tree(), outside=other_provinces())
     return _cache[key]
 
 

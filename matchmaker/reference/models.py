@@ -13,6 +13,8 @@ from matchmaker.reference.vocabulary import LabelledEnum
 class RegionLevel(LabelledEnum):
     PREFECTURE = "prefecture", NP_("region level", "Prefecture")
     COUNTY = "county", NP_("region level", "County")
+    # the province as a whole, for province-wide projects
+    PROVINCE = "province", NP_("region level", "Province")
 
 
 class Sector(Base):

@@ -48,7 +48,7 @@ SHORT_TEXT_CAP = 65.0
 class Taxonomy:
     """The sector tree with exact and fuzzy lookup by name, English name or alias."""
 
-    def __init__(self, sectors: Iterable[Sector]) -> None:
+    def __init__(self, sectors: Iterable[Sector], *, outside: Iterable[str] = ()) -> None:
         self._by_code: dict[str, Sector] = {}
         self._children: dict[str | None, list[str]] = {}
         self._exact: dict[str, str] = {}
@@ -62,9 +62,12 @@ class Taxonomy:
         self._keys = list(self._exact)
         self._key_codes = [self._exact[k] for k in self._keys]
         self._memo: dict[str, list[SectorMatch]] = {}
+        # labels known to be outside the green taxonomy ('Real estate', '房地产'): never
+        # matched to a sector, whatever a fuzzy score says
+        self._outside = {k for k in (_strip_generic(compact(label)) for label in outside) if k} - set(self._exact)
 
     @classmethod
-    def from_records(cls, items: Sequence[Mapping[str, Any]]) -> Taxonomy:
+    def from_records(cls, items: Sequence[Mapping[str, Any]], *, outside: Iterable[str] = ()) -> Taxonomy:
         sectors: list[Sector] = []
 
         def walk(records: Sequence[Mapping[str, Any]], parent: str | None, depth: int) -> None:
@@ -83,12 +86,17 @@ class Taxonomy:
                 walk(record.get("children") or (), code, depth + 1)
 
         walk(items, None, 0)
-        return cls(sectors)
+        return cls(sectors, outside=outside)
 
     @classmethod
     def load(cls, path: str | Path) -> Taxonomy:
         with open(path, encoding="utf-8") as handle:
-            return cls.from_records(json.load(handle)["items"])
+            data = json.load(handle)
+        return cls.from_records(data["items"], outside=(data.get("outside") or {}).get("labels") or ())
+
+    def is_outside(self, text: object) -> bool:
+        """True for a label known to name a sector outside the green taxonomy."""
+        return _strip_generic(compact(text)) in self._outside
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -145,6 +153,46 @@ class Taxonomy:
         self._memo[key] = result
         return result[:limit]
 
+    def classify(self, text: object, *, limit: int = 5) -> list[SectorMatch]:
+        """Candidates for a sector label from someone else's list, best first.
+
+        Unlike `match` (WRatio, which rewards any partial overlap), a label that is only a
+        part of a longer name earns nothing for it: 'Technology' is not 'clean coal
+        technology' and 'Health' is not 'health and wellness'. A known name inside a
+        longer label counts in proportion to how much of the label it covers
+        ('大数据产业' holds '大数据'). Generic words (产业, 行业, industry, sector) are
+        dropped first. The caller decides the threshold (see the catalogue parser)."""
+        whole = compact(text)
+        key = _strip_generic(whole)
+        if not key or key in self._outside:
+            return []
+        memo_key = "classify:" + whole
+        cached = self._memo.get(memo_key)
+        if cached is not None:
+            return cached[:limit]
+        code = self._exact.get(whole) or self._exact.get(key)
+        if code is not None:
+            result = [SectorMatch(code, 100.0, True)]
+        else:
+            best: dict[str, float] = {}
+            for _, score, index in process.extract(
+                key, self._keys, scorer=fuzz.ratio, limit=30, score_cutoff=FUZZY_FLOOR
+            ):
+                candidate = self._key_codes[index]
+                best[candidate] = max(best.get(candidate, 0.0), float(score))
+            for alias, candidate in zip(self._keys, self._key_codes, strict=True):
+                if len(alias) >= 2 and alias in key and alias != key:
+                    covered = len(alias) / len(key)
+                    best[candidate] = max(best.get(candidate, 0.0), 60.0 + 40.0 * covered)
+            cap = SHORT_TEXT_CAP if len(key) <= 2 else 99.0
+            result = [
+                SectorMatch(candidate, min(round(score, 1), cap), False)
+                for candidate, score in sorted(best.items(), key=lambda item: (-item[1], item[0]))
+                if score >= FUZZY_FLOOR
+            ]
+        self._memo[memo_key] = result
+        return result[:limit]
+
     def resolve(self, text: object, threshold: float = 85.0) -> SectorMatch | None:
         """The best match if it scores at least `threshold`, else None."""
         matches = self.match(text, limit=1)
@@ -182,6 +230,16 @@ class Taxonomy:
         return result
 
 
+_GENERIC_SUFFIXES = ("产业链", "产业", "行业", "领域", "板块", "industries", "industry", "sector", "sectors")
+
+
+def _strip_generic(key: str) -> str:
+    for suffix in _GENERIC_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+            return key[: -len(suffix)]
+    return key
+
+
 # ---------------------------------------------------------------------------- regions
 
 _PROVINCE_PREFIXES = ("贵州省", "贵州", "guizhouprovince", "guizhou")
@@ -202,7 +260,7 @@ class Region:
     pinyin: str
     short: str
     parent_code: str | None
-    level: Literal["prefecture", "county"]
+    level: Literal["prefecture", "county", "province"]
     aliases: tuple[str, ...] = ()
 
 
@@ -213,6 +271,19 @@ class RegionMatch:
     score: float  # 100 exact; lower for substring, fuzzy or ambiguous matches
     inferred: bool  # the prefecture was not written, it was deduced (or guessed)
     matched_text: str
+    # the prefecture the text names when the county it names lies in another one
+    # ('贵阳市龙里县': 龙里县 is in 黔南州); None when the text is consistent
+    written_prefecture_code: str | None = None
+    # the county's own name when the text gives it another kind ('钟山县' for 钟山区)
+    written_as: str | None = None
+
+
+@dataclass(frozen=True)
+class OutsideMatch:
+    """A location in another province ('广东广州白云', '广西贺州钟山县')."""
+
+    province: str  # '广东省'
+    place: str  # the province or prefecture name that was recognised ('广州市')
 
 
 def _region_keys(region: Region) -> set[str]:
@@ -234,10 +305,30 @@ def _region_keys(region: Region) -> set[str]:
     return {k for k in keys if len(k) >= 2}
 
 
-class Gazetteer:
-    """Prefectures and counties of Guizhou, matched from free-text locations."""
+def _zone_keys(name: str, aliases: Iterable[str]) -> set[str]:
+    keys = {compact(name), *(compact(a) for a in aliases)}
+    return {k for k in keys if len(k) >= 2}
 
-    def __init__(self, regions: Iterable[Region]) -> None:
+
+_OUTSIDE_SUFFIXES = (
+    "特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "地区", "省", "市",
+    "盟", "区", "县",
+)
+_COUNTY_KINDS = ("自治县", "特区", "县", "区", "市")
+
+
+class Gazetteer:
+    """Prefectures and counties of Guizhou (with its development zones and the province as
+    a whole), matched from free-text locations; places in other provinces are recognised
+    so that they are never read as the Guizhou county of the same name."""
+
+    def __init__(
+        self,
+        regions: Iterable[Region],
+        *,
+        zones: Mapping[str, Iterable[str]] | None = None,
+        outside: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
         self._by_code: dict[str, Region] = {}
         self._children: dict[str, list[str]] = {}
         self._prefecture_keys: dict[str, str] = {}
@@ -246,13 +337,29 @@ class Gazetteer:
             self._by_code[region.code] = region
             if region.parent_code:
                 self._children.setdefault(region.parent_code, []).append(region.code)
-            for key in _region_keys(region):
-                if region.level == "prefecture":
+            keys = _region_keys(region)
+            if region.level == "province":
+                keys = {compact(region.name), compact(region.short), compact(region.pinyin),
+                        *(compact(a) for a in region.aliases)} - {""}
+            for key in keys:
+                if region.level != "county":
                     self._prefecture_keys.setdefault(key, region.code)
                 else:
                     codes = self._county_keys.setdefault(key, [])
                     if region.code not in codes:
                         codes.append(region.code)
+        # development zones: '贵阳经开区' is in Guiyang, '大龙经开区' in 玉屏县
+        for code, keys in (zones or {}).items():
+            region = self._by_code.get(code)
+            if region is None:
+                continue
+            for key in keys:
+                if region.level == "county":
+                    codes = self._county_keys.setdefault(key, [])
+                    if code not in codes:
+                        codes.append(code)
+                else:
+                    self._prefecture_keys.setdefault(key, code)
         self._county_keys_of: dict[str, dict[str, str]] = {}
         for key, codes in self._county_keys.items():
             for code in codes:
@@ -262,22 +369,46 @@ class Gazetteer:
         self._prefecture_by_length = sorted(self._prefecture_keys, key=len, reverse=True)
         self._county_by_length = sorted(self._county_keys, key=len, reverse=True)
         self._all_keys = self._prefecture_by_length + self._county_by_length
-        self._memo: dict[str, RegionMatch | None] = {}
+        self._province_codes = {r.code for r in self._by_code.values() if r.level == "province"}
+        # other provinces and their prefectures, by compact name and short form; a name
+        # that is also a Guizhou name is left out (Guizhou's wins)
+        own = set(self._prefecture_keys) | set(self._county_keys)
+        self._outside: dict[str, tuple[str, str]] = {}
+        for province in outside:
+            name = province["name"]
+            for place in (name, province.get("short") or "", *(province.get("divisions") or ())):
+                for key in {compact(place), _strip_suffix(compact(place))}:
+                    if len(key) >= 2 and key not in own:
+                        self._outside.setdefault(key, (name, place or name))
+        self._outside_by_length = sorted(self._outside, key=len, reverse=True)
+        self._memo: dict[str, RegionMatch | OutsideMatch | None] = {}
 
     @classmethod
-    def from_records(cls, items: Sequence[Mapping[str, Any]]) -> Gazetteer:
+    def from_records(
+        cls, items: Sequence[Mapping[str, Any]], *, outside: Sequence[Mapping[str, Any]] = ()
+    ) -> Gazetteer:
         regions: list[Region] = []
+        zones: dict[str, set[str]] = {}
         for record in items:
             code = str(record["code"])
-            regions.append(_region(record, None, "prefecture"))
+            level = record.get("level") or "prefecture"
+            regions.append(_region(record, None, "province" if level == "province" else "prefecture"))
             for child in record.get("children") or ():
                 regions.append(_region(child, code, "county"))
-        return cls(regions)
+            for zone in record.get("zones") or ():
+                target = str(zone.get("county") or code)
+                zones.setdefault(target, set()).update(_zone_keys(zone["name"], zone.get("aliases") or ()))
+        return cls(regions, zones=zones, outside=outside)
 
     @classmethod
-    def load(cls, path: str | Path) -> Gazetteer:
+    def load(cls, path: str | Path, outside_path: str | Path | None = None) -> Gazetteer:
         with open(path, encoding="utf-8") as handle:
-            return cls.from_records(json.load(handle)["items"])
+            items = json.load(handle)["items"]
+        outside: list[Mapping[str, Any]] = []
+        if outside_path is not None:
+            with open(outside_path, encoding="utf-8") as handle:
+                outside = json.load(handle)["items"]
+        return cls.from_records(items, outside=outside)
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self._by_code.values())
@@ -286,7 +417,9 @@ class Gazetteer:
         return self._by_code.get(code)
 
     def prefectures(self) -> list[Region]:
-        return [r for r in self._by_code.values() if r.level == "prefecture"]
+        """Every top-level region a project is filed under: the nine prefectures, 贵安新区
+        and, for province-wide projects, the province itself."""
+        return [r for r in self._by_code.values() if r.level != "county"]
 
     def children(self, code: str) -> list[Region]:
         return [self._by_code[c] for c in self._children.get(code, [])]
@@ -297,24 +430,52 @@ class Gazetteer:
             return self._by_code.get(region.parent_code)
         return region
 
+    def is_province(self, code: str) -> bool:
+        return code in self._province_codes
+
     def match_location(self, text: object) -> RegionMatch | None:
-        """'遵义市汇川区' -> 520303 (prefecture 520300); '汇川区' -> 520303, inferred."""
+        """'遵义市汇川区' -> 520303 (prefecture 520300); '汇川区' -> 520303, inferred.
+        A place in another province gives None (see `locate` for the reason)."""
+        found = self.locate(text)
+        return found if isinstance(found, RegionMatch) else None
+
+    def locate(self, text: object) -> RegionMatch | OutsideMatch | None:
+        """The Guizhou region a location names, the other province it names, or None."""
         key = compact(text)
         if not key:
             return None
         if key in self._memo:
             return self._memo[key]
-        result = self._match(key)
+        result = self._outside_match(key) or self._match(key)
         self._memo[key] = result
         return result
 
-    def _county_result(self, codes: list[str], matched: str, score: float) -> RegionMatch:
+    def _outside_match(self, key: str) -> OutsideMatch | None:
+        if key.startswith("中国"):
+            key = key[2:]
+        for prefix in _PROVINCE_PREFIXES:
+            if key.startswith(prefix):
+                return None  # written as Guizhou
+        for name_key in self._outside_by_length:
+            if key.startswith(name_key):
+                province, place = self._outside[name_key]
+                return OutsideMatch(province, place)
+        return None
+
+    def _county_result(self, codes: list[str], matched: str, score: float, key: str = "") -> RegionMatch:
         region = self._by_code[codes[0]]
         if len(codes) > 1:
             score = min(score, AMBIGUOUS_SCORE)
-        return RegionMatch(region.code, region.parent_code or region.code, score, True, matched)
+        written_as = _other_kind(region, matched, key)
+        if written_as:
+            score = min(score, SUBSTRING_SCORE)
+        return RegionMatch(region.code, region.parent_code or region.code, score, True, matched,
+                           written_as=written_as)
 
     def _match(self, key: str) -> RegionMatch | None:
+        code = self._prefecture_keys.get(key)  # '贵州省' itself: the whole province
+        if code is not None:
+            return RegionMatch(code, code, 100.0, False, key)
         for prefix in _PROVINCE_PREFIXES:
             if key.startswith(prefix) and len(key) > len(prefix):
                 key = key[len(prefix) :]
@@ -325,31 +486,39 @@ class Gazetteer:
             return RegionMatch(code, code, 100.0, False, key)
         codes = self._county_keys.get(key)
         if codes:
-            return self._county_result(codes, key, 100.0)
+            return self._county_result(codes, key, 100.0, key)
         # 2. a prefecture written first, then perhaps one of its counties
         for pkey in self._prefecture_by_length:
             if key.startswith(pkey):
+                prefecture = self._prefecture_keys[pkey]
                 rest = key[len(pkey) :]
-                counties = self._county_keys_of.get(self._prefecture_keys[pkey], {})
+                counties = self._county_keys_of.get(prefecture, {})
                 for ckey in sorted(counties, key=len, reverse=True):
                     if rest.startswith(ckey):
-                        return RegionMatch(counties[ckey], self._prefecture_keys[pkey], 100.0, False, pkey + ckey)
+                        return RegionMatch(counties[ckey], prefecture, 100.0, False, pkey + ckey)
                 for ckey in sorted(counties, key=len, reverse=True):
                     if len(ckey) >= 2 and ckey in rest:
-                        return RegionMatch(counties[ckey], self._prefecture_keys[pkey], SUBSTRING_SCORE, False, pkey + ckey)
-                code = self._prefecture_keys[pkey]
-                return RegionMatch(code, code, 100.0, False, pkey)
+                        return RegionMatch(counties[ckey], prefecture, SUBSTRING_SCORE, False, pkey + ckey)
+                # a county of another prefecture written under this one ('贵阳市龙里县'):
+                # the county is the more precise statement; the caller warns
+                for ckey in self._county_by_length:
+                    if rest.startswith(ckey) and len(self._county_keys[ckey]) == 1:
+                        county = self._by_code[self._county_keys[ckey][0]]
+                        if county.parent_code != prefecture and not self.is_province(prefecture):
+                            return RegionMatch(county.code, county.parent_code or county.code, SUBSTRING_SCORE,
+                                               False, ckey, written_prefecture_code=prefecture)
+                return RegionMatch(prefecture, prefecture, 100.0, False, pkey)
         # 3. a county written first ('汇川区高坪街道')
         for ckey in self._county_by_length:
             if key.startswith(ckey):
-                return self._county_result(self._county_keys[ckey], ckey, 100.0)
+                return self._county_result(self._county_keys[ckey], ckey, 100.0, key)
         # 4. a known name somewhere inside the text
         for name_key in self._all_keys:
             if len(name_key) >= 2 and name_key in key:
                 if name_key in self._prefecture_keys:
                     code = self._prefecture_keys[name_key]
                     return RegionMatch(code, code, SUBSTRING_SCORE, True, name_key)
-                return self._county_result(self._county_keys[name_key], name_key, SUBSTRING_SCORE)
+                return self._county_result(self._county_keys[name_key], name_key, SUBSTRING_SCORE, key)
         # 5. fuzzy, for typos ('遵义市江川区' is not a thing; 'zunyl' is)
         best = process.extractOne(key, self._all_keys, scorer=fuzz.ratio, score_cutoff=80)
         if best is None:
@@ -362,7 +531,35 @@ class Gazetteer:
         return self._county_result(self._county_keys[name_key], name_key, score)
 
 
-def _region(record: Mapping[str, Any], parent: str | None, level: Literal["prefecture", "county"]) -> Region:
+def _strip_suffix(key: str) -> str:
+    for suffix in _OUTSIDE_SUFFIXES:
+        if key.endswith(suffix) and len(key) - len(suffix) >= 2:
+            return key[: -len(suffix)]
+    return key
+
+
+def _other_kind(region: Region, matched: str, text: str) -> str | None:
+    """'钟山县' when the text calls 钟山区 a 县: the same short name with another kind of
+    division is a different place (广西贺州 has a 钟山县), worth a warning."""
+    if not text or not matched or not text.startswith(matched):
+        return None
+    own = compact(region.name)
+    if own == matched:
+        return None
+    rest = text[len(matched) :]
+    for kind in _COUNTY_KINDS:
+        if rest.startswith(kind):
+            written = matched + kind
+            aliases = {compact(a) for a in region.aliases}
+            if written != own and written not in aliases and not own.endswith(kind):
+                return written
+            return None
+    return None
+
+
+def _region(
+    record: Mapping[str, Any], parent: str | None, level: Literal["prefecture", "county", "province"]
+) -> Region:
     return Region(
         code=str(record["code"]),
         name=record["name"],

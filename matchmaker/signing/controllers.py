@@ -17,9 +17,9 @@ from wtforms import SelectChoice
 from matchmaker.accounts.forms import EmptyForm
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
-from matchmaker.catalogue.models import Project
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.i18n import translate
 from matchmaker.investors.models import Investor
 from matchmaker.investors.resolution import InvestorUnresolved, resolve_investor
 from matchmaker.money import format_yi, yuan_str
@@ -217,43 +217,6 @@ def _agreement_input(form: AgreementForm, key: str | None) -> operations.Agreeme
     )
 
 
-def _preview(data: operations.AgreementInput) -> dict[str, Any]:
-    """What the organiser confirms: the amount read back with its unit, the investor it
-    resolves to, the project. Raises the same DomainErrors saving would."""
-    if isinstance(data.amount, str):
-        parsed = operations.parse_signed_amount(data.amount, confirm_large=data.confirm_large)
-        amount = parsed.yuan
-        unit_note = (
-            parsed.unit
-            if parsed.unit_source == "cell"
-            else _("亿元 (a bare number is read in 亿元)")
-        )
-    else:
-        amount, unit_note = data.amount, "元"
-    operations.parse_kind(data.kind)
-    investor: Any = None
-    resolution = None
-    if isinstance(data.investor, int):
-        investor = db.get_or_404(Investor, data.investor)
-    else:
-        resolution = resolve_investor(str(data.investor))
-        if resolution.match is not None:
-            investor = db.session.get(Investor, resolution.match.id)
-        elif not data.create_investor:
-            raise InvestorUnresolved(resolution)
-    project = db.session.get(Project, data.project_id) if data.project_id else None
-    return {
-        "amount_yuan": amount,
-        "unit_note": unit_note,
-        "investor": investor,
-        "new_investor": investor is None,
-        "resolution": resolution,
-        "project": project,
-        "project_name": data.project_name,
-        "kind": operations.parse_kind(data.kind),
-    }
-
-
 def _session_page(
     session: SigningSession,
     form: AgreementForm,
@@ -313,19 +276,27 @@ def record(session_id: int):
     try:
         data = _agreement_input(form, key)
         if (form.shown_amount.data or "").strip() != (form.amount.data or "").strip():
-            preview = _preview(data)
+            preview = operations.preview_agreement(data)
             form.shown_amount.data = form.amount.data
             # A confirmed large amount keeps its confirmation box on the preview step,
             # ticked, so that saving from the preview does not ask again (and loop).
             return _session_page(
                 session, form, preview=preview,
-                need_large=preview["amount_yuan"] > operations.ABSURD_YUAN,
+                need_large=preview.amount_yuan > operations.ABSURD_YUAN,
+                status=409 if preview.needs_choice else 200,
             )
         agreement = operations.record_agreement(session, data, user=current_user)
     except InvestorUnresolved as error:
+        # Nothing is saved under a company the organiser did not choose: show everything
+        # that would be saved, with the candidates and the new-investor choice side by side.
         db.session.rollback()
         form.attach_error(error)
-        return _session_page(session, form, candidates=error.candidates, status=409)
+        form.shown_amount.data = form.amount.data
+        try:
+            preview = operations.preview_agreement(data)
+        except DomainError:
+            return _session_page(session, form, candidates=error.candidates, status=409)
+        return _session_page(session, form, preview=preview, status=409)
     except operations.AmountNeedsConfirmation as error:
         db.session.rollback()
         form.attach_error(error)
@@ -451,6 +422,9 @@ def void(agreement_id: int):
 
 @roles_required(Role.ORGANIZER)
 def lookup_investors():
+    """Type-ahead: the candidates (best first, with why); `match` only when the typed text
+    resolves to it with confidence - the page accepts a suggestion on Tab/Enter only then."""
+
     query = (request.args.get("q") or "").strip()
     if not query:
         return jsonify({"items": [], "match": None})
@@ -458,20 +432,24 @@ def lookup_investors():
         resolution = resolve_investor(query)
     except DomainError as error:
         return jsonify({"items": [], "match": None, "message": error.translated()})
+    match = resolution.match
     items = [
         {
-            "id": record.id,
-            "name": record.name,
-            "name_en": record.name_en,
-            "score": score,
-            "value": f"#{record.id} {record.name}",
+            "id": c.record.id,
+            "name": c.record.name,
+            "name_en": c.record.name_en,
+            "score": c.score,
+            "why": translate(c.why),
+            "confident": match is not None and c.record.id == match.id,
+            "value": f"#{c.record.id} {c.record.name}",
         }
-        for record, score in resolution.candidates
+        for c in resolution.candidates
     ]
-    match = resolution.match
-    return jsonify(
-        {"items": items, "match": {"id": match.id, "name": match.name} if match else None}
-    )
+    return jsonify({
+        "items": items,
+        "match": {"id": match.id, "name": match.name} if match else None,
+        "message": None if match else translate(resolution.message),
+    })
 
 
 @roles_required(Role.ORGANIZER)
@@ -479,12 +457,7 @@ def lookup_projects():
     query = (request.args.get("q") or "").strip()
     if not query:
         return jsonify({"items": []})
-    condition = sa.or_(Project.name.contains(query, autoescape=True), Project.code == query)
-    if query.lstrip("#").isdigit():
-        condition = sa.or_(condition, Project.id == int(query.lstrip("#")))
-    projects = db.session.scalars(
-        sa.select(Project).where(condition).order_by(Project.id).limit(12)
-    ).all()
+    projects = operations.find_projects(query, limit=12)
     return jsonify(
         {
             "items": [

@@ -1,8 +1,9 @@
 """Excel exports of the agreements and the totals, safe against formula injection.
 
-No shared export helper existed when this was written, so `safe_cell` lives here: text
+Every cell goes through `matchmaker.sheets.safe_cell`, the one writer helper: text
 starting with = + - @ (or a tab / carriage return) is prefixed with an apostrophe so a
-spreadsheet shows it instead of evaluating it. Amounts are written as exact numbers of
+spreadsheet shows it instead of evaluating it, and control characters .xlsx cannot hold
+are dropped (a stray one in a session or investor name never fails the export). Amounts are written as exact numbers of
 yuan with a two-decimal format, plus 亿元 columns derived from the same Decimal.
 """
 
@@ -19,10 +20,10 @@ from openpyxl.styles import Font
 from matchmaker.extensions import db
 from matchmaker.money import to_yi
 from matchmaker.reference.labels import label_in
+from matchmaker.sheets import safe_cell
 from matchmaker.signing.forms import local_zone
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.totals import Totals
-from matchmaker.spreadsheet import safe_cell
 
 YUAN_FORMAT = "#,##0.00"
 

@@ -15,15 +15,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from matchmaker import audit
+from matchmaker import audit, signals
 from matchmaker.amounts import CNY, AmountError, ParsedAmount, parse_amount
 from matchmaker.catalogue.models import Project, ProjectStatus
 from matchmaker.db import savepoint
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
-from matchmaker.i18n import N_
+from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor, InvestorKind
-from matchmaker.investors.resolution import find_or_create_investor
+from matchmaker.investors.resolution import (
+    check_new_name,
+    find_or_create_investor,
+    resolve_investor,
+)
 from matchmaker.money import MAX_YUAN, YI, format_yi, to_yuan
 from matchmaker.reference.labels import parse_label
 from matchmaker.reference.models import Region, Sector
@@ -34,6 +38,7 @@ from matchmaker.signing.models import (
     SessionState,
     SigningSession,
 )
+from matchmaker.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +147,34 @@ class AmountNeedsConfirmation(DomainError):
         self.parsed = parsed
 
 
+def find_projects(text: str, *, limit: int = 12) -> list[Project]:
+    """Catalogue projects for the desk's type-ahead: every word typed ("修文 光伏") must
+    appear in the name, English name, location or region; '#12' or a code finds that one."""
+
+    text = normalize(text)
+    if not text:
+        return []
+    words = [w for w in text.split(" ") if w][:6]
+    conditions = [
+        sa.or_(  # case-insensitive on both databases ("6GWh" typed as "6gwh")
+            Project.name.icontains(word, autoescape=True),
+            Project.name_en.icontains(word, autoescape=True),
+            Project.location.icontains(word, autoescape=True),
+            Region.name.icontains(word, autoescape=True),
+        )
+        for word in words
+    ]
+    condition = sa.and_(*conditions)
+    if text.lstrip("#").isdigit():
+        condition = sa.or_(condition, Project.id == int(text.lstrip("#")), Project.code == text)
+    else:
+        condition = sa.or_(condition, Project.code == text)
+    return list(db.session.scalars(
+        sa.select(Project).outerjoin(Region, Region.id == Project.region_id)
+        .where(condition).order_by(Project.id).limit(limit)
+    ))
+
+
 def find_project(text: str) -> Project:
     """A catalogue project from what the recording form holds: '#12 name' (as the
     type-ahead fills it), a project id, a catalogue code, or a unique (part of a) name."""
@@ -163,12 +196,7 @@ def find_project(text: str) -> Project:
     ).all()
     if len(exact) == 1:
         return exact[0]
-    found = db.session.scalars(
-        sa.select(Project)
-        .where(Project.name.contains(text, autoescape=True))
-        .order_by(Project.id)
-        .limit(6)
-    ).all()
+    found = find_projects(text, limit=6)
     if len(found) == 1:
         return found[0]
     if not found and not exact:
@@ -185,6 +213,69 @@ def find_project(text: str) -> Project:
         field="project",
         text=text[:80],
         names=names,
+    )
+
+
+# --- what the organiser confirms before saving -----------------------------------------------
+
+
+@dataclass
+class AgreementPreview:
+    """The agreement as it would be saved: the amount read back with its unit, the investor
+    the typed name resolves to - or, when it resolves to none with confidence, the
+    candidates and the choice of a new investor, side by side - the project and the kind."""
+
+    amount_yuan: Decimal
+    unit_note: str
+    kind: AgreementKind
+    investor: Investor | None
+    new_investor: bool
+    investor_text: str
+    resolution: Any
+    project: Project | None
+    project_name: str
+
+    @property
+    def needs_choice(self) -> bool:
+        """No investor chosen yet: the organiser picks a candidate or a new investor."""
+        return self.investor is None and not self.new_investor
+
+    @property
+    def candidates(self) -> list:
+        return list(self.resolution.candidates) if self.resolution is not None else []
+
+
+def preview_agreement(data: AgreementInput) -> AgreementPreview:
+    """Read back what saving `data` would store; raises the DomainErrors saving would,
+    except for an investor name without a confident match (the preview asks instead)."""
+
+    if isinstance(data.amount, str):
+        parsed = parse_signed_amount(data.amount, confirm_large=data.confirm_large)
+        amount = parsed.yuan
+        unit_note = (parsed.unit if parsed.unit_source == "cell"
+                     else translate(N_("亿元 (a bare number is read in 亿元)")))
+    else:
+        amount, unit_note = _amount_yuan(data.amount, confirm_large=data.confirm_large), "元"
+    kind = parse_kind(data.kind)
+    investor, resolution, text = None, None, ""
+    if isinstance(data.investor, Investor):
+        investor = data.investor
+    elif isinstance(data.investor, int) and not isinstance(data.investor, bool):
+        investor = db.session.get(Investor, data.investor)
+        if investor is None or not investor.active:
+            raise NotFound(N_("There is no investor %(id)s."), field="investor", id=data.investor)
+    else:
+        text = " ".join(str(data.investor or "").split())
+        resolution = resolve_investor(text)
+        if resolution.match is not None:
+            investor = db.session.get(Investor, resolution.match.id)
+        elif data.create_investor:
+            check_new_name(text)
+    project = db.session.get(Project, data.project_id) if data.project_id else None
+    return AgreementPreview(
+        amount_yuan=amount, unit_note=unit_note, kind=kind, investor=investor,
+        new_investor=investor is None and bool(data.create_investor), investor_text=text,
+        resolution=resolution, project=project, project_name=data.project_name,
     )
 
 
@@ -665,3 +756,28 @@ def session_history(session: SigningSession) -> list[audit.AuditEvent]:
             .order_by(audit.AuditEvent.at, audit.AuditEvent.id)
         )
     )
+
+
+# --- merges of investors (sent by matchmaker.investors.operations) ---------------------------
+
+
+@signals.investor_merged.connect
+def _merge_agreements(other: Investor, *, into: Investor, user=None, **_extra):
+    """Agreements of the merged investor count for the survivor (their ids are kept for undo)."""
+    ids = list(db.session.scalars(sa.select(Agreement.id).where(Agreement.investor_id == other.id)))
+    if ids:
+        db.session.execute(sa.update(Agreement).where(Agreement.id.in_(ids))
+                           .values(investor_id=into.id).execution_options(synchronize_session=False))
+        db.session.expire_all()
+    return ("agreements", ids)
+
+
+@signals.investor_merge_undone.connect
+def _unmerge_agreements(other: Investor, *, into: Investor, moved, user=None, **_extra):
+    ids = moved.get("agreements")
+    if ids:
+        db.session.execute(sa.update(Agreement).where(Agreement.id.in_(ids),
+                                                      Agreement.investor_id == into.id)
+                           .values(investor_id=other.id).execution_options(synchronize_session=False))
+        db.session.expire_all()
+    return None

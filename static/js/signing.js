@@ -26,10 +26,14 @@
   }
 
   // Type-ahead: a listbox under the input; arrows move, Enter or Tab picks, Escape closes.
+  // Investors: Enter/Tab accept a suggestion only when the typed text resolves to it with
+  // confidence (the server marks it) or when the organiser moved onto it with the arrows;
+  // otherwise the typed text stays and the server asks which investor it is.
   function typeahead(box) {
     var input = box.querySelector("input");
     var status = box.querySelector(".lookup-status");
     if (!input) { return; }
+    var investors = box.dataset.lookup.indexOf("investors") >= 0;
     var list = document.createElement("ul");
     list.className = "typeahead-list";
     list.setAttribute("role", "listbox");
@@ -41,6 +45,7 @@
     input.parentNode.insertBefore(list, input.nextSibling);
     var items = [];
     var active = -1;
+    var chosen = false;  // moved onto a suggestion with the arrow keys
 
     function render() {
       list.innerHTML = "";
@@ -49,12 +54,19 @@
         li.setAttribute("role", "option");
         li.id = list.id + "-" + index;
         li.textContent = item.label;
+        if (item.why) {
+          var why = document.createElement("small");
+          why.className = "why";
+          why.textContent = item.why;
+          li.appendChild(why);
+        }
         li.setAttribute("aria-selected", index === active ? "true" : "false");
         li.addEventListener("mousedown", function (event) { event.preventDefault(); pick(index); });
         list.appendChild(li);
       });
       list.hidden = items.length === 0;
       if (active >= 0) { input.setAttribute("aria-activedescendant", list.id + "-" + active); }
+      else { input.removeAttribute("aria-activedescendant"); }
     }
 
     function pick(index) {
@@ -68,19 +80,23 @@
 
     var search = debounce(function () {
       var query = input.value.trim();
+      chosen = false;
       if (!query || query.charAt(0) === "#") { items = []; render(); return; }
       getJSON(box.dataset.lookup + "?q=" + encodeURIComponent(query), function (data) {
+        if (input.value.trim() !== query) { return; }
         items = (data.items || []).map(function (item) {
           var extra = item.score !== undefined ? " (" + Math.round(item.score) + ")" : (item.region ? " · " + item.region : "");
-          return { value: item.value, label: item.name + (item.name_en ? " · " + item.name_en : "") + extra };
+          return { value: item.value, label: item.name + (item.name_en ? " · " + item.name_en : "") + extra,
+                   why: item.why || "", confident: !!item.confident };
         });
-        active = items.length ? 0 : -1;
+        active = -1;
+        if (!investors && items.length) { active = 0; }
+        items.forEach(function (item, index) { if (item.confident && active < 0) { active = index; } });
         render();
         if (status) {
           if (data.match) { status.textContent = "✓ " + data.match.name; }
-          else if (data.items && box.dataset.lookup.indexOf("investors") >= 0) {
-            status.textContent = data.items.length ? "?" : (data.message || "");
-          } else { status.textContent = ""; }
+          else if (investors) { status.textContent = data.message || ""; }
+          else { status.textContent = ""; }
         }
       });
     }, 150);
@@ -88,9 +104,13 @@
     input.addEventListener("input", search);
     input.addEventListener("keydown", function (event) {
       if (list.hidden) { return; }
-      if (event.key === "ArrowDown") { active = Math.min(items.length - 1, active + 1); render(); event.preventDefault(); }
-      else if (event.key === "ArrowUp") { active = Math.max(0, active - 1); render(); event.preventDefault(); }
-      else if (event.key === "Enter" || event.key === "Tab") { if (active >= 0) { pick(active); if (event.key === "Enter") { event.preventDefault(); } } }
+      if (event.key === "ArrowDown") { active = Math.min(items.length - 1, active + 1); chosen = true; render(); event.preventDefault(); }
+      else if (event.key === "ArrowUp") { active = Math.max(0, active - 1); chosen = true; render(); event.preventDefault(); }
+      else if (event.key === "Enter" || event.key === "Tab") {
+        var accept = active >= 0 && (!investors || chosen || items[active].confident);
+        if (accept) { pick(active); if (event.key === "Enter") { event.preventDefault(); } }
+        else { items = []; render(); }
+      }
       else if (event.key === "Escape") { items = []; render(); }
     });
     input.addEventListener("blur", function () { setTimeout(function () { items = []; render(); }, 100); });

@@ -62,12 +62,12 @@ def test_upload_preview_then_import_the_valid_rows(client, login, read):
     response = upload(client, catalogue.id, read("guiyang_v2.xlsx"), "v2.xlsx")
     preview = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert "Preview: nothing has been imported yet." in preview
-    assert "Unknown sector 稀土冶炼." in preview and "待定 is not an amount." in preview
+    assert "Unknown sector 稀土冶炼." in preview and "The investment sought 待定 is not known yet; the catalogue needs a figure." in preview
     assert re.search(r"<td>Investment sought \(亿元\)</td><td>5.00</td><td>6.00</td>", preview)
     assert re.search(r"<td>Sectors</td><td>光伏</td><td>光伏、风电</td>", preview)
     assert "南明区污水处理厂提标改造 — kept" in preview
     assert "Import the valid rows and skip the rejected ones" in preview
-    assert "3000万 read as 万元: 0.3亿元." in preview
+    assert "1 cells written in 万元, not the column&#39;s unit." in preview
     assert "Subtotal or total row." in preview and "kept as an extra field" in preview
     assert db.session.scalar(sa.select(sa.func.count(Project.id))) == 5  # nothing yet
 
@@ -156,7 +156,7 @@ def test_edit_one_project_with_the_import_rules(client, login):
     assert event.before["name"] == "旧名称" and event.after["investment_sought_yuan"] == "50000000.00"
 
     bad = client.post(url + "?lang=en", data={**data, "investment_sought": "待定", "csrf_token": csrf_token(client)})
-    assert bad.status_code == 422 and "待定 is not an amount." in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "The investment sought 待定 is not known yet; the catalogue needs a figure." in bad.get_data(as_text=True)
     bad = client.post(url + "?lang=en", data={**data, "sectors": "稀土冶炼", "csrf_token": csrf_token(client)})
     assert bad.status_code == 422 and "Unknown sector 稀土冶炼." in bad.get_data(as_text=True)
     bad = client.post(url + "?lang=en", data={**data, "total_investment": "0.1", "csrf_token": csrf_token(client)})

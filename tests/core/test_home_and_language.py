@@ -52,7 +52,7 @@ def test_reference_api_is_a_bilingual_tree(client):
     nev = next(s for s in sectors if s["code"] == "nev")
     assert nev["name"] == "新能源汽车及电池材料" and nev["name_en"] and nev["children"]
     regions = client.get("/api/v1/regions").json["items"]
-    assert len(regions) == 10
+    assert len(regions) == 11  # nine prefectures, Gui'an and the province (province-wide projects)
     zunyi = next(r for r in regions if r["code"] == "520300")
     assert any(c["code"] == "520303" for c in zunyi["children"])
 

@@ -19,9 +19,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFERRED = {
     ("matchmaker/i18n.py", "flask_babel"):
         "translate() runs at the doors; the pure cores import i18n for N_ and Message",
-    # Evaluation helpers that issue 11 moves out of the production module.
-    ("matchmaker/investors/names.py", "csv"): "evaluation list reader (moving to benchmarks)",
-    ("matchmaker/investors/names.py", "rapidfuzz"): "evaluation baseline (moving to benchmarks)",
     # Optional services and platform-specific servers: imported only where they run.
     ("matchmaker/jobs.py", "redis"): "only when REDIS_URL is set",
     ("matchmaker/jobs.py", "rq"): "only when REDIS_URL is set",
@@ -31,9 +28,6 @@ DEFERRED = {
     ("matchmaker/serve.py", "gunicorn.http"): "gunicorn exists where it runs (not on Windows)",
     ("matchmaker/serve.py", "gunicorn.app.base"): "gunicorn exists where it runs (not on Windows)",
     ("matchmaker/serve.py", "waitress"): "the fallback server, only where gunicorn cannot run",
-    # Being untangled on their own issues (also ignored in the layers contract).
-    ("matchmaker/investors/operations.py", "matchmaker.catalogue"): "issue 10: sheets.py",
-    ("matchmaker/investors/operations.py", "matchmaker.matching.operations"): "issue 11",
 }
 
 

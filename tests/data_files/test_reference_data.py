@@ -153,7 +153,10 @@ def test_domain_sector_names_resolve_to_their_code(label, code):
 
 
 def test_top_level_is_nine_prefectures_and_guian_with_its_note():
-    assert {item["code"]: item["name"] for item in REGIONS["items"]} == PREFECTURES
+    province, *prefectures = REGIONS["items"]
+    assert (province["code"], province["name"], province["level"], province["children"]) == (
+        "520000", "贵州省", "province", [])  # a province-wide project
+    assert {item["code"]: item["name"] for item in prefectures} == PREFECTURES
     assert "529900" in REGIONS["note"] and "NOT a GB/T 2260 code" in REGIONS["note"]
     guian = REGIONS["items"][-1]
     assert (guian["name_en"], guian["short"], guian["children"]) == ("Gui'an New Area", "贵安", [])
@@ -161,8 +164,8 @@ def test_top_level_is_nine_prefectures_and_guian_with_its_note():
 
 
 def test_counties_belong_to_their_prefecture_and_codes_are_unique():
-    codes = [item["code"] for item in REGIONS["items"]]
-    for prefecture in REGIONS["items"]:
+    codes = [item["code"] for item in REGIONS["items"][1:]]
+    for prefecture in REGIONS["items"][1:]:
         for county in prefecture["children"]:
             assert county["code"][:4] == prefecture["code"][:4], county
             codes.append(county["code"])

@@ -96,7 +96,8 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     assert _yi(venue.locator("#venue-total").inner_text()) == total_before
 
     # Create and open a session.
-    page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
+    with page.expect_navigation():  # check the signing page, not the dashboard leaving
+        page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
     check_page(page, lang)
     page.get_by_label(t(lang, "Name"), exact=True).fill(SESSION_NAME)
     page.get_by_label(t(lang, "English name")).fill("2025 green-industry project signing (test)")
@@ -173,3 +174,43 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
         ("黔峰数据科技有限公司", Decimal("30000000"), "yes 是", "重复录入 / entered twice"),
         ("黔能新材料科技股份有限公司", Decimal("250000000"), "", ""),
     ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_desk_never_saves_an_unknown_company_under_a_known_one(live_server, page, lang):
+    """Issue 11: typing a company the platform does not know and pressing Tab used to save
+    the agreement under the nearest known company. Now the typed text stays, and before
+    anything is saved the candidates and the new-investor choice are shown side by side."""
+    sign_in(page, live_server, "organizer@demo.matchmaker.cn")
+    page.goto(f"{live_server}/signing/?lang={lang}")
+    page.get_by_label(t(lang, "Name"), exact=True).fill(SESSION_NAME + " B")
+    page.get_by_label(t(lang, "Forum edition (year)")).fill("2025")
+    page.get_by_role("button", name=t(lang, "Create session")).click()
+    page.get_by_role("button", name=t(lang, "Open the session")).click()
+    unknown = "黔能新材料装备制造有限公司"  # close to 黔能新材料科技股份有限公司, not it
+    box = page.get_by_label(t(lang, "Investor"), exact=True)
+    box.focus()
+    page.keyboard.type(unknown, delay=15)
+    page.locator("#investor-list [role=option]").first.wait_for()
+    page.keyboard.press("Tab")  # not confident: nothing is picked
+    assert box.input_value() == unknown
+    assert page.evaluate("document.activeElement.name") == "project"
+    page.keyboard.type("观山湖工商业", delay=15)
+    page.locator("#project-list [role=option]").first.wait_for()
+    page.keyboard.press("Enter")
+    page.get_by_label(t(lang, "Amount (亿元)")).fill("1.5")
+    page.locator(".amount-preview").filter(has_text="亿元").wait_for()
+    with page.expect_navigation():
+        page.get_by_label(t(lang, "Amount (亿元)")).press("Enter")
+    choice = page.get_by_role("group", name=t(lang, "Which investor is it?"))
+    assert choice.is_visible() and page.locator("#session-count").inner_text() == "0"
+    assert t(lang, "Save under %(name)s", name="黔能新材料科技股份有限公司") in choice.inner_text()
+    # company names are data: the buttons carry them in whatever language they were written
+    names = tuple(b.inner_text() for b in choice.get_by_role("button").all())
+    names += tuple(w.inner_text() for w in choice.locator(".why").all())
+    check_page(page, lang, data=names)
+    shoot(page, f"organiser-investor-choice-{lang}")
+    with page.expect_navigation():
+        choice.get_by_role("button", name=t(lang, "Save as the new investor “%(name)s”", name=unknown)).click()
+    assert page.locator("#session-count").inner_text() == "1"
+    assert unknown in page.locator("table.agreements").inner_text()

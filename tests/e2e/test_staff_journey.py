@@ -77,7 +77,8 @@ def test_staff_fixes_rejected_rows_and_publishes(live_server, page, lang, tmp_pa
     ]
     assert rejected == [
         [str(sheet_rows[3]), "项目名称", "", t(lang, "The project name is missing.")],
-        [str(sheet_rows[10]), "拟引资金额(亿元)", "待定", t(lang, "%(value)s is not an amount.", value="待定")],
+        [str(sheet_rows[10]), "拟引资金额（亿元）", "待定",
+         t(lang, "The investment sought %(value)s is not known yet; the catalogue needs a figure.", value="待定")],
         [str(sheet_rows[20]), "建设地点", "火星基地",
          t(lang, "The location %(value)s is not a known place in Guizhou.", value="火星基地")],
         [str(sheet_rows[30]), "所属产业", "区块链金融", t(lang, "Unknown sector %(value)s.", value="区块链金融")],

@@ -12,16 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.names_eval import (
+    load_name_cases,
+    resolver_predictions,
+    top1_accuracy,
+    wratio_baseline,
+)
 from matchmaker.investors.names import (
     CONFIDENT_SCORE,
     InvestorName,
     NameInputError,
     NameResolver,
     company_key,
-    load_name_cases,
-    resolver_predictions,
-    top1_accuracy,
-    wratio_baseline,
 )
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "company_names.csv"

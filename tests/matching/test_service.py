@@ -78,7 +78,7 @@ def test_event_suggestions_respect_the_per_project_cap(app, catalogue):
 
 def test_bad_profiles_say_what_is_wrong(app, catalogue):
     from matchmaker.errors import DomainError
-    from matchmaker.investors.operations import ProfileInput
+    from matchmaker.matching.operations import ProfileInput
 
     cases = [
         (ProfileInput(), None),

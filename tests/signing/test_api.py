@@ -69,7 +69,8 @@ def test_unresolved_investor_answers_409_with_candidates(client, bearer):
     error = response.get_json()["error"]
     assert error["code"] == "investor_unresolved"
     assert error["candidates"][0]["id"] == known.id
-    assert set(error["candidates"][0]) == {"id", "name", "name_en", "score"}
+    assert set(error["candidates"][0]) == {"id", "name", "name_en", "score", "why"}
+    assert error["candidates"][0]["why"]["text"]
     body["create_investor"] = True
     created = client.post(f"/api/v1/signing/sessions/{session.id}/agreements", json=body, headers=bearer())
     assert created.status_code == 201 and created.get_json()["investor"]["name"] == "贵州磷都化工"

@@ -48,7 +48,7 @@ def test_amounts_as_typed(typed, yuan, unit):
         ("", "Enter the amount, for example 5亿元 or 5000万元."),
         ("0", "The amount must be more than zero."),
         ("-5", "The amount -5 is negative."),
-        ("五亿", "五亿 is not an amount."),
+        ("五亿个", "五亿个 is not an amount."),  # (五亿 alone reads as 5亿元)
         ("5-8亿", "5-8亿 is a range; write one amount (for example the lower bound)."),
         ("500万美元", "The amount 500万美元 is not in yuan; this field takes 亿元, 万元 or 元."),
         ("约5亿", "A signed amount is exact: remove “about” from 约5亿."),

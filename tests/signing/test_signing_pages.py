@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from matchmaker.accounts.models import Role
 from matchmaker.extensions import db
+from matchmaker.sheets import safe_cell
 from matchmaker.signing.models import Agreement, SessionState
-from matchmaker.spreadsheet import safe_cell
 
 
 def test_every_write_route_requires_the_organizer_role(app):

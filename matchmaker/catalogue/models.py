@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,19 +10,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
+from matchmaker.i18n import NP_
 from matchmaker.reference.models import Region, Sector
+from matchmaker.reference.vocabulary import CooperationMode, LabelledEnum
 
 
-class CatalogueStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
+class CatalogueStatus(LabelledEnum):
+    DRAFT = "draft", NP_("catalogue status", "Draft")
+    PUBLISHED = "published", NP_("catalogue status", "Published")
 
 
-class ProjectStatus(enum.StrEnum):
-    OPEN = "open"
-    NEGOTIATING = "negotiating"
-    SIGNED = "signed"
-    WITHDRAWN = "withdrawn"
+class ProjectStatus(LabelledEnum):
+    OPEN = "open", NP_("project status", "Open")
+    NEGOTIATING = "negotiating", NP_("project status", "Negotiating")
+    SIGNED = "signed", NP_("project status", "Signed")
+    WITHDRAWN = "withdrawn", NP_("project status", "Withdrawn")
 
 
 class Catalogue(Base):
@@ -126,6 +127,11 @@ class Project(Base):
         ),
         sa.CheckConstraint("exchange_rate IS NULL OR exchange_rate > 0", name="exchange_rate_positive"),
     )
+
+    @property
+    def modes(self) -> list[CooperationMode]:
+        """The cooperation modes as vocabulary members (stored as their codes)."""
+        return [CooperationMode(code) for code in self.cooperation_modes or ()]
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.code} {self.name!r}>"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
 from matchmaker.db import money_sum
 from matchmaker.extensions import db
+from matchmaker.signing.totals import signed_totals
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,6 @@ class Headline:
 def headline_figures(*, count_intent: bool = False) -> Headline:
     """Projects and amount sought of published catalogues (withdrawn projects left out);
     the signed figures are the signing totals' (one definition of "signed")."""
-    from matchmaker.signing.totals import signed_totals
 
     listed = (
         sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from matchmaker.money import format_yi
+from matchmaker.signing.totals import signed_totals
 
 
 @click.group("signing")
@@ -29,7 +30,6 @@ def signing_group() -> None:
 @with_appcontext
 def totals_command(as_json: bool, count_intent: bool | None, edition: int | None) -> None:
     """Signed total, count, target and breakdowns; the press lines."""
-    from matchmaker.signing.totals import signed_totals
 
     if count_intent is None:
         count_intent = bool(current_app.config["SIGNING_COUNT_INTENT"])

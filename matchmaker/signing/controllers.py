@@ -9,14 +9,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from matchmaker.accounts.forms import EmptyForm
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.i18n import translate
 from matchmaker.investors.models import Investor
 from matchmaker.investors.resolution import InvestorUnresolved, resolve_investor
 from matchmaker.money import format_yi, yuan_str
@@ -115,8 +118,6 @@ def edit_session(session_id: int):
 
 
 def _state_change(session_id: int, action: str):
-    from matchmaker.accounts.forms import EmptyForm
-
     session = db.get_or_404(SigningSession, session_id)
     form = ReasonForm() if action == "reopen" else EmptyForm()
     if not form.validate_on_submit():
@@ -168,8 +169,6 @@ def reopen_session(session_id: int):
 
 
 def _fill_choices(form: AgreementForm) -> None:
-    from flask_babel import get_locale
-
     english = str(get_locale() or "zh") == "en"
     sectors = db.session.scalars(sa.select(Sector).order_by(Sector.position)).all()
     regions = db.session.scalars(sa.select(Region).order_by(Region.position)).all()
@@ -245,7 +244,6 @@ def _session_page(
         need_large=need_large,
         summary=summary,
         state_form=ReasonForm(),
-        kind_labels=operations.KIND_LABELS,
         history=operations.session_history(session),
     ), status
 
@@ -361,7 +359,6 @@ def _agreement_page(
         history=operations.agreement_history(agreement),
         candidates=candidates,
         need_large=need_large,
-        kind_labels=operations.KIND_LABELS,
     ), status
 
 
@@ -427,7 +424,6 @@ def void(agreement_id: int):
 def lookup_investors():
     """Type-ahead: the candidates (best first, with why); `match` only when the typed text
     resolves to it with confidence - the page accepts a suggestion on Tab/Enter only then."""
-    from matchmaker.i18n import translate
 
     query = (request.args.get("q") or "").strip()
     if not query:
@@ -543,8 +539,6 @@ def _charts(totals: Totals, locale: str) -> dict[str, str]:
 
 
 def dashboard():
-    from flask_babel import get_locale
-
     totals = signed_totals(count_intent=_count_intent(), edition=_edition())
     locale = str(get_locale() or "zh")
     return render_template(
@@ -570,7 +564,6 @@ def venue():
         totals=totals,
         latest=latest,
         refresh=seconds,
-        kind_labels=operations.KIND_LABELS,
     )
 
 

@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from matchmaker.api.blueprint import bp as api_bp
     from matchmaker.catalogue import tasks as _catalogue_tasks  # noqa: F401 - registers job kinds
     from matchmaker.catalogue.blueprint import bp as catalogue_bp
+    from matchmaker.editions.blueprint import bp as editions_bp
     from matchmaker.health import bp as health_bp
     from matchmaker.home.blueprint import bp as home_bp
     from matchmaker.investors.blueprint import bp as investors_bp
@@ -123,7 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from matchmaker.signing.blueprint import bp as signing_bp
 
     csrf.exempt(health_bp)
-    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, catalogue_bp, search_bp,
+    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, editions_bp, catalogue_bp, search_bp,
                       investors_bp, matching_bp, signing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies

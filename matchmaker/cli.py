@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
 FEATURE_CLI_MODULES = (
     "matchmaker.accounts.cli",
     "matchmaker.jobs_cli",
+    "matchmaker.editions.cli",
     "matchmaker.catalogue.cli",
     "matchmaker.search.cli",
     "matchmaker.investors.cli",

@@ -24,6 +24,14 @@ if str(ROOT) not in sys.path:  # runnable as a plain script
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from benchmarks.harness import Timing, time_runs  # noqa: E402
+from benchmarks.matching_eval import (  # noqa: E402
+    baseline_rankings,
+    engine_rankings,
+    load_eval_set,
+    project_text,
+    score_pair,
+    summarise,
+)
 from benchmarks.names_eval import (  # noqa: E402
     load_name_cases,
     resolver_predictions,
@@ -31,19 +39,11 @@ from benchmarks.names_eval import (  # noqa: E402
     wratio_baseline,
 )
 from matchmaker.investors.names import InvestorName, NameResolver  # noqa: E402
-from matchmaker.matching.evaluation import (  # noqa: E402
-    baseline_rankings,
-    engine_rankings,
-    load_eval_set,
-    project_text,
-    summarise,
-)
 from matchmaker.matching.scorer import (  # noqa: E402
     Profile,
     ProjectFeatures,
     ProjectMatrix,
     Weights,
-    score_pair,
     suggest_meetings,
 )
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -39,6 +38,7 @@ from typing import Literal
 
 from matchmaker.i18n import N_, Message
 from matchmaker.money import MAX_YUAN, to_yuan
+from matchmaker.text import nfkc
 
 CNY = "CNY"
 USD = "USD"
@@ -46,14 +46,9 @@ EUR = "EUR"
 HKD = "HKD"
 JPY = "JPY"
 GBP = "GBP"
-CURRENCIES: dict[str, tuple[str, str]] = {  # code -> (Chinese name, English name)
-    CNY: ("人民币", "Chinese yuan"),
-    USD: ("美元", "US dollar"),
-    EUR: ("欧元", "euro"),
-    HKD: ("港元", "Hong Kong dollar"),
-    JPY: ("日元", "Japanese yen"),
-    GBP: ("英镑", "pound sterling"),
-}
+# The currencies amounts may be written in (ISO codes); their names are nowhere shown, so
+# no label table is kept here (a label would go on an enum, see reference/vocabulary.py).
+CURRENCIES: tuple[str, ...] = (CNY, USD, EUR, HKD, JPY, GBP)
 FOREIGN_CURRENCIES = tuple(c for c in CURRENCIES if c != CNY)
 # A rate is yuan per unit of the currency; outside these bounds it is a typo (or a rate
 # written the wrong way round), never a real exchange rate.
@@ -212,7 +207,7 @@ class ParsedAmount:
 
 
 def _squash(text: str) -> str:
-    value = unicodedata.normalize("NFKC", text).casefold()
+    value = nfkc(text).casefold()
     value = value.replace("￥", "¥")
     return "".join(value.split())
 
@@ -250,7 +245,7 @@ def unit_from_header(header_text: object) -> str | None:
     '单位：万元' -> '万元', '金额单位:亿元' -> '亿元'."""
     if header_text is None:
         return None
-    text = unicodedata.normalize("NFKC", str(header_text)).strip()
+    text = nfkc(str(header_text)).strip()
     for inner in reversed(_PAREN_RE.findall(text)):
         candidate = inner.strip()
         for prefix in ("金额单位:", "金额单位", "单位:", "单位", "unit:", "units:", "in "):

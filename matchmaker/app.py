@@ -2,24 +2,52 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
 from pathlib import Path
 
-from flask import Flask, g, request, session
+import sqlalchemy.exc
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import get_locale, refresh
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+import matchmaker.models  # noqa: F401 - every model registered before use
+from matchmaker import accounts, cache, catalogue, door, investors, matching, search
+from matchmaker.accounts import limits
+from matchmaker.accounts.blueprint import bp as accounts_bp
+from matchmaker.accounts.models import User
+from matchmaker.api import bp as api_bp
+from matchmaker.catalogue import tasks as _catalogue_tasks  # noqa: F401 - registers job kinds
+from matchmaker.catalogue.blueprint import bp as catalogue_bp
+from matchmaker.cli import register_commands
 from matchmaker.config import default_instance_path, load_config, resource_dir
+from matchmaker.db import MIGRATIONS_DIR
+from matchmaker.editions.blueprint import bp as editions_bp
+from matchmaker.errors import register_error_handlers
 from matchmaker.extensions import babel, csrf, db, login, migrate
+from matchmaker.health import bp as health_bp
+from matchmaker.home.blueprint import bp as home_bp
+from matchmaker.investors.blueprint import bp as investors_bp
+from matchmaker.jobs_pages import bp as jobs_bp
+from matchmaker.matching import tasks as _matching_tasks  # noqa: F401 - registers job kinds
+from matchmaker.matching.blueprint import bp as matching_bp
+from matchmaker.money import format_yi, yuan_str
+from matchmaker.reference import labels
+from matchmaker.search.blueprint import bp as search_bp
+from matchmaker.signing.blueprint import bp as signing_bp
 
 request_log = logging.getLogger("matchmaker.request")
 
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+# Features with an `init_app(app)`: signal subscriptions, session hooks, config checks.
+FEATURES = (accounts, catalogue, search, investors, matching)
+
+__all__ = ["MIGRATIONS_DIR", "create_app"]
 
 
 def select_locale() -> str:
-    from flask import current_app, has_request_context
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the configured default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -42,11 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    import matchmaker.models  # noqa: F401 - every model registered before use
-
     db.init_app(app)
-    from matchmaker import cache
-
     cache.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -56,36 +80,23 @@ def create_app(test_config: dict | None = None) -> Flask:
         default_translation_directories=str(Path(__file__).resolve().parent / "translations"),
     )
     _init_login(app)
-    from matchmaker import door, limits
-
     limits.init_app(app)
-
+    for feature in FEATURES:
+        feature.init_app(app)
     door.register_converters(app)
     _register_blueprints(app)
-
-    from matchmaker.errors import register_error_handlers
-
     register_error_handlers(app)
+    labels.init_app(app)
     _register_template_helpers(app)
     door.init_app(app)
-
-    from matchmaker.cli import register_commands
-
     register_commands(app)
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:  # behind a reverse proxy: the client's address for logs and rate limits
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 
 def _init_login(app: Flask) -> None:
-    import sqlalchemy.exc
-    from flask_babel import lazy_gettext as _l
-
-    from matchmaker.accounts.models import User
-
     login.init_app(app)
     login.login_view = "accounts.login"
     login.login_message = _l("Please sign in to see this page.")
@@ -109,20 +120,6 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from matchmaker.accounts.blueprint import bp as accounts_bp
-    from matchmaker.api.blueprint import bp as api_bp
-    from matchmaker.catalogue import tasks as _catalogue_tasks  # noqa: F401 - registers job kinds
-    from matchmaker.catalogue.blueprint import bp as catalogue_bp
-    from matchmaker.editions.blueprint import bp as editions_bp
-    from matchmaker.health import bp as health_bp
-    from matchmaker.home.blueprint import bp as home_bp
-    from matchmaker.investors.blueprint import bp as investors_bp
-    from matchmaker.jobs_pages import bp as jobs_bp
-    from matchmaker.matching import tasks as _matching_tasks  # noqa: F401
-    from matchmaker.matching.blueprint import bp as matching_bp
-    from matchmaker.search.blueprint import bp as search_bp
-    from matchmaker.signing.blueprint import bp as signing_bp
-
     csrf.exempt(health_bp)
     for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, editions_bp, catalogue_bp, search_bp,
                       investors_bp, matching_bp, signing_bp):
@@ -132,10 +129,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale, refresh
-
-    from matchmaker.money import format_yi, yuan_str
-
     @app.context_processor
     def inject_helpers():
         locale = str(get_locale() or "zh")
@@ -148,16 +141,7 @@ def _register_template_helpers(app: Flask) -> None:
                 return getattr(obj, f"{field}_en", None) or getattr(obj, field)
             return getattr(obj, field)
 
-        def status_name(value) -> str:
-            """A project status in words ('可洽谈' / 'Open')."""
-            from matchmaker.search.core import STATUS_NAMES
-
-            key = getattr(value, "value", value)
-            names = STATUS_NAMES.get(key)
-            return (names[1] if locale == "en" else names[0]) if names else str(key)
-
         return {
-            "status_name": status_name,
             "format_yi": format_yi,
             "yuan_str": yuan_str,
             "locale": locale,
@@ -178,8 +162,6 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("json_text")
     def json_text(value) -> str:
         """JSON for people: Chinese as written, not as \\u escapes (autoescaped)."""
-        import json
-
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     @app.before_request

@@ -24,6 +24,8 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.db import Base, UTCDateTime, utcnow
@@ -72,10 +74,7 @@ def bump(name: str, session=None) -> None:
         .values(generation=table.c.generation + 1, updated_at=utcnow())
     )
     if not connection.execute(increment).rowcount:
-        if connection.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
         inserted = connection.execute(
             insert(table)
             .values(name=name, generation=_fresh_start(), updated_at=utcnow())

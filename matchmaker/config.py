@@ -53,14 +53,15 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from the instance folder when None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # upload limit, bytes
+    # werkzeug's method for new password hashes; tests set a cheap one, production
+    # refuses anything but scrypt (matchmaker.accounts.init_app).
+    PASSWORD_HASH_METHOD = "scrypt"
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    API_TOKEN_DAYS = 365
-    MIN_PASSWORD_LENGTH = 10
     DATA_DIR = str(resource_dir("data"))
     # Services shared by every worker and machine; none needed for one local process.
     REDIS_URL: str | None = None  # rate-limit counters, job queue

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+import sqlite3
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -13,6 +15,9 @@ from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 from matchmaker.money import FEN, to_yuan
+
+# Alembic's revisions (Flask-Migrate): the app factory, `matchmaker init` and tests use it.
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +31,6 @@ NAMING_CONVENTION = {
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite in WAL mode: readers go on while a long import holds the write lock."""
-    import sqlite3
 
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
@@ -154,44 +158,3 @@ def str_enum(enum_cls: type[enum.StrEnum], name: str) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
-
-
-def _check_strings(session, _context, _instances) -> None:
-    """Before anything is written: every string fits its column and can be stored.
-
-    The last guard behind the doors' own checks (pages, API, CLI and imports alike):
-    PostgreSQL refuses an over-long VARCHAR and a NUL character with an error that would
-    be a 500; SQLite would store them silently. A DomainError names the field instead."""
-    from matchmaker.validation import InputError
-
-    for obj in list(session.new) + list(session.dirty):
-        mapper = sa.inspect(obj).mapper
-        for column in mapper.columns:
-            if not isinstance(column.type, sa.String):
-                continue
-            value = getattr(obj, mapper.get_property_by_column(column).key, None)
-            if not isinstance(value, str):
-                continue
-            length = column.type.length
-            if length is not None and len(value) > length:
-                raise InputError(
-                    "%(name)s is too long (%(max)d characters at most).",
-                    field=column.key, name=column.key, max=length,
-                )
-            if "\x00" in value or _has_surrogate(value):
-                raise InputError(
-                    "The text contains a control character (such as NUL) that cannot be "
-                    "stored; remove it and try again.",
-                    field=column.key,
-                )
-
-
-def _has_surrogate(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-sa.event.listen(sa.orm.Session, "before_flush", _check_strings)

@@ -20,10 +20,15 @@ import sqlalchemy as sa
 from flask import current_app
 
 from matchmaker.accounts.models import Role, User
-from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
+from matchmaker.accounts.operations import create_user
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
+from matchmaker.catalogue.operations import import_catalogue
 from matchmaker.editions.operations import ensure_edition
 from matchmaker.extensions import db
-from matchmaker.investors.models import Investor
+from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim
+from matchmaker.investors.operations import import_investors
+from matchmaker.matching.operations import ProfileInput, save_profile
+from matchmaker.reference.loaders import regions_by_code, sectors_by_code
 from matchmaker.signing.models import (
     Agreement,
     AgreementKind,
@@ -83,7 +88,6 @@ def load_demo() -> DemoResult:
 
 def _load_investors(result: DemoResult) -> None:
     """Through the investor import: names are resolved, so a re-run updates nothing twice."""
-    from matchmaker.investors.operations import import_investors
 
     path = demo_dir() / "investors.csv"
     report = import_investors(path.read_bytes(), path.name, user=None)
@@ -93,8 +97,6 @@ def _load_investors(result: DemoResult) -> None:
 
 
 def _load_catalogue(result: DemoResult) -> None:
-    from matchmaker.catalogue.operations import import_catalogue
-
     catalogue = db.session.scalar(
         sa.select(Catalogue).where(Catalogue.name == CATALOGUE_NAME, Catalogue.year == CATALOGUE_YEAR)
     )
@@ -115,9 +117,6 @@ def _load_catalogue(result: DemoResult) -> None:
 
 
 def _load_signing(result: DemoResult) -> None:
-    from matchmaker.catalogue.models import ProjectStatus
-    from matchmaker.reference.loaders import regions_by_code, sectors_by_code
-
     data = json.loads((demo_dir() / "signing.json").read_text(encoding="utf-8"))
     sessions = {s.name: s for s in db.session.scalars(sa.select(SigningSession))}
     by_key: dict[str, SigningSession] = {}
@@ -180,7 +179,6 @@ def _load_signing(result: DemoResult) -> None:
 
 def _load_profiles(result: DemoResult) -> None:
     """A few investors describe what they look for, so matches show on the demo."""
-    from matchmaker.matching.operations import ProfileInput, save_profile
 
     data = json.loads((demo_dir() / "profiles.json").read_text(encoding="utf-8"))
     # Names are stored as written; compare them in one form (full-width folded).
@@ -206,8 +204,6 @@ def _load_profiles(result: DemoResult) -> None:
 
 
 def _create_accounts(result: DemoResult) -> None:
-    from matchmaker.accounts.operations import create_user
-
     if current_app.config.get("ENV") == "production":
         result.accounts_skipped = True  # never an admin with a printed password in production
         return
@@ -225,7 +221,6 @@ def _create_accounts(result: DemoResult) -> None:
             investor_id=investor.id if role == Role.INVESTOR and investor else None,
         )
         if user.investor_id:  # the demo investor speaks for its company (an approved claim)
-            from matchmaker.investors.models import ClaimStatus, InvestorClaim
 
             db.session.add(InvestorClaim(user_id=user.id, investor_id=user.investor_id,
                                          status=ClaimStatus.APPROVED, written_name=investor.name))

@@ -5,14 +5,18 @@
 - Query strings and form fields with NUL/control characters are refused with a message.
 - JSON bodies nested deeper than MAX_JSON_DEPTH, or holding strings that cannot be stored
   (lone surrogates, control characters), are refused before any view parses them.
+- Before the app's session writes, every string fits its column and can be stored
+  (`check_strings`, the last guard behind the doors' own checks).
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
+from matchmaker.extensions import db
 from matchmaker.i18n import N_
 from matchmaker.validation import (
     CONTROL_RE,
@@ -68,5 +72,44 @@ def register_converters(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
 
 
+def check_strings(session, _context, _instances) -> None:
+    """Before anything is written: every string fits its column and can be stored.
+
+    The last guard behind the doors' own checks (pages, API, CLI and imports alike):
+    PostgreSQL refuses an over-long VARCHAR and a NUL character with an error that would
+    be a 500; SQLite would store them silently. A DomainError names the field instead."""
+    for obj in list(session.new) + list(session.dirty):
+        mapper = sa.inspect(obj).mapper
+        for column in mapper.columns:
+            if not isinstance(column.type, sa.String):
+                continue
+            value = getattr(obj, mapper.get_property_by_column(column).key, None)
+            if not isinstance(value, str):
+                continue
+            length = column.type.length
+            if length is not None and len(value) > length:
+                raise InputError(
+                    "%(name)s is too long (%(max)d characters at most).",
+                    field=column.key, name=column.key, max=length,
+                )
+            if "\x00" in value or _has_surrogate(value):
+                raise InputError(
+                    "The text contains a control character (such as NUL) that cannot be "
+                    "stored; remove it and try again.",
+                    field=column.key,
+                )
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def init_app(app: Flask) -> None:
     app.before_request(check_request)
+    # On the app's session (not every SQLAlchemy session of the process), once.
+    if not sa.event.contains(db.session, "before_flush", check_strings):
+        sa.event.listen(db.session, "before_flush", check_strings)

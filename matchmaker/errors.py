@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from matchmaker.i18n import Message
+import sqlalchemy.exc
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from matchmaker.i18n import Message, translate
 
 
 class DomainError(Exception):
@@ -22,8 +28,6 @@ class DomainError(Exception):
         super().__init__(str(self.message))
 
     def translated(self) -> str:
-        from matchmaker.i18n import translate
-
         return translate(self.message)
 
 
@@ -43,24 +47,15 @@ class Conflict(DomainError):
 
 
 def wants_json() -> bool:
-    from flask import request
-
     return request.path.startswith("/api/")
 
 
 def api_error(code: str, message: str, status: int, **extra: Any):
-    from flask import jsonify
-
     body: dict[str, Any] = {"error": {"code": code, "message": message, **extra}}
     return jsonify(body), status
 
 
 def register_error_handlers(app) -> None:
-    from flask import render_template
-    from flask_babel import gettext as _
-    from flask_wtf.csrf import CSRFError
-    from werkzeug.exceptions import HTTPException
-
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         if wants_json():
@@ -77,16 +72,13 @@ def register_error_handlers(app) -> None:
             return api_error("csrf", message, 400)
         return render_template("error.html", status=400, message=message), 400
 
-    import sqlalchemy.exc
 
     @app.errorhandler(sqlalchemy.exc.OperationalError)
     @app.errorhandler(sqlalchemy.exc.InterfaceError)
     def handle_database_down(error):
         """The database cannot be reached (or is locked): 503, try again; never a 500."""
-        from matchmaker.extensions import db
-
-        try:
-            db.session.rollback()
+        try:  # the app's Flask-SQLAlchemy (errors sits below extensions: no import)
+            current_app.extensions["sqlalchemy"].session.rollback()
         except sqlalchemy.exc.SQLAlchemyError:
             pass
         app.logger.error("database unavailable: %s", str(error).splitlines()[0])

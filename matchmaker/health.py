@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
 from matchmaker.extensions import db
+from matchmaker.jobs import redis_connection
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
@@ -33,7 +34,6 @@ def readyz():
         log.warning("readiness: database unreachable: %s", str(error).splitlines()[0])
         checks["database"] = "unreachable"
     if current_app.config.get("REDIS_URL"):
-        from matchmaker.jobs import redis_connection
 
         try:
             redis_connection().ping()

@@ -26,10 +26,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from blinker import Namespace
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.db import Base, UTCDateTime, str_enum, utcnow
+from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def start_job(kind: str, params: dict[str, Any], *, user, echo=None) -> Job:
         queue = Queue(QUEUE_NAME, connection=redis_connection())
         timeout = int(current_app.config.get("JOB_TIMEOUT", 3600))
         rq_job = queue.enqueue_call(
-            perform, args=(job_id,), timeout=timeout, result_ttl=86400, failure_ttl=7 * 86400,
+            PERFORM, args=(job_id,), timeout=timeout, result_ttl=86400, failure_ttl=7 * 86400,
             description=f"matchmaker {kind} job {job_id}",
         )
         job = db.session.get(Job, job_id)
@@ -189,34 +190,9 @@ def start_job(kind: str, params: dict[str, Any], *, user, echo=None) -> Job:
     return db.session.get(Job, job_id)
 
 
-def perform(job_id: int) -> None:
-    """The RQ entry point (runs in a worker process, which has no app context yet)."""
-    if has_app_context():
-        import os
-
-        if current_app.extensions.get("matchmaker.pid") != os.getpid():
-            # An RQ work horse, forked from the worker: never reuse the parent's connections.
-            db.engine.dispose(close=False)
-        run_job(job_id)
-        return
-    app = _worker_app()
-    with app.app_context():
-        try:
-            run_job(job_id)
-        finally:
-            db.session.remove()
-
-
-_APP = None
-
-
-def _worker_app():
-    global _APP
-    if _APP is None:
-        from matchmaker.app import create_app
-
-        _APP = create_app()
-    return _APP
+# The RQ entry point, named by path: it lives above the app factory (a worker process
+# builds the app), which this module, used by the features, must not import.
+PERFORM = "matchmaker.worker.perform"
 
 
 def run_job(job_id: int, *, echo=None) -> None:
@@ -246,8 +222,6 @@ def run_job(job_id: int, *, echo=None) -> None:
 
 
 def _error_text(error: Exception) -> str:
-    from matchmaker.errors import DomainError
-
     if isinstance(error, DomainError):
         return error.translated()[:2000]
     return f"{type(error).__name__}: {str(error)[:500]}"
@@ -278,6 +252,5 @@ def effective_state(job: Job) -> tuple[JobState, str | None]:
 
 
 def visible_to(job: Job, user) -> bool:
-    from matchmaker.accounts.models import Role
-
-    return bool(user) and (job.user_id == user.id or user.role == Role.ADMIN)
+    # has_role() with no role: only an admin (who may do everything) passes.
+    return bool(user) and (job.user_id == user.id or user.has_role())

@@ -6,6 +6,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from matchmaker.console import fail
+from matchmaker.jobs import QUEUE_NAME, redis_connection
+
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
@@ -15,8 +18,6 @@ def worker_command(burst: bool) -> None:
     current job."""
     from rq import Worker
 
-    from matchmaker.cli import fail
-    from matchmaker.jobs import QUEUE_NAME, redis_connection
 
     if not current_app.config.get("REDIS_URL"):
         fail("Error: set MATCHMAKER_REDIS_URL (e.g. redis://127.0.0.1:6379/0): without Redis "

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from matchmaker.extensions import db
 from matchmaker.jobs import Job, JobState, effective_state, progress_of, visible_to
+from matchmaker.storage import uploads
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -65,7 +66,6 @@ def job_status(job_id: int):
 @bp.get("/<int:job_id>/download")
 @login_required
 def download(job_id: int):
-    from matchmaker.storage import uploads
 
     job = _job(job_id)
     result = job.result or {}

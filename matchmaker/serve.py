@@ -13,8 +13,19 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 
 import click
+import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from matchmaker.app import create_app
+from matchmaker.console import fail
+from matchmaker.extensions import db
+from matchmaker.investors.resolution import investor_resolver
+from matchmaker.matching.operations import matching_context
+from matchmaker.search.index import current_index
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +38,6 @@ def default_workers() -> int:
 
 def production_app():
     """The app each worker serves (production settings unless MATCHMAKER_ENV says other)."""
-    from matchmaker.app import create_app
 
     os.environ.setdefault("MATCHMAKER_ENV", "production")
     return create_app()
@@ -35,11 +45,7 @@ def production_app():
 
 def check_database(app) -> str | None:
     """None when the database answers and is migrated to the newest revision."""
-    import sqlalchemy as sa
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    from matchmaker.extensions import db
 
     with app.app_context():
         try:
@@ -61,12 +67,7 @@ def warm_caches(app) -> float:
     """Build the search index and the matching matrix once, in the master, before the
     workers fork: they inherit both (copy-on-write) and answer their first search at once
     instead of each paying seconds at 100,000 projects. Returns the seconds it took."""
-    import time
 
-    from matchmaker.extensions import db
-    from matchmaker.investors.resolution import investor_resolver
-    from matchmaker.matching.operations import matching_context
-    from matchmaker.search.index import current_index
 
     started = time.perf_counter()
     with app.app_context():
@@ -128,7 +129,6 @@ def run_gunicorn(app, *, host: str, port: int, workers: int, threads: int, timeo
 
 def _post_fork(_server, _worker) -> None:
     # Connections opened before the fork must not be shared between processes.
-    from matchmaker.extensions import db
 
     app = _APP[0]
     with app.app_context():
@@ -165,7 +165,6 @@ def run_waitress(app, *, host: str, port: int, threads: int) -> None:
               default="auto", show_default=True)
 def serve_command(host, port, workers, threads, timeout, graceful_timeout, warm, server_name) -> None:
     """Serve with the production server (gunicorn, or waitress); no demo data."""
-    from matchmaker.cli import fail
 
     try:
         app = production_app()

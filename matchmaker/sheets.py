@@ -25,6 +25,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+
 from matchmaker.i18n import N_, Message
 
 # ------------------------------------------------------------------------------ limits
@@ -129,7 +132,6 @@ def _check_zip(data: bytes, limits: SheetLimits) -> str:
 
 
 def _read_workbook(data: bytes, fmt: str, limits: SheetLimits) -> list[Sheet]:
-    from python_calamine import CalamineWorkbook  # imported here: CSV callers don't pay
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -363,7 +365,6 @@ def safe_sheet_title(title: str, fallback: str = "Sheet") -> str:
 def write_xlsx(sheets: Iterable[tuple[str, Iterable[Sequence[Any]]]]) -> bytes:
     """A workbook (write-only, streamed) with one sheet per (title, rows); every cell goes
     through `safe_cell`."""
-    from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     for title, rows in sheets:

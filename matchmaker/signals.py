@@ -1,19 +1,48 @@
-"""Blinker signals between features: the writer sends, the reacting feature subscribes in
-its own module (connected when the app is created), and no import runs back up the layers.
+"""Cross-feature reactions, as blinker signals: the writer sends, the reacting feature
+subscribes (in its `init_app`, as indico's modules connect in their `__init__.py`, or in
+its own module when the receiver must answer the sender), and no import runs back up.
 
-Receivers of `investor_merged` return a JSON-able record of what they moved; the merge
-keeps those records in its audit event, and `investor_merge_undone` hands each receiver its
-own record back so it can move the rows back.
+Signals are sent inside the writer's transaction, after its flush: a receiver writes in
+the same transaction (search rewrites its documents) and a failing receiver rolls the
+write back.
+
+    projects_written(app, ids=[...])    projects added, changed or deleted, or their
+                                        catalogue published / unpublished (the catalogue
+                                        sends: its flush hook for ORM writes, the writer
+                                        itself for Core bulk writes); subscribe with
+                                        `connect(receiver, sender=app)`
+    investors_written(app, ids=[...])   investors created, renamed, given aliases
+    investor_merged(other, into, user)  each receiver returns (name, record) of what it
+                                        moved; the merge keeps the records in its audit
+                                        event
+    investor_merge_undone(other, into, moved, user)
+                                        each receiver gets its own record back
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from blinker import Namespace
+from flask import current_app
 
 signals = Namespace()
 
+projects_written = signals.signal(
+    "projects-written", doc="Projects changed in this transaction; `ids` lists them."
+)
+investors_written = signals.signal(
+    "investors-written", doc="Investors changed in this transaction; `ids` lists them."
+)
 # sender: the investor merged away; kwargs: into (the survivor), user.
 # Each receiver returns (name, record) - name keys its record in the audit event.
 investor_merged = signals.signal("investor-merged")
 # sender: the investor restored; kwargs: into, moved (the receiver's own record), user.
 investor_merge_undone = signals.signal("investor-merge-undone")
+
+
+def send(signal, ids: Iterable[int]) -> None:
+    """Send `signal` from the current app with the sorted, distinct `ids` (none: no send)."""
+    unique = sorted({int(i) for i in ids})
+    if unique:
+        signal.send(current_app._get_current_object(), ids=unique)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.db import Base, UTCDateTime, utcnow
@@ -102,7 +103,6 @@ class DirectoryUploadStore:
 
 
 def uploads() -> UploadStore:
-    from flask import current_app
 
     setting = str(current_app.config.get("UPLOAD_STORE") or "database")
     if setting.startswith("directory:"):

@@ -2,7 +2,11 @@
 
 Pure: no Flask, no database. Everything that compares text written by people goes
 through `normalize` (or `compact`) first, so full-width forms, case and stray spaces
-never decide a match.
+never decide a match; search folds further (`fold`: accents and punctuation gone).
+
+The one table of what counts as a CJK character (`CJK_RANGES`) and of the full-width
+forms folded to ASCII lives here; tokenising, search indexing and name keys derive
+their character classes from it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,15 @@ import re
 import unicodedata
 
 _SPACE_RE = re.compile(r"\s+")
+# CJK Unified Ideographs, Extension A, Extension B and the compatibility ideographs.
+CJK_RANGES: tuple[tuple[int, int], ...] = (
+    (0x4E00, 0x9FFF),
+    (0x3400, 0x4DBF),
+    (0x20000, 0x2A6DF),
+    (0xF900, 0xFAFF),
+)
+# The same ranges as a regular-expression character class body: f"[{CJK_CLASS}]".
+CJK_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in CJK_RANGES)
 # Full-width ASCII and the ideographic space: the compatibility characters Chinese text
 # is full of. Mapping them first leaves most strings already NFKC-normal, and the
 # quick check is far cheaper than a full normalisation.
@@ -37,12 +50,7 @@ def normalize(text: object) -> str:
 
 def is_cjk(char: str) -> bool:
     code = ord(char)
-    return (
-        0x4E00 <= code <= 0x9FFF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x20000 <= code <= 0x2A6DF
-        or 0xF900 <= code <= 0xFAFF
-    )
+    return any(low <= code <= high for low, high in CJK_RANGES)
 
 
 def compact(text: object) -> str:
@@ -57,9 +65,8 @@ def compact(text: object) -> str:
     )
 
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
 # A run of CJK characters, or a run of other letters/digits (a Latin word, a number).
-_TOKEN_RUN_RE = re.compile(f"([{_CJK}]+)|((?:(?![{_CJK}])[^\\W_])+)")
+_TOKEN_RUN_RE = re.compile(f"([{CJK_CLASS}]+)|((?:(?![{CJK_CLASS}])[^\\W_])+)")
 
 
 def tokens(text: object) -> list[str]:
@@ -80,12 +87,26 @@ def tokens(text: object) -> list[str]:
     return result
 
 
-def compact_keep_spaces(text: object) -> str:
-    """`normalize`, with punctuation and symbols turned into spaces (word boundaries kept)."""
-    chars = [
-        " " if unicodedata.category(ch)[0] in ("P", "S", "C") else ch for ch in normalize(text)
-    ]
-    return _SPACE_RE.sub(" ", "".join(chars)).strip()
+_MARKS_RE = re.compile(r"[\u0300-\u036f]")
+_NONWORD_RE = re.compile(r"[\W_]+")
+
+
+def fold(text: object) -> str:
+    """The searchable form: full-width -> half-width, accents (pinyin tones) and case gone,
+    apostrophes dropped (gui'an -> guian), any other punctuation or symbol -> one space."""
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFKD", str(text))
+    value = _MARKS_RE.sub("", value).casefold().replace("'", "").replace("\u2019", "")
+    return _NONWORD_RE.sub(" ", value).strip()
+
+
+def fold_char(char: str) -> str:
+    """`fold` for one character, keeping its length meaningful for highlighting."""
+    value = _MARKS_RE.sub("", unicodedata.normalize("NFKD", char)).casefold()
+    if value in ("'", "\u2019"):
+        return ""
+    return "".join(c if (c.isalnum()) else " " for c in value)
 
 
 def clean(text: object) -> str:

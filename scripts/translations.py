@@ -2,6 +2,7 @@
 
     python scripts/translations.py update   # extract messages, merge into zh, compile
     python scripts/translations.py add FILE # merge 'English<TAB>Chinese' lines into zh, compile
+                                            # ('context<TAB>English<TAB>Chinese' for enum labels)
     python scripts/translations.py missing  # list messages without a Chinese translation
 
 English is the source language (msgids), so English needs no catalogue of its own.
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "matchmaker/translations/zh/LC_MESSAGES/messages.po"
 MO = PO.with_suffix(".mo")
 POT = ROOT / "instance" / "messages.pot"
-KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2"]
+KEYWORDS = ["-k", "_l", "-k", "N_", "-k", "NP_:1c,2", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2"]
 
 
 def extract() -> None:
@@ -50,19 +51,25 @@ def update() -> None:
 
 
 def add(path: str) -> None:
-    pairs = {}
+    pairs: dict[tuple[str, str | None], str] = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
-        if "\t" in line:
-            english, chinese = line.split("\t", 1)
-            pairs[english.replace("\\n", "\n")] = chinese.replace("\\n", "\n")
+        columns = line.split("\t")
+        if len(columns) == 2:
+            context, (english, chinese) = None, columns
+        elif len(columns) == 3:
+            context, english, chinese = columns
+        else:
+            continue
+        pairs[(english.replace("\\n", "\n"), context)] = chinese.replace("\\n", "\n")
     with PO.open("rb") as handle:
         catalog = read_po(handle, locale="zh")
-    for english, chinese in pairs.items():
-        if english in catalog:
-            catalog[english].string = chinese
-            catalog[english].flags.discard("fuzzy")
+    for (english, context), chinese in pairs.items():
+        existing = catalog.get(english, context=context)
+        if existing is not None:
+            existing.string = chinese
+            existing.flags.discard("fuzzy")
         else:
-            catalog.add(english, chinese)
+            catalog.add(english, chinese, context=context)
     with PO.open("wb") as handle:
         write_po(handle, catalog, width=0, sort_output=True, omit_header=False)
     compile_mo()
@@ -78,9 +85,10 @@ def missing() -> list[str]:
     for message in template:
         if not message.id:
             continue
-        translated = catalog.get(message.id)
+        translated = catalog.get(message.id, context=message.context)
         if translated is None or not translated.string or "fuzzy" in translated.flags:
-            gaps.append(message.id if isinstance(message.id, str) else message.id[0])
+            text = message.id if isinstance(message.id, str) else message.id[0]
+            gaps.append(f"{message.context}\t{text}" if message.context else text)
     return gaps
 
 

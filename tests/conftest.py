@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
 from matchmaker.app import create_app
 from matchmaker.config import ROOT
+from matchmaker.db import MIGRATIONS_DIR
 from matchmaker.extensions import db
+from matchmaker.reference.loaders import load_reference_data
 
 # The browser fixtures (live server, Chromium) live in a plugin module, not a second
 # conftest.py: two non-package conftest.py files would fight over the module name.
@@ -36,6 +39,8 @@ def _app(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": None,
         "DATA_DIR": str(ROOT / "data"),
+        # Production hashes with scrypt (~170 ms a password); the suite hashes ~90 of them.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # Every test signs in from 127.0.0.1; the rate-limit tests turn the limits on.
         "RATE_LIMITS": False,
         "REQUEST_LOG": False,
@@ -45,11 +50,6 @@ def _app(tmp_path_factory):
     os.environ["MATCHMAKER_INSTANCE"] = str(instance)
     app = create_app(config)
     with app.app_context():
-        from flask_migrate import upgrade
-
-        from matchmaker.app import MIGRATIONS_DIR
-        from matchmaker.reference.loaders import load_reference_data
-
         _drop_everything()
         upgrade(directory=MIGRATIONS_DIR)
         load_reference_data(app.config["DATA_DIR"])

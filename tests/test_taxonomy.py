@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from matchmaker.reference.taxonomy import COOPERATION_MODES, Gazetteer, Taxonomy, normalize_mode
+from matchmaker.reference.taxonomy import Gazetteer, Taxonomy, normalize_mode
 
 DATA = Path(__file__).resolve().parent / "data" / "catalogue"
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,11 +130,6 @@ def test_county_shared_by_two_prefectures_is_ambiguous():
 )
 def test_normalize_mode(cell, codes):
     assert normalize_mode(cell) == codes
-
-
-def test_mode_labels():
-    assert COOPERATION_MODES["equity"] == ("股权合作", "Equity participation")
-    assert set(COOPERATION_MODES) == {"sole", "joint_venture", "cooperation", "ppp", "equity", "other"}
 
 
 @pytest.mark.skipif(

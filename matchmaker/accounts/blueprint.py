@@ -1,7 +1,7 @@
 from flask import Blueprint
 
 from matchmaker.accounts import controllers
-from matchmaker.limits import login_limits, signup_limits
+from matchmaker.accounts.limits import login_limits, signup_limits
 
 bp = Blueprint("accounts", __name__)
 

@@ -1,11 +1,30 @@
 """`matchmaker create-user` and `matchmaker create-token`."""
 
+import json
 import sys
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from matchmaker.accounts.models import Role
+from matchmaker.accounts.models import ApiToken, Role, User
+from matchmaker.accounts.operations import (
+    create_token,
+    create_user,
+    deactivate_user,
+    expire_tokens,
+    find_user,
+    normalize_email,
+    reactivate_user,
+    reset_password,
+    revoke_token,
+    revoke_tokens,
+    token_query,
+    token_state,
+)
+from matchmaker.console import fail
+from matchmaker.errors import DomainError
+from matchmaker.extensions import db
 
 
 @click.command("create-user")
@@ -17,10 +36,6 @@ from matchmaker.accounts.models import Role
 @with_appcontext
 def create_user_command(email: str, role: str, display_name: str, password: str) -> None:
     """Create a user with a role; the password is read from stdin or prompted."""
-    from matchmaker.accounts.operations import create_user
-    from matchmaker.cli import fail
-    from matchmaker.errors import DomainError
-    from matchmaker.extensions import db
 
     try:
         user = create_user(email, password, role, display_name=display_name)
@@ -36,12 +51,7 @@ def create_user_command(email: str, role: str, display_name: str, password: str)
 @with_appcontext
 def create_token_command(email: str) -> None:
     """Print a new API token for that user (shown once; only its hash is stored)."""
-    import sqlalchemy as sa
 
-    from matchmaker.accounts.models import User
-    from matchmaker.accounts.operations import create_token, normalize_email
-    from matchmaker.cli import fail
-    from matchmaker.extensions import db
 
     user = db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
     if user is None:
@@ -58,9 +68,6 @@ commands = [create_user_command, create_token_command]
 
 
 def _user_or_fail(email: str):
-    from matchmaker.accounts.operations import find_user
-    from matchmaker.cli import fail
-    from matchmaker.errors import DomainError
 
     try:
         return find_user(email)
@@ -69,9 +76,6 @@ def _user_or_fail(email: str):
 
 
 def _commit_or_fail(action) -> object:
-    from matchmaker.cli import fail
-    from matchmaker.errors import DomainError
-    from matchmaker.extensions import db
 
     try:
         result = action()
@@ -92,12 +96,8 @@ def users_group() -> None:
 @with_appcontext
 def users_list(as_json: bool) -> None:
     """Every user with role and state."""
-    import json
 
-    import sqlalchemy as sa
 
-    from matchmaker.accounts.models import User
-    from matchmaker.extensions import db
 
     users = db.session.scalars(sa.select(User).order_by(User.email)).all()
     rows = [{"id": u.id, "email": u.email, "role": u.role.value, "active": u.active,
@@ -115,7 +115,6 @@ def users_list(as_json: bool) -> None:
 @with_appcontext
 def users_deactivate(email: str) -> None:
     """The user can no longer sign in; their sessions end and their API tokens are revoked."""
-    from matchmaker.accounts.operations import deactivate_user
 
     user = _user_or_fail(email)
     _commit_or_fail(lambda: deactivate_user(user, actor=None))
@@ -127,7 +126,6 @@ def users_deactivate(email: str) -> None:
 @with_appcontext
 def users_reactivate(email: str) -> None:
     """Let a deactivated user sign in again (their old tokens stay revoked)."""
-    from matchmaker.accounts.operations import reactivate_user
 
     user = _user_or_fail(email)
     _commit_or_fail(lambda: reactivate_user(user, actor=None))
@@ -141,7 +139,6 @@ def users_reactivate(email: str) -> None:
 @with_appcontext
 def users_reset_password(email: str, password: str | None, from_stdin: bool) -> None:
     """Set a new password (printed once when generated); every session of the user ends."""
-    from matchmaker.accounts.operations import reset_password
 
     if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -164,10 +161,7 @@ def tokens_group() -> None:
 @with_appcontext
 def tokens_list(email: str | None, as_json: bool) -> None:
     """Every token (prefix, owner, state, dates); never the token itself."""
-    import json
 
-    from matchmaker.accounts.operations import token_query, token_state
-    from matchmaker.extensions import db
 
     user = _user_or_fail(email) if email else None
     tokens = db.session.scalars(token_query(user_id=user.id if user else None)).all()
@@ -193,10 +187,6 @@ def tokens_list(email: str | None, as_json: bool) -> None:
 @with_appcontext
 def tokens_revoke(token_ids: tuple[int, ...], email: str | None, everyone: bool) -> None:
     """Revoke tokens by id (see `tokens list`), all of one user, or all."""
-    from matchmaker.accounts.models import ApiToken
-    from matchmaker.accounts.operations import revoke_token, revoke_tokens
-    from matchmaker.cli import fail
-    from matchmaker.extensions import db
 
     if sum(bool(x) for x in (token_ids, email, everyone)) != 1:
         raise click.UsageError("give token ids, or --user EMAIL, or --all")
@@ -220,7 +210,6 @@ def tokens_revoke(token_ids: tuple[int, ...], email: str | None, everyone: bool)
 @with_appcontext
 def tokens_expire(email: str | None, everyone: bool, days: int) -> None:
     """Make live tokens expire within DAYS (tokens expiring sooner keep their date)."""
-    from matchmaker.accounts.operations import expire_tokens
 
     if bool(email) == everyone:
         raise click.UsageError("give --user EMAIL or --all")

@@ -13,8 +13,11 @@ from matchmaker.accounts import operations
 from matchmaker.accounts.forms import EmptyForm, LoginForm, RoleForm, SignupForm, UserForm
 from matchmaker.accounts.models import ApiToken, Role, User
 from matchmaker.accounts.roles import roles_required
+from matchmaker.audit import AuditEvent
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.investors.operations import link_user_to_investor
+from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.validation import check_year, local_path, whole_number
 
 TOKENS_SHOWN = 500
@@ -56,8 +59,6 @@ def _join_company(user, organisation: str) -> None:
     company is certainly it - a new company pending staff review. The sign-up page says the
     same whatever happened (it must not tell which e-mails have accounts); the profile page
     shows the claim or the review after signing in, and lets the user pick another company."""
-    from matchmaker.investors.operations import link_user_to_investor
-    from matchmaker.investors.resolution import InvestorUnresolved
 
     if not organisation.strip():
         return
@@ -232,7 +233,6 @@ def admin_expire_tokens():
 @roles_required(Role.ADMIN)
 def audit_log():
     """Who changed what, when: filtered by user e-mail, entity/action and a date range."""
-    from matchmaker.audit import AuditEvent
 
     who = (request.args.get("who") or "").strip()[:254]
     what = (request.args.get("what") or "").strip()[:50]

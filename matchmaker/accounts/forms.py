@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from matchmaker.accounts.models import Role
 from matchmaker.forms import BaseForm
+from matchmaker.reference.labels import choices
 
 
 class LoginForm(BaseForm):
@@ -23,12 +24,7 @@ class SignupForm(BaseForm):
     )
 
 
-ROLE_CHOICES = [
-    SelectChoice(Role.INVESTOR.value, _l("Investor")),
-    SelectChoice(Role.STAFF.value, _l("Provincial staff")),
-    SelectChoice(Role.ORGANIZER.value, _l("Organiser")),
-    SelectChoice(Role.ADMIN.value, _l("Administrator")),
-]
+ROLE_CHOICES = choices(Role)
 
 
 class UserForm(BaseForm):

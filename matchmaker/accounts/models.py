@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from matchmaker.db import Base, UTCDateTime, str_enum, utcnow
+from matchmaker.i18n import NP_
+from matchmaker.reference.vocabulary import LabelledEnum
+
+DEFAULT_PASSWORD_HASH = "scrypt"
 
 
-class Role(enum.StrEnum):
-    INVESTOR = "investor"
-    STAFF = "staff"
-    ORGANIZER = "organizer"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    INVESTOR = "investor", NP_("role", "Investor")
+    STAFF = "staff", NP_("role", "Provincial staff")
+    ORGANIZER = "organizer", NP_("role", "Organiser")
+    ADMIN = "admin", NP_("role", "Administrator")
 
 
 class User(UserMixin, Base):
@@ -39,7 +43,10 @@ class User(UserMixin, Base):
     investor: Mapped["Investor | None"] = relationship()  # noqa: F821, UP037
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        # scrypt unless configured otherwise (the test suite's cheap PASSWORD_HASH_METHOD);
+        # checking reads the method from the stored hash, so both kinds verify.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH)
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

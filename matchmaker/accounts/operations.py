@@ -9,10 +9,13 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.exc
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from matchmaker import audit
-from matchmaker.accounts.models import ApiToken, Role, User, hash_token
+from matchmaker.accounts.models import DEFAULT_PASSWORD_HASH, ApiToken, Role, User, hash_token
 from matchmaker.db import utcnow
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
@@ -36,8 +39,6 @@ def check_password_strength(password: str, *, user_inputs: tuple[str, ...] = ())
     """At least 10 characters, and not guessable: zxcvbn rates it against its lists of
     common passwords, words, names, keyboard patterns and dates (so 'password123' and
     'qwerty1234' are refused), and against the person's own e-mail and name."""
-    from zxcvbn import zxcvbn
-
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise DomainError(
             N_("The password must have at least %(min)d characters."),
@@ -108,8 +109,13 @@ def sign_up(email: str, password: str, *, display_name: str = "") -> User | None
 
 
 @functools.cache
+def _dummy_hash_for(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
 def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16))
+    """A hash of the kind real passwords get (PASSWORD_HASH_METHOD), made once."""
+    return _dummy_hash_for(current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH))
 
 
 def authenticate(email: str, password: str) -> User:
@@ -249,7 +255,6 @@ def note_token_use(token_id: int, when) -> None:
     connection and only if the database is free right now: a GET must never wait for (or
     fail on) the write lock that a long import holds on SQLite, and the request's own
     transaction stays free of this bookkeeping."""
-    import sqlalchemy.exc
 
     try:
         with db.engine.connect() as connection:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
 from matchmaker.accounts.models import Role
+from matchmaker.extensions import login
 
 
 def roles_required(*roles: Role):
@@ -19,7 +20,6 @@ def roles_required(*roles: Role):
         def wrapped(*args, **kwargs):
             user = current_user
             if not user.is_authenticated:
-                from matchmaker.extensions import login
 
                 return login.unauthorized()
             if not user.has_role(*roles):
@@ -30,3 +30,10 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def bearer_token() -> str:
+    """The API token the request carries (`Authorization: Bearer …`), or ""."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""

@@ -7,19 +7,15 @@ from functools import wraps
 from flask import request
 from flask_babel import gettext as _
 
+from matchmaker.accounts.limits import api_write_limits
 from matchmaker.accounts.models import Role
+from matchmaker.accounts.operations import user_for_token
+from matchmaker.accounts.roles import bearer_token
 from matchmaker.errors import api_error
-
-
-def bearer_token() -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" else ""
 
 
 def current_api_user():
     """The user of the request's bearer token (None when absent or invalid)."""
-    from matchmaker.accounts.operations import user_for_token
 
     # Cached on the request itself: `g` can outlive a request when the app context is reused.
     key = "matchmaker.api_user"
@@ -44,8 +40,6 @@ def token_required(*roles: Role):
             return view(*args, **kwargs)
 
         wrapped.required_roles = roles
-        from matchmaker.limits import api_write_limits
-
         return api_write_limits(wrapped)
 
     return decorator

@@ -1,15 +1,6 @@
-"""The JSON API, prefix /api/v1. Each feature's routes live in their own module here."""
+"""The JSON API's blueprint, prefix /api/v1. Each feature's routes live in their own module
+here and add themselves to `bp`; `matchmaker.api` imports them all."""
 
 from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-# Route modules register themselves on `bp` (imported for that side effect).
-from matchmaker.api import (  # noqa: E402, F401
-    catalogues,
-    investors,
-    openapi,
-    projects,
-    reference,
-    signing,
-)

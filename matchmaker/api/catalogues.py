@@ -6,8 +6,16 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from matchmaker.accounts.models import Role
+from matchmaker.amounts import AmountError, check_rate, parse_rates
 from matchmaker.api.auth import current_api_user, token_required
 from matchmaker.api.blueprint import bp
+from matchmaker.catalogue.operations import (
+    find_or_new_catalogue,
+    import_catalogue,
+    restore_catalogue_rates,
+    saved_rates,
+    set_catalogue_rates,
+)
 from matchmaker.errors import api_error
 from matchmaker.extensions import db
 from matchmaker.i18n import translate
@@ -22,14 +30,6 @@ def _flag(name: str) -> bool:
 @bp.post("/catalogues")
 @token_required(Role.STAFF)
 def import_catalogue_api():
-    from matchmaker.catalogue.operations import (
-        find_or_new_catalogue,
-        import_catalogue,
-        restore_catalogue_rates,
-        saved_rates,
-        set_catalogue_rates,
-    )
-
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return api_error("invalid", _("Send the catalogue file in the multipart field 'file'."), 400)
@@ -44,7 +44,6 @@ def import_catalogue_api():
         return api_error("invalid", _("Give the catalogue's year in the field 'year' (e.g. 2023)."), 400)
     if len(name) > 200:
         return api_error("invalid", _("The catalogue's name is too long (200 characters at most)."), 400)
-    from matchmaker.amounts import AmountError, check_rate, parse_rates
 
     usd_rate = None
     try:

@@ -16,13 +16,14 @@ from matchmaker.accounts.models import Role
 from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.api.auth import token_required
 from matchmaker.api.blueprint import bp
-from matchmaker.api.serializers import investor_json, project_json
 from matchmaker.errors import DomainError, api_error
 from matchmaker.i18n import N_
 from matchmaker.investors.resolution import resolution_json, resolve_investor
 from matchmaker.matching import operations
 from matchmaker.matching.operations import ProfileInput
-from matchmaker.reference.taxonomy import COOPERATION_MODES, mode_parts
+from matchmaker.reference.taxonomy import mode_parts
+from matchmaker.reference.vocabulary import CooperationMode
+from matchmaker.serializers import investor_json, project_json, reasons_json
 
 _REASONS = {"type": "array", "items": {"type": "object", "properties": {
     "kind": {"type": "string", "enum": ["sector", "region", "amount", "mode", "text"]},
@@ -102,7 +103,7 @@ def _amount(body: dict[str, Any], key: str) -> Decimal | None:
 def _modes(body: dict[str, Any]) -> tuple[str, ...]:
     codes: list[str] = []
     for text in _strings(body, "modes"):
-        code = text if text in COOPERATION_MODES else None
+        code = CooperationMode.parse(text)
         if code is None:
             parts = mode_parts(text)
             code = parts[0][1] if len(parts) == 1 else None
@@ -142,10 +143,6 @@ def _top(value: Any) -> int:
         raise DomainError(N_("top must be a whole number from 1 to %(max)d."), field="top",
                           max=operations.MAX_TOP)
     return min(top, operations.MAX_TOP)
-
-
-def reasons_json(reasons: list[dict[str, str]]) -> list[dict[str, str]]:
-    return [{"kind": r["kind"], "text": r["text"]} for r in reasons]
 
 
 @bp.post("/match")

@@ -2,17 +2,15 @@
 
 from flask import jsonify
 
+from matchmaker.api import catalogues, investors, projects, reference, signing
 from matchmaker.api.blueprint import bp
 
-ROUTE_MODULES = ("reference", "projects", "catalogues", "investors", "signing")
+ROUTE_MODULES = (reference, projects, catalogues, investors, signing)
 
 
 def build_spec() -> dict:
-    import importlib
-
     paths: dict = {}
-    for name in ROUTE_MODULES:
-        module = importlib.import_module(f"matchmaker.api.{name}")
+    for module in ROUTE_MODULES:
         paths.update(getattr(module, "PATHS", {}))
     return {
         "openapi": "3.1.0",

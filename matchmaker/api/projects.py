@@ -6,12 +6,12 @@ from flask import jsonify, request
 
 from matchmaker.api.auth import current_api_user
 from matchmaker.api.blueprint import bp
-from matchmaker.api.serializers import project_json
 from matchmaker.errors import NotFound, api_error
 from matchmaker.i18n import N_, translate
 from matchmaker.search import operations
 from matchmaker.search.core import SearchError
 from matchmaker.search.params import request_from_args
+from matchmaker.serializers import project_json
 
 _PARAM = {"in": "query", "schema": {"type": "string"}}
 PATHS = {

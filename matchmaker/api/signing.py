@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from matchmaker.accounts.models import Role
 from matchmaker.api.auth import current_api_user, token_required
 from matchmaker.api.blueprint import bp
-from matchmaker.api.serializers import investor_json, project_json
 from matchmaker.editions.selection import ALL, selected_edition
 from matchmaker.errors import DomainError, api_error
 from matchmaker.extensions import db
 from matchmaker.investors.models import InvestorKind
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.money import yuan_str
+from matchmaker.serializers import investor_json, project_json
 from matchmaker.signing import operations
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.totals import session_summaries, signed_totals

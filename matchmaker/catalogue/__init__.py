@@ -6,8 +6,11 @@ returns, `parser.py` reads headers, units and rows (`parse_catalogue`, `parse_ro
 the file itself is `matchmaker.sheets`'.
 """
 
+from sqlalchemy import event
+
 from matchmaker.catalogue.columns import FIELD_ALIASES, ColumnMapping
 from matchmaker.catalogue.duplicates import find_duplicates, find_duplicates_within
+from matchmaker.catalogue.models import ProjectStatus
 from matchmaker.catalogue.parser import parse_catalogue, parse_row
 from matchmaker.catalogue.rowtypes import (
     DuplicateHint,
@@ -21,6 +24,9 @@ from matchmaker.catalogue.rowtypes import (
     SkippedRow,
     WarningSummary,
 )
+from matchmaker.catalogue.upkeep import announce_flushed_projects
+from matchmaker.extensions import db
+from matchmaker.reference.labels import label
 
 __all__ = [
     "FIELD_ALIASES",
@@ -37,6 +43,15 @@ __all__ = [
     "WarningSummary",
     "find_duplicates",
     "find_duplicates_within",
+    "init_app",
     "parse_catalogue",
     "parse_row",
 ]
+
+
+def init_app(app) -> None:
+    """Announce every ORM write of projects (and of a catalogue's publication state) as
+    `signals.projects_written`, once per flush, to whoever subscribed (search, caches)."""
+    app.jinja_env.filters["project_status"] = lambda code: label(ProjectStatus(code))
+    if not event.contains(db.session, "after_flush", announce_flushed_projects):
+        event.listen(db.session, "after_flush", announce_flushed_projects)

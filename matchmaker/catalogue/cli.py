@@ -15,6 +15,18 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from matchmaker.amounts import AmountError, check_rate, parse_rates
+from matchmaker.catalogue.models import Catalogue
+from matchmaker.catalogue.operations import (
+    FileRefused,
+    export_catalogue,
+    find_or_new_catalogue,
+    import_catalogue,
+    restore_catalogue_rates,
+    saved_rates,
+    set_catalogue_rates,
+)
+from matchmaker.console import terminal_progress
 from matchmaker.extensions import db
 from matchmaker.money import format_yi
 
@@ -57,7 +69,6 @@ def _print_report(report: dict) -> None:
 
 
 def _rate(value: str | None) -> Decimal | None:
-    from matchmaker.amounts import AmountError, check_rate
 
     if value is None:
         return None
@@ -68,7 +79,6 @@ def _rate(value: str | None) -> Decimal | None:
 
 
 def _rates(values: tuple[str, ...]) -> dict[str, Decimal]:
-    from matchmaker.amounts import AmountError, parse_rates
 
     try:
         return parse_rates(",".join(values))
@@ -100,15 +110,6 @@ def import_command(
     skip_invalid: bool, confirm_withdraw: bool, as_json: bool,
 ) -> None:
     """Import a catalogue sheet (.xlsx, .xls, .ods or .csv) into a catalogue."""
-    from matchmaker.catalogue.operations import (
-        FileRefused,
-        find_or_new_catalogue,
-        import_catalogue,
-        restore_catalogue_rates,
-        saved_rates,
-        set_catalogue_rates,
-    )
-    from matchmaker.cli import terminal_progress
 
     usd = _rate(usd_rate)
     other = _rates(rates)
@@ -154,8 +155,6 @@ def import_command(
 @with_appcontext
 def export_command(catalogue_id: int, file_format: str | None, output: Path) -> None:
     """Export a catalogue in the layout the importer reads (title row, Chinese headers)."""
-    from matchmaker.catalogue.models import Catalogue
-    from matchmaker.catalogue.operations import export_catalogue
 
     catalogue = db.session.get(Catalogue, catalogue_id)
     if catalogue is None:

@@ -14,13 +14,15 @@ characters .xlsx cannot hold are dropped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from matchmaker.money import YI
+from matchmaker.reference.labels import joined
 from matchmaker.reference.taxonomy import Taxonomy
+from matchmaker.reference.vocabulary import CooperationMode
 from matchmaker.sheets import write_csv as write_csv_rows
 from matchmaker.sheets import write_xlsx as write_xlsx_sheets
 
@@ -28,14 +30,6 @@ UNCLASSIFIED = "未分类"  # the sector cell of a project kept without a sector
 
 _SEPARATORS = set("、，,;；/／|｜\n")
 
-MODE_LABELS = {
-    "sole": "独资",
-    "joint_venture": "合资",
-    "cooperation": "合作",
-    "ppp": "PPP",
-    "equity": "股权合作",
-    "other": "其他",
-}
 
 # (field, header): the headers are names the column recogniser maps back to the field.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -89,6 +83,11 @@ def sector_label(taxonomy: Taxonomy, code: str) -> str:
         if label and not (_SEPARATORS & set(label)) and taxonomy.exact(label) == code:
             return label
     return sector.name
+
+
+def mode_text(codes: Iterable[str]) -> str:
+    """Cooperation modes as the import format writes them, in Chinese: '合资、合作'."""
+    return joined((CooperationMode(code) for code in codes), "zh")
 
 
 def yi_value(yuan: Decimal | None, *, for_xlsx: bool) -> Any:
@@ -149,7 +148,7 @@ def table(
                                         project.currency, for_xlsx),
             "investment_sought": _amount(project.investment_sought_yuan, project.investment_sought_original,
                                          project.currency, for_xlsx),
-            "cooperation_modes": "、".join(MODE_LABELS.get(m, m) for m in project.cooperation_modes),
+            "cooperation_modes": mode_text(project.cooperation_modes),
             "construction_content": project.construction_content,
             "market_outlook": project.market_outlook,
             "preparation_status": project.preparation_status,

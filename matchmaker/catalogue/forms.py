@@ -12,9 +12,11 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from matchmaker.amounts import AmountError, parse_rates
 from matchmaker.forms import BaseForm, Finite
+from matchmaker.i18n import translate
 
 
 class CatalogueForm(BaseForm):
@@ -32,10 +34,7 @@ class CatalogueForm(BaseForm):
     accepts_outside = BooleanField(_l("This catalogue also lists projects outside Guizhou"))
 
     def validate_rates(self, field) -> None:
-        from wtforms.validators import ValidationError
 
-        from matchmaker.amounts import AmountError, parse_rates
-        from matchmaker.i18n import translate
 
         try:
             field.parsed = parse_rates(field.data or "")

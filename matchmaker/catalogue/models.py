@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,19 +11,22 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
 from matchmaker.editions.models import Edition
+from matchmaker.editions.rates import effective_rates
+from matchmaker.i18n import NP_
 from matchmaker.reference.models import Region, Sector
+from matchmaker.reference.vocabulary import CooperationMode, LabelledEnum
 
 
-class CatalogueStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
+class CatalogueStatus(LabelledEnum):
+    DRAFT = "draft", NP_("catalogue status", "Draft")
+    PUBLISHED = "published", NP_("catalogue status", "Published")
 
 
-class ProjectStatus(enum.StrEnum):
-    OPEN = "open"
-    NEGOTIATING = "negotiating"
-    SIGNED = "signed"
-    WITHDRAWN = "withdrawn"
+class ProjectStatus(LabelledEnum):
+    OPEN = "open", NP_("project status", "Open")
+    NEGOTIATING = "negotiating", NP_("project status", "Negotiating")
+    SIGNED = "signed", NP_("project status", "Signed")
+    WITHDRAWN = "withdrawn", NP_("project status", "Withdrawn")
 
 
 class Catalogue(Base):
@@ -74,8 +76,6 @@ class Catalogue(Base):
     def exchange_rates(self) -> dict[str, Decimal]:
         """Yuan per unit, by currency code, for the amount parser: the catalogue's own
         rates, and its edition's for currencies the catalogue does not set."""
-        from matchmaker.editions.rates import effective_rates
-
         return {code: rate.yuan_per_unit for code, rate in effective_rates(self).items()}
 
     def __repr__(self) -> str:
@@ -139,6 +139,11 @@ class Project(Base):
         ),
         sa.CheckConstraint("exchange_rate IS NULL OR exchange_rate > 0", name="exchange_rate_positive"),
     )
+
+    @property
+    def modes(self) -> list[CooperationMode]:
+        """The cooperation modes as vocabulary members (stored as their codes)."""
+        return [CooperationMode(code) for code in self.cooperation_modes or ()]
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.code} {self.name!r}>"

@@ -20,8 +20,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
+from matchmaker import cache, signals
+from matchmaker.amounts import AmountError, check_rate
 from matchmaker.audit import AuditEvent, jsonable, record, snapshot
 from matchmaker.catalogue import export as exporting
 from matchmaker.catalogue.duplicates import find_duplicates
@@ -43,11 +46,21 @@ from matchmaker.catalogue.rowtypes import (
     RowError,
 )
 from matchmaker.db import money_sum, utcnow
+from matchmaker.editions.models import Edition
+from matchmaker.editions.operations import (
+    EDITION_FIELDS,
+    edition_for_year,
+    ensure_edition,
+    parse_year,
+)
 from matchmaker.editions.rates import effective_rates
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
-from matchmaker.i18n import N_, Message
+from matchmaker.i18n import N_, Message, translate
+from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
+from matchmaker.reference.models import Sector
 from matchmaker.sheets import unneutralise
+from matchmaker.storage import uploads
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +238,6 @@ def _msg(message: Message) -> dict[str, Any]:
 
 def translate_stored(value: Any) -> Any:
     """Replace every stored message ({"template", "params"}) by its translation."""
-    from matchmaker.i18n import translate
 
     if isinstance(value, dict):
         if set(value) == {"template", "params"}:
@@ -266,13 +278,11 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
 def store_upload(data: bytes) -> str:
     """Keep the uploaded bytes until they are imported, where every machine can read them
     (`matchmaker.storage`); the key is their sha256, never the user's file name."""
-    from matchmaker.storage import uploads
 
     return uploads().put(data)
 
 
 def stored_upload(batch: ImportBatch) -> bytes:
-    from matchmaker.storage import uploads
 
     data = uploads().get(batch.sha256)
     if data is None:
@@ -329,7 +339,6 @@ def _existing_projects(catalogue_id: int | None) -> dict[str, _Existing]:
         item = _Existing(row.id, row.code, row.status, values)
         existing[row.code] = item
         by_id[row.id] = item
-    from matchmaker.reference.models import Sector
 
     links = (
         sa.select(project_sectors.c.project_id, Sector.code)
@@ -427,7 +436,6 @@ def import_catalogue(
     `progress(phase, done, total)` hears how far it is (jobs, the CLI)."""
     progress = progress or (lambda phase, done, total: None)
     progress("reading", 0, 0)
-    from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 
     check_upload_size(len(data))
     try:
@@ -564,8 +572,6 @@ def import_catalogue(
         db.session.add(catalogue)
         db.session.flush()
         if new_edition:
-            from matchmaker.editions.operations import EDITION_FIELDS
-
             record("create", "edition", catalogue.edition.id, user=user,
                    after=snapshot(catalogue.edition, EDITION_FIELDS))
 
@@ -588,13 +594,11 @@ def import_catalogue(
         catalogue.updated_at = now
         db.session.flush()
         changed_ids = created_ids + [old.id for _, old, _, _ in updates] + withdrawn_ids
+        # Core statements bypass the catalogue's flush hook: announce the rows ourselves
+        # (search reindexes them), and tell the matching matrix, whose ORM listener did
+        # not see them either.
+        signals.send(signals.projects_written, changed_ids)
         if changed_ids:
-            from matchmaker.search.operations import reindex_projects
-
-            reindex_projects(changed_ids)
-            # Core statements bypass the ORM listeners: tell the matching matrix ourselves.
-            from matchmaker import cache
-
             cache.bump(cache.MATCHING_PROJECTS)
         # the Core statements bypassed the ORM: projects already loaded are stale
         for obj in list(db.session.identity_map.values()):
@@ -630,8 +634,6 @@ def import_catalogue(
 
 
 def _columns(result: ParseResult) -> list[dict[str, Any]]:
-    from openpyxl.utils import get_column_letter
-
     return [
         {
             "column": get_column_letter(c.index + 1),
@@ -827,8 +829,6 @@ def find_or_new_catalogue(name: str, year: int, *, usd_rate: Decimal | None = No
     (`import_catalogue` adds it only when it writes projects). A new catalogue belongs to
     the edition of `year` - created with the forum's default names, and audited, when the
     import writes, if the platform has no such edition yet."""
-    from matchmaker.editions.operations import edition_for_year
-
     catalogue = db.session.scalar(
         sa.select(Catalogue).where(Catalogue.name == name, Catalogue.year == year).order_by(Catalogue.id)
     )
@@ -840,9 +840,6 @@ def find_or_new_catalogue(name: str, year: int, *, usd_rate: Decimal | None = No
 
 def create_catalogue(data: dict[str, Any], *, user) -> Catalogue:
     """A new catalogue of an edition (`data["edition"]`, an Edition, or `data["year"]`)."""
-    from matchmaker.editions.models import Edition
-    from matchmaker.editions.operations import ensure_edition, parse_year
-
     name = (data.get("name") or "").strip()
     if not name:
         raise DomainError(N_("The catalogue needs a name."), field="name")
@@ -884,7 +881,6 @@ def set_catalogue_rates(
 ) -> Catalogue:
     """Set exchange rates (yuan per unit; validated with `amounts.check_rate`) and whether
     the catalogue takes projects outside Guizhou. Rates not given are kept."""
-    from matchmaker.amounts import AmountError, check_rate
 
     before = {"usd_rate": catalogue.usd_rate, "rates": dict(catalogue.rates or {}),
               "accepts_outside": bool(catalogue.accepts_outside)}
@@ -999,8 +995,6 @@ def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
 
 
 def export_catalogue(catalogue: Catalogue, file_format: str) -> bytes:
-    from matchmaker.reference.loaders import taxonomy
-
     title = f"{catalogue.name}（{catalogue.year}）"
     projects = export_projects(catalogue)
     rates = catalogue.exchange_rates()
@@ -1029,8 +1023,6 @@ class EditResult:
 
 
 def _sector_text(project: Project) -> str:
-    from matchmaker.reference.loaders import taxonomy
-
     return "、".join(exporting.sector_label(taxonomy(), s.code) for s in project.sectors)
 
 
@@ -1049,9 +1041,7 @@ def project_form_data(project: Project) -> dict[str, str]:
         "location": project.location,
         "total_investment": amount(project.total_investment_yuan, project.total_investment_original),
         "investment_sought": amount(project.investment_sought_yuan, project.investment_sought_original),
-        "cooperation_modes": "、".join(
-            exporting.MODE_LABELS.get(m, m) for m in project.cooperation_modes or []
-        ),
+        "cooperation_modes": exporting.mode_text(project.cooperation_modes or []),
         "construction_content": project.construction_content,
         "market_outlook": project.market_outlook,
         "preparation_status": project.preparation_status,
@@ -1065,7 +1055,6 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
     """Edit one project with the importer's own rules (`parser.parse_row`): amounts in 亿元
     unless the value says otherwise (foreign currencies at the catalogue's rates), sectors
     through the taxonomy, the location through the gazetteer."""
-    from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
 
     values = {name: (data.get(name) or "").strip() for name in EDITABLE}
     catalogue = project.catalogue

@@ -5,11 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 
 from matchmaker import jobs
+from matchmaker.accounts.models import User
 from matchmaker.catalogue.models import Catalogue, Project, ProjectStatus
+from matchmaker.catalogue.operations import export_catalogue, import_catalogue, store_upload
+from matchmaker.errors import NotFound
 from matchmaker.extensions import db
+from matchmaker.i18n import N_
+from matchmaker.storage import uploads
 
 
 def import_is_large(size: int) -> bool:
@@ -19,7 +25,6 @@ def import_is_large(size: int) -> bool:
 def export_is_large(catalogue: Catalogue) -> bool:
     if not jobs.queued():
         return False
-    import sqlalchemy as sa
 
     count = db.session.scalar(
         sa.select(sa.func.count(Project.id)).where(Project.catalogue_id == catalogue.id,
@@ -30,7 +35,6 @@ def export_is_large(catalogue: Catalogue) -> bool:
 
 def start_import(catalogue: Catalogue, data: bytes, filename: str, *, user, **flags) -> jobs.Job:
     """Keep the bytes where every machine can read them, then queue the import."""
-    from matchmaker.catalogue.operations import store_upload
 
     key = store_upload(data)
     return jobs.start_job("catalogue_import", {
@@ -40,11 +44,6 @@ def start_import(catalogue: Catalogue, data: bytes, filename: str, *, user, **fl
 
 @jobs.task("catalogue_import")
 def run_import(job: jobs.Job, params: dict[str, Any], progress) -> dict[str, Any]:
-    from matchmaker.accounts.models import User
-    from matchmaker.catalogue.operations import import_catalogue
-    from matchmaker.errors import NotFound
-    from matchmaker.i18n import N_
-    from matchmaker.storage import uploads
 
     catalogue = db.session.get(Catalogue, params["catalogue_id"])
     data = uploads().get(params["sha256"])
@@ -66,8 +65,6 @@ def run_import(job: jobs.Job, params: dict[str, Any], progress) -> dict[str, Any
 
 @jobs.task("catalogue_export")
 def run_export(job: jobs.Job, params: dict[str, Any], progress) -> dict[str, Any]:
-    from matchmaker.catalogue.operations import export_catalogue
-    from matchmaker.storage import uploads
 
     catalogue = db.session.get(Catalogue, params["catalogue_id"])
     progress("export", 0, 1)

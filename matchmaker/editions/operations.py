@@ -17,12 +17,20 @@ from typing import Any
 import sqlalchemy as sa
 
 from matchmaker import audit
-from matchmaker.amounts import CNY, AmountError, check_rate, parse_amount, parse_rates
+from matchmaker.amounts import (
+    CNY,
+    FOREIGN_CURRENCIES,
+    AmountError,
+    check_rate,
+    parse_amount,
+    parse_rates,
+)
 from matchmaker.editions.models import Edition, default_names
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_
-from matchmaker.money import MAX_YUAN, format_yi, to_yuan
+from matchmaker.money import MAX_YUAN, format_yi, to_yuan, yuan_str
+from matchmaker.validation import check_year, whole_number
 
 EDITION_FIELDS = ["year", "name", "name_en", "starts_on", "ends_on", "target_yuan", "rates", "pinned"]
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -63,8 +71,6 @@ def current_edition() -> Edition | None:
 
 def parse_year(value: Any, *, field_name: str = "edition") -> int | None:
     """A forum year from a form, query or JSON: '2025', 2025; None when blank."""
-    from matchmaker.validation import whole_number
-
     year = whole_number(value, field=field_name, maximum=9999)
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         raise DomainError(N_("The forum edition is a year, like 2025."), field=field_name)
@@ -118,8 +124,6 @@ def parse_target(value: object) -> Decimal:
     elif value in (None, ""):
         return Decimal("0.00")
     else:
-        from matchmaker.amounts import FOREIGN_CURRENCIES
-
         try:
             # Placeholder rates let foreign amounts parse, so that they are refused below as
             # "not in yuan" rather than with the catalogue's "no exchange rate" message.
@@ -139,8 +143,6 @@ def parse_target(value: object) -> Decimal:
 
 def _rates(value: dict[str, object] | str | None) -> dict[str, str]:
     """Checked rates as decimal strings; 'USD=7.1, EUR=7.8' or a mapping."""
-    from matchmaker.amounts import FOREIGN_CURRENCIES
-
     try:
         if isinstance(value, str):
             parsed = parse_rates(value)
@@ -168,8 +170,6 @@ def _apply(edition: Edition, data: EditionInput) -> None:
     name_en = " ".join((data.name_en or "").split()) or default_en
     if len(name_en) > 300:
         raise DomainError(N_("The English name is too long (300 characters at most)."), field="name_en")
-    from matchmaker.validation import check_year
-
     starts_on = check_year(data.starts_on, field="starts_on")
     ends_on = check_year(data.ends_on, field="ends_on")
     if starts_on and ends_on and ends_on < starts_on:
@@ -255,8 +255,6 @@ def unpin_editions(*, user) -> None:
 
 
 def edition_json(edition: Edition, *, current: Edition | None = None) -> dict[str, Any]:
-    from matchmaker.money import yuan_str
-
     return {
         "id": edition.id,
         "year": edition.year,

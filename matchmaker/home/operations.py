@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
 from matchmaker.db import money_sum
 from matchmaker.extensions import db
+from matchmaker.signing.totals import signed_totals
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,6 @@ def headline_figures(*, count_intent: bool = False, edition=None) -> Headline:
     """Projects and amount sought of published catalogues (withdrawn projects left out) of
     `edition` (None: every edition); the signed figures are the signing totals' (one
     definition of "signed") for the same edition."""
-    from matchmaker.signing.totals import signed_totals
-
     listed = (
         sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
         .join(Catalogue)

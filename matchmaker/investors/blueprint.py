@@ -1,5 +1,6 @@
 from flask import Blueprint
 
+from matchmaker.i18n import translate
 from matchmaker.investors import controllers
 
 bp = Blueprint("investors", __name__, url_prefix="/investors")
@@ -23,6 +24,5 @@ bp.add_url_rule("/resolve", view_func=controllers.resolve)
 @bp.app_template_filter("message")
 def message_filter(value) -> str:
     """A translatable Message (a candidate's `why`, a refusal) in the page's language."""
-    from matchmaker.i18n import translate
 
     return translate(value)

@@ -7,9 +7,24 @@ import json
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from matchmaker.cli import fail
+from matchmaker import audit
+from matchmaker.accounts.models import Role, User
+from matchmaker.console import fail
+from matchmaker.errors import DomainError
+from matchmaker.extensions import db
+from matchmaker.i18n import translate
+from matchmaker.investors.models import Investor
+from matchmaker.investors.operations import (
+    import_investors,
+    merge_investors,
+    possible_duplicates,
+    undo_merge,
+)
+from matchmaker.investors.resolution import investor_resolver, resolution_json, resolve_investor
+from matchmaker.sheets import SheetError, decode_text
 
 
 @click.group("investors")
@@ -34,9 +49,6 @@ def import_command(path: Path, merge_duplicates: bool, dry_run: bool, skip_inval
     updated, never duplicated; a close name is created and reported as a possible
     duplicate (or merged with --merge-duplicates). One transaction: a file with rejected
     rows writes nothing (exit 1) unless --skip-invalid."""
-    from matchmaker.errors import DomainError
-    from matchmaker.extensions import db
-    from matchmaker.investors.operations import import_investors
 
     try:
         report = import_investors(path.read_bytes(), path.name, user=None,
@@ -85,13 +97,9 @@ def import_command(path: Path, merge_duplicates: bool, dry_run: bool, skip_inval
 @with_appcontext
 def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) -> None:
     """The best known investor for each NAME, with its score and the runner-up."""
-    from matchmaker.errors import DomainError
-    from matchmaker.investors.resolution import investor_resolver, resolution_json, resolve_investor
 
     queries = list(names)
     if path is not None:
-        from matchmaker.i18n import translate
-        from matchmaker.sheets import SheetError, decode_text
 
         try:
             text, _encoding = decode_text(path.read_bytes())
@@ -127,10 +135,7 @@ def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) ->
 
 
 def _staff(email: str):
-    import sqlalchemy as sa
 
-    from matchmaker.accounts.models import Role, User
-    from matchmaker.extensions import db
 
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None or not user.has_role(Role.STAFF):
@@ -144,7 +149,6 @@ def _staff(email: str):
 @with_appcontext
 def duplicates_command(limit: int, as_json: bool) -> None:
     """Possible duplicate investors (close names), best first, with scores and why."""
-    from matchmaker.investors.operations import possible_duplicates
 
     pairs = possible_duplicates(limit=limit)
     items = [{"a": {"id": p.investor.id, "name": p.investor.name},
@@ -169,10 +173,6 @@ def duplicates_command(limit: int, as_json: bool) -> None:
 def merge_command(survivor_id: int, other_id: int, email: str, as_json: bool) -> None:
     """Merge investor OTHER_ID into SURVIVOR_ID (profiles, leads, claims, agreements move;
     OTHER's names become aliases). Undo with `matchmaker investors unmerge EVENT_ID`."""
-    from matchmaker.errors import DomainError
-    from matchmaker.extensions import db
-    from matchmaker.investors.models import Investor
-    from matchmaker.investors.operations import merge_investors
 
     user = _staff(email)
     survivor, other = db.session.get(Investor, survivor_id), db.session.get(Investor, other_id)
@@ -198,10 +198,6 @@ def merge_command(survivor_id: int, other_id: int, email: str, as_json: bool) ->
 @with_appcontext
 def unmerge_command(event_id: int, email: str) -> None:
     """Undo a merge from its audit event (the id `merge` printed)."""
-    from matchmaker import audit
-    from matchmaker.errors import DomainError
-    from matchmaker.extensions import db
-    from matchmaker.investors.operations import undo_merge
 
     user = _staff(email)
     event = db.session.get(audit.AuditEvent, event_id)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from matchmaker import audit
 from matchmaker.accounts.models import Role
@@ -23,7 +24,6 @@ PER_PAGE = 200
 
 @roles_required(Role.STAFF)
 def index():
-    from sqlalchemy.orm import selectinload
 
     query = (request.args.get("q") or "").strip()
     page = max(request.args.get("page", 1, type=int), 1)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from matchmaker import cache
 from matchmaker.db import Base, UTCDateTime, str_enum, utcnow
+from matchmaker.i18n import NP_
+from matchmaker.reference.vocabulary import LabelledEnum
 
 
-class InvestorKind(enum.StrEnum):
-    ENTERPRISE = "enterprise"
-    SOE = "soe"
-    FUND = "fund"
-    FOREIGN = "foreign"
-    OTHER = "other"
+class InvestorKind(LabelledEnum):
+    ENTERPRISE = "enterprise", NP_("investor kind", "Domestic enterprise")
+    SOE = "soe", NP_("investor kind", "State-owned enterprise")
+    FUND = "fund", NP_("investor kind", "Fund")
+    FOREIGN = "foreign", NP_("investor kind", "Foreign company")
+    OTHER = "other", NP_("investor kind", "Other")
 
 
 class Investor(Base):
@@ -67,10 +69,10 @@ class Investor(Base):
         return f"<Investor {self.id} {self.name!r}>"
 
 
-class ClaimStatus(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
+class ClaimStatus(LabelledEnum):
+    PENDING = "pending", NP_("claim status", "waiting for approval")
+    APPROVED = "approved", NP_("claim status", "approved")
+    REJECTED = "rejected", NP_("claim status", "rejected")
 
 
 class InvestorClaim(Base):
@@ -108,10 +110,7 @@ class InvestorClaim(Base):
 _NAME_FIELDS = ("name", "name_en", "aliases", "private", "merged_into_id")
 
 
-@sa.event.listens_for(Session, "after_flush")
-def _investor_names_flushed(session: Session, _flush_context) -> None:
-    from matchmaker import cache
-
+def investor_names_flushed(session: Session, _flush_context) -> None:
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, Investor):
             cache.bump(cache.INVESTOR_NAMES, session)

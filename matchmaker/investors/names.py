@@ -737,6 +737,3 @@ class NameResolver:
         return list(dict.fromkeys([*exact, *(int(i) for i in top if rough[i] > 0)]))
 
 
-def resolve_all(resolver: NameResolver, queries: Iterable[str]) -> list[Resolution]:
-    """Resolve many names in order (the import and the CLI's --file)."""
-    return [resolver.resolve(q) for q in queries]

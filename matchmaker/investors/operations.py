@@ -31,6 +31,9 @@ from matchmaker.investors.resolution import (
     resolvable,
     resolve_investor,
 )
+from matchmaker.reference.labels import parse_label
+from matchmaker.sheets import SheetError, SheetLimits, cell_text, read_sheets
+from matchmaker.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -401,8 +404,6 @@ HEADER_SCAN_ROWS = 30
 
 
 def _header_key(cell: str) -> str | None:
-    from matchmaker.text import normalize
-
     text = normalize(cell)
     for key, words in _HEADERS.items():
         if text in words:
@@ -416,7 +417,6 @@ def read_investor_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, 
     Reading (.xlsx/.xls/.ods incl. merged cells, CSV in UTF-8/BOM/GBK with a sniffed
     delimiter, size limits) is `matchmaker.sheets`'; the header is the first of the first
     30 rows that names a `name` column. Raises DomainError when the file is refused."""
-    from matchmaker.sheets import SheetError, SheetLimits, cell_text, read_sheets
 
     try:
         sheets = read_sheets(data, filename, SheetLimits(max_rows=100_000)).sheets
@@ -445,9 +445,9 @@ def read_investor_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, 
 
 
 def _kind(text: str) -> InvestorKind | None:
-    from matchmaker.text import normalize
-
-    return _KIND_WORDS.get(normalize(text)) if text else InvestorKind.ENTERPRISE
+    if not text:
+        return InvestorKind.ENTERPRISE
+    return _KIND_WORDS.get(normalize(text)) or parse_label(InvestorKind, text)
 
 
 def _aliases(text: str) -> list[str]:

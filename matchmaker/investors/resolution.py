@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from matchmaker import cache
+from matchmaker import audit, cache, signals
 from matchmaker.db import savepoint
 from matchmaker.errors import Conflict, DomainError
 from matchmaker.extensions import db
@@ -32,6 +32,8 @@ from matchmaker.investors.names import (
     NameInputError,
     NameResolver,
     Resolution,
+    check_name,
+    is_only_legal_form,
 )
 
 log = logging.getLogger(__name__)
@@ -122,7 +124,6 @@ def resolve_investor(name: str, resolver: NameResolver | None = None) -> Resolut
 
 def check_new_name(name: str, *, field: str = "investor") -> str:
     """A name fit for a new investor, or DomainError: blank, too long, nothing to match."""
-    from matchmaker.investors.names import check_name, is_only_legal_form
 
     name = " ".join((name or "").split())
     if len(name) > MAX_NAME_CHARS:
@@ -156,8 +157,6 @@ def find_or_create_investor(
     An exact registered name always wins, even when the resolver is not confident (two
     investors sharing a key). Concurrent creation of the same name is safe: the loser of
     the unique-name race gets the winner's row."""
-    from matchmaker import audit
-
     name = " ".join((name or "").split())
     resolution = resolve_investor(name)
     if resolution.match is not None:
@@ -190,6 +189,7 @@ def find_or_create_investor(
         after={"name": investor.name, "kind": investor.kind, "via": via, "needs_review": True,
                "candidates": [c["name"] for c in candidates_json(resolution)]},
     )
+    signals.send(signals.investors_written, [investor.id])
     log.info("investor created (needs review): %s (%s) via %s", investor.name, investor.kind, via)
     return investor
 

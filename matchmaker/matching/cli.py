@@ -9,7 +9,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.cli import fail
+from matchmaker.console import fail, terminal_progress
+from matchmaker.errors import DomainError
+from matchmaker.extensions import db
+from matchmaker.investors.models import Investor
+from matchmaker.matching import operations
+from matchmaker.serializers import investor_json, project_json, reasons_json
 
 
 @click.command("match")
@@ -28,13 +33,6 @@ from matchmaker.cli import fail
 def match_command(investor_id: int | None, event: bool, top: int | None, cap: int,
                   min_score: int, output: Path | None, as_json: bool) -> None:
     """Ranked matches for one investor, or event-wide meeting suggestions as .xlsx."""
-    from matchmaker.api.investors import reasons_json
-    from matchmaker.api.serializers import investor_json, project_json
-    from matchmaker.cli import terminal_progress
-    from matchmaker.errors import DomainError
-    from matchmaker.extensions import db
-    from matchmaker.investors.models import Investor
-    from matchmaker.matching import operations
 
     if event == (investor_id is not None):
         raise click.UsageError("give either --investor ID or --all")

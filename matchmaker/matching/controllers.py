@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker import jobs
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue.models import Project
@@ -17,23 +19,16 @@ from matchmaker.investors import operations as investor_ops
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
-from matchmaker.matching.forms import (
-    STATUS_LABELS,
-    InterestForm,
-    LeadStatusForm,
-    MeetingsForm,
-    ProfileForm,
-)
-from matchmaker.matching.models import Lead
-from matchmaker.reference.models import Region, RegionLevel
+from matchmaker.matching.forms import InterestForm, LeadStatusForm, MeetingsForm, ProfileForm
+from matchmaker.matching.models import Lead, LeadStatus
+from matchmaker.reference.labels import label
 from matchmaker.validation import local_path
+from matchmaker.views import flash_errors, load, submit
 
 LEADS_PER_PAGE = 100
 
 
 def _locale() -> str:
-    from flask_babel import get_locale
-
     return str(get_locale() or "zh")
 
 
@@ -61,9 +56,7 @@ def matches():
     except DomainError as error:
         flash(error.translated(), "warning")
         return redirect(url_for("matching.profile"))
-    interested = set(
-        db.session.scalars(sa.select(Lead.project_id).where(Lead.investor_id == investor.id))
-    )
+    interested = operations.projects_of_interest(investor)
     return render_template("matching/matches.html", investor=investor, matches=found,
                            interested=interested, form=InterestForm())
 
@@ -122,24 +115,18 @@ def profile():
 
 @roles_required(Role.INVESTOR)
 def register_interest(project_id: int):
-    project = db.session.get(Project, project_id) or abort(404)
+    project = load(Project, project_id)
     investor = _own_investor()
     if investor is None:
         flash(_("Tell us your organisation first."), "warning")
         return redirect(url_for("matching.profile"))
     form = InterestForm()
-    if form.validate_on_submit():
-        try:
-            operations.register_interest(investor, project, form.message.data or "", user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.translated(), "warning")
-        else:
-            db.session.commit()
-            flash(_("Interest registered: the project team will contact you."), "success")
+    interest = lambda: operations.register_interest(  # noqa: E731
+        investor, project, form.message.data or "", user=current_user)
+    if submit(form, interest):
+        flash(_("Interest registered: the project team will contact you."), "success")
     else:
-        for errors in form.errors.values():
-            flash("; ".join(str(e) for e in errors), "warning")
+        flash_errors(form)
     return redirect(_next(url_for("matching.matches")))
 
 
@@ -152,33 +139,25 @@ def leads():
     region_code = request.args.get("region", "")
     status = request.args.get("status", "")
     page = max(request.args.get("page", 1, type=int), 1)
-    query = operations.leads_query(project_id=project_id, region_code=region_code, status=status)
-    items = db.session.scalars(query.limit(LEADS_PER_PAGE).offset((page - 1) * LEADS_PER_PAGE)).all()
-    prefectures = db.session.scalars(
-        sa.select(Region).where(Region.level == RegionLevel.PREFECTURE).order_by(Region.position)
-    ).all()
+    found = operations.list_leads(project_id=project_id, region_code=region_code, status=status,
+                                  page=page, per_page=LEADS_PER_PAGE)
     return render_template(
-        "matching/leads.html", leads=items, prefectures=prefectures, statuses=STATUS_LABELS,
-        project=db.session.get(Project, project_id) if project_id else None,
-        region_code=region_code, status=status, page=page, per_page=LEADS_PER_PAGE,
-        moves={lead.id: operations.allowed_moves(lead.status) for lead in items},
+        "matching/leads.html", leads=found.leads, prefectures=found.prefectures,
+        statuses=list(LeadStatus), project=found.project, region_code=region_code,
+        status=status, page=page, per_page=LEADS_PER_PAGE,
+        moves={lead.id: operations.allowed_moves(lead.status) for lead in found.leads},
         form=LeadStatusForm(),
     )
 
 
 @roles_required(Role.STAFF)
 def move_lead(lead_id: int):
-    lead = db.session.get(Lead, lead_id) or abort(404)
+    lead = load(Lead, lead_id)
     form = LeadStatusForm()
-    if form.validate_on_submit():
-        try:
-            operations.move_lead(lead, form.status.data, user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.translated(), "warning")
-        else:
-            db.session.commit()
-            flash(_("Lead moved to %(status)s.", status=STATUS_LABELS[lead.status]), "success")
+    if submit(form, lambda: operations.move_lead(lead, form.status.data, user=current_user)):
+        flash(_("Lead moved to %(status)s.", status=label(lead.status)), "success")
+    else:
+        flash_errors(form)
     return redirect(_next(url_for("matching.leads")))
 
 
@@ -186,12 +165,9 @@ def move_lead(lead_id: int):
 def project_investors(project_id: int):
     project = operations.matchable_project(project_id)
     found = operations.match_investors(project, top=request.args.get("top", 50, type=int))
-    leads_of = {
-        lead.investor_id: lead
-        for lead in db.session.scalars(sa.select(Lead).where(Lead.project_id == project.id))
-    }
+    leads_of = operations.leads_by_investor(project)
     return render_template("matching/project_investors.html", project=project, matches=found,
-                           leads=leads_of, statuses=STATUS_LABELS)
+                           leads=leads_of)
 
 
 @roles_required(Role.STAFF)
@@ -221,7 +197,6 @@ def investor_profile(investor_id: int):
 def meetings():
     """Start the event-wide matching: a job (on a worker when Redis is configured), whose
     page shows the progress and offers the .xlsx when done."""
-    from matchmaker import jobs
 
     form = MeetingsForm()
     if form.validate_on_submit():

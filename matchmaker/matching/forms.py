@@ -24,15 +24,11 @@ from matchmaker.amounts import AmountError, parse_amount
 from matchmaker.forms import BaseForm
 from matchmaker.i18n import translate
 from matchmaker.matching.models import LeadStatus
-from matchmaker.reference.taxonomy import COOPERATION_MODES
-
-STATUS_LABELS = {
-    LeadStatus.NEW: _l("New"),
-    LeadStatus.CONTACTED: _l("Contacted"),
-    LeadStatus.MEETING: _l("Meeting"),
-    LeadStatus.SIGNED: _l("Signed"),
-    LeadStatus.DROPPED: _l("Dropped"),
-}
+from matchmaker.matching.operations import ProfileInput
+from matchmaker.money import to_yi
+from matchmaker.reference.labels import choices
+from matchmaker.reference.loaders import region_tree, sector_tree
+from matchmaker.reference.vocabulary import CooperationMode
 
 
 class InterestForm(BaseForm):
@@ -44,7 +40,7 @@ class InterestForm(BaseForm):
 class LeadStatusForm(BaseForm):
     status = SelectField(
         _l("Move to"),
-        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
+        choices=choices(LeadStatus),
         validators=[DataRequired()],
     )
 
@@ -91,18 +87,13 @@ class ProfileForm(BaseForm):
 
     def __init__(self, *args: Any, locale: str = "zh", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from matchmaker.reference.loaders import region_tree, sector_tree
 
         self.sectors.choices = _tree_choices(sector_tree(), locale)
         self.regions.choices = _tree_choices(region_tree(), locale)
-        self.modes.choices = [
-            SelectChoice(code, _localized(zh, en, locale))
-            for code, (zh, en) in COOPERATION_MODES.items()
-        ]
+        self.modes.choices = choices(CooperationMode)
 
     def fill_from(self, profile) -> None:
         """Show a saved profile (amounts in 亿元)."""
-        from matchmaker.money import to_yi
 
         self.sectors.data = list(profile.sectors)
         self.regions.data = list(profile.regions)
@@ -130,7 +121,6 @@ class ProfileForm(BaseForm):
         low, high = self._amount(self.min_amount), self._amount(self.max_amount)
         if self.min_amount.errors or self.max_amount.errors:
             return None
-        from matchmaker.matching.operations import ProfileInput
 
         return ProfileInput(
             sectors=tuple(self.sectors.data or ()),

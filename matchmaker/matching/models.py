@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, backref, mapped_column, relationship
 
+from matchmaker import cache
+from matchmaker.catalogue.models import Catalogue, Project, ProjectStatus
 from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
+from matchmaker.i18n import NP_
 from matchmaker.investors.models import Investor
+from matchmaker.reference.vocabulary import LabelledEnum
 
 
-class LeadStatus(enum.StrEnum):
-    NEW = "new"
-    CONTACTED = "contacted"
-    MEETING = "meeting"
-    SIGNED = "signed"
-    DROPPED = "dropped"
+class LeadStatus(LabelledEnum):
+    NEW = "new", NP_("lead status", "New")
+    CONTACTED = "contacted", NP_("lead status", "Contacted")
+    MEETING = "meeting", NP_("lead status", "Meeting")
+    SIGNED = "signed", NP_("lead status", "Signed")
+    DROPPED = "dropped", NP_("lead status", "Dropped")
 
 
 class InvestorProfile(Base):
@@ -85,7 +88,6 @@ _PROJECT_FIELDS = ("name", "region_id", "investment_sought_yuan", "cooperation_m
 
 
 def _matrix_changed(obj, session: Session) -> bool:
-    from matchmaker.catalogue.models import Catalogue, Project, ProjectStatus
 
     if not isinstance(obj, Project | Catalogue):
         return False
@@ -100,10 +102,7 @@ def _matrix_changed(obj, session: Session) -> bool:
     return ProjectStatus.WITHDRAWN in (*history.added, *history.deleted)
 
 
-@sa.event.listens_for(Session, "after_flush")
-def _projects_flushed(session: Session, _flush_context) -> None:
-    from matchmaker import cache
-
+def projects_flushed(session: Session, _flush_context) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if _matrix_changed(obj, session):
             cache.bump(cache.MATCHING_PROJECTS, session)

@@ -18,6 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy.orm import joinedload, selectinload
 
 from matchmaker import audit, cache, signals
 from matchmaker.catalogue.models import (
@@ -33,7 +36,7 @@ from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor
-from matchmaker.matching.evaluation import project_text
+from matchmaker.investors.operations import can_edit
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.matching.scorer import (
     Match,
@@ -43,10 +46,15 @@ from matchmaker.matching.scorer import (
     ProjectMatrix,
     SectorTree,
     Weights,
+    project_text,
     suggest_meetings,
     validate_profile,
 )
-from matchmaker.reference.taxonomy import COOPERATION_MODES
+from matchmaker.money import to_yi
+from matchmaker.reference.loaders import region_tree, sector_tree
+from matchmaker.reference.models import RegionLevel
+from matchmaker.reference.vocabulary import CooperationMode
+from matchmaker.sheets import safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +81,6 @@ def _matchable() -> sa.ColumnElement[bool]:
     )
 
 
-def _mode_label(mode: str) -> str:
-    """Codes as the engine reads modes (its related-mode credit works on the Chinese labels)."""
-    return COOPERATION_MODES[mode][0] if mode in COOPERATION_MODES else mode
 
 
 def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, str]]]:
@@ -90,7 +95,6 @@ def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, 
 
 def build_context() -> MatchingContext:
     """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
-    from matchmaker.reference.loaders import sector_tree
 
     tree = SectorTree.from_items(sector_tree())
     regions, region_names = _regions()
@@ -123,7 +127,7 @@ def build_context() -> MatchingContext:
                 region_code=region_code,
                 prefecture_code=prefecture_code,
                 investment_sought_yuan=row.investment_sought_yuan,
-                modes=tuple(_mode_label(m) for m in row.cooperation_modes or ()),
+                modes=tuple(row.cooperation_modes or ()),
                 text=project_text(row.name, codes, tree, row.construction_content or ""),
             )
         )
@@ -162,7 +166,7 @@ class ProfileInput:
     regions: tuple[str, ...] = ()
     min_yuan: Decimal | None = None
     max_yuan: Decimal | None = None
-    modes: tuple[str, ...] = ()  # codes of matchmaker.reference.taxonomy.COOPERATION_MODES
+    modes: tuple[str, ...] = ()  # CooperationMode codes
     keywords: str = ""
 
 
@@ -171,7 +175,6 @@ def save_profile(investor: Investor, data: ProfileInput, *, user) -> InvestorPro
 
     Only staff and the users who speak for that investor (an approved claim, or their own
     private record) may: a pending claim never reaches the company's profile."""
-    from matchmaker.investors.operations import can_edit
 
     if user is not None and not can_edit(user, investor):
         raise Forbidden(N_("You cannot change the profile of %(name)s."), name=investor.name)
@@ -207,7 +210,7 @@ def engine_profile(data: Any) -> Profile:
         regions=tuple(data.regions or ()),
         min_yuan=data.min_yuan,
         max_yuan=data.max_yuan,
-        modes=tuple(_mode_label(m) for m in data.modes or ()),
+        modes=tuple(data.modes or ()),
         keywords=data.keywords or "",
     )
 
@@ -215,13 +218,12 @@ def engine_profile(data: Any) -> Profile:
 def check_profile(data: Any, context: MatchingContext | None = None) -> Profile:
     """The engine's Profile, or DomainError (with the field) saying what is wrong."""
     for mode in data.modes or ():
-        if mode not in COOPERATION_MODES:
+        if str(mode) not in set(CooperationMode):
             raise DomainError(
                 N_("Unknown cooperation mode: %(mode)s"), field="modes", mode=str(mode)[:40]
             )
     profile = engine_profile(data)
     if context is None:
-        from matchmaker.reference.loaders import region_tree, sector_tree
 
         tree = SectorTree.from_items(sector_tree())
         codes: set[str] = set()
@@ -396,18 +398,57 @@ def move_lead(lead: Lead, status: LeadStatus | str, *, user) -> Lead:
 
 def leads_query(*, project_id: int | None = None, region_code: str | None = None,
                 status: str | None = None) -> sa.Select:
-    """Leads newest first, optionally for one project, prefecture/county or state."""
-    query = sa.select(Lead).join(Project).order_by(Lead.created_at.desc(), Lead.id.desc())
+    """Leads newest first, optionally for one project, prefecture/county or state, with
+    their project (and its region) and investor loaded in the same statement."""
+    query = (
+        sa.select(Lead).join(Project)
+        .options(joinedload(Lead.project).joinedload(Project.region), joinedload(Lead.investor))
+        .order_by(Lead.created_at.desc(), Lead.id.desc())
+    )
     if project_id:
         query = query.where(Lead.project_id == project_id)
     if status in {s.value for s in LeadStatus}:
         query = query.where(Lead.status == LeadStatus(status))
     if region_code:
-        region = db.session.scalar(sa.select(Region).where(Region.code == region_code))
+        region = db.session.scalar(
+            sa.select(Region).where(Region.code == region_code).options(selectinload(Region.children))
+        )
         if region is not None:
             ids = [region.id, *(c.id for c in region.children)]
             query = query.where(Project.region_id.in_(ids))
     return query
+
+
+@dataclass(frozen=True)
+class LeadsPage:
+    leads: list[Lead]
+    prefectures: list[Region]  # for the region filter
+    project: Project | None  # the project the list is filtered by
+
+
+def list_leads(*, project_id: int | None = None, region_code: str | None = None,
+               status: str | None = None, page: int = 1, per_page: int = 100) -> LeadsPage:
+    """One page of leads for staff, in a constant number of statements whatever its length."""
+    query = leads_query(project_id=project_id, region_code=region_code, status=status)
+    leads = db.session.scalars(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    prefectures = db.session.scalars(
+        sa.select(Region).where(Region.level == RegionLevel.PREFECTURE).order_by(Region.position)
+    ).all()
+    project = db.session.get(Project, project_id) if project_id else None
+    return LeadsPage(list(leads), list(prefectures), project)
+
+
+def leads_by_investor(project: Project) -> dict[int, Lead]:
+    """The project's leads, by investor id."""
+    return {
+        lead.investor_id: lead
+        for lead in db.session.scalars(sa.select(Lead).where(Lead.project_id == project.id))
+    }
+
+
+def projects_of_interest(investor: Investor) -> set[int]:
+    """Ids of the projects the investor registered interest in."""
+    return set(db.session.scalars(sa.select(Lead.project_id).where(Lead.investor_id == investor.id)))
 
 
 # --- event-wide suggestions --------------------------------------------------------------
@@ -448,11 +489,7 @@ def event_suggestions(*, per_investor: int = 5, per_project_cap: int = 8,
 
 def meetings_workbook(meetings: Sequence[Meeting]) -> bytes:
     """The trade negotiation zone's sheet: one row per proposed meeting, plus per project."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    from matchmaker.money import to_yi
-    from matchmaker.sheets import safe_cell
 
     def append(sheet, row: list[Any]) -> None:
         sheet.append([safe_cell(value) for value in row])

@@ -9,8 +9,9 @@ the sector tree as plain data). Five components, each a fit in [0, 1]:
   as a wanted county -> 0.5; otherwise 0;
 - amount: investment sought inside [min, max] -> 1; outside, 1 - (decades off) / 1, so a
   factor 2 off gives 0.70 and a factor 10 off gives 0; a project stating none -> 0.5;
-- mode: a shared cooperation mode -> 1; related (合作 / 股权合作) -> 0.5; the project states
-  none (open to discussion) -> 0.5; otherwise 0;
+- mode: a shared cooperation mode (`CooperationMode` codes) -> 1; related (cooperation /
+  equity participation, `vocabulary.RELATED_MODES`) -> 0.5; the project states none (open
+  to discussion) -> 0.5; otherwise 0;
 - text: the share of the keywords' distinct tokens (CJK bigrams, Latin words: see
   `matchmaker.text.tokens`) found in the project's name + sector names + construction
   content; under `TEXT_CUTOFF` it counts as 0. Computed with one `process.cdist` of LCS
@@ -39,6 +40,7 @@ from rapidfuzz.distance import LCSseq
 
 from matchmaker.i18n import N_, Message
 from matchmaker.money import format_yi
+from matchmaker.reference.vocabulary import CooperationMode, modes_related
 from matchmaker.text import compact, normalize, tokens
 
 SECTOR_BROADER = 0.5  # project's sector is a parent of the wanted one
@@ -53,18 +55,6 @@ _TOKEN_BASE = 0x10000  # tokens are encoded as code points from here (above the 
 MAX_KEYWORDS_CHARS = 500
 COMPONENTS = ("sector", "region", "amount", "mode", "text")
 
-# English labels of the usual cooperation modes (the catalogue writes them in Chinese).
-MODE_NAMES_EN = {
-    "独资": "sole investment",
-    "合资": "joint venture",
-    "合作": "cooperation",
-    "股权合作": "equity cooperation",
-    "ppp": "PPP",
-    "bot": "BOT",
-    "租赁": "lease",
-    "并购": "merger and acquisition",
-    "eod": "EOD",
-}
 
 
 # --- inputs ------------------------------------------------------------------------------
@@ -186,6 +176,11 @@ class Match:
     reasons: list[Reason] = field(default_factory=list)
 
 
+def project_text(name: str, sector_codes: Sequence[str], tree: SectorTree, content: str) -> str:
+    """What the text component reads: name + sector names (zh) + construction content."""
+    return " ".join([name, *(tree.name(code)[0] for code in sector_codes), content])
+
+
 # --- validation --------------------------------------------------------------------------
 
 
@@ -264,15 +259,23 @@ _EMPTY_PROFILE = Message(
 
 
 def _mode_key(mode: str) -> str:
-    return compact(mode)
+    return str(mode)
 
 
 def _mode_relation(wanted: str, offered: str) -> float:
     if wanted == offered:
         return 1.0
-    if wanted and offered and (wanted in offered or offered in wanted):
+    if modes_related(wanted, offered):
         return MODE_RELATED
     return 0.0
+
+
+def _shown_mode(mode: str) -> CooperationMode | str:
+    """A mode as a reason shows it: its label when it is a known code."""
+    try:
+        return CooperationMode(mode)
+    except ValueError:
+        return str(mode)
 
 
 def _padded(rows: Sequence[Sequence[int]], sentinel: int) -> np.ndarray:
@@ -588,10 +591,6 @@ def _amount_reason(project: ProjectFeatures, profile: Profile) -> Message:
     return Message(N_("Amount sought %(amount)s亿元 is within your range"), params)
 
 
-def _mode_en(mode: str) -> str:
-    return MODE_NAMES_EN.get(_mode_key(mode), mode)
-
-
 def _mode_reason(project: ProjectFeatures, profile: Profile) -> Message:
     if not project.modes:
         return Message(N_("Cooperation mode open to discussion"))
@@ -601,16 +600,13 @@ def _mode_reason(project: ProjectFeatures, profile: Profile) -> Message:
         key=lambda item: item[0],
     )
     if credit >= 1.0:
-        params = {"mode": offered, "mode_en": _mode_en(offered)}
-        return Message(N_("Cooperation mode: %(mode_en)s"), params)
+        return Message(N_("Cooperation mode: %(mode)s"), {"mode": _shown_mode(offered)})
     if credit > 0:
-        params = {"mode": offered, "mode_en": _mode_en(offered)}
-        return Message(N_("Related cooperation mode: %(mode_en)s"), params)
-    params = {
-        "mode": "、".join(project.modes),
-        "mode_en": ", ".join(_mode_en(m) for m in project.modes),
-    }
-    return Message(N_("Cooperation modes %(mode_en)s differ from yours"), params)
+        return Message(N_("Related cooperation mode: %(mode)s"), {"mode": _shown_mode(offered)})
+    shown: list[CooperationMode | str] | str = [_shown_mode(m) for m in project.modes]
+    if not all(isinstance(m, CooperationMode) for m in shown):
+        shown = ", ".join(str(m) for m in project.modes)  # modes outside the vocabulary
+    return Message(N_("Cooperation modes %(modes)s differ from yours"), {"modes": shown})
 
 
 def keyword_hits(keywords: str, text: str) -> list[str]:
@@ -749,78 +745,3 @@ def suggest_meetings(
         indices = np.array([i for i, _s in chosen[investor]], dtype=np.int64)
         result[investor] = matrix.matches_at(profile, indices, [s for _i, s in chosen[investor]])
     return result
-
-
-# --- reference implementation (tests and the benchmark's per-pair loop) ------------------
-
-
-def score_pair(
-    profile: Profile,
-    project: ProjectFeatures,
-    sector_tree: SectorTree,
-    weights: Weights,
-    prefecture_of: Mapping[str, str] | None = None,
-) -> int:
-    """The same score for one pair, in plain Python: the slow reference for tests and for
-    the benchmark's per-pair loop. Not for production use."""
-    prefecture_of = prefecture_of or {}
-    parts: dict[str, float] = {}
-    if profile.sectors:
-        parts["sector"] = max(
-            (sector_tree.relation(w, o) for o in project.sectors for w in profile.sectors),
-            default=0.0,
-        )
-    if profile.regions:
-        best = 0.0
-        for wanted in profile.regions:
-            for code, as_prefecture in (
-                (project.region_code, False),
-                (project.prefecture_code, True),
-            ):
-                if code is None:
-                    continue
-                if wanted == code or (wanted.endswith("0000") and code.startswith(wanted[:2])):
-                    best = 1.0
-                elif (
-                    as_prefecture
-                    and (prefecture_of.get(wanted) or _prefecture_of_code(wanted)) == code
-                ):
-                    best = max(best, REGION_SAME_PREFECTURE)
-        parts["region"] = best
-    if profile.min_yuan is not None or profile.max_yuan is not None:
-        sought = project.investment_sought_yuan
-        if sought is None or sought <= 0:
-            parts["amount"] = AMOUNT_UNKNOWN
-        else:
-            log_sought = math.log10(sought)
-            distance = 0.0
-            if profile.min_yuan:
-                distance += max(math.log10(profile.min_yuan) - log_sought, 0.0)
-            if profile.max_yuan is not None:
-                high = math.log10(profile.max_yuan) if profile.max_yuan > 0 else -math.inf
-                distance += max(log_sought - high, 0.0)
-            parts["amount"] = min(max(1.0 - distance / AMOUNT_DECAY_DECADES, 0.0), 1.0)
-    if profile.modes:
-        if not project.modes:
-            parts["mode"] = MODE_UNSTATED
-        else:
-            parts["mode"] = max(
-                _mode_relation(_mode_key(w), _mode_key(o))
-                for w in profile.modes
-                for o in project.modes
-            )
-    query = set(_keyword_token_list(profile.keywords))
-    if query:
-        shared = len(query & set(tokens(project.text)))
-        if shared >= math.ceil(len(query) * TEXT_CUTOFF / 100):
-            parts["text"] = math.floor(shared * (100.0 / len(query)) + 0.5) / 100.0
-        else:
-            parts["text"] = 0.0
-    total_weight = sum(getattr(weights, name) for name in parts)
-    if not parts or total_weight <= 0:
-        raise ProfileError(_EMPTY_PROFILE)
-    total = 0.0
-    for name in COMPONENTS:
-        if name in parts:
-            total += getattr(weights, name) * parts[name]
-    return int(math.floor(total * (100.0 / total_weight) + 0.5))

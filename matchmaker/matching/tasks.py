@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from matchmaker import jobs
+from matchmaker.matching import operations
+from matchmaker.storage import uploads
 
 
 @jobs.task("event_meetings")
 def run_event_meetings(job: jobs.Job, params: dict[str, Any], progress) -> dict[str, Any]:
-    from matchmaker.matching import operations
-    from matchmaker.storage import uploads
 
     progress("matching", 0, 2)
     meetings = operations.event_suggestions(

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from matchmaker.extensions import db
 from matchmaker.reference.models import Region, RegionLevel, Sector
+from matchmaker.reference.taxonomy import Gazetteer, Taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +127,6 @@ def region_tree() -> list[dict[str, Any]]:
 
 def taxonomy():
     """The pure Taxonomy over the database's sectors (built once per process)."""
-    from matchmaker.reference.taxonomy import Taxonomy
 
     key = f"taxonomy:{db.engine.url}"
     if key not in _cache:
@@ -139,7 +140,6 @@ def taxonomy():
 
 
 def _data_dir() -> Path:
-    from flask import current_app
 
     return Path(current_app.config["DATA_DIR"])
 
@@ -165,7 +165,6 @@ def other_provinces() -> list[dict[str, Any]]:
 def gazetteer():
     """The pure Gazetteer over the database's regions (built once per process), with the
     development zones and the other provinces it must recognise."""
-    from matchmaker.reference.taxonomy import Gazetteer
 
     key = f"gazetteer:{db.engine.url}"
     if key not in _cache:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import enum
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.db import Base, str_enum
+from matchmaker.i18n import NP_
+from matchmaker.reference.vocabulary import LabelledEnum
 
 
-class RegionLevel(enum.StrEnum):
-    PREFECTURE = "prefecture"
-    COUNTY = "county"
-    PROVINCE = "province"  # the province as a whole, for province-wide projects
+class RegionLevel(LabelledEnum):
+    PREFECTURE = "prefecture", NP_("region level", "Prefecture")
+    COUNTY = "county", NP_("region level", "County")
+    # the province as a whole, for province-wide projects
+    PROVINCE = "province", NP_("region level", "Province")
 
 
 class Sector(Base):

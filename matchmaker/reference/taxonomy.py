@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
 
+from matchmaker.reference.vocabulary import CooperationMode
 from matchmaker.text import clean, compact, normalize
 
 # ---------------------------------------------------------------------------- sectors
@@ -573,30 +574,21 @@ def _region(
 
 # ---------------------------------------------------------------------- cooperation modes
 
-COOPERATION_MODES: dict[str, tuple[str, str]] = {
-    "sole": ("独资", "Sole proprietorship"),
-    "joint_venture": ("合资", "Joint venture"),
-    "cooperation": ("合作", "Cooperation"),
-    "ppp": ("PPP", "Public-private partnership (PPP)"),
-    "equity": ("股权合作", "Equity participation"),
-    "other": ("其他", "Other"),
-}
-
 # Checked in this order: '股权合作' must be read as equity before '合作' is seen.
-_MODE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("ppp", ("ppp", "政府和社会资本合作", "publicprivatepartnership")),
-    ("equity", ("股权", "参股", "入股", "控股", "equity", "stake")),
-    ("sole", ("独资", "独立投资", "sole", "whollyowned", "wholly")),
-    ("joint_venture", ("合资", "jointventure", "jv")),
-    ("cooperation", ("合作", "cooperation", "cooperative", "partnership", "co-operation")),
-    ("other", ("其他", "其它", "other", "others")),
+_MODE_KEYWORDS: tuple[tuple[CooperationMode, tuple[str, ...]], ...] = (
+    (CooperationMode.PPP, ("ppp", "政府和社会资本合作", "publicprivatepartnership")),
+    (CooperationMode.EQUITY, ("股权", "参股", "入股", "控股", "equity", "stake")),
+    (CooperationMode.SOLE, ("独资", "独立投资", "sole", "whollyowned", "wholly")),
+    (CooperationMode.JOINT_VENTURE, ("合资", "jointventure", "jv")),
+    (CooperationMode.COOPERATION, ("合作", "cooperation", "cooperative", "partnership", "co-operation")),
+    (CooperationMode.OTHER, ("其他", "其它", "other", "others")),
 )
 _MODE_SPLIT_RE = re.compile(r"[、,，;；/／|｜\n]+|或|及|和|\bor\b|\band\b", re.IGNORECASE)
 
 
-def mode_parts(text: object) -> list[tuple[str, str | None]]:
-    """Each part of a cooperation-mode cell with its code (None when unrecognised)."""
-    result: list[tuple[str, str | None]] = []
+def mode_parts(text: object) -> list[tuple[str, CooperationMode | None]]:
+    """Each part of a cooperation-mode cell with its mode (None when unrecognised)."""
+    result: list[tuple[str, CooperationMode | None]] = []
     for part in _MODE_SPLIT_RE.split(clean(text)):
         key = compact(part)
         if not key:
@@ -606,11 +598,11 @@ def mode_parts(text: object) -> list[tuple[str, str | None]]:
     return result
 
 
-def normalize_mode(text: object) -> list[str]:
-    """'合资、合作' -> ['joint_venture', 'cooperation']; unrecognised parts -> 'other'."""
-    codes: list[str] = []
+def normalize_mode(text: object) -> list[CooperationMode]:
+    """'合资、合作' -> [JOINT_VENTURE, COOPERATION]; unrecognised parts -> OTHER."""
+    codes: list[CooperationMode] = []
     for _, code in mode_parts(text):
-        code = code or "other"
+        code = code or CooperationMode.OTHER
         if code not in codes:
             codes.append(code)
     return codes

@@ -8,9 +8,16 @@ import time
 
 import click
 from flask.cli import with_appcontext
+from werkzeug.datastructures import MultiDict
 
+from matchmaker.extensions import db
 from matchmaker.i18n import translate
 from matchmaker.money import format_yi, yuan_str
+from matchmaker.search.core import SearchError
+from matchmaker.search.index import reindex
+from matchmaker.search.operations import search_projects
+from matchmaker.search.params import request_from_args
+from matchmaker.serializers import project_json
 
 
 @click.command("search")
@@ -24,12 +31,7 @@ from matchmaker.money import format_yi, yuan_str
 def search_command(query: str, sectors: tuple[str, ...], regions: tuple[str, ...], page: int,
                    per_page: int, as_json: bool) -> None:
     """The same search as the web page: ranked projects of published catalogues."""
-    from werkzeug.datastructures import MultiDict
 
-    from matchmaker.api.serializers import project_json
-    from matchmaker.search.core import SearchError
-    from matchmaker.search.operations import search_projects
-    from matchmaker.search.params import request_from_args
 
     args = MultiDict([("q", query), ("page", str(page)), ("per_page", str(per_page))]
                      + [("sector", s) for s in sectors] + [("region", r) for r in regions])
@@ -72,8 +74,6 @@ def search_index_group() -> None:
 @with_appcontext
 def rebuild_command() -> None:
     """Rebuild the whole search index from the projects (one transaction)."""
-    from matchmaker.extensions import db
-    from matchmaker.search.index import reindex
 
     start = time.perf_counter()
     count = reindex(db.session.connection(), None)

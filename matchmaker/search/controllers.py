@@ -6,11 +6,10 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from matchmaker.i18n import translate
-from matchmaker.reference.taxonomy import COOPERATION_MODES
 from matchmaker.search import operations
-from matchmaker.search.core import BANDS, SORTS, STATUS_NAMES, SearchError, highlight
+from matchmaker.search.core import SORTS, SearchError, highlight
 from matchmaker.search.params import PARAMS, request_from_args
-from matchmaker.search.textindex import fold
+from matchmaker.text import fold
 
 
 def _link(**changes) -> str:
@@ -37,23 +36,16 @@ def index():
     terms = page.result.highlight_terms() if page else []
     return render_template(
         "search/index.html", page=page, error=error, link=_link, highlight=highlight, terms=terms,
-        sorts=SORTS, bands={b[0]: b for b in BANDS}, translate=translate, args=request.args,
+        sorts=SORTS, translate=translate, args=request.args,
     ), status
 
 
 def project(project_id: int):
-    item = operations.published_project(project_id)
+    item = operations.visible_project(project_id, user=current_user)
     if item is None:
-        staff = current_user.is_authenticated and current_user.has_role("staff")
-        from matchmaker.catalogue.models import Project
-        from matchmaker.extensions import db
-
-        item = db.session.get(Project, project_id) if staff else None
-        if item is None:
-            abort(404)
+        abort(404)
     terms = [fold(t) for t in request.args.get("q", "")[:200].split() if fold(t)][:10]
     return render_template(
         "search/project.html", project=item, similar=operations.similar_projects(item),
         show_contact=current_user.is_authenticated, highlight=highlight, terms=terms,
-        status_names=STATUS_NAMES, mode_names=COOPERATION_MODES,
     )

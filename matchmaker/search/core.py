@@ -23,15 +23,18 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from matchmaker.i18n import N_, Message
+from matchmaker.reference.vocabulary import CooperationMode, InvestmentBand
 from matchmaker.search.query import (
     MAX_QUERY_CHARS,
+    Concept,
     Part,
     Vocabulary,
     parse,
     prefix_root,
     stem,
 )
-from matchmaker.search.textindex import FieldIndex, fold, fold_char, is_cjk_char
+from matchmaker.search.textindex import FieldIndex, is_cjk_char
+from matchmaker.text import fold, fold_char
 
 NAME, SECTOR, REGION, CONTENT = 100, 60, 60, 30
 NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY = 25, 20, 20, 10
@@ -40,18 +43,10 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 SORTS = ("relevance", "sought_desc", "sought_asc", "newest")
 STATUSES = ("open", "negotiating", "signed", "withdrawn")
-STATUS_NAMES = {"open": ("可洽谈", "Open"), "negotiating": ("洽谈中", "Negotiating"),
-                "signed": ("已签约", "Signed"), "withdrawn": ("已撤回", "Withdrawn")}
 FEN_PER_YI = 10_000_000_000
-# Investment-sought bands, (lower, upper] in 亿元; the last has no upper bound.
-BANDS: tuple[tuple[str, int, int | None, str, str], ...] = (
-    ("lt1", 0, 1, "1亿元及以下", "up to 100 million yuan"),
-    ("1-5", 1, 5, "1–5亿元", "100–500 million yuan"),
-    ("5-10", 5, 10, "5–10亿元", "0.5–1 billion yuan"),
-    ("10-50", 10, 50, "10–50亿元", "1–5 billion yuan"),
-    ("50+", 50, None, "50亿元以上", "over 5 billion yuan"),
-)
-BAND_CODES = tuple(b[0] for b in BANDS)
+BANDS: tuple[InvestmentBand, ...] = tuple(InvestmentBand)
+BAND_CODES = tuple(b.value for b in BANDS)
+MODES: tuple[CooperationMode, ...] = tuple(CooperationMode)
 
 
 class SearchError(ValueError):
@@ -129,13 +124,6 @@ class SearchResult:
         return sorted(terms, key=len, reverse=True)
 
 
-def band_of(sought_fen: int) -> int:
-    for index, (_code, _low, high, _zh, _en) in enumerate(BANDS):
-        if high is None or sought_fen <= high * FEN_PER_YI:
-            return index
-    return len(BANDS) - 1
-
-
 def fen(yuan: Decimal) -> int:
     return int((Decimal(yuan) * 100).to_integral_value())
 
@@ -154,7 +142,7 @@ class SearchIndex:
         self.prefectures = [r.code for r in gazetteer.prefectures()]
         self.region_codes = [r.code for r in gazetteer]
         self.region_index = {code: i for i, code in enumerate(self.region_codes)}
-        self.modes = ("sole", "joint_venture", "cooperation", "ppp", "equity", "other")
+        self.modes = MODES
         self.documents: list[Document] = []
         self.position: dict[int, int] = {}
         self.names = FieldIndex()
@@ -227,7 +215,7 @@ class SearchIndex:
                 prefecture[i] = prefecture_of[doc.region_code]
             mbits = 0
             for mode in doc.modes:
-                mbits |= 1 << mode_index.get(mode, 5)
+                mbits |= 1 << mode_index.get(mode, MODES.index(CooperationMode.OTHER))
             mode_bits[i] = mbits
             status[i] = status_index.get(doc.status, 0)
             sought[i] = doc.sought_fen
@@ -235,7 +223,7 @@ class SearchIndex:
             ids[i] = doc.project_id
             visible[i] = doc.visible
         sector_masks[:] = np.asarray(masks, dtype=np.uint64) if count else sector_masks
-        edges = np.asarray([0] + [b[2] * FEN_PER_YI for b in BANDS[:-1]], dtype=np.int64)
+        edges = np.asarray([0] + [int(b.high_yi) * FEN_PER_YI for b in BANDS[:-1]], dtype=np.int64)
         band = (np.searchsorted(edges[1:], sought, side="left")).astype(np.int8)
         self._a = {"sectors": sector_masks, "county": county, "prefecture": prefecture,
                    "modes": mode_bits, "status": status, "sought": sought, "created": created,
@@ -373,7 +361,6 @@ class SearchIndex:
 
     def _concept_labels(self, part: Part) -> set[str]:
         """Chinese labels of the part's sectors and regions, to highlight in names."""
-        from matchmaker.search.query import Concept
 
         labels: set[str] = set()
         for kind, codes in (("sector", part.sectors), ("region", part.regions)):
@@ -480,17 +467,17 @@ class SearchIndex:
         sector = [n for n in (node(root) for root in self.taxonomy.roots()) if n]
         mode_bits = np.unpackbits(a["modes"][positions].reshape(-1, 1), axis=1, bitorder="little") if len(positions) else np.zeros((0, 8), np.uint8)
         mode_counts = mode_bits.sum(axis=0) if len(positions) else np.zeros(8, np.int64)
-        from matchmaker.reference.taxonomy import COOPERATION_MODES
-
-        mode = [{"code": m, "name": COOPERATION_MODES[m][0], "name_en": COOPERATION_MODES[m][1],
-                 "count": int(mode_counts[i])} for i, m in enumerate(self.modes) if mode_counts[i]]
+        # Modes, statuses and bands by code: their labels are added at the door
+        # (`operations.labelled_facets`), in the reader's language.
+        mode = [{"code": m.value, "count": int(mode_counts[i])}
+                for i, m in enumerate(self.modes) if mode_counts[i]]
         status_counts = np.bincount(a["status"][positions], minlength=len(STATUSES))
-        status = [{"code": s, "name": STATUS_NAMES[s][0], "name_en": STATUS_NAMES[s][1],
-                   "count": int(status_counts[i])} for i, s in enumerate(STATUSES) if status_counts[i]]
+        status = [{"code": s, "count": int(status_counts[i])}
+                  for i, s in enumerate(STATUSES) if status_counts[i]]
         band_counts = np.bincount(a["band"][positions], minlength=len(BANDS))
-        bands = [{"code": code, "name": zh, "name_en": en, "count": int(band_counts[i]),
-                  "min_yi": low, "max_yi": high}
-                 for i, (code, low, high, zh, en) in enumerate(BANDS) if band_counts[i]]
+        bands = [{"code": b.value, "count": int(band_counts[i]), "min_yi": int(b.low_yi),
+                  "max_yi": int(b.high_yi) if b.high_yi is not None else None}
+                 for i, b in enumerate(BANDS) if band_counts[i]]
         return {"region": region, "sector": sector, "mode": mode, "status": status, "sought_band": bands}
 
     # ------------------------------------------------------------------ similar

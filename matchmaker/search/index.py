@@ -1,9 +1,10 @@
 """The database side of the search index: writing `search_documents` (Core bulk statements)
 and keeping each process's in-memory `SearchIndex` in step with them.
 
-Upkeep: `reindex_projects(ids)` (in operations) after Core writes; an ORM `after_flush`
-listener (registered in `search/models.py`, which is always imported) reindexes projects added, changed or deleted through
-the ORM, and every project of a catalogue whose status changed, in the same transaction.
+Upkeep: search subscribes to `signals.projects_written` (see `matchmaker.search.init_app`):
+the catalogue announces every project it adds, changes or deletes (and every project of a
+catalogue whose status changed), and `reindex_projects(ids)` rewrites their documents in
+the same transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from matchmaker.catalogue.models import (
     Catalogue,
@@ -27,9 +27,11 @@ from matchmaker.catalogue.models import (
     Sector,
     project_sectors,
 )
+from matchmaker.extensions import db
+from matchmaker.reference import loaders as reference
 from matchmaker.search.core import Document, SearchIndex, fen
 from matchmaker.search.models import SearchDocument, SearchIndexState
-from matchmaker.search.textindex import fold
+from matchmaker.text import fold
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
@@ -39,8 +41,19 @@ projects_table = Project.__table__
 
 
 # ---------------------------------------------------------------------------- writing
+def _lineage(token: str | None) -> str | None:
+    """The first half of a state token names its lineage: it changes with every full
+    rebuild and whenever the state row is created afresh (an emptied database), so an
+    index never takes a newer lineage's documents for increments of its own."""
+    return token[:16] if token else None
+
+
 def _next_generation(connection: Connection, *, full: bool) -> int:
-    token = uuid.uuid4().hex
+    fresh = uuid.uuid4().hex
+    current = connection.execute(
+        sa.select(state_table.c.token).where(state_table.c.id == 1)).scalar_one_or_none()
+    lineage = fresh[:16] if full or current is None else _lineage(current)
+    token = lineage + fresh[16:]
     values = {"generation": state_table.c.generation + 1, "token": token}
     if full:
         values["full_generation"] = state_table.c.generation + 1
@@ -120,29 +133,6 @@ def reindex(connection: Connection, project_ids: Iterable[int] | None = None) ->
     return written
 
 
-def reindex_after_flush(session: Session) -> None:
-    """Projects written through the ORM: reindex them within the same transaction.
-    Set `session.info["search_reindex"] = False` to skip (then call reindex_projects)."""
-    if session.info.get("search_reindex", True) is False:
-        return
-    ids: set[int] = set()
-    catalogues: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, Project) and obj.id is not None:
-            ids.add(obj.id)
-        elif isinstance(obj, Catalogue) and obj.id is not None and obj not in session.new:
-            history = sa.inspect(obj).attrs.status.history
-            if history.has_changes() or obj in session.deleted:
-                catalogues.add(obj.id)
-    if not ids and not catalogues:
-        return
-    connection = session.connection()
-    if catalogues:
-        ids.update(connection.execute(
-            sa.select(projects_table.c.id).where(projects_table.c.catalogue_id.in_(catalogues))).scalars())
-    reindex(connection, ids)
-
-
 # ---------------------------------------------------------------------------- reading
 _lock = threading.RLock()
 _indexes: dict[str, SearchIndex] = {}
@@ -175,8 +165,8 @@ def refresh(index: SearchIndex, engine) -> None:
             return
         if state.token == index.token:
             return
-        if (index.token is None or state.full_generation > index.generation
-                or state.generation <= index.generation):
+        if (index.token is None or _lineage(state.token) != _lineage(index.token)
+                or state.full_generation > index.generation or state.generation <= index.generation):
             rows = connection.execute(sa.select(documents_table).order_by(documents_table.c.project_id))
             index.load(_document(r) for r in rows)
         else:
@@ -190,9 +180,6 @@ def refresh(index: SearchIndex, engine) -> None:
 @contextmanager
 def current_index() -> Iterator[SearchIndex]:
     """This process's index for the app's database, fresh, held under a lock while in use."""
-    from matchmaker.extensions import db
-    from matchmaker.reference import loaders as reference
-
     taxonomy, gazetteer = reference.taxonomy(), reference.gazetteer()
     key = str(db.engine.url)
     with _lock:

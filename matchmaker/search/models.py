@@ -1,7 +1,7 @@
 """The search index's tables: one searchable row per project, and the index's version.
 
 `search_documents` is written only by `matchmaker.search.operations.reindex_projects`
-(Core bulk statements). `search_index_state` holds one row: `generation` goes up with each
+(Core bulk statements), which runs when the catalogue announces `projects_written`. `search_index_state` holds one row: `generation` goes up with each
 reindex (documents carry the generation that wrote them), `token` changes with each, and
 `full_generation` is the generation of the last full rebuild. A process's in-memory index
 compares the token (one primary-key read per search) and loads only newer documents.
@@ -13,8 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from matchmaker.db import Base, Money, UTCDateTime
 
@@ -50,12 +49,3 @@ class SearchIndexState(Base):
 
     def __repr__(self) -> str:
         return f"<SearchIndexState gen={self.generation} full={self.full_generation}>"
-
-
-@event.listens_for(Session, "after_flush")
-def _reindex_after_flush(session: Session, _flush_context) -> None:
-    """Projects written through the ORM are reindexed in the same transaction (see
-    `matchmaker.search.index.reindex_after_flush`)."""
-    from matchmaker.search.index import reindex_after_flush
-
-    reindex_after_flush(session)

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
 from matchmaker.extensions import db
+from matchmaker.reference.labels import names
+from matchmaker.reference.vocabulary import CooperationMode, InvestmentBand
 from matchmaker.search import index as search_index
 from matchmaker.search.core import Hit, SearchRequest, SearchResult
 
@@ -46,11 +48,24 @@ def _load(ids: list[int]) -> dict[int, Project]:
     return {p.id: p for p in projects}
 
 
+_LABELLED_FACETS = {"mode": CooperationMode, "status": ProjectStatus, "sought_band": InvestmentBand}
+
+
+def labelled_facets(facets: dict) -> dict:
+    """The core's facets with the bilingual names of modes, statuses and bands added
+    (`{"code", "name", "name_en", "count"}`, as INTERFACES describes them)."""
+    for key, enum_cls in _LABELLED_FACETS.items():
+        for item in facets.get(key, ()):
+            item.update(names(enum_cls(item["code"])))
+    return facets
+
+
 def search_projects(request: SearchRequest) -> SearchPage:
     """Ranked, filtered, paginated projects of published catalogues, with facets.
     Raises `core.SearchError` for a request it refuses (unknown code, page 0, ...)."""
     with search_index.current_index() as index:
         result = index.search(request)
+    labelled_facets(result.facets)
     projects = _load([hit.project_id for hit in result.hits])
     items = [(projects[hit.project_id], hit) for hit in result.hits if hit.project_id in projects]
     return SearchPage(result, items)
@@ -69,3 +84,12 @@ def published_project(project_id: int) -> Project | None:
         sa.select(Project).join(Catalogue)
         .where(Project.id == project_id, Catalogue.status == CatalogueStatus.PUBLISHED)
     )
+
+
+def visible_project(project_id: int, *, user) -> Project | None:
+    """The project page's project: a published one for everyone; staff also preview the
+    projects of unpublished catalogues. None: not found (or not for this user)."""
+    project = published_project(project_id)
+    if project is None and getattr(user, "is_authenticated", False) and user.has_role("staff"):
+        project = db.session.get(Project, project_id)
+    return project

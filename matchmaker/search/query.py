@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from matchmaker.search.textindex import fold, is_cjk_char, words
+from matchmaker.search.textindex import is_cjk_char, words
+from matchmaker.text import fold
 
 SPELLING = {"centre": "center", "centres": "centers", "utilisation": "utilization",
             "fibre": "fiber", "decarbonisation": "decarbonization", "aluminium": "aluminum",

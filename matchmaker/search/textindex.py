@@ -1,4 +1,4 @@
-"""Text folding and an in-memory substring index for CJK and Latin text (pure: no Flask, no DB).
+"""An in-memory substring index for CJK and Latin text (pure: no Flask, no DB).
 
 Chinese has no spaces and most useful words are two characters, so a field is indexed by
 its CJK character bigrams (a sorted numpy table of (bigram, document) pairs) and by its
@@ -14,40 +14,20 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Iterable
 
 import numpy as np
 
-_MARKS_RE = re.compile(r"[\u0300-\u036f]")
-_NONWORD_RE = re.compile(r"[\W_]+")
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
-_WORD_RE = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
-_LATIN_RE = re.compile(rf"[^\W_{_CJK}]+")
+from matchmaker.text import CJK_CLASS, CJK_RANGES, is_cjk
+
+_WORD_RE = re.compile(rf"[{CJK_CLASS}]+|[^\W_{CJK_CLASS}]+")
+_LATIN_RE = re.compile(rf"[^\W_{CJK_CLASS}]+")
 _DOC_BITS = 21  # up to 2,097,152 documents per table
 _DOC_MASK = (1 << _DOC_BITS) - 1
 
 
-def fold(text: object) -> str:
-    """The searchable form: full-width -> half-width, accents (pinyin tones) and case gone,
-    apostrophes dropped (gui'an -> guian), any other punctuation or symbol -> one space."""
-    if text is None:
-        return ""
-    value = unicodedata.normalize("NFKD", str(text))
-    value = _MARKS_RE.sub("", value).casefold().replace("'", "").replace("\u2019", "")
-    return _NONWORD_RE.sub(" ", value).strip()
-
-
-def fold_char(char: str) -> str:
-    """`fold` for one character, keeping its length meaningful for highlighting."""
-    value = _MARKS_RE.sub("", unicodedata.normalize("NFKD", char)).casefold()
-    if value in ("'", "\u2019"):
-        return ""
-    return "".join(c if (c.isalnum()) else " " for c in value)
-
-
 def is_cjk_char(char: str) -> bool:
-    return bool(re.fullmatch(f"[{_CJK}]", char))
+    return len(char) == 1 and is_cjk(char)
 
 
 def words(folded: str) -> list[str]:
@@ -60,12 +40,10 @@ def latin_words(folded: str) -> list[str]:
 
 
 def _cjk_mask(codes: np.ndarray) -> np.ndarray:
-    return (
-        ((codes >= 0x4E00) & (codes <= 0x9FFF))
-        | ((codes >= 0x3400) & (codes <= 0x4DBF))
-        | ((codes >= 0xF900) & (codes <= 0xFAFF))
-        | ((codes >= 0x20000) & (codes <= 0x2A6DF))
-    )
+    mask = np.zeros(codes.shape, dtype=bool)
+    for low, high in CJK_RANGES:
+        mask |= (codes >= low) & (codes <= high)
+    return mask
 
 
 def _bigram_key(pair: str) -> int:

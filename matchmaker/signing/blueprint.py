@@ -1,6 +1,7 @@
 from flask import Blueprint
 
 from matchmaker.signing import controllers
+from matchmaker.signing.forms import local_zone
 
 bp = Blueprint("signing", __name__, url_prefix="/signing")
 
@@ -37,6 +38,5 @@ bp.add_url_rule("/export/agreements.xlsx", view_func=controllers.export_agreemen
 @bp.app_template_filter("local_time")
 def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A UTC datetime shown in the venue's time zone (BABEL_DEFAULT_TIMEZONE)."""
-    from matchmaker.signing.forms import local_zone
 
     return value.astimezone(local_zone()).strftime(fmt) if value else ""

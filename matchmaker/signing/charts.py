@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
-from matchmaker.money import format_yi
-
 BAR_COLOURS = ("#1b7f4b", "#3a9d6a", "#5fb98a", "#89d0aa", "#b3e2c7", "#d5efe0")
 
 
@@ -81,7 +79,3 @@ def progress_ring(done_yuan: Decimal, target_yuan: Decimal, *, title: str, size:
         f'<text x="{centre}" y="{centre + 8}" text-anchor="middle" font-size="24" font-weight="700">'
         f"{percent}%</text></svg>"
     )
-
-
-def yi_text(yuan: Decimal) -> str:
-    return f"{format_yi(yuan)}亿元"

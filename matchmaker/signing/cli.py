@@ -9,7 +9,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from matchmaker.editions.operations import ALL, resolve_edition
+from matchmaker.errors import DomainError
 from matchmaker.money import format_yi
+from matchmaker.signing.totals import signed_totals
 
 
 @click.group("signing")
@@ -32,9 +35,6 @@ def signing_group() -> None:
 @with_appcontext
 def totals_command(as_json: bool, count_intent: bool | None, edition: str | None) -> None:
     """Signed total, count, target and breakdowns; the press lines."""
-    from matchmaker.editions.operations import ALL, resolve_edition
-    from matchmaker.errors import DomainError
-    from matchmaker.signing.totals import signed_totals
 
     if count_intent is None:
         count_intent = bool(current_app.config["SIGNING_COUNT_INTENT"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,15 +20,19 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from matchmaker.accounts.forms import EmptyForm
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
+from matchmaker.editions.operations import ALL, list_editions
 from matchmaker.editions.selection import selected_edition
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.i18n import translate
 from matchmaker.investors.models import Investor
 from matchmaker.investors.resolution import InvestorUnresolved, resolve_investor
 from matchmaker.money import format_yi, yuan_str
@@ -43,6 +48,7 @@ from matchmaker.signing.forms import (
 )
 from matchmaker.signing.models import Agreement, SessionState, SigningSession
 from matchmaker.signing.totals import Totals, session_summaries, signed_totals
+from matchmaker.validation import record_id
 
 AGREEMENTS_PER_PAGE = 200
 
@@ -132,8 +138,6 @@ def edit_session(session_id: int):
 
 
 def _state_change(session_id: int, action: str):
-    from matchmaker.accounts.forms import EmptyForm
-
     session = db.get_or_404(SigningSession, session_id)
     form = ReasonForm() if action == "reopen" else EmptyForm()
     if not form.validate_on_submit():
@@ -185,8 +189,6 @@ def reopen_session(session_id: int):
 
 
 def _fill_choices(form: AgreementForm) -> None:
-    from flask_babel import get_locale
-
     english = str(get_locale() or "zh") == "en"
     sectors = db.session.scalars(sa.select(Sector).order_by(Sector.position)).all()
     regions = db.session.scalars(sa.select(Region).order_by(Region.position)).all()
@@ -264,7 +266,6 @@ def _session_page(
         need_large=need_large,
         summary=summary,
         state_form=ReasonForm(),
-        kind_labels=operations.KIND_LABELS,
         history=operations.session_history(session),
     ), status
 
@@ -380,7 +381,6 @@ def _agreement_page(
         history=operations.agreement_history(agreement),
         candidates=candidates,
         need_large=need_large,
-        kind_labels=operations.KIND_LABELS,
     ), status
 
 
@@ -446,7 +446,6 @@ def void(agreement_id: int):
 def lookup_investors():
     """Type-ahead: the candidates (best first, with why); `match` only when the typed text
     resolves to it with confidence - the page accepts a suggestion on Tab/Enter only then."""
-    from matchmaker.i18n import translate
 
     query = (request.args.get("q") or "").strip()
     if not query:
@@ -562,8 +561,6 @@ def _charts(totals: Totals, locale: str) -> dict[str, str]:
 
 
 def dashboard():
-    from flask_babel import get_locale
-
     edition = _edition()
     totals = signed_totals(count_intent=_count_intent(), edition=edition)
     locale = str(get_locale() or "zh")
@@ -578,8 +575,6 @@ def dashboard():
 
 def all_editions():
     """The one page with totals across editions: each edition's row, then the sum, saying so."""
-    from matchmaker.editions.operations import ALL, list_editions
-
     count_intent = _count_intent()
     rows = [(edition, signed_totals(count_intent=count_intent, edition=edition))
             for edition in list_editions()]
@@ -590,8 +585,6 @@ def all_editions():
 
 def _venue_session(edition) -> SigningSession | None:
     """?session=ID (of the edition shown), else the edition's open session held last."""
-    from matchmaker.validation import record_id
-
     value = request.args.get("session")
     if value:
         session = db.session.get(SigningSession, record_id(value, field="session"))
@@ -636,14 +629,11 @@ def venue():
         figures=figures,
         latest=latest,
         refresh=seconds,
-        kind_labels=operations.KIND_LABELS,
     )
 
 
 def _venue_figures(totals: Totals, session: SigningSession | None) -> dict[str, Any]:
     """What the venue screen shows in large: the session's figures, or the edition's."""
-    from decimal import Decimal
-
     if session is None:
         return {"count": totals.count, "total_yuan": totals.total_yuan,
                 "target_yuan": totals.target_yuan, "percent": totals.progress_percent,

@@ -19,9 +19,10 @@ from openpyxl.styles import Font
 
 from matchmaker.extensions import db
 from matchmaker.money import to_yi
+from matchmaker.reference.labels import label_in
 from matchmaker.sheets import safe_cell
+from matchmaker.signing.forms import local_zone
 from matchmaker.signing.models import Agreement, SigningSession
-from matchmaker.signing.operations import KIND_LABELS
 from matchmaker.signing.totals import Totals
 
 YUAN_FORMAT = "#,##0.00"
@@ -131,7 +132,6 @@ def totals_workbook(totals: Totals) -> bytes:
 
 def agreements_workbook(totals: Totals, *, edition=None) -> bytes:
     """Every agreement (voided ones too, marked), then the totals sheets."""
-    from matchmaker.signing.forms import local_zone
 
     workbook = Workbook()
     sheet = workbook.active
@@ -180,7 +180,7 @@ def agreements_workbook(totals: Totals, *, edition=None) -> bytes:
                 agreement.project.name if agreement.project else agreement.project_name,
                 agreement.amount_yuan,
                 to_yi(agreement.amount_yuan),
-                KIND_LABELS[agreement.kind][0],
+                label_in(agreement.kind, "zh"),
                 agreement.signed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 "yes 是" if counted else "no 否",
                 "yes 是" if agreement.voided else "",

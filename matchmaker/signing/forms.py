@@ -13,7 +13,6 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,29 +21,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from matchmaker.forms import BaseForm
 from matchmaker.investors.models import InvestorKind
+from matchmaker.reference.labels import choices
 from matchmaker.signing.models import AgreementKind, SessionKind
 
-KIND_CHOICES = [
-    SelectChoice(AgreementKind.INVESTMENT_CONTRACT.value, _l("Investment contract (投资合同)")),
-    SelectChoice(AgreementKind.FRAMEWORK.value, _l("Framework agreement (框架协议)")),
-    SelectChoice(AgreementKind.STRATEGIC.value, _l("Strategic cooperation (战略合作协议)")),
-    SelectChoice(AgreementKind.INTENT.value, _l("Letter of intent (意向, not counted)")),
-]
-SESSION_KIND_CHOICES = [
-    SelectChoice(SessionKind.GREEN_INDUSTRY.value, _l("Green-industry project signing")),
-    SelectChoice(
-        SessionKind.MAJOR_PROJECTS.value,
-        _l("Major green-development projects and strategic cooperation"),
-    ),
-    SelectChoice(SessionKind.OTHER.value, _l("Other")),
-]
-INVESTOR_KIND_CHOICES = [
-    SelectChoice(InvestorKind.ENTERPRISE.value, _l("Domestic enterprise")),
-    SelectChoice(InvestorKind.SOE.value, _l("State-owned enterprise")),
-    SelectChoice(InvestorKind.FOREIGN.value, _l("Foreign company")),
-    SelectChoice(InvestorKind.FUND.value, _l("Fund")),
-    SelectChoice(InvestorKind.OTHER.value, _l("Other")),
-]
+KIND_CHOICES = choices(AgreementKind)
+SESSION_KIND_CHOICES = choices(SessionKind)
+INVESTOR_KIND_CHOICES = choices(InvestorKind)
 
 
 def local_zone() -> ZoneInfo:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,25 +10,32 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
 from matchmaker.editions.models import Edition
+from matchmaker.i18n import NP_
+from matchmaker.reference.vocabulary import LabelledEnum
 
 
-class SessionKind(enum.StrEnum):
-    GREEN_INDUSTRY = "green_industry"  # 生态文明贵阳国际论坛绿色产业项目签约
-    MAJOR_PROJECTS = "major_projects"  # 贵州省重大绿色发展项目及战略合作协议签约
-    OTHER = "other"
+class SessionKind(LabelledEnum):
+    # 生态文明贵阳国际论坛绿色产业项目签约
+    GREEN_INDUSTRY = "green_industry", NP_("session kind", "Green-industry project signing")
+    # 贵州省重大绿色发展项目及战略合作协议签约
+    MAJOR_PROJECTS = "major_projects", NP_(
+        "session kind", "Major green-development projects and strategic cooperation agreements"
+    )
+    OTHER = "other", NP_("session kind", "Other signing")
 
 
-class SessionState(enum.StrEnum):
-    PLANNED = "planned"
-    OPEN = "open"
-    CLOSED = "closed"
+class SessionState(LabelledEnum):
+    PLANNED = "planned", NP_("session state", "Planned")
+    OPEN = "open", NP_("session state", "Open")
+    CLOSED = "closed", NP_("session state", "Closed")
 
 
-class AgreementKind(enum.StrEnum):
-    INVESTMENT_CONTRACT = "investment_contract"  # 投资合同
-    FRAMEWORK = "framework"  # 框架协议
-    STRATEGIC = "strategic"  # 战略合作协议
-    INTENT = "intent"  # 意向 (letter of intent; not counted as signed by default)
+class AgreementKind(LabelledEnum):
+    INVESTMENT_CONTRACT = "investment_contract", NP_("agreement kind", "Investment contract")
+    FRAMEWORK = "framework", NP_("agreement kind", "Framework agreement")
+    STRATEGIC = "strategic", NP_("agreement kind", "Strategic cooperation agreement")
+    # not counted as signed by default
+    INTENT = "intent", NP_("agreement kind", "Letter of intent")
 
 
 class SigningSession(Base):

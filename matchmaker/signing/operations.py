@@ -23,10 +23,15 @@ from matchmaker.editions.models import Edition
 from matchmaker.editions.operations import ensure_edition, parse_target, parse_year
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
-from matchmaker.i18n import N_
+from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor, InvestorKind
-from matchmaker.investors.resolution import find_or_create_investor
+from matchmaker.investors.resolution import (
+    check_new_name,
+    find_or_create_investor,
+    resolve_investor,
+)
 from matchmaker.money import MAX_YUAN, YI, format_yi, to_yuan
+from matchmaker.reference.labels import parse_label
 from matchmaker.reference.models import Region, Sector
 from matchmaker.signing.models import (
     Agreement,
@@ -35,6 +40,7 @@ from matchmaker.signing.models import (
     SessionState,
     SigningSession,
 )
+from matchmaker.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +48,7 @@ log = logging.getLogger(__name__)
 ABSURD_YUAN = Decimal(10_000) * YI
 AMOUNT_UNIT = "亿元"  # what a bare number in the amount field means
 
-KIND_LABELS: dict[AgreementKind, tuple[str, str]] = {
-    AgreementKind.INVESTMENT_CONTRACT: ("投资合同", "Investment contract"),
-    AgreementKind.FRAMEWORK: ("框架协议", "Framework agreement"),
-    AgreementKind.STRATEGIC: ("战略合作协议", "Strategic cooperation agreement"),
-    AgreementKind.INTENT: ("意向协议", "Letter of intent"),
-}
+# What organisers and desk apps also write for a kind, besides its value and its labels.
 _KIND_ALIASES: dict[str, AgreementKind] = {
     "投资合同": AgreementKind.INVESTMENT_CONTRACT,
     "投资协议": AgreementKind.INVESTMENT_CONTRACT,
@@ -64,15 +65,6 @@ _KIND_ALIASES: dict[str, AgreementKind] = {
     "letter of intent": AgreementKind.INTENT,
     "loi": AgreementKind.INTENT,
 }
-SESSION_KIND_LABELS: dict[SessionKind, tuple[str, str]] = {
-    SessionKind.GREEN_INDUSTRY: ("绿色产业项目签约", "Green-industry project signing"),
-    SessionKind.MAJOR_PROJECTS: (
-        "重大绿色发展项目及战略合作协议签约",
-        "Major green-development projects and strategic cooperation agreements",
-    ),
-    SessionKind.OTHER: ("其他签约", "Other signing"),
-}
-
 SESSION_FIELDS = ["edition_id", "name", "name_en", "kind", "held_on", "venue", "target_yuan", "state"]
 AGREEMENT_FIELDS = [
     "session_id",
@@ -95,16 +87,12 @@ AGREEMENT_FIELDS = [
 def parse_kind(value: object) -> AgreementKind:
     """'investment_contract', '投资合同', 'Framework agreement', '意向书' -> AgreementKind."""
     text = str(value or "").strip()
-    try:
-        return AgreementKind(text)
-    except ValueError:
-        pass
     folded = text.casefold()
     if folded in _KIND_ALIASES:
         return _KIND_ALIASES[folded]
-    for kind, (zh, en) in KIND_LABELS.items():
-        if folded in (zh, en.casefold()):
-            return kind
+    kind = parse_label(AgreementKind, text)
+    if kind is not None:
+        return kind
     raise DomainError(
         N_("Unknown kind of agreement “%(value)s”: use 投资合同, 框架协议, 战略合作协议 or 意向."),
         field="kind",
@@ -152,8 +140,6 @@ class AmountNeedsConfirmation(DomainError):
     status = 422
 
     def __init__(self, parsed: ParsedAmount) -> None:
-        from matchmaker.money import format_yi
-
         super().__init__(
             N_("%(value)s is %(yi)s亿元, more than 10,000亿元: confirm the amount to save it."),
             field="amount",
@@ -166,7 +152,6 @@ class AmountNeedsConfirmation(DomainError):
 def find_projects(text: str, *, limit: int = 12) -> list[Project]:
     """Catalogue projects for the desk's type-ahead: every word typed ("修文 光伏") must
     appear in the name, English name, location or region; '#12' or a code finds that one."""
-    from matchmaker.text import normalize
 
     text = normalize(text)
     if not text:
@@ -265,8 +250,6 @@ class AgreementPreview:
 def preview_agreement(data: AgreementInput) -> AgreementPreview:
     """Read back what saving `data` would store; raises the DomainErrors saving would,
     except for an investor name without a confident match (the preview asks instead)."""
-    from matchmaker.i18n import translate
-    from matchmaker.investors.resolution import check_new_name, resolve_investor
 
     if isinstance(data.amount, str):
         parsed = parse_signed_amount(data.amount, confirm_large=data.confirm_large)

@@ -36,24 +36,26 @@ from matchmaker.db import money_sum
 from matchmaker.editions.models import Edition
 from matchmaker.errors import NotFound
 from matchmaker.extensions import db
-from matchmaker.i18n import N_
+from matchmaker.i18n import N_, NP_
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.money import yuan_str
+from matchmaker.reference.labels import label_in, names
 from matchmaker.signing.models import Agreement, AgreementKind, SigningSession
-from matchmaker.signing.operations import KIND_LABELS
 from matchmaker.signing.press import event_en, event_zh, press_line_en, press_line_zh
 
 ZERO = Decimal("0.00")
 ACROSS_EDITIONS_ZH = "历届生态文明贵阳国际论坛合计"
 ACROSS_EDITIONS_EN = "all editions of the Eco Forum Global Guiyang together"
-UNASSIGNED = ("unassigned", "未注明", "Not specified")
-INVESTOR_KIND_LABELS: dict[InvestorKind, tuple[str, str]] = {
-    InvestorKind.ENTERPRISE: ("国内企业", "Domestic enterprise"),
-    InvestorKind.SOE: ("国有企业", "State-owned enterprise"),
-    InvestorKind.FOREIGN: ("外资企业", "Foreign company"),
-    InvestorKind.FUND: ("投资基金", "Fund"),
-    InvestorKind.OTHER: ("其他", "Other"),
-}
+UNASSIGNED = NP_("totals breakdown", "Not specified")  # agreements with no sector or region
+
+
+def _unassigned() -> tuple[str, str, str]:
+    return ("unassigned", label_in(UNASSIGNED, "zh"), label_in(UNASSIGNED, "en"))
+
+
+def _enum_labels(members) -> dict[Any, tuple[str, str, str]]:
+    """(key, Chinese, English) of each member: the labels of breakdown rows."""
+    return {m: (m.value, names(m)["name"], names(m)["name_en"]) for m in members}
 
 
 @dataclass(frozen=True)
@@ -169,11 +171,6 @@ def counted_kinds(count_intent: bool) -> list[AgreementKind]:
     return [k for k in AgreementKind if count_intent or k != AgreementKind.INTENT]
 
 
-def counted_condition(count_intent: bool) -> sa.ColumnElement[bool]:
-    """The SQL condition of a counted agreement (for callers that need only a filter)."""
-    return sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted_kinds(count_intent)))
-
-
 class _Sum:
     __slots__ = ("count", "total")
 
@@ -189,10 +186,11 @@ class _Sum:
 def _rows(
     sums: dict[Any, _Sum], labels: dict[Any, tuple[str, str, str]], order: list[Any] | None
 ) -> list[BreakdownRow]:
+    unassigned = _unassigned()
     keys = (
         list(order)
         if order is not None
-        else sorted(sums, key=lambda k: (k is None, -sums[k].total, labels.get(k, UNASSIGNED)[0]))
+        else sorted(sums, key=lambda k: (k is None, -sums[k].total, labels.get(k, unassigned)[0]))
     )
     rows = []
     for key in keys:
@@ -200,12 +198,12 @@ def _rows(
         if value is None and order is None:
             continue
         value = value or _Sum()
-        code, name, name_en = labels.get(key, UNASSIGNED)
+        code, name, name_en = labels.get(key, unassigned)
         rows.append(BreakdownRow(code, name, name_en, value.count, value.total))
     if order is not None:  # extra keys not in the fixed order (e.g. unassigned) go last
         for key in sums:
             if key not in order:
-                code, name, name_en = labels.get(key, UNASSIGNED)
+                code, name, name_en = labels.get(key, unassigned)
                 rows.append(BreakdownRow(code, name, name_en, sums[key].count, sums[key].total))
     return rows
 
@@ -384,8 +382,8 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
     edition_target = edition.target_yuan if edition is not None and edition.target_yuan else ZERO
 
     session_labels = {s.id: (str(s.id), s.name, s.name_en) for s in sessions}
-    kind_labels = {k: (k.value, *KIND_LABELS[k]) for k in AgreementKind}
-    investor_labels = {k: (k.value, *INVESTOR_KIND_LABELS[k]) for k in InvestorKind}
+    kind_labels = _enum_labels(AgreementKind)
+    investor_labels = _enum_labels(InvestorKind)
     return Totals(
         total_yuan=total,
         count=count,

@@ -39,7 +39,7 @@ def test_list_and_create(client, login):
     make_project(catalogue, investment_sought_yuan=Decimal("150000000.00"))
     make_project(catalogue, investment_sought_yuan=Decimal("50000000.00"))
     html = client.get("/catalogues/?lang=en").get_data(as_text=True)
-    assert re.search(r"遵义目录</a></td>\s*<td>2023</td>\s*<td>published</td>\s*<td class=\"num\">2</td>\s*<td class=\"num\">2.00</td>", html)
+    assert re.search(r"遵义目录</a></td>\s*<td>2023</td>\s*<td>Published</td>\s*<td class=\"num\">2</td>\s*<td class=\"num\">2.00</td>", html)
 
     response = client.post("/catalogues/", data={"name": "贵阳目录", "year": "2024", "csrf_token": csrf_token(client)})
     assert response.status_code == 302
@@ -161,3 +161,20 @@ def test_edit_one_project_with_the_import_rules(client, login):
     assert bad.status_code == 422 and "Unknown sector 稀土冶炼." in bad.get_data(as_text=True)
     bad = client.post(url + "?lang=en", data={**data, "total_investment": "0.1", "csrf_token": csrf_token(client)})
     assert "is less than the investment sought" in bad.get_data(as_text=True)
+
+
+def test_preview_shows_changed_modes_and_status_in_words(client, login):
+    staff(login)
+    catalogue = make_catalogue()
+    header = "序号,项目名称,所属产业,建设地点,拟引资金额（亿元）,合作方式\n"
+    first = upload(client, catalogue.id, (header + "1,观山湖光伏电站项目,光伏,贵阳市观山湖区,5,合资\n"
+                                          "2,花溪风电项目,风电,贵阳市花溪区,3,合作\n").encode(), "v1.csv")
+    client.post(first.headers["Location"].replace("?", "") + "/commit",
+                data={"commit": "1", "csrf_token": csrf_token(client)})
+    second = upload(client, catalogue.id, (header + "1,观山湖光伏电站项目,光伏,贵阳市观山湖区,5,独资、PPP\n"
+                                           "2,花溪风电项目,风电,贵阳市花溪区,3,合作\n").encode(), "v2.csv")
+    english = client.get(second.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert re.search(r"<td>Cooperation modes</td><td>Joint venture</td>"
+                     r"<td>Wholly owned, Public-private partnership \(PPP\)</td>", english)
+    chinese = client.get(second.headers["Location"] + "?lang=zh").get_data(as_text=True)
+    assert re.search(r"<td>合资</td><td>独资、PPP</td>", chinese)

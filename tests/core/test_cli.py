@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from factories import make_user
 
+from matchmaker.__main__ import main
 from matchmaker.accounts.models import ApiToken, Role, User
 from matchmaker.accounts.operations import user_for_token
-from matchmaker.cli import main
 from matchmaker.extensions import db
 
 

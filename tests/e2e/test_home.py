@@ -3,6 +3,9 @@
 import pytest
 from e2e.browser import shoot, sign_in
 
+# Browser journeys: `pytest -m "not e2e"` skips them locally; CI runs them.
+pytestmark = pytest.mark.e2e
+
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_home_shows_the_demo_figures_and_switches_language(live_server, page, lang):

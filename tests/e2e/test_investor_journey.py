@@ -10,6 +10,9 @@ import pytest
 from e2e.browser import shoot
 from e2e.checks import check_page, t
 
+# Browser journeys: `pytest -m "not e2e"` skips them locally; CI runs them.
+pytestmark = pytest.mark.e2e
+
 PASSWORD = "green-forum-2023"
 
 

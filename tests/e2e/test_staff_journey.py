@@ -11,6 +11,9 @@ from e2e.browser import shoot, sign_in
 from e2e.checks import check_page, t
 from openpyxl import load_workbook
 
+# Browser journeys: `pytest -m "not e2e"` skips them locally; CI runs them.
+pytestmark = pytest.mark.e2e
+
 DEMO_SHEET = Path(__file__).resolve().parents[2] / "data" / "demo" / "catalogue-2023.xlsx"
 CATALOGUE = "2025年绿色产业招商项目（测试）"
 # 序号 -> (column header, broken value): what a county office might really send.

@@ -208,3 +208,13 @@ def test_resolve_page_lists_candidates_with_reasons(app, client, login, known):
     html = client.get("/investors/resolve", query_string={"name": "宁德新能源", "lang": "en"}).get_data(as_text=True)
     assert "No confident match." in html and "宁德时代新能源科技股份有限公司" in html
     assert "Why: the name typed is" in html
+
+
+def test_kinds_may_be_written_as_their_labels(app, runner, tmp_path):
+    path = write_csv(tmp_path, "名称,类型\n贵州绿色产业投资基金,投资基金\n"
+                               "Siemens Energy AG,Foreign company\n黔能集团,State-owned enterprise\n")
+    result = runner.invoke(args=["investors", "import", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    kinds = {i.name: i.kind for i in db.session.scalars(db.select(Investor))}
+    assert kinds == {"贵州绿色产业投资基金": InvestorKind.FUND, "Siemens Energy AG": InvestorKind.FOREIGN,
+                     "黔能集团": InvestorKind.SOE}

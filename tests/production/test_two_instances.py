@@ -136,7 +136,7 @@ def test_a_revoked_session_or_token_is_refused_by_both(machines):
 
 
 def test_login_attempts_count_together_on_both_machines(machines):
-    from matchmaker.limits import limiter
+    from matchmaker.accounts.limits import limiter
 
     a, b = machines
     make(a, "staff", "staff@example.org")

@@ -6,7 +6,8 @@ from matchmaker.config import ROOT
 from matchmaker.reference.taxonomy import Gazetteer, Taxonomy
 from matchmaker.search.core import highlight
 from matchmaker.search.query import Vocabulary, parse, stem
-from matchmaker.search.textindex import FieldIndex, fold
+from matchmaker.search.textindex import FieldIndex
+from matchmaker.text import fold
 
 VOCABULARY = Vocabulary(Taxonomy.load(ROOT / "data/sectors.json"), Gazetteer.load(ROOT / "data/regions.json"))
 

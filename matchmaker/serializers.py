@@ -51,3 +51,7 @@ def project_json(project, *, with_contact: bool = False) -> dict[str, Any]:
         data["contact_person"] = project.contact_person
         data["contact_phone"] = project.contact_phone
     return data
+
+
+def reasons_json(reasons: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{"kind": r["kind"], "text": r["text"]} for r in reasons]

@@ -17,13 +17,28 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from matchmaker.matching.scorer import (
+    _EMPTY_PROFILE,
+    AMOUNT_DECAY_DECADES,
+    AMOUNT_UNKNOWN,
+    COMPONENTS,
+    MODE_UNSTATED,
+    REGION_SAME_PREFECTURE,
+    TEXT_CUTOFF,
     Profile,
+    ProfileError,
     ProjectFeatures,
     ProjectMatrix,
     SectorTree,
     Weights,
+    _keyword_token_list,
+    _mode_key,
+    _mode_relation,
+    _prefecture_of_code,
+    project_text,
     top_indices,
 )
+from matchmaker.reference.taxonomy import normalize_mode
+from matchmaker.text import tokens
 
 
 def precision_at_k(ranked: Sequence[Any], relevant: set[Any], k: int) -> float:
@@ -48,9 +63,10 @@ class EvalSet:
     region_codes: set[str]
 
 
-def project_text(name: str, sector_codes: Sequence[str], tree: SectorTree, content: str) -> str:
-    """What the text component reads: name + sector names (zh) + construction content."""
-    return " ".join([name, *(tree.name(code)[0] for code in sector_codes), content])
+def _modes(written: Sequence[str]) -> tuple[str, ...]:
+    """The set writes modes as a catalogue does (独资, 股权合作, BOT); the engine reads codes,
+    as the importer would store them (BOT and EOD are "other")."""
+    return tuple(dict.fromkeys(m for text in written for m in normalize_mode(text)))
 
 
 def load_eval_set(directory: Path | str) -> EvalSet:
@@ -73,7 +89,7 @@ def load_eval_set(directory: Path | str) -> EvalSet:
             region_code=item["region_code"],
             prefecture_code=item["prefecture_code"],
             investment_sought_yuan=Decimal(item["investment_sought_yuan"]),
-            modes=tuple(item["modes"]),
+            modes=_modes(item["modes"]),
             text=project_text(item["name"], item["sectors"], tree, item["construction_content"]),
         )
         for item in read("projects.json")["items"]
@@ -86,7 +102,7 @@ def load_eval_set(directory: Path | str) -> EvalSet:
             regions=tuple(item["regions"]),
             min_yuan=Decimal(item["min_yuan"]) if item.get("min_yuan") else None,
             max_yuan=Decimal(item["max_yuan"]) if item.get("max_yuan") else None,
-            modes=tuple(item["modes"]),
+            modes=_modes(item["modes"]),
             keywords=item["keywords"],
         )
         relevant[item["id"]] = set(item["relevant"])
@@ -125,3 +141,79 @@ def summarise(rankings: Mapping[int, list[Any]], relevant: Mapping[int, set[int]
         / count,
         "ndcg_at_10": sum(ndcg_at_k(rankings[p], relevant[p], 10) for p in relevant) / count,
     }
+
+
+# --- reference implementation (tests and the benchmark's per-pair loop) ------------------
+
+
+
+def score_pair(
+    profile: Profile,
+    project: ProjectFeatures,
+    sector_tree: SectorTree,
+    weights: Weights,
+    prefecture_of: Mapping[str, str] | None = None,
+) -> int:
+    """The engine's score for one pair, in plain Python: the slow reference the tests
+    compare `ProjectMatrix` with, and the benchmark's per-pair baseline."""
+    prefecture_of = prefecture_of or {}
+    parts: dict[str, float] = {}
+    if profile.sectors:
+        parts["sector"] = max(
+            (sector_tree.relation(w, o) for o in project.sectors for w in profile.sectors),
+            default=0.0,
+        )
+    if profile.regions:
+        best = 0.0
+        for wanted in profile.regions:
+            for code, as_prefecture in (
+                (project.region_code, False),
+                (project.prefecture_code, True),
+            ):
+                if code is None:
+                    continue
+                if wanted == code or (wanted.endswith("0000") and code.startswith(wanted[:2])):
+                    best = 1.0
+                elif (
+                    as_prefecture
+                    and (prefecture_of.get(wanted) or _prefecture_of_code(wanted)) == code
+                ):
+                    best = max(best, REGION_SAME_PREFECTURE)
+        parts["region"] = best
+    if profile.min_yuan is not None or profile.max_yuan is not None:
+        sought = project.investment_sought_yuan
+        if sought is None or sought <= 0:
+            parts["amount"] = AMOUNT_UNKNOWN
+        else:
+            log_sought = math.log10(sought)
+            distance = 0.0
+            if profile.min_yuan:
+                distance += max(math.log10(profile.min_yuan) - log_sought, 0.0)
+            if profile.max_yuan is not None:
+                high = math.log10(profile.max_yuan) if profile.max_yuan > 0 else -math.inf
+                distance += max(log_sought - high, 0.0)
+            parts["amount"] = min(max(1.0 - distance / AMOUNT_DECAY_DECADES, 0.0), 1.0)
+    if profile.modes:
+        if not project.modes:
+            parts["mode"] = MODE_UNSTATED
+        else:
+            parts["mode"] = max(
+                _mode_relation(_mode_key(w), _mode_key(o))
+                for w in profile.modes
+                for o in project.modes
+            )
+    query = set(_keyword_token_list(profile.keywords))
+    if query:
+        shared = len(query & set(tokens(project.text)))
+        if shared >= math.ceil(len(query) * TEXT_CUTOFF / 100):
+            parts["text"] = math.floor(shared * (100.0 / len(query)) + 0.5) / 100.0
+        else:
+            parts["text"] = 0.0
+    total_weight = sum(getattr(weights, name) for name in parts)
+    if not parts or total_weight <= 0:
+        raise ProfileError(_EMPTY_PROFILE)
+    total = 0.0
+    for name in COMPONENTS:
+        if name in parts:
+            total += getattr(weights, name) * parts[name]
+    return int(math.floor(total * (100.0 / total_weight) + 0.5))

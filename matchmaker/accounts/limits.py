@@ -15,6 +15,10 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from matchmaker.accounts.models import hash_token
+from matchmaker.accounts.operations import normalize_email
+from matchmaker.accounts.roles import bearer_token
+
 limiter = Limiter(key_func=get_remote_address, strategy="moving-window")
 
 
@@ -23,14 +27,11 @@ def _disabled() -> bool:
 
 
 def _email_key() -> str:
-    from matchmaker.accounts.operations import normalize_email
 
     return "email:" + normalize_email(request.form.get("email", ""))[:254]
 
 
 def _token_key() -> str:
-    from matchmaker.accounts.models import hash_token
-    from matchmaker.api.auth import bearer_token
 
     token = bearer_token()
     return "token:" + hash_token(token)[:24] if token else "ip:" + get_remote_address()

@@ -1,0 +1,38 @@
+"""`count_queries`: how many SQL statements a block runs (as indico's tests count them)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import event
+
+from matchmaker.extensions import db
+
+
+@dataclass
+class Counted:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:  # shown when an assertion on the count fails
+        return f"{self.count} statements:\n" + "\n".join(s[:160] for s in self.statements)
+
+
+@contextmanager
+def count_queries():
+    """Count every statement sent to the app's database inside the block."""
+    counted = Counted()
+
+    def before(_connection, _cursor, statement, _parameters, _context, _executemany):
+        counted.statements.append(" ".join(statement.split()))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from matchmaker.accounts.models import Role
 from matchmaker.api.auth import current_api_user, token_required
 from matchmaker.api.blueprint import bp
+from matchmaker.editions.selection import ALL, selected_edition
 from matchmaker.errors import DomainError, api_error
 from matchmaker.extensions import db
 from matchmaker.investors.models import InvestorKind
@@ -26,7 +27,6 @@ from matchmaker.validation import (
     clean_text,
     optional_code,
     record_id,
-    whole_number,
 )
 
 _AGREEMENT_SCHEMA = {
@@ -38,10 +38,11 @@ PATHS: dict = {
     "/signing/sessions": {
         "get": {
             "summary": "Signing sessions with their counted totals",
-            "parameters": [{"name": "edition", "in": "query", "schema": {"type": "integer"}}],
+            "parameters": [{"name": "edition", "in": "query", "schema": {"type": "string"},
+                            "description": "a year (default: the current edition) or 'all'"}],
             "responses": {
                 "200": {
-                    "description": "{items: [{id, edition, name, name_en, kind, held_on, venue, "
+                    "description": "{items: [{id, edition, edition_id, name, name_en, kind, held_on, venue, "
                     "state, target_yuan, count, total_yuan}]}"
                 }
             },
@@ -140,7 +141,8 @@ PATHS: dict = {
             "summary": "Signed totals and breakdowns (the dashboard's figures)",
             "parameters": [
                 {"name": "count_intent", "in": "query", "schema": {"type": "boolean"}},
-                {"name": "edition", "in": "query", "schema": {"type": "integer"}},
+                {"name": "edition", "in": "query", "schema": {"type": "string"},
+                 "description": "a year (default: the current edition) or 'all' (scope: all_editions)"},
             ],
             "responses": {
                 "200": {
@@ -172,7 +174,8 @@ def agreement_json(agreement: Agreement) -> dict[str, Any]:
 def session_json(session: SigningSession, count: int, total_yuan) -> dict[str, Any]:
     return {
         "id": session.id,
-        "edition": session.edition,
+        "edition": session.edition.year,
+        "edition_id": session.edition_id,
         "name": session.name,
         "name_en": session.name_en,
         "kind": session.kind.value,
@@ -192,16 +195,17 @@ def _flag(name: str) -> bool:
     return value.lower() in ("1", "true", "yes")
 
 
-def _edition() -> int | None:
-    return whole_number(request.args.get("edition"), field="edition", maximum=9999)
+def _edition():
+    """?edition=YEAR, else the current edition; 'all' for every edition (said in the answer)."""
+    return selected_edition(allow_all=True)
 
 
 @bp.get("/signing/sessions")
 def signing_sessions():
     edition = _edition()
     query = sa.select(SigningSession).order_by(SigningSession.held_on, SigningSession.id)
-    if edition is not None:
-        query = query.where(SigningSession.edition == edition)
+    if getattr(edition, "id", None) is not None:
+        query = query.where(SigningSession.edition_id == edition.id)
     sessions = db.session.scalars(query).all()
     totals = signed_totals(count_intent=_flag("count_intent"), edition=edition)
     items = [
@@ -213,7 +217,10 @@ def signing_sessions():
 
 @bp.get("/signing/totals")
 def signing_totals():
-    return jsonify(signed_totals(count_intent=_flag("count_intent"), edition=_edition()).as_json())
+    edition = _edition()
+    data = signed_totals(count_intent=_flag("count_intent"), edition=edition).as_json()
+    data["scope"] = "all_editions" if edition is ALL else "edition"
+    return jsonify(data)
 
 
 def _body() -> dict[str, Any]:

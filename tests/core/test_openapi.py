@@ -53,4 +53,4 @@ def test_refusals_are_documented_and_answered_in_the_error_shape(client):
                                            "message": "sectors must be a list of strings."}}
     answer = client.post("/api/v1/match?lang=zh", json={"keywords": ["光伏"]})
     assert answer.status_code == 400 and answer.get_json()["error"]["field"] == "keywords"
-    assert "必须" in answer.get_json()["error"]["message"]  # in the reader's language
+    assert answer.get_json()["error"]["message"] == "keywords 应为字符串。"  # in the reader's language

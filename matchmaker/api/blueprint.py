@@ -21,6 +21,7 @@ from matchmaker.api.auth import token_required
 from matchmaker.api.errors import ErrorOut, refuse_invalid
 from matchmaker.i18n import N_
 from matchmaker.validation import InputError
+from matchmaker.views import load
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -56,6 +57,16 @@ def _json_object_required(view: Callable) -> Callable:
     return wrapped
 
 
+def _rows_must_exist(view: Callable, finds: dict[str, type]) -> Callable:
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        for argument, model in finds.items():
+            load(model, kwargs[argument])
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def endpoint(
     *,
     resp: dict[int, Any],
@@ -64,10 +75,13 @@ def endpoint(
     form: Any = None,
     roles: Iterable[Role] | None = None,
     tags: Iterable[str] = (),
+    finds: dict[str, type] | None = None,
 ) -> Callable:
     """Declare a route: its query / JSON body / form model, its answers by status (a model,
     or None for an answer without a body), and, for writes, the roles whose bearer token it
-    takes (`roles=()`: any valid token). Refusals answer `ErrorOut`."""
+    takes (`roles=()`: any valid token). `finds` maps a path argument to the model of the row
+    it names: a missing row is a 404 before the body is read (the view's own `load` then
+    finds it in the session). Refusals answer `ErrorOut`."""
 
     answers = {**_REFUSALS, **(_AUTH_REFUSALS if roles is not None else {}), **resp}
     declared = Response(*[f"HTTP_{code}" for code, model in answers.items() if model is None],
@@ -81,6 +95,8 @@ def endpoint(
         )(view)
         if json is not None:
             validated = _json_object_required(validated)
+        if finds:
+            validated = _rows_must_exist(validated, finds)
         if roles is None:
             return validated
         return token_required(*roles)(validated)  # authentication before validation

@@ -58,7 +58,7 @@ def signing_totals(query: TotalsQuery):
 
 
 @bp.post("/signing/sessions/<int:id>/agreements")
-@endpoint(json=AgreementIn, roles=(Role.ORGANIZER,), tags=["signing"],
+@endpoint(json=AgreementIn, roles=(Role.ORGANIZER,), tags=["signing"], finds={"id": SigningSession},
           resp={201: (AgreementOut, "the agreement"),
                 200: (AgreementOut, "the first agreement of this idempotency_key (a repeat)"),
                 409: (ErrorOut, "investor_unresolved {error: {code, message, candidates: [{id, "
@@ -86,7 +86,7 @@ def signing_record(id: int, json: AgreementIn):
 
 
 @bp.post("/signing/agreements/<int:id>/void")
-@endpoint(json=ReasonIn, roles=(Role.ORGANIZER,), tags=["signing"],
+@endpoint(json=ReasonIn, roles=(Role.ORGANIZER,), tags=["signing"], finds={"id": Agreement},
           resp={200: (AgreementOut, "the agreement, voided: it stays, out of the totals"),
                 409: (ErrorOut, "already voided, or its session is closed")})
 def signing_void(id: int, json: ReasonIn):

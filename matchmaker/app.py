@@ -26,6 +26,7 @@ from matchmaker.catalogue.blueprint import bp as catalogue_bp
 from matchmaker.cli import register_commands
 from matchmaker.config import default_instance_path, load_config, resource_dir
 from matchmaker.db import MIGRATIONS_DIR
+from matchmaker.editions.blueprint import bp as editions_bp
 from matchmaker.errors import register_error_handlers
 from matchmaker.extensions import babel, csrf, db, login, migrate
 from matchmaker.health import bp as health_bp
@@ -125,7 +126,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     csrf.exempt(health_bp)
-    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, catalogue_bp, search_bp,
+    for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, editions_bp, catalogue_bp, search_bp,
                       investors_bp, matching_bp, signing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies

@@ -21,6 +21,7 @@ from matchmaker.accounts import cli as accounts_cli
 from matchmaker.catalogue import cli as catalogue_cli
 from matchmaker.console import fail
 from matchmaker.db import MIGRATIONS_DIR
+from matchmaker.editions import cli as editions_cli
 from matchmaker.extensions import db
 from matchmaker.investors import cli as investors_cli
 from matchmaker.matching import cli as matching_cli
@@ -31,7 +32,7 @@ from matchmaker.signing import cli as signing_cli
 __all__ = ["ensure_database", "fail", "register_commands"]  # fail: moved to console.py
 
 # Each feature's cli.py exposes `commands`, a list of click commands or groups.
-FEATURE_CLI_MODULES = (accounts_cli, jobs_cli, catalogue_cli, search_cli, investors_cli,
+FEATURE_CLI_MODULES = (accounts_cli, jobs_cli, editions_cli, catalogue_cli, search_cli, investors_cli,
                        matching_cli, signing_cli)
 
 

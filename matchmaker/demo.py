@@ -23,6 +23,7 @@ from matchmaker.accounts.models import Role, User
 from matchmaker.accounts.operations import create_user
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
 from matchmaker.catalogue.operations import import_catalogue
+from matchmaker.editions.operations import ensure_edition
 from matchmaker.extensions import db
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim
 from matchmaker.investors.operations import import_investors
@@ -100,7 +101,8 @@ def _load_catalogue(result: DemoResult) -> None:
         sa.select(Catalogue).where(Catalogue.name == CATALOGUE_NAME, Catalogue.year == CATALOGUE_YEAR)
     )
     if catalogue is None:
-        catalogue = Catalogue(name=CATALOGUE_NAME, year=CATALOGUE_YEAR, publisher="贵州省投资促进局（示例）")
+        catalogue = Catalogue(name=CATALOGUE_NAME, year=CATALOGUE_YEAR, publisher="贵州省投资促进局（示例）",
+                              edition=ensure_edition(CATALOGUE_YEAR, user=None))
         db.session.add(catalogue)
         db.session.flush()
         path = demo_dir() / "catalogue-2023.xlsx"
@@ -123,7 +125,7 @@ def _load_signing(result: DemoResult) -> None:
         if session is None:
             held_on = date.fromisoformat(item["date"])
             session = SigningSession(
-                edition=held_on.year,
+                edition=ensure_edition(held_on.year, user=None),
                 name=item["name"],
                 name_en=item.get("name_en", ""),
                 kind=SessionKind(item["kind"]),

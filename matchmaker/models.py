@@ -11,6 +11,7 @@ from matchmaker.catalogue.models import (
     ProjectStatus,
     project_sectors,
 )
+from matchmaker.editions.models import Edition
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
 from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
@@ -27,7 +28,7 @@ from matchmaker.storage import StoredUpload
 
 __all__ = [
     "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
-    "CatalogueStatus", "ClaimStatus", "ImportBatch", "Investor", "InvestorClaim", "Job",
+    "CatalogueStatus", "ClaimStatus", "Edition", "ImportBatch", "Investor", "InvestorClaim", "Job",
     "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Project", "ProjectStatus",
     "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
     "StoredUpload", "User", "project_sectors",

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from matchmaker.accounts.models import Role, User
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
+from matchmaker.editions.models import Edition, default_names
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.reference.models import Region, Sector
@@ -42,9 +43,33 @@ def make_user(role: Role | str = Role.INVESTOR, *, email: str | None = None, pas
     return user
 
 
+def make_edition(year: int = 2023, **fields) -> Edition:
+    """The edition of `year` (created with the default names when missing)."""
+    edition = db.session.scalar(sa.select(Edition).where(Edition.year == year))
+    if edition is None:
+        name, name_en = default_names(year)
+        values = {"year": year, "name": name, "name_en": name_en, "rates": {}, "pinned": False,
+                  "target_yuan": Decimal("0.00")}
+        values.update(fields)
+        edition = Edition(**values)
+        db.session.add(edition)
+        db.session.commit()
+    elif fields:
+        for key, value in fields.items():
+            setattr(edition, key, value)
+        db.session.commit()
+    return edition
+
+
+def _edition(value) -> Edition:
+    return value if isinstance(value, Edition) else make_edition(int(value))
+
+
 def make_catalogue(**fields) -> Catalogue:
     values = {"name": f"Catalogue {next(_seq)}", "year": 2023, "status": CatalogueStatus.PUBLISHED}
     values.update(fields)
+    values["edition"] = _edition(values.get("edition") or values["year"])
+    values["year"] = values["edition"].year
     catalogue = Catalogue(**values)
     db.session.add(catalogue)
     db.session.commit()
@@ -87,6 +112,7 @@ def make_session(**fields) -> SigningSession:
         "state": SessionState.OPEN,
     }
     values.update(fields)
+    values["edition"] = _edition(values["edition"])
     session = SigningSession(**values)
     db.session.add(session)
     db.session.commit()

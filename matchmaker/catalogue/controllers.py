@@ -15,6 +15,7 @@ from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue import operations, tasks
 from matchmaker.catalogue.forms import CatalogueForm, CommitForm, ProjectForm, UploadForm
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, ImportBatch, Project
+from matchmaker.editions.selection import selected_edition
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.forms import BaseForm
@@ -37,7 +38,10 @@ def _batch(catalogue: Catalogue, batch_id: int) -> ImportBatch:
 
 @roles_required(Role.STAFF)
 def index():
+    edition = selected_edition()
     form = CatalogueForm()
+    if not form.is_submitted() and edition is not None:
+        form.year.data = edition.year
     if form.validate_on_submit():
         try:
             data = {**form.data, "rates": getattr(form.rates, "parsed", {})}
@@ -50,7 +54,8 @@ def index():
             return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
     status = 422 if form.errors else 200
     return render_template(
-        "catalogue/index.html", rows=operations.catalogue_summaries(), form=form
+        "catalogue/index.html", rows=operations.catalogue_summaries(edition), form=form,
+        edition=edition,
     ), status
 
 

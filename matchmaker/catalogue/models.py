@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
+from matchmaker.editions.models import Edition
+from matchmaker.editions.rates import effective_rates
 from matchmaker.i18n import NP_
 from matchmaker.reference.models import Region, Sector
 from matchmaker.reference.vocabulary import CooperationMode, LabelledEnum
@@ -32,6 +34,8 @@ class Catalogue(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    # The forum edition the catalogue is compiled for; `year` is that edition's year.
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id"), nullable=False, index=True)
     year: Mapped[int] = mapped_column(nullable=False)
     publisher: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
     source_filename: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
@@ -53,18 +57,26 @@ class Catalogue(Base):
     )
 
     projects: Mapped[list[Project]] = relationship(back_populates="catalogue")
+    edition: Mapped[Edition] = relationship()
+
+    rate_source = "catalogue"  # for editions.rates: where a rate comes from
 
     __table_args__ = (
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
         sa.CheckConstraint("usd_rate IS NULL OR usd_rate > 0", name="usd_rate_positive"),
     )
 
-    def exchange_rates(self) -> dict[str, Decimal]:
-        """Yuan per unit, by currency code, for the amount parser."""
+    def own_exchange_rates(self) -> dict[str, Decimal]:
+        """The rates set on this catalogue (yuan per unit, by currency code)."""
         rates = {code: Decimal(str(value)) for code, value in (self.rates or {}).items() if value}
         if self.usd_rate is not None:
             rates["USD"] = Decimal(self.usd_rate)
         return rates
+
+    def exchange_rates(self) -> dict[str, Decimal]:
+        """Yuan per unit, by currency code, for the amount parser: the catalogue's own
+        rates, and its edition's for currencies the catalogue does not set."""
+        return {code: rate.yuan_per_unit for code, rate in effective_rates(self).items()}
 
     def __repr__(self) -> str:
         return f"<Catalogue {self.id} {self.name!r} {self.year}>"

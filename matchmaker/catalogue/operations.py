@@ -46,6 +46,14 @@ from matchmaker.catalogue.rowtypes import (
     RowError,
 )
 from matchmaker.db import money_sum, utcnow
+from matchmaker.editions.models import Edition
+from matchmaker.editions.operations import (
+    EDITION_FIELDS,
+    edition_for_year,
+    ensure_edition,
+    parse_year,
+)
+from matchmaker.editions.rates import effective_rates
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message, translate
@@ -252,9 +260,12 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
         "id": catalogue.id,
         "name": catalogue.name,
         "year": catalogue.year,
+        "edition": catalogue.edition.year if catalogue.edition is not None else catalogue.year,
         "status": (catalogue.status or CatalogueStatus.DRAFT).value,
         "usd_rate": f"{catalogue.usd_rate:f}" if catalogue.usd_rate is not None else None,
         "rates": {code: f"{rate:f}" for code, rate in sorted(catalogue.exchange_rates().items())},
+        # where each rate comes from: the catalogue's own, or its edition's
+        "rate_sources": {code: rate.source for code, rate in effective_rates(catalogue).items()},
         "accepts_outside": bool(catalogue.accepts_outside),
         "projects": projects or 0,
         "investment_sought_yuan": f"{(sought or Decimal('0.00')):f}",
@@ -557,8 +568,12 @@ def import_catalogue(
         )
     commit = not dry_run and not blocked
     if commit and catalogue.id is None:
+        new_edition = catalogue.edition is not None and catalogue.edition.id is None
         db.session.add(catalogue)
         db.session.flush()
+        if new_edition:
+            record("create", "edition", catalogue.edition.id, user=user,
+                   after=snapshot(catalogue.edition, EDITION_FIELDS))
 
     if commit:
         now = utcnow()
@@ -811,26 +826,36 @@ def _withdraw(missing: Sequence[_Existing], now, audit, user_id) -> list[int]:
 
 def find_or_new_catalogue(name: str, year: int, *, usd_rate: Decimal | None = None) -> Catalogue:
     """The catalogue of that name and year, or a new one not yet added to the session
-    (`import_catalogue` adds it only when it writes projects)."""
+    (`import_catalogue` adds it only when it writes projects). A new catalogue belongs to
+    the edition of `year` - created with the forum's default names, and audited, when the
+    import writes, if the platform has no such edition yet."""
     catalogue = db.session.scalar(
         sa.select(Catalogue).where(Catalogue.name == name, Catalogue.year == year).order_by(Catalogue.id)
     )
     if catalogue is None:
-        catalogue = Catalogue(name=name, year=year, usd_rate=usd_rate, status=CatalogueStatus.DRAFT,
-                              rates={}, accepts_outside=False)
+        catalogue = Catalogue(name=name, year=year, edition=edition_for_year(year), usd_rate=usd_rate,
+                              status=CatalogueStatus.DRAFT, rates={}, accepts_outside=False)
     return catalogue
 
 
 def create_catalogue(data: dict[str, Any], *, user) -> Catalogue:
+    """A new catalogue of an edition (`data["edition"]`, an Edition, or `data["year"]`)."""
     name = (data.get("name") or "").strip()
     if not name:
         raise DomainError(N_("The catalogue needs a name."), field="name")
-    year = int(data["year"])
+    edition = data.get("edition")
+    if not isinstance(edition, Edition):
+        year = parse_year(data.get("year"), field_name="year")
+        if year is None:
+            raise DomainError(N_("Choose the forum edition of the catalogue."), field="edition")
+        edition = ensure_edition(year, user=user)
+    year = edition.year
     if db.session.scalar(sa.select(Catalogue.id).where(Catalogue.name == name, Catalogue.year == year)):
         raise DomainError(N_("A catalogue with this name and year exists already."), field="name")
     catalogue = Catalogue(
         name=name,
         year=year,
+        edition=edition,
         publisher=(data.get("publisher") or "").strip(),
         status=CatalogueStatus.DRAFT,
         rates={},
@@ -840,7 +865,8 @@ def create_catalogue(data: dict[str, Any], *, user) -> Catalogue:
     db.session.add(catalogue)
     db.session.flush()
     record("catalogue.create", "catalogue", catalogue.id, user=user,
-           after=snapshot(catalogue, ["name", "year", "publisher", "usd_rate", "rates", "accepts_outside"]))
+           after=snapshot(catalogue, ["name", "year", "edition_id", "publisher", "usd_rate", "rates",
+                                      "accepts_outside"]))
     return catalogue
 
 
@@ -915,8 +941,9 @@ def unclassified_projects(catalogue: Catalogue, *, limit: int = 500) -> list[Pro
     ))
 
 
-def catalogue_summaries() -> list[tuple[Catalogue, int, Decimal]]:
-    """Every catalogue with its count and sum of investment sought (withdrawn left out)."""
+def catalogue_summaries(edition=None) -> list[tuple[Catalogue, int, Decimal]]:
+    """Every catalogue (of `edition`, when given) with its count and sum of investment
+    sought (withdrawn left out)."""
     counts = (
         sa.select(
             Project.catalogue_id,
@@ -927,11 +954,14 @@ def catalogue_summaries() -> list[tuple[Catalogue, int, Decimal]]:
         .group_by(Project.catalogue_id)
         .subquery()
     )
-    rows = db.session.execute(
+    query = (
         sa.select(Catalogue, counts.c.projects, counts.c.sought)
         .outerjoin(counts, counts.c.catalogue_id == Catalogue.id)
         .order_by(Catalogue.year.desc(), Catalogue.id.desc())
     )
+    if edition is not None and getattr(edition, "id", None) is not None:
+        query = query.where(Catalogue.edition_id == edition.id)
+    rows = db.session.execute(query)
     return [(c, n or 0, s if s is not None else Decimal("0.00")) for c, n, s in rows]
 
 

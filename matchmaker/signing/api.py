@@ -10,6 +10,7 @@ from matchmaker.accounts.models import Role
 from matchmaker.api.auth import current_api_user
 from matchmaker.api.blueprint import bp, endpoint
 from matchmaker.api.errors import ErrorOut
+from matchmaker.editions.selection import ALL, selected_edition
 from matchmaker.errors import api_error
 from matchmaker.extensions import db
 from matchmaker.investors.resolution import InvestorUnresolved
@@ -28,6 +29,12 @@ from matchmaker.signing.totals import session_summaries, signed_totals
 from matchmaker.views import load
 
 
+def _edition():
+    """?edition=YEAR, else the current edition; 'all' for every edition (said in the answer).
+    The rules are editions.selection's (an unknown year is a 404, a non-year a 400)."""
+    return selected_edition(allow_all=True)
+
+
 def _count_intent(query: TotalsQuery) -> bool:
     if query.count_intent is None:
         return bool(current_app.config["SIGNING_COUNT_INTENT"])
@@ -38,11 +45,12 @@ def _count_intent(query: TotalsQuery) -> bool:
 @endpoint(query=TotalsQuery, resp={200: SessionList}, tags=["signing"])
 def signing_sessions(query: TotalsQuery):
     """Signing sessions with their counted totals"""
+    edition = _edition()
     statement = sa.select(SigningSession).order_by(SigningSession.held_on, SigningSession.id)
-    if query.edition is not None:
-        statement = statement.where(SigningSession.edition == query.edition)
+    if getattr(edition, "id", None) is not None:
+        statement = statement.where(SigningSession.edition_id == edition.id)
     sessions = db.session.scalars(statement).all()
-    totals = signed_totals(count_intent=_count_intent(query), edition=query.edition)
+    totals = signed_totals(count_intent=_count_intent(query), edition=edition)
     return SessionList(items=[
         SessionOut.of(row["session"], row["count"], row["total_yuan"])
         for row in session_summaries(totals, list(sessions))
@@ -53,8 +61,10 @@ def signing_sessions(query: TotalsQuery):
 @endpoint(query=TotalsQuery, resp={200: TotalsOut}, tags=["signing"])
 def signing_totals(query: TotalsQuery):
     """Signed totals and breakdowns (the dashboard's figures)"""
-    totals = signed_totals(count_intent=_count_intent(query), edition=query.edition)
-    return jsonify(totals.as_json())
+    edition = _edition()
+    data = signed_totals(count_intent=_count_intent(query), edition=edition).as_json()
+    data["scope"] = "all_editions" if edition is ALL else "edition"
+    return jsonify(data)
 
 
 @bp.post("/signing/sessions/<int:id>/agreements")

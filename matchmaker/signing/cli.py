@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from matchmaker.editions.operations import ALL, resolve_edition
+from matchmaker.errors import DomainError
 from matchmaker.money import format_yi
 from matchmaker.signing.totals import signed_totals
 
@@ -26,16 +29,25 @@ def signing_group() -> None:
     default=None,
     help="Count letters of intent as signed (default: the SIGNING_COUNT_INTENT setting).",
 )
-@click.option("--edition", type=int, default=None, help="Only this forum edition (year).")
+@click.option("--edition", default=None,
+              help="The forum edition (a year; default: the current edition), or 'all' for the "
+                   "sum across editions.")
 @with_appcontext
-def totals_command(as_json: bool, count_intent: bool | None, edition: int | None) -> None:
+def totals_command(as_json: bool, count_intent: bool | None, edition: str | None) -> None:
     """Signed total, count, target and breakdowns; the press lines."""
 
     if count_intent is None:
         count_intent = bool(current_app.config["SIGNING_COUNT_INTENT"])
-    totals = signed_totals(count_intent=count_intent, edition=edition)
+    try:
+        chosen = resolve_edition(edition, allow_all=True)
+    except DomainError as error:
+        click.echo(f"Error: {error.translated()}", err=True)
+        sys.exit(1)
+    totals = signed_totals(count_intent=count_intent, edition=chosen)
     if as_json:
-        click.echo(json.dumps(totals.as_json(), ensure_ascii=False, indent=2))
+        data = totals.as_json()
+        data["scope"] = "all_editions" if chosen is ALL else "edition"
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     click.echo(totals.press_zh)
     click.echo(totals.press_en)

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,6 +28,8 @@ from wtforms import SelectChoice
 from matchmaker.accounts.forms import EmptyForm
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
+from matchmaker.editions.operations import ALL, list_editions
+from matchmaker.editions.selection import selected_edition
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.i18n import translate
@@ -33,9 +46,9 @@ from matchmaker.signing.forms import (
     aware,
     local_zone,
 )
-from matchmaker.signing.models import Agreement, SigningSession
+from matchmaker.signing.models import Agreement, SessionState, SigningSession
 from matchmaker.signing.totals import Totals, session_summaries, signed_totals
-from matchmaker.validation import whole_number
+from matchmaker.validation import record_id
 
 AGREEMENTS_PER_PAGE = 200
 
@@ -48,8 +61,9 @@ def _count_intent() -> bool:
     return bool(current_app.config["SIGNING_COUNT_INTENT"])
 
 
-def _edition() -> int | None:
-    return whole_number(request.args.get("edition"), field="edition", maximum=9999)
+def _edition():
+    """The edition the page shows: ?edition=YEAR, else the current edition."""
+    return selected_edition()
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -69,7 +83,10 @@ def _session_input(form: SessionForm) -> operations.SessionInput:
 
 @roles_required(Role.ORGANIZER)
 def index():
+    edition = _edition()
     form = SessionForm()
+    if request.method == "GET" and edition is not None:
+        form.edition.data = edition.year
     if form.validate_on_submit():
         try:
             session = operations.create_session(_session_input(form), user=current_user)
@@ -80,12 +97,13 @@ def index():
             db.session.commit()
             flash(_("Session created. Open it when the signing starts."), "success")
             return redirect(url_for("signing.session", session_id=session.id))
-    sessions = db.session.scalars(
-        sa.select(SigningSession).order_by(
-            SigningSession.edition.desc(), SigningSession.held_on, SigningSession.id
-        )
-    ).all()
-    totals = signed_totals(count_intent=bool(current_app.config["SIGNING_COUNT_INTENT"]))
+    query = sa.select(SigningSession).order_by(SigningSession.held_on, SigningSession.id)
+    if edition is not None:
+        query = query.where(SigningSession.edition_id == edition.id)
+    sessions = db.session.scalars(query).all()
+    totals = signed_totals(
+        count_intent=bool(current_app.config["SIGNING_COUNT_INTENT"]), edition=edition
+    )
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "signing/index.html",
@@ -93,6 +111,7 @@ def index():
         rows=session_summaries(totals, list(sessions)),
         reopen_form=ReasonForm(),
         totals=totals,
+        edition=edition,
     ), status
 
 
@@ -101,6 +120,7 @@ def edit_session(session_id: int):
     session = db.get_or_404(SigningSession, session_id)
     form = SessionForm(obj=session)
     if request.method == "GET":
+        form.edition.data = session.edition.year
         form.kind.data = session.kind.value
         form.target.data = f"{format_yi(session.target_yuan).replace(',', '')}"
     if form.validate_on_submit():
@@ -232,7 +252,9 @@ def _session_page(
         .order_by(Agreement.signed_at.desc(), Agreement.id.desc())
         .limit(AGREEMENTS_PER_PAGE)
     ).all()
-    totals = signed_totals(count_intent=bool(current_app.config["SIGNING_COUNT_INTENT"]))
+    totals = signed_totals(
+        count_intent=bool(current_app.config["SIGNING_COUNT_INTENT"]), edition=session.edition
+    )
     summary = session_summaries(totals, [session])[0]
     return render_template(
         "signing/session.html",
@@ -539,32 +561,90 @@ def _charts(totals: Totals, locale: str) -> dict[str, str]:
 
 
 def dashboard():
-    totals = signed_totals(count_intent=_count_intent(), edition=_edition())
+    edition = _edition()
+    totals = signed_totals(count_intent=_count_intent(), edition=edition)
     locale = str(get_locale() or "zh")
     return render_template(
         "signing/dashboard.html",
         totals=totals,
         charts=_charts(totals, locale),
         count_intent=totals.count_intent,
-        edition=_edition(),
+        edition=edition,
+    )
+
+
+def all_editions():
+    """The one page with totals across editions: each edition's row, then the sum, saying so."""
+    count_intent = _count_intent()
+    rows = [(edition, signed_totals(count_intent=count_intent, edition=edition))
+            for edition in list_editions()]
+    overall = signed_totals(count_intent=count_intent, edition=ALL)
+    return render_template("signing/all_editions.html", rows=rows, overall=overall,
+                           count_intent=count_intent)
+
+
+def _venue_session(edition) -> SigningSession | None:
+    """?session=ID (of the edition shown), else the edition's open session held last."""
+    value = request.args.get("session")
+    if value:
+        session = db.session.get(SigningSession, record_id(value, field="session"))
+        if session is None:
+            abort(404)
+        return session
+    if edition is None:
+        return None
+    return db.session.scalar(
+        sa.select(SigningSession)
+        .where(SigningSession.edition_id == edition.id, SigningSession.state == SessionState.OPEN)
+        .order_by(SigningSession.held_on.desc().nulls_last(), SigningSession.id.desc())
+        .limit(1)
     )
 
 
 def venue():
-    totals = signed_totals(count_intent=_count_intent(), edition=_edition())
-    latest = db.session.scalars(
+    """The full-screen view: one session (its title, target and press line) when one is
+    chosen or open, else the edition's totals; always naming the edition."""
+    session = _venue_session(_edition())
+    edition = session.edition if session is not None else _edition()
+    totals = signed_totals(count_intent=_count_intent(), edition=edition)
+    latest_query = (
         sa.select(Agreement)
+        .join(SigningSession, SigningSession.id == Agreement.session_id)
         .where(Agreement.voided.is_(False))
         .order_by(Agreement.created_at.desc())
         .limit(5)
-    ).all()
+    )
+    if session is not None:
+        latest_query = latest_query.where(Agreement.session_id == session.id)
+    elif edition is not None:
+        latest_query = latest_query.where(SigningSession.edition_id == edition.id)
+    latest = db.session.scalars(latest_query).all()
     seconds = max(3, min(120, request.args.get("refresh", 10, type=int)))
+    figures = _venue_figures(totals, session)
     return render_template(
         "signing/venue.html",
         totals=totals,
+        session=session,
+        edition=edition,
+        figures=figures,
         latest=latest,
         refresh=seconds,
     )
+
+
+def _venue_figures(totals: Totals, session: SigningSession | None) -> dict[str, Any]:
+    """What the venue screen shows in large: the session's figures, or the edition's."""
+    if session is None:
+        return {"count": totals.count, "total_yuan": totals.total_yuan,
+                "target_yuan": totals.target_yuan, "percent": totals.progress_percent,
+                "press_zh": totals.press_zh, "press_en": totals.press_en}
+    row = next((r for r in totals.by_session if r.key == str(session.id)), None)
+    count, total = (row.count, row.total_yuan) if row else (0, Decimal("0.00"))
+    target = session.target_yuan
+    percent = (total / target * 100).quantize(Decimal("0.1")) if target > 0 else None
+    press_zh, press_en = totals.session_press(session)
+    return {"count": count, "total_yuan": total, "target_yuan": target, "percent": percent,
+            "press_zh": press_zh, "press_en": press_en}
 
 
 def _xlsx_response(payload: bytes, filename: str) -> Response:

@@ -59,7 +59,10 @@ def _totals_sheets(workbook: Workbook, totals: Totals, *, first: bool) -> None:
     else:
         sheet = workbook.create_sheet("Totals")
     _header(sheet, ["figure 指标", "value 数值"])
+    edition = totals.edition
     rows: list[list[Any]] = [
+        ["edition 届次", f"{edition.name} / {edition.name_en}" if edition is not None
+         else "all editions 全部届次"],
         ["signed total (yuan) 签约金额（元）", totals.total_yuan],
         ["signed total (亿元) 签约金额（亿元）", to_yi(totals.total_yuan)],
         ["agreements counted 签约项目数", totals.count],
@@ -127,7 +130,7 @@ def totals_workbook(totals: Totals) -> bytes:
     return _save(workbook)
 
 
-def agreements_workbook(totals: Totals, *, edition: int | None = None) -> bytes:
+def agreements_workbook(totals: Totals, *, edition=None) -> bytes:
     """Every agreement (voided ones too, marked), then the totals sheets."""
 
     workbook = Workbook()
@@ -161,8 +164,8 @@ def agreements_workbook(totals: Totals, *, edition: int | None = None) -> bytes:
             sa.orm.joinedload(Agreement.session),
         )
     )
-    if edition is not None:
-        query = query.where(SigningSession.edition == edition)
+    if getattr(edition, "id", None) is not None:
+        query = query.where(SigningSession.edition_id == edition.id)
     zone = local_zone()
     for agreement in db.session.scalars(query):
         counted = not agreement.voided and (totals.count_intent or agreement.kind.value != "intent")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
+from matchmaker.editions.models import Edition
 from matchmaker.i18n import NP_
 from matchmaker.reference.vocabulary import LabelledEnum
 
@@ -41,7 +42,7 @@ class SigningSession(Base):
     __tablename__ = "signing_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    edition: Mapped[int] = mapped_column(nullable=False)  # forum year
+    edition_id: Mapped[int] = mapped_column(sa.ForeignKey("editions.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
     name_en: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind, "session_kind"), nullable=False)
@@ -54,8 +55,18 @@ class SigningSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     agreements: Mapped[list[Agreement]] = relationship(back_populates="session")
+    edition: Mapped[Edition] = relationship()
+
+    rate_source = "session"  # for editions.rates: a session has no rates of its own yet
 
     __table_args__ = (sa.CheckConstraint("target_yuan >= 0", name="target_non_negative"),)
+
+    @property
+    def year(self) -> int:
+        return self.edition.year
+
+    def own_exchange_rates(self) -> dict[str, Decimal]:
+        return {}
 
     def __repr__(self) -> str:
         return f"<SigningSession {self.id} {self.name!r} {self.state}>"

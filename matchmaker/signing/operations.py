@@ -19,6 +19,8 @@ from matchmaker import audit, signals
 from matchmaker.amounts import CNY, AmountError, ParsedAmount, parse_amount
 from matchmaker.catalogue.models import Project, ProjectStatus
 from matchmaker.db import savepoint
+from matchmaker.editions.models import Edition
+from matchmaker.editions.operations import ensure_edition, parse_target, parse_year
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
@@ -63,7 +65,7 @@ _KIND_ALIASES: dict[str, AgreementKind] = {
     "letter of intent": AgreementKind.INTENT,
     "loi": AgreementKind.INTENT,
 }
-SESSION_FIELDS = ["edition", "name", "name_en", "kind", "held_on", "venue", "target_yuan", "state"]
+SESSION_FIELDS = ["edition_id", "name", "name_en", "kind", "held_on", "venue", "target_yuan", "state"]
 AGREEMENT_FIELDS = [
     "session_id",
     "investor_id",
@@ -284,7 +286,7 @@ def preview_agreement(data: AgreementInput) -> AgreementPreview:
 
 @dataclass
 class SessionInput:
-    edition: int
+    edition: Edition | int | str  # the Edition, or its year
     name: str
     kind: SessionKind | str = SessionKind.GREEN_INDUSTRY
     name_en: str = ""
@@ -293,39 +295,27 @@ class SessionInput:
     target: object = "0"  # '160', '160亿元', Decimal yuan
 
 
-def _target_yuan(value: object) -> Decimal:
-    if isinstance(value, Decimal):
-        if not value.is_finite() or value > MAX_YUAN:
-            raise DomainError(
-                N_("%(value)s is more than %(max)s亿元, the largest amount accepted."),
-                field="target", value=f"{value:f}"[:40], max=format_yi(MAX_YUAN),
-            )
-        amount = to_yuan(value)
-    elif value in (None, ""):
-        return Decimal("0.00")
-    else:
-        try:
-            parsed = parse_amount(value, header_unit=AMOUNT_UNIT)
-        except AmountError as error:
-            raise DomainError(error.message, field="target") from error
-        if parsed is None:
-            return Decimal("0.00")
-        if parsed.currency != CNY:
-            raise DomainError(N_("The target is in yuan (亿元)."), field="target")
-        amount = parsed.yuan
-    if amount < 0:
-        raise DomainError(N_("The target cannot be negative."), field="target")
-    return amount
+_target_yuan = parse_target  # one reading of targets for editions and sessions
+
+
+def _session_edition(value: Edition | int | str, *, user) -> Edition:
+    """The session's edition: an Edition, or a year (its edition is created with the forum's
+    default names when the platform has none yet; audited)."""
+    if isinstance(value, Edition):
+        return value
+    year = parse_year(value)
+    if year is None:
+        raise DomainError(N_("The forum edition is a year, like 2025."), field="edition")
+    return ensure_edition(year, user=user)
 
 
 def create_session(data: SessionInput, *, user) -> SigningSession:
     name = (data.name or "").strip()
     if not name:
         raise DomainError(N_("Name the signing session."), field="name")
-    if not 2000 <= int(data.edition) <= 2100:
-        raise DomainError(N_("The forum edition is a year, like 2025."), field="edition")
+    edition = _session_edition(data.edition, user=user)
     session = SigningSession(
-        edition=int(data.edition),
+        edition=edition,
         name=name,
         name_en=(data.name_en or "").strip(),
         kind=SessionKind(data.kind),
@@ -353,7 +343,7 @@ def update_session(session: SigningSession, data: SessionInput, *, user) -> Sign
     name = (data.name or "").strip()
     if not name:
         raise DomainError(N_("Name the signing session."), field="name")
-    session.edition = int(data.edition)
+    session.edition = _session_edition(data.edition, user=user)
     session.name = name
     session.name_en = (data.name_en or "").strip()
     session.kind = SessionKind(data.kind)

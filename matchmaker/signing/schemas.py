@@ -18,7 +18,6 @@ from matchmaker.schemas import (
     Timestamp,
     Yuan,
     text,
-    whole,
 )
 from matchmaker.signing import operations
 from matchmaker.signing.models import Agreement, SigningSession
@@ -134,7 +133,8 @@ class AgreementOut(Schema):
 
 class SessionOut(Schema):
     id: int
-    edition: int
+    edition: int = Field(description="the forum edition's year")
+    edition_id: int
     name: str
     name_en: str
     kind: str
@@ -148,7 +148,8 @@ class SessionOut(Schema):
     @classmethod
     def of(cls, session: SigningSession, count: int, total_yuan) -> SessionOut:
         return cls(
-            id=session.id, edition=session.edition, name=session.name, name_en=session.name_en,
+            id=session.id, edition=session.edition.year, edition_id=session.edition_id,
+            name=session.name, name_en=session.name_en,
             kind=session.kind.value,
             held_on=session.held_on.isoformat() if session.held_on else None,
             venue=session.venue, state=session.state.value, target_yuan=session.target_yuan,
@@ -165,7 +166,8 @@ class TotalsQuery(Schema):
         lambda value: None if value is None else str(value).lower() in ("1", "true", "yes")),
         WithJsonSchema({"type": ["boolean", "null"],
                         "description": "count letters of intent (default: the setting)"})] = None
-    edition: whole(0, 9999) = Field(None, description="forum edition (year)")
+    edition: text(10) = Field("", description="a year (default: the current edition) or "
+                                              "'all' (the answer says scope: all_editions)")
 
 
 class BreakdownRowOut(Schema):
@@ -198,3 +200,4 @@ class TotalsOut(Schema):
     voided_count: int
     catalogue: dict[str, Any]
     press: dict[str, Any]
+    scope: str = Field(description="edition, or all_editions with ?edition=all")

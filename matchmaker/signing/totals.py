@@ -33,15 +33,19 @@ from matchmaker.catalogue.models import (
     project_sectors,
 )
 from matchmaker.db import money_sum
+from matchmaker.editions.models import Edition
+from matchmaker.errors import NotFound
 from matchmaker.extensions import db
-from matchmaker.i18n import NP_
+from matchmaker.i18n import N_, NP_
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.money import yuan_str
 from matchmaker.reference.labels import label_in, names
 from matchmaker.signing.models import Agreement, AgreementKind, SigningSession
-from matchmaker.signing.press import press_line_en, press_line_zh
+from matchmaker.signing.press import event_en, event_zh, press_line_en, press_line_zh
 
 ZERO = Decimal("0.00")
+ACROSS_EDITIONS_ZH = "历届生态文明贵阳国际论坛合计"
+ACROSS_EDITIONS_EN = "all editions of the Eco Forum Global Guiyang together"
 UNASSIGNED = NP_("totals breakdown", "Not specified")  # agreements with no sector or region
 
 
@@ -91,6 +95,10 @@ class Totals:
     signed_projects: int = 0  # distinct catalogue projects with a counted agreement
     signed_on_catalogue_yuan: Decimal = ZERO
     session_targets: dict[int, Decimal] = field(default_factory=dict)
+    # The one edition counted (None: every edition - only pages that say so show that).
+    edition: Edition | None = None
+    # Where the target comes from: "edition" (its own target) or "sessions" (their sum).
+    target_source: str = "sessions"
 
     @property
     def progress_percent(self) -> Decimal | None:
@@ -100,11 +108,25 @@ class Totals:
 
     @property
     def press_zh(self) -> str:
-        return press_line_zh(self.count, self.total_yuan)
+        # Never "本次论坛" for several editions: their sum says so.
+        event = event_zh(self.edition.name) if self.edition is not None else ACROSS_EDITIONS_ZH
+        return press_line_zh(self.count, self.total_yuan, event=event)
 
     @property
     def press_en(self) -> str:
-        return press_line_en(self.count, self.total_yuan)
+        event = event_en(self.edition.name_en) if self.edition is not None else ACROSS_EDITIONS_EN
+        return press_line_en(self.count, self.total_yuan, event=event)
+
+    def session_press(self, session: SigningSession) -> tuple[str, str]:
+        """The press lines of one session of these totals (its counted agreements)."""
+        row = next((r for r in self.by_session if r.key == str(session.id)), None)
+        count, total = (row.count, row.total_yuan) if row else (0, ZERO)
+        edition = session.edition
+        return (
+            press_line_zh(count, total, event=event_zh(edition.name, session.name), session=True),
+            press_line_en(count, total, event=event_en(edition.name_en, session.name_en or session.name),
+                          session=True),
+        )
 
     def breakdowns(self) -> dict[str, list[BreakdownRow]]:
         return {
@@ -120,6 +142,11 @@ class Totals:
             "total_yuan": yuan_str(self.total_yuan),
             "count": self.count,
             "target_yuan": yuan_str(self.target_yuan),
+            "target_source": self.target_source,
+            "edition": (
+                {"year": self.edition.year, "name": self.edition.name, "name_en": self.edition.name_en}
+                if self.edition is not None else None
+            ),
         }
         for name, rows in self.breakdowns().items():
             data[name] = [row.as_json() for row in rows]
@@ -205,8 +232,22 @@ def _prefectures() -> tuple[dict[int, int], dict[int, tuple[str, str, str]]]:
     return to_prefecture, labels
 
 
-def signed_totals(*, count_intent: bool = False, edition: int | None = None) -> Totals:
-    """Every signed figure, exact (see the module docstring for what counts)."""
+def _edition(edition: Edition | int | None | Any) -> Edition | None:
+    """An Edition, a year, or None / editions.ALL (every edition)."""
+    if isinstance(edition, Edition) or edition is None:
+        return edition
+    if isinstance(edition, int) and not isinstance(edition, bool):
+        found = db.session.scalar(sa.select(Edition).where(Edition.year == edition))
+        if found is None:  # an unknown year is never read as every edition
+            raise NotFound(N_("There is no %(year)s edition of the forum."), field="edition", year=edition)
+        return found
+    return None  # editions.ALL
+
+
+def signed_totals(*, count_intent: bool = False, edition: Edition | int | None | Any = None) -> Totals:
+    """Every signed figure, exact (see the module docstring for what counts), for one
+    edition (an Edition or its year) or, with None / editions.ALL, every edition."""
+    edition = _edition(edition)
     for _attempt in range(3):
         totals = _compute(count_intent=count_intent, edition=edition)
         if _consistent(totals):
@@ -226,10 +267,10 @@ def _consistent(totals: Totals) -> bool:
     )
 
 
-def _compute(*, count_intent: bool, edition: int | None) -> Totals:
+def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
     sessions_query = sa.select(SigningSession).order_by(SigningSession.held_on, SigningSession.id)
     if edition is not None:
-        sessions_query = sessions_query.where(SigningSession.edition == edition)
+        sessions_query = sessions_query.where(SigningSession.edition_id == edition.id)
     sessions = db.session.scalars(sessions_query).all()
     session_ids = [s.id for s in sessions]
     counted = counted_kinds(count_intent)
@@ -268,6 +309,7 @@ def _compute(*, count_intent: bool, edition: int | None) -> Totals:
     project_ids = sorted({row[0] for row in by_project_sector if row[0] is not None})
     first_sector: dict[int, int] = {}
     project_region: dict[int, int | None] = {}
+    project_edition: dict[int, int] = {}
     if project_ids:
         for project_id, sector_id in db.session.execute(
             sa.select(project_sectors.c.project_id, project_sectors.c.sector_id)
@@ -276,11 +318,14 @@ def _compute(*, count_intent: bool, edition: int | None) -> Totals:
             .order_by(project_sectors.c.project_id, Sector.position.desc())
         ):
             first_sector[project_id] = sector_id  # the last one written has the lowest position
-        project_region = dict(
-            db.session.execute(
-                sa.select(Project.id, Project.region_id).where(Project.id.in_(project_ids))
-            ).all()
-        )
+        project_region, project_edition = {}, {}
+        for project_id, region_id, edition_id in db.session.execute(
+            sa.select(Project.id, Project.region_id, Catalogue.edition_id)
+            .join(Catalogue, Catalogue.id == Project.catalogue_id)
+            .where(Project.id.in_(project_ids))
+        ):
+            project_region[project_id] = region_id
+            project_edition[project_id] = edition_id
     sector_root, sector_labels = _sector_roots()
     to_prefecture, region_labels = _prefectures()
 
@@ -310,8 +355,10 @@ def _compute(*, count_intent: bool, edition: int | None) -> Totals:
     for project_id, sector_id, rows, yuan in by_project_sector:
         if project_id is not None:
             sector_id = first_sector.get(project_id)
-            signed_projects.add(project_id)
-            on_catalogue += yuan or ZERO
+            # Catalogue conversion is per edition: projects of this edition's catalogues.
+            if edition is None or project_edition.get(project_id) == edition.id:
+                signed_projects.add(project_id)
+                on_catalogue += yuan or ZERO
         by_sector[sector_root[sector_id] if sector_id is not None else None].add(rows, yuan or ZERO)
     by_region: dict[Any, _Sum] = defaultdict(_Sum)
     for project_id, region_id, rows, yuan in by_project_region:
@@ -321,13 +368,18 @@ def _compute(*, count_intent: bool, edition: int | None) -> Totals:
             rows, yuan or ZERO
         )
 
-    listed_projects, sought = db.session.execute(
+    listed = (
         sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
         .join(Catalogue)
         .where(
             Catalogue.status == CatalogueStatus.PUBLISHED, Project.status != ProjectStatus.WITHDRAWN
         )
-    ).one()
+    )
+    if edition is not None:
+        listed = listed.where(Catalogue.edition_id == edition.id)
+    listed_projects, sought = db.session.execute(listed).one()
+    sessions_target = sum((s.target_yuan for s in sessions), ZERO)
+    edition_target = edition.target_yuan if edition is not None and edition.target_yuan else ZERO
 
     session_labels = {s.id: (str(s.id), s.name, s.name_en) for s in sessions}
     kind_labels = _enum_labels(AgreementKind)
@@ -335,7 +387,9 @@ def _compute(*, count_intent: bool, edition: int | None) -> Totals:
     return Totals(
         total_yuan=total,
         count=count,
-        target_yuan=sum((s.target_yuan for s in sessions), ZERO),
+        target_yuan=edition_target if edition_target > 0 else sessions_target,
+        target_source="edition" if edition_target > 0 else "sessions",
+        edition=edition,
         count_intent=count_intent,
         by_session=_rows(by_session, session_labels, session_ids),
         by_sector=_rows(by_sector, {k: sector_labels[k] for k in by_sector if k is not None}, None),

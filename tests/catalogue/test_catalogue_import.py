@@ -73,8 +73,8 @@ def test_first_upload_creates_every_valid_row(app, read):
     ]
     assert events[1].after["investment_sought_yuan"] == "500000000.00"
     assert report.as_json()["catalogue"] == {
-        "id": catalogue.id, "name": "贵阳", "year": 2023, "status": "published", "usd_rate": None,
-        "rates": {}, "accepts_outside": False,
+        "id": catalogue.id, "name": "贵阳", "year": 2023, "edition": 2023, "status": "published",
+        "usd_rate": None, "rates": {}, "rate_sources": {}, "accepts_outside": False,
         "projects": 5, "investment_sought_yuan": "2130000000.00",
     }
 

@@ -86,16 +86,8 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     sign_in(page, live_server, "organizer@demo.matchmaker.cn")
 
-    # The figures before: the dashboard, and the venue screen in a second tab.
+    # Create and open a session of the 2025 edition (created with it when it is new).
     page.goto(f"{live_server}/signing/dashboard?lang={lang}")
-    total_before = _yi(page.locator("#signed-total").inner_text())
-    count_before = int(page.locator("#signed-count").inner_text())
-    venue = page.context.new_page()
-    venue.viewport_name = page.viewport_name
-    venue.goto(f"{live_server}/signing/venue?refresh=3")
-    assert _yi(venue.locator("#venue-total").inner_text()) == total_before
-
-    # Create and open a session.
     with page.expect_navigation():  # check the signing page, not the dashboard leaving
         page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
     check_page(page, lang)
@@ -109,6 +101,23 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     assert t(lang, "Session open: agreements can be recorded.") in page.locator(".flashes").inner_text()
     check_page(page, lang)
     _check_tab_order(page, lang)
+    session_url = page.url.split("#")[0]
+    session_id = int(session_url.rstrip("/").rsplit("/", 1)[1])
+
+    # The figures before: the 2025 edition's dashboard (2025 is now the latest year, the
+    # current edition), and this session's venue screen in a second tab.
+    page.goto(f"{live_server}/signing/dashboard?lang={lang}")
+    assert "2025" in page.locator("#edition-name").inner_text()
+    assert page.locator("#edition-select").input_value() == "2025"
+    total_before = _yi(page.locator("#signed-total").inner_text())
+    count_before = int(page.locator("#signed-count").inner_text())
+    venue = page.context.new_page()
+    venue.viewport_name = page.viewport_name
+    venue.goto(f"{live_server}/signing/venue?session={session_id}&refresh=3")
+    assert venue.locator("#venue-session").inner_text() == (
+        SESSION_NAME if lang == "zh" else "2025 green-industry project signing (test)")
+    assert _yi(venue.locator("#venue-total").inner_text()) == Decimal("0.00")
+    page.goto(session_url)
 
     # Three agreements, by keyboard. 光合新能源 is the short name of a known investor.
     _record(page, lang, "光合新能源", "观山湖工商业", "5亿")
@@ -145,7 +154,7 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     count = count_before + 2
     assert _yi(page.locator("#signed-total").inner_text()) == total
     assert page.locator("#signed-count").inner_text() == str(count)
-    press_zh = f"本次论坛共签约项目{count}个，签约金额{total:.2f}亿元"
+    press_zh = f"2025年生态文明贵阳国际论坛共签约项目{count}个，签约金额{total:.2f}亿元"
     assert page.locator("#press-zh").inner_text() == press_zh
     check_page(page, lang)
     shoot(page, f"organiser-dashboard-{lang}")
@@ -154,12 +163,13 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     page.get_by_role("button", name=t(lang, "Copy the Chinese press line")).click()
     assert page.evaluate("navigator.clipboard.readText()") == press_zh
 
-    # The venue screen refreshes itself to the new total.
+    # The venue screen refreshes itself to the session's new total, against its target.
     venue.wait_for_function(
         "(expected) => document.querySelector('#venue-total').textContent.startsWith(expected)",
-        arg=f"{total:,.2f}", timeout=10_000,
+        arg="7.50", timeout=10_000,
     )
-    assert str(count) in venue.locator(".count").inner_text()
+    assert "2" in venue.locator(".count").inner_text()
+    assert "20.00" in venue.locator("#venue-target").inner_text()
     shoot(venue, f"organiser-venue-{lang}")
 
     # The agreements as .xlsx: the new rows, the voided one marked with its reason.

@@ -100,8 +100,10 @@ def _half_written(job, params, progress):
 
 def make_catalogue_row():
     from matchmaker.catalogue.models import Catalogue, CatalogueStatus
+    from matchmaker.editions.operations import ensure_edition
 
-    catalogue = Catalogue(name="半途目录", year=2023, status=CatalogueStatus.DRAFT)
+    catalogue = Catalogue(name="半途目录", year=2023, edition=ensure_edition(2023, user=None),
+                          status=CatalogueStatus.DRAFT)
     db.session.add(catalogue)
     db.session.flush()
     return catalogue

@@ -94,7 +94,10 @@ def test_a_project_created_on_one_machine_is_found_by_search_on_the_other(machin
     on_b = b.test_client()
     assert on_b.get("/api/v1/projects?q=氢能").json["total"] == 0  # B builds its index now
     with a.app_context():
-        catalogue = Catalogue(name="新目录", year=2025, status=CatalogueStatus.PUBLISHED)
+        from matchmaker.editions.operations import ensure_edition
+
+        catalogue = Catalogue(name="新目录", year=2025, edition=ensure_edition(2025, user=None),
+                              status=CatalogueStatus.PUBLISHED)
         db.session.add(catalogue)
         db.session.flush()
         db.session.add(Project(catalogue_id=catalogue.id, code="1", name="六盘水氢能产业园项目",

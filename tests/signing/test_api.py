@@ -122,7 +122,7 @@ def test_totals_and_sessions_shapes(client):
             "by_investor_kind"} <= set(totals)
     assert totals["by_session"] == [{"key": str(session.id), "name": "绿色产业项目签约", "name_en": "Green signing",
                                      "count": 1, "total_yuan": "325000000.00"}]
-    assert totals["press"]["zh"] == "本次论坛共签约项目1个，签约金额3.25亿元"
+    assert totals["press"]["zh"] == "2023年生态文明贵阳国际论坛共签约项目1个，签约金额3.25亿元"
     sessions = client.get("/api/v1/signing/sessions").get_json()["items"]
     assert (sessions[0]["count"], sessions[0]["total_yuan"], sessions[0]["target_yuan"]) == (
         1, "325000000.00", "6000000000.00")

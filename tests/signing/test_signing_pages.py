@@ -20,7 +20,7 @@ from matchmaker.signing.models import Agreement, SessionState
 def test_every_write_route_requires_the_organizer_role(app):
     from matchmaker.signing import controllers
 
-    public = {"dashboard", "venue", "export_totals"}
+    public = {"dashboard", "venue", "export_totals", "all_editions"}
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("signing."):
             continue
@@ -133,12 +133,12 @@ def test_dashboard_and_venue_are_public_with_svg_and_press_lines(client):
     make_agreement(session, amount_yuan=Decimal("250000000"))
     make_agreement(session, amount_yuan=Decimal("100000000"), kind="intent")
     html = client.get("/signing/dashboard").get_data(as_text=True)
-    assert "本次论坛共签约项目1个，签约金额2.50亿元" in html
-    assert "1 project was signed at the forum, for a total of 2.50亿元" in html
+    assert "2023年生态文明贵阳国际论坛共签约项目1个，签约金额2.50亿元" in html
+    assert "1 project was signed at the Eco Forum Global Guiyang 2023, for a total of 2.50亿元" in html
     # Charts are server-side SVG; the only script is the copy buttons' own file.
     assert html.count("<svg") >= 6 and html.count("<script") == html.count('<script src="/static/')
     counted = client.get("/signing/dashboard?intent=1").get_data(as_text=True)
-    assert "本次论坛共签约项目2个，签约金额3.50亿元" in counted
+    assert "2023年生态文明贵阳国际论坛共签约项目2个，签约金额3.50亿元" in counted
     venue = client.get("/signing/venue").get_data(as_text=True)
     assert 'http-equiv="refresh"' in venue and "2.50" in venue
 
@@ -172,7 +172,7 @@ def test_cli_totals_json(runner):
     data = json.loads(result.output)
     assert (data["count"], data["total_yuan"]) == (1, "10000000.00")
     text = runner.invoke(args=["signing", "totals"]).output
-    assert text.splitlines()[0] == "本次论坛共签约项目1个，签约金额0.10亿元"
+    assert text.splitlines()[0] == "2023年生态文明贵阳国际论坛共签约项目1个，签约金额0.10亿元"
 
 
 @pytest.mark.parametrize(

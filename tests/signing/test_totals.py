@@ -41,10 +41,12 @@ def test_three_agreements_of_a_tenth_of_a_yi_total_exactly_0_30(app):
     session = make_session()
     for _ in range(3):
         make_agreement(session, amount_yuan=Decimal("0.1") * YI)
-    totals = signed_totals()
+    totals = signed_totals(edition=2023)
     assert totals.total_yuan == Decimal("30000000.00")
     assert totals.count == 3
-    assert totals.press_zh == "本次论坛共签约项目3个，签约金额0.30亿元"
+    assert totals.press_zh == "2023年生态文明贵阳国际论坛共签约项目3个，签约金额0.30亿元"
+    across = signed_totals()  # every edition: the line says so, never "本次论坛"
+    assert across.press_zh == "历届生态文明贵阳国际论坛合计共签约项目3个，签约金额0.30亿元"
     assert_adds_up(totals)
 
 
@@ -124,7 +126,7 @@ def test_breakdowns_add_up_and_follow_the_first_sector_and_the_prefecture(mixed)
     assert (totals.signed_projects, totals.catalogue_projects) == (2, 3)
     assert totals.signed_on_catalogue_yuan == Decimal("463000000.00")
     assert totals.sought_yuan == Decimal("3500000000.00")
-    assert totals.press_zh == "本次论坛共签约项目4个，签约金额21.03亿元"
+    assert signed_totals(edition=2023).press_zh == "2023年生态文明贵阳国际论坛共签约项目4个，签约金额21.03亿元"
 
 
 def test_letters_of_intent_count_only_when_chosen(mixed):

@@ -20,6 +20,7 @@ from matchmaker.accounts import limits
 from matchmaker.accounts.blueprint import bp as accounts_bp
 from matchmaker.accounts.models import User
 from matchmaker.api import bp as api_bp
+from matchmaker.catalogue import api as _catalogue_api  # noqa: F401 - each feature's API routes
 from matchmaker.catalogue import tasks as _catalogue_tasks  # noqa: F401 - registers job kinds
 from matchmaker.catalogue.blueprint import bp as catalogue_bp
 from matchmaker.cli import register_commands
@@ -30,13 +31,17 @@ from matchmaker.errors import register_error_handlers
 from matchmaker.extensions import babel, csrf, db, login, migrate
 from matchmaker.health import bp as health_bp
 from matchmaker.home.blueprint import bp as home_bp
+from matchmaker.investors import api as _investors_api  # noqa: F401
 from matchmaker.investors.blueprint import bp as investors_bp
 from matchmaker.jobs_pages import bp as jobs_bp
+from matchmaker.matching import api as _matching_api  # noqa: F401
 from matchmaker.matching import tasks as _matching_tasks  # noqa: F401 - registers job kinds
 from matchmaker.matching.blueprint import bp as matching_bp
 from matchmaker.money import format_yi, yuan_str
 from matchmaker.reference import labels
+from matchmaker.search import api as _search_api  # noqa: F401
 from matchmaker.search.blueprint import bp as search_bp
+from matchmaker.signing import api as _signing_api  # noqa: F401
 from matchmaker.signing.blueprint import bp as signing_bp
 
 request_log = logging.getLogger("matchmaker.request")

@@ -59,7 +59,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError):
         if wants_json():
-            return api_error(error.code, error.translated(), error.status)
+            extra = {"field": error.field} if error.field else {}
+            return api_error(error.code, error.translated(), error.status, **extra)
         return (
             render_template("error.html", status=error.status, message=error.translated()),
             error.status,

@@ -24,6 +24,7 @@ from matchmaker.investors.operations import (
     undo_merge,
 )
 from matchmaker.investors.resolution import investor_resolver, resolution_json, resolve_investor
+from matchmaker.investors.schemas import ResolutionOut
 from matchmaker.sheets import SheetError, decode_text
 
 
@@ -116,7 +117,8 @@ def resolve_command(names: tuple[str, ...], path: Path | None, as_json: bool) ->
     resolver = investor_resolver()
     for query in queries:
         try:
-            items.append(resolution_json(resolve_investor(query, resolver)))
+            items.append(ResolutionOut.model_validate(
+                resolution_json(resolve_investor(query, resolver))).dump())
         except DomainError as error:
             items.append({"query": query[:300], "match": None, "score": 0.0, "runner_up": None,
                           "candidates": [], "error": error.translated()})

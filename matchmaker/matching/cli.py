@@ -14,7 +14,7 @@ from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors.models import Investor
 from matchmaker.matching import operations
-from matchmaker.serializers import investor_json, project_json, reasons_json
+from matchmaker.matching.schemas import InvestorProjectMatches
 
 
 @click.command("match")
@@ -69,9 +69,8 @@ def match_command(investor_id: int | None, event: bool, top: int | None, cap: in
     except DomainError as error:
         fail(f"Error: {error.translated()}")
     if as_json:
-        click.echo(json.dumps({"investor": investor_json(investor), "items": [
-            {"project": project_json(m.project), "score": m.score,
-             "reasons": reasons_json(m.reasons)} for m in matches]}, ensure_ascii=False))
+        document = InvestorProjectMatches.of(matches, investor=investor).dump()
+        click.echo(json.dumps(document, ensure_ascii=False))
         return
     click.echo(f"{investor.name}: {len(matches)} matches")
     for rank, m in enumerate(matches, start=1):

@@ -17,7 +17,7 @@ from matchmaker.search.core import SearchError
 from matchmaker.search.index import reindex
 from matchmaker.search.operations import search_projects
 from matchmaker.search.params import request_from_args
-from matchmaker.serializers import project_json
+from matchmaker.search.schemas import SearchResultOut
 
 
 @click.command("search")
@@ -32,7 +32,6 @@ def search_command(query: str, sectors: tuple[str, ...], regions: tuple[str, ...
                    per_page: int, as_json: bool) -> None:
     """The same search as the web page: ranked projects of published catalogues."""
 
-
     args = MultiDict([("q", query), ("page", str(page)), ("per_page", str(per_page))]
                      + [("sector", s) for s in sectors] + [("region", r) for r in regions])
     try:
@@ -41,18 +40,8 @@ def search_command(query: str, sectors: tuple[str, ...], regions: tuple[str, ...
         click.echo(f"Error: {translate(error.message)}", err=True)
         sys.exit(1)
     result = result_page.result
-    if as_json:
-        items = []
-        for project, hit in result_page.items:
-            item = project_json(project)
-            item["score"], item["matched_fields"] = hit.score, list(hit.fields)
-            items.append(item)
-        click.echo(json.dumps({
-            "total": result.total, "page": result.page, "per_page": result.per_page,
-            "items": items, "facets": result.facets,
-            "corrections": [{"from": a, "to": b} for a, b in result.corrections],
-            "explanation": [translate(m) for m in result.explanation],
-        }, ensure_ascii=False))
+    if as_json:  # the API's GET /projects document, suggestions included
+        click.echo(json.dumps(SearchResultOut.of(result_page).dump(), ensure_ascii=False))
         return
     click.echo(f"{result.total} projects")
     for project, hit in result_page.items:

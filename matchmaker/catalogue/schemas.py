@@ -1,0 +1,179 @@
+"""JSON shapes of catalogues and projects (see INTERFACES.md), shared by the API and the
+CLI's --json. Amounts are decimal strings in yuan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, Field, model_validator
+
+from matchmaker.i18n import N_
+from matchmaker.reference.schemas import RegionRef, SectorRef
+from matchmaker.schemas import Flag, OptionalYuan, Rate, RateIn, Schema, Upload, text, whole
+from matchmaker.validation import InputError
+
+
+class ProjectOut(Schema):
+    id: int
+    catalogue_id: int
+    code: str | None
+    name: str
+    name_en: str | None
+    sectors: list[SectorRef]
+    region: RegionRef | None
+    location: str | None
+    total_investment_yuan: OptionalYuan
+    investment_sought_yuan: OptionalYuan
+    # amounts written in a foreign currency keep it: the currency, the catalogue rate
+    # (yuan per unit) and the amounts in that currency (null where written in yuan)
+    currency: str
+    rate: Rate
+    total_investment_original: OptionalYuan
+    investment_sought_original: OptionalYuan
+    province: str | None
+    cooperation_modes: list[str]
+    status: str
+    summary: str | None
+
+    @classmethod
+    def fields_of(cls, project) -> dict[str, Any]:
+        return {
+            "id": project.id,
+            "catalogue_id": project.catalogue_id,
+            "code": project.code,
+            "name": project.name,
+            "name_en": project.name_en,
+            "sectors": [SectorRef.of(s) for s in project.sectors],
+            "region": RegionRef.of(project.region),
+            "location": project.location,
+            "total_investment_yuan": project.total_investment_yuan,
+            "investment_sought_yuan": project.investment_sought_yuan,
+            "currency": project.currency or "CNY",
+            "rate": project.exchange_rate,
+            "total_investment_original": project.total_investment_original,
+            "investment_sought_original": project.investment_sought_original,
+            "province": project.province or ("贵州省" if project.region is not None else None),
+            "cooperation_modes": list(project.cooperation_modes or []),
+            "status": project.status.value,
+            "summary": project.construction_content,
+        }
+
+    @classmethod
+    def of(cls, project) -> ProjectOut:
+        return cls(**cls.fields_of(project))
+
+
+class ProjectWithContact(ProjectOut):
+    """A project as a signed-in client sees it: with the owner and contact details."""
+
+    owner: str | None
+    contact_person: str | None
+    contact_phone: str | None
+
+    @classmethod
+    def of(cls, project) -> ProjectWithContact:
+        return cls(**cls.fields_of(project), owner=project.owner,
+                   contact_person=project.contact_person, contact_phone=project.contact_phone)
+
+
+def project_json(project, *, with_contact: bool = False) -> dict[str, Any]:
+    """A project as JSON (the CLI's --json and every answer that embeds a project)."""
+    return (ProjectWithContact if with_contact else ProjectOut).of(project).dump()
+
+
+# ------------------------------------------------------------------------ import
+
+
+class ImportForm(Schema):
+    """multipart/form-data of POST /catalogues."""
+
+    file: Upload
+    name: text(200, required=True, description="the catalogue's name")
+    year: whole(2000, 2100)
+    usd_rate: RateIn = Field(None, description="yuan per US dollar (sets the catalogue's rate)")
+    rates: text(300) = Field("", description="yuan per unit of other currencies: "
+                                             "EUR=7.8,HKD=0.92 (EUR, HKD, JPY, GBP)")
+    accepts_outside: Flag = Field(False, description="the catalogue takes projects outside Guizhou")
+    sought_from_total: Flag = Field(False, description="no 拟引资 column: investment sought = "
+                                                       "total investment")
+    keep_unclassified: Flag = Field(False, description="keep rows whose sector is outside the "
+                                                       "taxonomy, without a sector")
+    dry_run: Flag = False
+    skip_invalid: Flag = False
+    confirm_withdraw: Flag = False
+
+    @model_validator(mode="after")
+    def _year_given(self) -> ImportForm:
+        if self.year is None:
+            raise InputError(N_("Give the catalogue's year in the field 'year' (e.g. 2023)."),
+                             field="year")
+        return self
+
+
+class CatalogueOut(Schema):
+    id: int | None
+    name: str
+    year: int
+    status: str
+    usd_rate: str | None
+    rates: dict[str, str]
+    accepts_outside: bool
+    projects: int
+    investment_sought_yuan: str
+
+
+class RejectedRow(Schema):
+    model_config = ConfigDict(extra="allow")
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+
+class RowWarning(Schema):
+    model_config = ConfigDict(extra="allow")
+    row: int | None
+    column: str | None
+    message: str
+
+
+class PossibleDuplicate(Schema):
+    model_config = ConfigDict(extra="allow")
+    row: int | None
+    project_id: int | None
+    other_row: int | None
+    score: int | float | None
+
+
+class WarningCount(Schema):
+    model_config = ConfigDict(extra="allow")
+    column: str | None
+    count: int
+    message: str
+
+
+class ImportReportOut(Schema):
+    """The import report of INTERFACES.md: what was (or would be) created, updated and
+    left unchanged, every rejected row and why, the warnings, the possible duplicates."""
+
+    model_config = ConfigDict(extra="allow")
+
+    catalogue: CatalogueOut
+    committed: bool
+    dry_run: bool
+    created: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+    rejected: list[RejectedRow]
+    warnings: list[RowWarning]
+    duplicates: list[PossibleDuplicate]
+    skipped: list[Any]
+    columns: list[Any]
+    changes: list[Any]
+    missing: list[Any]
+    blocked: str | None
+    warning_summary: list[WarningCount]
+    totals: dict[str, int] = Field(description="how many items each list holds in all")
+    truncated: list[str] = Field(description="the lists cut to their first 1000 items")
+    choices: dict[str, Any]

@@ -1,0 +1,203 @@
+"""JSON shapes of signing: sessions, agreements and the totals (the API and
+`matchmaker signing … --json`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
+
+from matchmaker.catalogue.schemas import ProjectOut
+from matchmaker.i18n import N_
+from matchmaker.investors.models import InvestorKind
+from matchmaker.investors.schemas import InvestorRef
+from matchmaker.schemas import (
+    AwareDatetime,
+    Code,
+    Schema,
+    Timestamp,
+    Yuan,
+    text,
+)
+from matchmaker.signing import operations
+from matchmaker.signing.models import Agreement, SigningSession
+from matchmaker.validation import InputError, clean_text, record_id
+
+
+def _investor(value: Any, info: ValidationInfo) -> int | str:
+    if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
+        raise InputError(N_("investor is required: an investor id or a company name."),
+                         field="investor")
+    if isinstance(value, int):
+        return record_id(value, field="investor")
+    return clean_text(value, field="investor", max_length=300, required=True)
+
+
+def _project(value: Any, info: ValidationInfo) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(N_("project is a catalogue project id, or null with project_name."),
+                         field="project")
+    return record_id(value, field="project")
+
+
+def _amount(value: Any, info: ValidationInfo) -> str:
+    if value is None or isinstance(value, bool | float) or not isinstance(value, int | str):
+        raise InputError(N_('amount is required as a string, for example "5亿元".'),
+                         field="amount")
+    return clean_text(str(value), field="amount", max_length=100)
+
+
+def _investor_kind(value: Any, info: ValidationInfo) -> str:
+    kind = clean_text(value, field="investor_kind", max_length=300) or "enterprise"
+    if kind not in {k.value for k in InvestorKind}:
+        raise InputError(N_("Unknown investor kind."), field="investor_kind")
+    return kind
+
+
+def _exactly_true(value: Any, info: ValidationInfo) -> bool:
+    return value is True
+
+
+TrueOnly = Annotated[bool, BeforeValidator(_exactly_true), WithJsonSchema({"type": "boolean"})]
+
+
+class AgreementIn(Schema):
+    """One agreement, as the ceremony desk records it."""
+
+    investor: Annotated[int | str, BeforeValidator(_investor),
+                        WithJsonSchema({"type": ["integer", "string"],
+                                        "description": "investor id, or a name resolved "
+                                                       "against known investors"})]
+    project: Annotated[int | None, BeforeValidator(_project),
+                       WithJsonSchema({"type": ["integer", "null"],
+                                       "description": "a catalogue project id, or null with "
+                                                      "project_name"})] = None
+    project_name: text(300, description="when off-catalogue") = ""
+    sector: Code = Field(None, description="sector code (off-catalogue)")
+    region: Code = Field(None, description="region code (off-catalogue)")
+    amount: Annotated[str, BeforeValidator(_amount),
+                      WithJsonSchema({"type": ["string", "integer"],
+                                      "description": "'5' (亿元), '5亿元', '5000万元', "
+                                                     "'3.25亿元', 'USD 670 million'"})]
+    kind: text(300, description="investment_contract | framework | strategic | intent, or "
+                                "投资合同 / 框架协议 / 战略合作协议 / 意向") = ""
+    signed_at: AwareDatetime = None
+    create_investor: TrueOnly = False
+    investor_kind: Annotated[str, BeforeValidator(_investor_kind),
+                             WithJsonSchema({"type": "string",
+                                             "enum": [k.value for k in InvestorKind]})] = \
+        "enterprise"
+    confirm_large: TrueOnly = Field(False, description="needed above 10,000亿元")
+    idempotency_key: text(100) = ""
+
+    def agreement_input(self) -> operations.AgreementInput:
+        return operations.AgreementInput(
+            investor=self.investor, amount=self.amount, kind=self.kind,
+            project_id=self.project, project_name=self.project_name,
+            sector_code=self.sector, region_code=self.region, signed_at=self.signed_at,
+            idempotency_key=self.idempotency_key or None,
+            create_investor=self.create_investor, investor_kind=self.investor_kind,
+            confirm_large=self.confirm_large,
+        )
+
+
+class ReasonIn(Schema):
+    reason: text(500, description="why (kept in the history)") = ""
+
+
+class AgreementOut(Schema):
+    id: int
+    session_id: int
+    investor: InvestorRef | None
+    project: ProjectOut | None
+    project_name: str
+    amount_yuan: Yuan
+    kind: str
+    signed_at: Timestamp
+    voided: bool
+    void_reason: str | None
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> AgreementOut:
+        return cls(
+            id=agreement.id, session_id=agreement.session_id,
+            investor=InvestorRef.of(agreement.investor),
+            project=ProjectOut.of(agreement.project) if agreement.project is not None else None,
+            project_name=agreement.project_name, amount_yuan=agreement.amount_yuan,
+            kind=agreement.kind.value, signed_at=agreement.signed_at,
+            voided=agreement.voided, void_reason=agreement.void_reason,
+        )
+
+
+class SessionOut(Schema):
+    id: int
+    edition: int = Field(description="the forum edition's year")
+    edition_id: int
+    name: str
+    name_en: str
+    kind: str
+    held_on: str | None
+    venue: str
+    state: str
+    target_yuan: Yuan
+    count: int
+    total_yuan: Yuan
+
+    @classmethod
+    def of(cls, session: SigningSession, count: int, total_yuan) -> SessionOut:
+        return cls(
+            id=session.id, edition=session.edition.year, edition_id=session.edition_id,
+            name=session.name, name_en=session.name_en,
+            kind=session.kind.value,
+            held_on=session.held_on.isoformat() if session.held_on else None,
+            venue=session.venue, state=session.state.value, target_yuan=session.target_yuan,
+            count=count, total_yuan=total_yuan,
+        )
+
+
+class SessionList(Schema):
+    items: list[SessionOut]
+
+
+class TotalsQuery(Schema):
+    count_intent: Annotated[bool | None, BeforeValidator(
+        lambda value: None if value is None else str(value).lower() in ("1", "true", "yes")),
+        WithJsonSchema({"type": ["boolean", "null"],
+                        "description": "count letters of intent (default: the setting)"})] = None
+    edition: text(10) = Field("", description="a year (default: the current edition) or "
+                                              "'all' (the answer says scope: all_editions)")
+
+
+class BreakdownRowOut(Schema):
+    key: str | None
+    name: str | None
+    name_en: str | None
+    count: int
+    total_yuan: Yuan
+
+
+class IntentOut(Schema):
+    count: int
+    total_yuan: Yuan
+
+
+class TotalsOut(Schema):
+    """The dashboard's figures: the rows of by_session, by_region and by_kind (signed kinds)
+    add up to total_yuan."""
+
+    total_yuan: Yuan
+    count: int
+    target_yuan: Yuan
+    by_session: list[BreakdownRowOut]
+    by_sector: list[BreakdownRowOut]
+    by_region: list[BreakdownRowOut]
+    by_kind: list[BreakdownRowOut]
+    by_investor_kind: list[BreakdownRowOut]
+    count_intent: bool
+    intent: IntentOut
+    voided_count: int
+    catalogue: dict[str, Any]
+    press: dict[str, Any]
+    scope: str = Field(description="edition, or all_editions with ?edition=all")

@@ -34,6 +34,7 @@ from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import (
+    InvestorUnresolved,
     check_new_name,
     find_or_create_investor,
     resolve_investor,
@@ -319,6 +320,27 @@ def preview_agreement(data: AgreementInput, rates: dict[str, Rate] | None = None
         currency=parsed.currency, amount_original=parsed.amount_original,
         rate=(rates or {}).get(parsed.currency) if parsed.currency != CNY else None,
     )
+
+
+def record_or_preview(
+    session: SigningSession, data: AgreementInput, *, amount_seen: bool, user
+) -> Agreement | AgreementPreview:
+    """The desk's two steps: until the organiser has seen the amount read back with its unit
+    (`amount_seen`), the preview of what saving would store; then the recorded agreement.
+
+    A typed investor name without a confident match is refused (`InvestorUnresolved`) with
+    the preview of everything else attached (`error.preview`; None when the preview itself
+    is refused), so the desk shows the candidates beside what would be saved."""
+    if not amount_seen:
+        return preview_agreement(data)
+    try:
+        return record_agreement(session, data, user=user)
+    except InvestorUnresolved as error:
+        try:
+            error.preview = preview_agreement(data)
+        except DomainError:
+            error.preview = None
+        raise
 
 
 # --- sessions ------------------------------------------------------------------------------

@@ -182,6 +182,7 @@ _UNKNOWN_CURRENCY_RE = re.compile(
 _UNIT_RE = re.compile(rf"^(?P<pre>{_cur_alt})?(?P<scale>{_scale_alt})?(?P<cur>{_cur_alt})?$")
 _RANGE_RE = re.compile(r"\d\D{0,6}?(?:-|~|～|—|–|至|到)\.?\d")
 _PLAIN_RE = re.compile(r"^\s*\d{1,18}(?:\.\d{1,12})?\s*$")
+_BARE_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)?|\.\d+)\s*$")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 # Markers of an approximate figure: 约 (about), 左右 (or so), 近 (nearly), 逾/超 (over).
 _APPROX_RE = re.compile(
@@ -321,7 +322,7 @@ def is_bare_number(value: object) -> bool:
     """'5', ' 3.25 ', '1,200' (no unit, no currency): the field's unit applies."""
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return True
-    return isinstance(value, str) and bool(_PLAIN_RE.match(_THOUSANDS_RE.sub("", nfkc(value))))
+    return isinstance(value, str) and bool(_BARE_RE.match(_THOUSANDS_RE.sub("", nfkc(value))))
 
 
 def _decimal_from_number(value: int | float | Decimal, original: str) -> Decimal:

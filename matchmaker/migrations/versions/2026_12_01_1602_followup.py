@@ -2,7 +2,7 @@
 prefectures or counties a staff account covers
 
 Revision ID: 1602_followup
-Revises: 1601_editions
+Revises: 1401_foreign_currency
 Create Date: 2026-12-01 13:50:03
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1602_followup"
-down_revision = "1601_editions"
+down_revision = "1401_foreign_currency"
 branch_labels = None
 depends_on = None
 

@@ -15,6 +15,12 @@ from matchmaker.editions.models import Edition
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
 from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
+from matchmaker.notifications.models import (
+    Delivery,
+    DeliveryState,
+    Notification,
+    NotificationPreference,
+)
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
 from matchmaker.signing.models import (
@@ -28,8 +34,9 @@ from matchmaker.storage import StoredUpload
 
 __all__ = [
     "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
-    "CatalogueStatus", "ClaimStatus", "Edition", "ImportBatch", "Investor", "InvestorClaim", "Job",
-    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Project", "ProjectStatus",
+    "CatalogueStatus", "ClaimStatus", "Delivery", "DeliveryState", "Edition", "ImportBatch", "Investor", "InvestorClaim", "Job",
+    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Notification",
+    "NotificationPreference", "Project", "ProjectStatus",
     "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
     "StoredUpload", "User", "project_sectors",
 ]

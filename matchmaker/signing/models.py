@@ -57,7 +57,12 @@ class SigningSession(Base):
     agreements: Mapped[list[Agreement]] = relationship(back_populates="session")
     edition: Mapped[Edition] = relationship()
 
-    rate_source = "session"  # for editions.rates: a session has no rates of its own yet
+    # Yuan per unit of foreign currency for this session's agreements, {"USD": "7.1"}
+    # (decimal strings, checked by amounts.check_rate); where a currency has none here the
+    # edition's rate applies (editions.rates.rate_for).
+    rates: Mapped[dict[str, str]] = mapped_column(sa.JSON, nullable=False, default=dict)
+
+    rate_source = "session"  # for editions.rates: where a rate comes from
 
     __table_args__ = (sa.CheckConstraint("target_yuan >= 0", name="target_non_negative"),)
 
@@ -66,7 +71,7 @@ class SigningSession(Base):
         return self.edition.year
 
     def own_exchange_rates(self) -> dict[str, Decimal]:
-        return {}
+        return {code: Decimal(str(value)) for code, value in (self.rates or {}).items() if value}
 
     def __repr__(self) -> str:
         return f"<SigningSession {self.id} {self.name!r} {self.state}>"
@@ -90,6 +95,12 @@ class Agreement(Base):
     sector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sectors.id"), nullable=True)
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), nullable=True)
     amount_yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    # An agreement signed in a foreign currency keeps what was signed (合同外资): the
+    # currency, the amount in it and the rate it was converted at; amount_yuan is that
+    # amount times the rate, to the fen, and is what every total counts.
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False, default="CNY")
+    amount_original: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    exchange_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 8), nullable=True)
     kind: Mapped[AgreementKind] = mapped_column(
         str_enum(AgreementKind, "agreement_kind"), nullable=False
     )
@@ -114,9 +125,18 @@ class Agreement(Base):
 
     __table_args__ = (
         sa.CheckConstraint("amount_yuan > 0", name="amount_positive"),
+        sa.CheckConstraint(
+            "(currency = 'CNY' AND amount_original IS NULL AND exchange_rate IS NULL) OR "
+            "(currency <> 'CNY' AND amount_original > 0 AND exchange_rate > 0)",
+            name="foreign_amount_complete",
+        ),
         sa.CheckConstraint("voided = false OR void_reason <> ''", name="void_needs_reason"),
         sa.CheckConstraint("project_id IS NOT NULL OR project_name <> ''", name="project_or_name"),
     )
 
     def __repr__(self) -> str:
         return f"<Agreement {self.id} {self.amount_yuan} {self.kind} voided={self.voided}>"
+
+    @property
+    def foreign(self) -> bool:
+        return self.currency != "CNY"

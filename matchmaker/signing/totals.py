@@ -41,7 +41,14 @@ from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.money import yuan_str
 from matchmaker.reference.labels import label_in, names
 from matchmaker.signing.models import Agreement, AgreementKind, SigningSession
-from matchmaker.signing.press import event_en, event_zh, press_line_en, press_line_zh
+from matchmaker.signing.press import (
+    event_en,
+    event_zh,
+    foreign_line_en,
+    foreign_line_zh,
+    press_line_en,
+    press_line_zh,
+)
 
 ZERO = Decimal("0.00")
 ACROSS_EDITIONS_ZH = "历届生态文明贵阳国际论坛合计"
@@ -76,6 +83,21 @@ class BreakdownRow:
         }
 
 
+@dataclass(frozen=True)
+class ForeignRow:
+    """Counted agreements signed in one foreign currency (合同外资): their sum in that
+    currency and in yuan (already inside `Totals.total_yuan`)."""
+
+    currency: str
+    count: int
+    amount_original: Decimal
+    total_yuan: Decimal
+
+    def as_json(self) -> dict[str, Any]:
+        return {"currency": self.currency, "count": self.count,
+                "amount_original": yuan_str(self.amount_original), "total_yuan": yuan_str(self.total_yuan)}
+
+
 @dataclass
 class Totals:
     total_yuan: Decimal
@@ -99,6 +121,21 @@ class Totals:
     edition: Edition | None = None
     # Where the target comes from: "edition" (its own target) or "sessions" (their sum).
     target_source: str = "sessions"
+    # Of which foreign-currency agreements, by currency (largest yuan total first).
+    foreign: list[ForeignRow] = field(default_factory=list)
+
+    @property
+    def foreign_total_yuan(self) -> Decimal:
+        return sum((row.total_yuan for row in self.foreign), ZERO)
+
+    @property
+    def foreign_zh(self) -> str:
+        """'其中外币签约（合同外资）：6.70亿美元，折合47.57亿元' ('' when there is none)."""
+        return foreign_line_zh([(r.currency, r.amount_original) for r in self.foreign], self.foreign_total_yuan)
+
+    @property
+    def foreign_en(self) -> str:
+        return foreign_line_en([(r.currency, r.amount_original) for r in self.foreign], self.foreign_total_yuan)
 
     @property
     def progress_percent(self) -> Decimal | None:
@@ -154,6 +191,8 @@ class Totals:
             {
                 "count_intent": self.count_intent,
                 "intent": {"count": self.intent_count, "total_yuan": yuan_str(self.intent_yuan)},
+                "foreign": [row.as_json() for row in self.foreign],
+                "foreign_total_yuan": yuan_str(self.foreign_total_yuan),
                 "voided_count": self.voided_count,
                 "catalogue": {
                     "projects": self.catalogue_projects,
@@ -260,7 +299,7 @@ def signed_totals(*, count_intent: bool = False, edition: Edition | int | None |
 
 
 def _consistent(totals: Totals) -> bool:
-    return all(
+    return totals.foreign_total_yuan <= totals.total_yuan and all(
         sum((r.total_yuan for r in rows), ZERO) == totals.total_yuan
         and sum(r.count for r in rows) == totals.count
         for rows in totals.breakdowns().values()
@@ -304,6 +343,13 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
         scoped(
             sa.select(Agreement.project_id, Agreement.region_id, n, amount).where(is_counted)
         ).group_by(Agreement.project_id, Agreement.region_id)
+    ).all()
+
+    by_currency = db.session.execute(
+        scoped(
+            sa.select(Agreement.currency, n, money_sum(Agreement.amount_original), amount)
+            .where(is_counted, Agreement.currency != "CNY")
+        ).group_by(Agreement.currency)
     ).all()
 
     project_ids = sorted({row[0] for row in by_project_sector if row[0] is not None})
@@ -404,6 +450,11 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
         signed_projects=len(signed_projects),
         signed_on_catalogue_yuan=on_catalogue,
         session_targets={s.id: s.target_yuan for s in sessions},
+        foreign=sorted(
+            (ForeignRow(currency, rows, original or ZERO, yuan or ZERO)
+             for currency, rows, original, yuan in by_currency),
+            key=lambda row: (-row.total_yuan, row.currency),
+        ),
     )
 
 

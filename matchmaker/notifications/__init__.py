@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy.exc
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -16,21 +16,27 @@ from matchmaker.extensions import db
 from matchmaker.notifications import delivery, operations, times
 
 log = logging.getLogger(__name__)
+RECORDED_KEY = "notice_locale"  # the language last recorded as the e-mail language
 
 
 def _remember_language() -> None:
-    """A signed-in user who switches the site's language gets e-mails in it from then on."""
-    lang = request.args.get("lang")
-    if not lang or lang not in current_app.config["LANGUAGES"]:
+    """A signed-in user who switched the site's language gets e-mails in it from then on.
+
+    Recorded at the user's next form post (GET pages never write), once per change: the
+    session remembers what was recorded."""
+    if request.method != "POST" or not current_user.is_authenticated:
         return
-    if not current_user.is_authenticated:
+    lang = session.get("locale")
+    if lang not in current_app.config["LANGUAGES"] or session.get(RECORDED_KEY) == lang:
         return
     try:
         operations.remember_locale(current_user, lang)
         db.session.commit()
-    except sqlalchemy.exc.SQLAlchemyError as error:  # a courtesy: the page still renders
+    except sqlalchemy.exc.SQLAlchemyError as error:  # a courtesy: the request goes on
         db.session.rollback()
         log.warning("language of user %s not remembered: %s", current_user.id, error)
+        return
+    session[RECORDED_KEY] = lang
 
 
 def init_app(app) -> None:

@@ -14,7 +14,12 @@ from matchmaker.accounts.operations import create_token
 from matchmaker.db import utcnow
 from matchmaker.extensions import db
 from matchmaker.notifications import delivery, operations
-from matchmaker.notifications.models import Delivery, DeliveryState, Notification
+from matchmaker.notifications.models import (
+    Delivery,
+    DeliveryState,
+    Notification,
+    NotificationPreference,
+)
 
 
 @pytest.fixture
@@ -159,8 +164,10 @@ def test_the_actor_is_not_told_of_their_own_change(app):
 def test_switching_the_language_sets_the_language_of_emails(app, client, login, smtp):
     user = login(make_user())
     client.get("/?lang=en")
-    assert operations.preference_of(user).locale == "en"
     token = csrf_token(client)
+    assert db.session.get(NotificationPreference, user.id) is None  # a page view writes nothing
+    client.post("/notifications/read", data={"csrf_token": token})  # the next form posted
+    assert operations.preference_of(user).locale == "en"
     response = client.post("/notifications/settings", data={
         "csrf_token": token, "locale": "zh", "email_enabled": "y"})
     assert response.status_code == 302

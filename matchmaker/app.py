@@ -29,6 +29,8 @@ from matchmaker.db import MIGRATIONS_DIR
 from matchmaker.editions.blueprint import bp as editions_bp
 from matchmaker.errors import register_error_handlers
 from matchmaker.extensions import babel, csrf, db, login, migrate
+from matchmaker.followup import api as _followup_api  # noqa: F401
+from matchmaker.followup.blueprint import bp as followup_bp
 from matchmaker.health import bp as health_bp
 from matchmaker.home.blueprint import bp as home_bp
 from matchmaker.investors import api as _investors_api  # noqa: F401
@@ -129,7 +131,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     csrf.exempt(health_bp)
     for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, editions_bp, catalogue_bp, search_bp,
-                      investors_bp, matching_bp, signing_bp, notifications_bp):
+                      investors_bp, matching_bp, signing_bp, followup_bp, notifications_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)

@@ -12,6 +12,7 @@ from matchmaker.catalogue.models import (
     project_sectors,
 )
 from matchmaker.editions.models import Edition
+from matchmaker.followup.models import EntryKind, Followup, FollowupState, ProgressEntry, Stage
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
 from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
@@ -34,9 +35,10 @@ from matchmaker.storage import StoredUpload
 
 __all__ = [
     "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
-    "CatalogueStatus", "ClaimStatus", "Delivery", "DeliveryState", "Edition", "ImportBatch", "Investor", "InvestorClaim", "Job",
+    "CatalogueStatus", "ClaimStatus", "Delivery", "DeliveryState", "Edition", "EntryKind",
+    "Followup", "FollowupState", "ImportBatch", "Investor", "InvestorClaim", "Job",
     "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Notification",
-    "NotificationPreference", "Project", "ProjectStatus",
+    "NotificationPreference", "ProgressEntry", "Project", "ProjectStatus", "Stage",
     "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
     "StoredUpload", "User", "project_sectors",
 ]

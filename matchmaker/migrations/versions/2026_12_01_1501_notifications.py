@@ -1,7 +1,7 @@
 """notifications: in-app notices, the e-mail outbox, each user's notification choices
 
 Revision ID: 1501_notifications
-Revises: 1401_foreign_currency
+Revises: 1602_followup
 Create Date: 2026-12-01 14:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1501_notifications"
-down_revision = "1401_foreign_currency"
+down_revision = "1602_followup"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,98 @@
+"""Follow-through pages (staff and organisers): the agreements to follow in an edition, and
+one agreement's stages, funds, state and history. Thin: load, check the scope, validate,
+call one operation, commit (views.submit), redirect."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.accounts.models import Role
+from matchmaker.accounts.roles import roles_required
+from matchmaker.editions.selection import selected_edition
+from matchmaker.followup import operations
+from matchmaker.followup.forms import FundsForm, StageForm, StateForm
+from matchmaker.followup.history import history
+from matchmaker.signing.models import Agreement
+from matchmaker.views import load, submit
+
+FOLLOWERS = (Role.STAFF, Role.ORGANIZER)
+
+
+@roles_required(*FOLLOWERS)
+def index():
+    edition = selected_edition()
+    rows = operations.agreements_to_follow(current_user, edition)
+    return render_template("followup/index.html", edition=edition, rows=rows,
+                           scoped=current_user.is_scoped)
+
+
+def _visible(agreement_id: int) -> Agreement:
+    agreement = load(Agreement, agreement_id)
+    if not operations.may_follow(current_user, agreement):
+        abort(403)
+    return agreement
+
+
+def _page(agreement: Agreement, *, stage_form=None, funds_form=None, state_form=None,
+          status: int = 200):
+    return render_template(
+        "followup/agreement.html",
+        agreement=agreement,
+        followup=operations.followup_of(agreement),
+        payments=operations.payments_of(agreement),
+        history=history(agreement),
+        region=operations.agreement_region(agreement),
+        stage_form=stage_form or StageForm(formdata=None),
+        funds_form=funds_form or FundsForm(formdata=None),
+        state_form=state_form or StateForm(formdata=None),
+    ), status
+
+
+@roles_required(*FOLLOWERS)
+def agreement(agreement_id: int):
+    return _page(_visible(agreement_id))
+
+
+def _status(outcome) -> int:
+    return outcome.error.status if outcome.error is not None else 400
+
+
+@roles_required(*FOLLOWERS)
+def record_stage(agreement_id: int):
+    agreement = _visible(agreement_id)
+    form = StageForm()
+    outcome = submit(form, lambda: operations.record_stage(agreement, operations.StageInput(
+        stage=form.stage.data, occurred_on=form.occurred_on.data, note=form.note.data or "",
+        reason=form.reason.data or ""), user=current_user))
+    if not outcome:
+        return _page(agreement, stage_form=form, status=_status(outcome))
+    flash(_("Stage recorded."), "success")
+    return redirect(url_for("followup.agreement", agreement_id=agreement.id))
+
+
+@roles_required(*FOLLOWERS)
+def record_funds(agreement_id: int):
+    agreement = _visible(agreement_id)
+    form = FundsForm()
+    outcome = submit(form, lambda: operations.record_funds(agreement, operations.FundsInput(
+        amount=form.amount.data, paid_on=form.paid_on.data, note=form.note.data or "",
+        over_reason=form.over_reason.data or ""), user=current_user))
+    if not outcome:
+        return _page(agreement, funds_form=form, status=_status(outcome))
+    flash(_("Funds in place recorded."), "success")
+    return redirect(url_for("followup.agreement", agreement_id=agreement.id))
+
+
+@roles_required(*FOLLOWERS)
+def change_state(agreement_id: int):
+    agreement = _visible(agreement_id)
+    form = StateForm()
+    outcome = submit(form, lambda: operations.change_state(agreement, operations.StateInput(
+        state=form.state.data, reason=form.reason.data or "",
+        occurred_on=form.occurred_on.data), user=current_user))
+    if not outcome:
+        return _page(agreement, state_form=form, status=_status(outcome))
+    flash(_("State changed."), "success")
+    return redirect(url_for("followup.agreement", agreement_id=agreement.id))

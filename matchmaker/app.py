@@ -39,7 +39,7 @@ from matchmaker.jobs_pages import bp as jobs_bp
 from matchmaker.matching import api as _matching_api  # noqa: F401
 from matchmaker.matching import tasks as _matching_tasks  # noqa: F401 - registers job kinds
 from matchmaker.matching.blueprint import bp as matching_bp
-from matchmaker.money import format_yi, yuan_str
+from matchmaker.money import format_original, format_yi, yuan_str
 from matchmaker.notifications import api as _notifications_api  # noqa: F401
 from matchmaker.notifications.blueprint import bp as notifications_bp
 from matchmaker.reference import labels
@@ -152,6 +152,7 @@ def _register_template_helpers(app: Flask) -> None:
 
         return {
             "format_yi": format_yi,
+            "format_original": format_original,
             "yuan_str": yuan_str,
             "locale": locale,
             "localized": localized,

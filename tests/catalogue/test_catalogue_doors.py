@@ -142,7 +142,7 @@ def test_cli_refusals(runner):
     catalogue = make_catalogue(status=CatalogueStatus.DRAFT)
     refused = runner.invoke(args=["catalogue", "publish", str(catalogue.id),
                                   "--as", "investor@example.org"])
-    assert refused.exit_code == 1 and "does not allow" in refused.output
+    assert refused.exit_code == 1 and "的角色不允许此操作" in refused.output
     missing = runner.invoke(args=["catalogue", "publish", "999999", "--json"])
     assert missing.exit_code == 1 and json.loads(missing.stdout)["error"]["code"] == "not_found"
     assert runner.invoke(args=["catalogue", "publish"]).exit_code == 2

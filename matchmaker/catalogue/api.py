@@ -152,7 +152,7 @@ def export_catalogue_api(id: int, query: ExportQuery):
                              f"catalogue-{catalogue.id}-{catalogue.year}.{query.format}"})
 
 
-@bp.post("/projects/<int:id>")
+@bp.post("/projects/<int:id>/edit")
 @endpoint(json=ProjectEditIn, roles=(Role.STAFF,), tags=["projects"], finds={"id": Project},
           resp={200: (ProjectEditOut, "the project as saved, what changed, the warnings")})
 def edit_project_api(id: int, json: ProjectEditIn):

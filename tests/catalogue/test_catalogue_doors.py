@@ -49,7 +49,7 @@ def test_api_lists_creates_publishes_and_unpublishes(client, api_headers):
 @pytest.mark.parametrize(("method", "path"), [
     ("get", "/api/v1/catalogues"), ("post", "/api/v1/catalogues/new"),
     ("post", "/api/v1/catalogues/{id}/publish"), ("post", "/api/v1/catalogues/{id}/unpublish"),
-    ("get", "/api/v1/catalogues/{id}/export"), ("post", "/api/v1/projects/{pid}"),
+    ("get", "/api/v1/catalogues/{id}/export"), ("post", "/api/v1/projects/{pid}/edit"),
 ])
 def test_api_catalogue_actions_need_a_staff_token(client, api_headers, method, path):
     project = make_project(make_catalogue(status=CatalogueStatus.DRAFT))
@@ -97,7 +97,7 @@ def test_api_export_and_a_missing_catalogue(client, api_headers):
 def test_api_edits_a_project_with_the_importer_rules(client, api_headers):
     staff = api_headers(Role.STAFF)
     project = make_project(name="旧名称", location="贵阳市观山湖区")
-    answer = client.post(f"/api/v1/projects/{project.id}", headers=staff,
+    answer = client.post(f"/api/v1/projects/{project.id}/edit", headers=staff,
                          json={"name": "新名称", "investment_sought": "3亿元"})
     assert answer.status_code == 200, answer.get_json()
     body = answer.get_json()
@@ -107,7 +107,7 @@ def test_api_edits_a_project_with_the_importer_rules(client, api_headers):
     db.session.expire_all()
     assert db.session.get(Project, project.id).investment_sought_yuan == Decimal("300000000.00")
 
-    refused = client.post(f"/api/v1/projects/{project.id}", headers=staff,
+    refused = client.post(f"/api/v1/projects/{project.id}/edit", headers=staff,
                           json={"name": "又一个名称", "investment_sought": "很多钱"})
     assert refused.status_code == 400 and refused.get_json()["error"]["message"]
     db.session.expire_all()

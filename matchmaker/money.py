@@ -38,6 +38,13 @@ def yuan_str(yuan: Decimal | int | str | None) -> str | None:
     return f"{to_yuan(yuan):f}"
 
 
+def format_original(amount: Decimal | None, currency: str) -> str:
+    """A foreign amount as signed, exact: 'USD 670,000,000.00'."""
+    if amount is None:
+        return ""
+    return f"{currency} {to_yuan(amount):,.2f}"
+
+
 _EN_SCALES = ((Decimal(1_000_000_000), "billion"), (Decimal(1_000_000), "million"))
 
 

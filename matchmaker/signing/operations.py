@@ -331,13 +331,14 @@ def record_or_preview(
     A typed investor name without a confident match is refused (`InvestorUnresolved`) with
     the preview of everything else attached (`error.preview`; None when the preview itself
     is refused), so the desk shows the candidates beside what would be saved."""
+    rates = session_rates(session)
     if not amount_seen:
-        return preview_agreement(data)
+        return preview_agreement(data, rates)
     try:
         return record_agreement(session, data, user=user)
     except InvestorUnresolved as error:
         try:
-            error.preview = preview_agreement(data)
+            error.preview = preview_agreement(data, rates)
         except DomainError:
             error.preview = None
         raise

@@ -16,6 +16,12 @@ from matchmaker.followup.models import EntryKind, Followup, FollowupState, Progr
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
 from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
+from matchmaker.notifications.models import (
+    Delivery,
+    DeliveryState,
+    Notification,
+    NotificationPreference,
+)
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
 from matchmaker.signing.models import (
@@ -29,9 +35,10 @@ from matchmaker.storage import StoredUpload
 
 __all__ = [
     "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
-    "CatalogueStatus", "ClaimStatus", "Edition", "EntryKind", "Followup", "FollowupState", "ImportBatch", "Investor", "InvestorClaim", "Job",
-    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "ProgressEntry", "Project",
-    "ProjectStatus", "Stage",
+    "CatalogueStatus", "ClaimStatus", "Delivery", "DeliveryState", "Edition", "EntryKind",
+    "Followup", "FollowupState", "ImportBatch", "Investor", "InvestorClaim", "Job",
+    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Notification",
+    "NotificationPreference", "ProgressEntry", "Project", "ProjectStatus", "Stage",
     "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
     "StoredUpload", "User", "project_sectors",
 ]

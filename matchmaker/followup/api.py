@@ -8,11 +8,20 @@ from matchmaker.accounts.models import Role
 from matchmaker.api.auth import current_api_user
 from matchmaker.api.blueprint import bp, endpoint
 from matchmaker.api.errors import ErrorOut
-from matchmaker.errors import Forbidden
+from matchmaker.editions.selection import selected_edition
+from matchmaker.errors import Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.followup import operations
 from matchmaker.followup.history import history
-from matchmaker.followup.schemas import FollowupOut, FundsIn, StageIn, StateIn
+from matchmaker.followup.rates import edition_rates
+from matchmaker.followup.schemas import (
+    FollowupOut,
+    FundsIn,
+    RatesOut,
+    RatesQuery,
+    StageIn,
+    StateIn,
+)
 from matchmaker.i18n import N_
 from matchmaker.signing.models import Agreement
 from matchmaker.views import load
@@ -82,3 +91,17 @@ def followup_state(id: int, json: StateIn):
     agreement = load(Agreement, id)
     return _write(agreement, lambda: operations.change_state(
         agreement, json.state_input(), user=current_api_user()))
+
+
+@bp.get("/followup/rates")
+@endpoint(query=RatesQuery, roles=FOLLOWERS, tags=["followup"],
+          resp={200: (RatesOut, "the edition's rates with their breakdowns and quarters")})
+def followup_rates(query: RatesQuery):
+    """Follow-through rates of an edition (?edition=YEAR, default the current one)
+
+    A staff account scoped to prefectures counts only agreements there."""
+    edition = selected_edition()
+    if edition is None:
+        raise NotFound(N_("There is no edition of the forum yet."))
+    figures = edition_rates(edition, extra_where=operations.scope_condition(current_api_user()))
+    return RatesOut(**figures.as_json())

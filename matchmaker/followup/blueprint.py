@@ -5,6 +5,8 @@ from matchmaker.followup import controllers
 bp = Blueprint("followup", __name__, url_prefix="/followup")
 
 bp.add_url_rule("/", view_func=controllers.index)
+bp.add_url_rule("/rates", view_func=controllers.rates)
+bp.add_url_rule("/rates.xlsx", view_func=controllers.export_rates)
 bp.add_url_rule("/agreements/<int:agreement_id>", view_func=controllers.agreement)
 bp.add_url_rule("/agreements/<int:agreement_id>/stage", view_func=controllers.record_stage,
                 methods=["POST"])

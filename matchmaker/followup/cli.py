@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -16,10 +17,13 @@ from flask.cli import with_appcontext
 
 from matchmaker.accounts.models import User
 from matchmaker.console import fail
+from matchmaker.editions.operations import resolve_edition
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.followup import operations
+from matchmaker.followup.exports import rates_workbook
 from matchmaker.followup.history import history
+from matchmaker.followup.rates import edition_rates
 from matchmaker.followup.schemas import FollowupOut
 from matchmaker.money import format_yi
 from matchmaker.signing.models import Agreement
@@ -137,6 +141,39 @@ def state_command(agreement_id, state, reason, occurred_on, email, as_json) -> N
     data = operations.StateInput(state=state, reason=reason, occurred_on=day)
     _run(lambda: operations.change_state(agreement, data, user=user))
     _show(agreement, as_json)
+
+
+@followup_group.command("rates")
+@click.option("--edition", default=None, help="The forum edition (a year; default: the current one).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the report (.xlsx) to this file.")
+@_json
+@with_appcontext
+def rates_command(edition: str | None, output: str | None, as_json: bool) -> None:
+    """履约率, 开工率, 投产率, 资金到位率 of an edition, by prefecture (the page's figures)."""
+    try:
+        chosen = resolve_edition(edition)
+    except DomainError as error:
+        fail(f"Error: {error.translated()}")
+    if chosen is None:
+        fail("Error: there is no edition of the forum yet.")
+    figures = edition_rates(chosen)
+    if output:
+        Path(output).write_bytes(rates_workbook(figures))
+    if as_json:
+        click.echo(json.dumps(figures.as_json(), ensure_ascii=False, indent=2))
+        return
+
+    def pct(value) -> str:
+        return f"{value}%" if value is not None else "—"
+
+    for row in [figures.whole, *figures.breakdowns["prefecture"]]:
+        click.echo(f"{row.name:<12} {row.count:>6} agreements {format_yi(row.signed_yuan):>12}亿元  "
+                   f"fulfilled {pct(row.fulfilled_rate):>6}  started {pct(row.started_rate):>6}  "
+                   f"in production {pct(row.in_production_rate):>6}  funds "
+                   f"{format_yi(row.funds_yuan)}亿元 {pct(row.funds_rate)}")
+    if output:
+        click.echo(f"Report written to {output}")
 
 
 commands: list = [followup_group]

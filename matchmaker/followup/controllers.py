@@ -4,7 +4,9 @@ call one operation, commit (views.submit), redirect."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from io import BytesIO
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,8 +14,11 @@ from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.editions.selection import selected_edition
 from matchmaker.followup import operations
+from matchmaker.followup.charts import quarter_chart
+from matchmaker.followup.exports import rates_workbook
 from matchmaker.followup.forms import FundsForm, StageForm, StateForm
 from matchmaker.followup.history import history
+from matchmaker.followup.rates import DIMENSIONS, edition_rates
 from matchmaker.signing.models import Agreement
 from matchmaker.views import load, submit
 
@@ -96,3 +101,38 @@ def change_state(agreement_id: int):
         return _page(agreement, state_form=form, status=_status(outcome))
     flash(_("State changed."), "success")
     return redirect(url_for("followup.agreement", agreement_id=agreement.id))
+
+
+def _rates_for_user(edition):
+    return edition_rates(edition, extra_where=operations.scope_condition(current_user))
+
+
+@roles_required(*FOLLOWERS)
+def rates():
+    edition = selected_edition()
+    by = request.args.get("by", "prefecture")
+    if by not in DIMENSIONS:
+        by = "prefecture"
+    figures = _rates_for_user(edition) if edition is not None else None
+    chart = None
+    if figures is not None and figures.quarters:
+        chart = quarter_chart(
+            [p.label for p in figures.quarters],
+            [(_("Construction started"), [p.started_rate for p in figures.quarters]),
+             (_("In production"), [p.in_production_rate for p in figures.quarters]),
+             (_("Funds in place"), [p.funds_rate for p in figures.quarters])],
+            title=_("Rates by quarter since the signing"),
+        )
+    return render_template("followup/rates.html", edition=edition, rates=figures, by=by,
+                           dimensions=DIMENSIONS, chart=chart, scoped=current_user.is_scoped)
+
+
+@roles_required(*FOLLOWERS)
+def export_rates():
+    edition = selected_edition()
+    if edition is None:
+        abort(404)
+    data = rates_workbook(_rates_for_user(edition))
+    return send_file(BytesIO(data), as_attachment=True,
+                     download_name=f"followup-rates-{edition.year}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -352,6 +352,12 @@ def _region_ids_covered(user) -> set[int] | None:
     return ids
 
 
+def scope_condition(user):
+    """SQL: the agreements `user` follows (None: no restriction)."""
+    covered = _region_ids_covered(user)
+    return place_column().in_(covered) if covered is not None else None
+
+
 def place_column():
     """SQL: the region id an agreement is located in (its project's, else its own)."""
     return sa.func.coalesce(
@@ -375,9 +381,9 @@ def agreements_to_follow(user, edition, *, limit: int | None = None) -> list[tup
     )
     if getattr(edition, "id", None) is not None:
         statement = statement.where(SigningSession.edition_id == edition.id)
-    covered = _region_ids_covered(user)
-    if covered is not None:
-        statement = statement.where(place_column().in_(covered))
+    scope = scope_condition(user)
+    if scope is not None:
+        statement = statement.where(scope)
     if limit:
         statement = statement.limit(limit)
     return [(agreement, followup) for agreement, followup in db.session.execute(statement)]

@@ -118,3 +118,72 @@ class FollowupOut(Schema):
             state_reason=followup.state_reason if followup else "",
             history=[HistoryLineOut(**line.as_json()) for line in lines],
         )
+
+
+# --- rates -----------------------------------------------------------------------------------
+
+RateText = Annotated[str | None, WithJsonSchema({
+    "type": ["string", "null"], "description": "a percentage with one decimal (\"86.0\"), "
+                                               "null when there is nothing to divide by"})]
+YuanText = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$"})]
+
+
+class RatesQuery(Schema):
+    edition: text(10) = Field("", description="a year (default: the current edition)")
+
+
+class CountRateOut(Schema):
+    count: int
+    signed_yuan: YuanText
+    rate: RateText
+
+
+class FundsRateOut(Schema):
+    in_place_yuan: YuanText
+    signed_yuan: YuanText
+    rate: RateText
+
+
+class RateRowOut(Schema):
+    key: str
+    name: str
+    name_en: str
+    count: int
+    signed_yuan: YuanText
+    fulfilled: CountRateOut
+    started: CountRateOut
+    in_production: CountRateOut
+    funds: FundsRateOut
+    stalled: int
+    terminated: int
+
+
+class QuarterOut(Schema):
+    quarter: str
+    ends_on: str
+    started: int
+    started_rate: RateText
+    in_production: int
+    in_production_rate: RateText
+    funds_yuan: YuanText
+    funds_rate: RateText
+
+
+class EditionRef(Schema):
+    year: int
+    name: str
+    name_en: str
+
+
+class RatesOut(Schema):
+    """履约率, 开工率, 投产率, 资金到位率 of one edition, with the counts and amounts behind each;
+    the rows of every breakdown add up to `whole`."""
+
+    edition: EditionRef | None
+    whole: RateRowOut
+    by_session: list[RateRowOut]
+    by_sector: list[RateRowOut]
+    by_prefecture: list[RateRowOut]
+    by_investor_kind: list[RateRowOut]
+    by_quarter: list[QuarterOut]
+    linked: int = Field(description="agreements linked as the same as another, counted once")

@@ -15,7 +15,17 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import matchmaker.models  # noqa: F401 - every model registered before use
-from matchmaker import accounts, cache, catalogue, door, investors, matching, notifications, search
+from matchmaker import (
+    accounts,
+    cache,
+    catalogue,
+    door,
+    investors,
+    matching,
+    meetings,
+    notifications,
+    search,
+)
 from matchmaker.accounts import limits
 from matchmaker.accounts.blueprint import bp as accounts_bp
 from matchmaker.accounts.models import User
@@ -41,6 +51,8 @@ from matchmaker.jobs_pages import bp as jobs_bp
 from matchmaker.matching import api as _matching_api  # noqa: F401
 from matchmaker.matching import tasks as _matching_tasks  # noqa: F401 - registers job kinds
 from matchmaker.matching.blueprint import bp as matching_bp
+from matchmaker.meetings import api as _meetings_api  # noqa: F401
+from matchmaker.meetings.blueprint import bp as meetings_bp
 from matchmaker.money import format_amount_en, format_money, format_original, format_yi, yuan_str
 from matchmaker.notifications import api as _notifications_api  # noqa: F401
 from matchmaker.notifications.blueprint import bp as notifications_bp
@@ -53,7 +65,7 @@ from matchmaker.signing.blueprint import bp as signing_bp
 request_log = logging.getLogger("matchmaker.request")
 
 # Features with an `init_app(app)`: signal subscriptions, session hooks, config checks.
-FEATURES = (accounts, catalogue, search, investors, matching, notifications)
+FEATURES = (accounts, catalogue, search, investors, matching, notifications, meetings)
 
 __all__ = ["MIGRATIONS_DIR", "create_app"]
 
@@ -133,7 +145,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     csrf.exempt(health_bp)
     for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, editions_bp, catalogue_bp, search_bp,
-                      investors_bp, matching_bp, signing_bp, followup_bp, notifications_bp):
+                      investors_bp, matching_bp, signing_bp, followup_bp, notifications_bp, meetings_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)

@@ -54,6 +54,19 @@ FOREIGN_CURRENCIES = tuple(c for c in CURRENCIES if c != CNY)
 # written the wrong way round), never a real exchange rate.
 MIN_RATE = Decimal("0.0001")
 MAX_RATE = Decimal("1000")
+# Published rates have at most 6 decimals (the PBOC's central parity has 4); more is a typo
+# and would not survive the rate columns (NUMERIC(12, 6)).
+MAX_RATE_DECIMALS = 6
+# Where a currency's rate can plausibly lie, yuan per unit: about a third to three times
+# its 2020s level. Outside it the rate is a typo or written the wrong way round (0.14 for
+# the US dollar is dollars per yuan).
+PLAUSIBLE_RATES: dict[str, tuple[Decimal, Decimal]] = {
+    USD: (Decimal("2"), Decimal("21")),
+    EUR: (Decimal("2.5"), Decimal("24")),
+    HKD: (Decimal("0.3"), Decimal("2.7")),
+    JPY: (Decimal("0.015"), Decimal("0.15")),
+    GBP: (Decimal("3"), Decimal("27")),
+}
 # Beyond this many integer digits Decimal arithmetic at 28 digits loses the fen.
 _MAX_INTEGER_DIGITS = 18
 
@@ -162,9 +175,14 @@ _CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _cn_chars = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_BIG)
 _CHINESE_RE = re.compile(rf"^(?P<pre>{_cur_alt})?(?P<cn>[{_cn_chars}]+)(?P<cur>{_cur_alt})?$")
+# An amount in a currency code the platform does not know ('CHF 5m', '670 million SGD').
+_UNKNOWN_CURRENCY_RE = re.compile(
+    rf"^(?P<pre>[a-z]{{3}})?(?:{_NUMBER})(?:{_scale_alt})?(?P<cur>[a-z]{{3}})?$"
+)
 _UNIT_RE = re.compile(rf"^(?P<pre>{_cur_alt})?(?P<scale>{_scale_alt})?(?P<cur>{_cur_alt})?$")
 _RANGE_RE = re.compile(r"\d\D{0,6}?(?:-|~|～|—|–|至|到)\.?\d")
 _PLAIN_RE = re.compile(r"^\s*\d{1,18}(?:\.\d{1,12})?\s*$")
+_BARE_RE = re.compile(r"^\s*(?:\d+(?:\.\d+)?|\.\d+)\s*$")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 # Markers of an approximate figure: 约 (about), 左右 (or so), 近 (nearly), 逾/超 (over).
 _APPROX_RE = re.compile(
@@ -262,10 +280,11 @@ def unit_from_header(header_text: object) -> str | None:
     return None
 
 
-def check_rate(value: object) -> Decimal:
+def check_rate(value: object, currency: str | None = None) -> Decimal:
     """An exchange rate (yuan per unit) as a Decimal within bounds; AmountError otherwise.
 
-    Refuses NaN and sNaN, infinities, zero, negative and absurd values."""
+    Refuses NaN and sNaN, infinities, zero, negative and absurd values, more than six
+    decimals, and - when `currency` is given - a rate outside `PLAUSIBLE_RATES`."""
     try:
         rate = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
@@ -281,7 +300,29 @@ def check_rate(value: object) -> Decimal:
                 {"value": str(value)[:40], "min": f"{MIN_RATE}", "max": f"{MAX_RATE}"},
             )
         )
+    if -rate.as_tuple().exponent > MAX_RATE_DECIMALS and rate != rate.quantize(Decimal(1).scaleb(-MAX_RATE_DECIMALS)):
+        raise AmountError(
+            Message(N_("The exchange rate %(value)s has more than six decimals."), {"value": str(value)[:40]})
+        )
+    band = PLAUSIBLE_RATES.get((currency or "").upper())
+    if band is not None and not band[0] <= rate <= band[1]:
+        raise AmountError(
+            Message(
+                N_(
+                    "%(value)s yuan per %(currency)s is not a plausible rate (expected %(min)s–%(max)s); "
+                    "is it written the wrong way round?"
+                ),
+                {"value": str(value)[:40], "currency": currency.upper(), "min": f"{band[0]}", "max": f"{band[1]}"},
+            )
+        )
     return rate
+
+
+def is_bare_number(value: object) -> bool:
+    """'5', ' 3.25 ', '1,200' (no unit, no currency): the field's unit applies."""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return True
+    return isinstance(value, str) and bool(_BARE_RE.match(_THOUSANDS_RE.sub("", nfkc(value))))
 
 
 def _decimal_from_number(value: int | float | Decimal, original: str) -> Decimal:
@@ -412,6 +453,16 @@ def parse_amount(
                     annotation = match["rest"].strip(" ()[],;:/、").strip()
                     approximate = approximate or bool(label["approx"])
         if read is None:
+            unknown = _UNKNOWN_CURRENCY_RE.match(text)
+            if unknown and (unknown["pre"] or unknown["cur"]):
+                raise AmountError(
+                    Message(
+                        N_("%(value)s is in %(currency)s, a currency the platform does not convert "
+                           "(it takes %(currencies)s)."),
+                        {"value": original, "currency": (unknown["pre"] or unknown["cur"]).upper(),
+                         "currencies": ", ".join(CURRENCIES)},
+                    )
+                )
             raise AmountError(Message(N_("%(value)s is not an amount."), {"value": original}))
         number, cell_scale, chinese_scale, pre_text, cur_text = read
 
@@ -591,5 +642,5 @@ def parse_rates(text: str) -> dict[str, Decimal]:
                     {"value": match[1][:10], "currencies": ", ".join(FOREIGN_CURRENCIES)},
                 )
             )
-        rates[code] = check_rate(match[2])
+        rates[code] = check_rate(match[2], code)
     return rates

@@ -36,3 +36,20 @@ def yuan_str(yuan: Decimal | int | str | None) -> str | None:
     if yuan is None:
         return None
     return f"{to_yuan(yuan):f}"
+
+
+_EN_SCALES = ((Decimal(1_000_000_000), "billion"), (Decimal(1_000_000), "million"))
+
+
+def format_amount_en(amount: Decimal | int | str, currency: str = "RMB") -> str:
+    """English money: 'RMB 16.24 billion', 'RMB 350 million', 'USD 2.29 billion',
+    'RMB 850,000' - billions and millions to two decimals (half up), smaller amounts in
+    full. For display: exact figures stay in the data (and in the press line's brackets)."""
+    amount = to_yuan(amount)
+    for size, word in _EN_SCALES:
+        if amount >= size:
+            value = (amount / size).quantize(FEN, rounding=ROUND_HALF_UP).normalize()
+            return f"{currency} {value:,f} {word}"
+    if amount == amount.to_integral_value():
+        return f"{currency} {amount:,.0f}"
+    return f"{currency} {amount:,.2f}"

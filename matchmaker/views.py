@@ -32,8 +32,9 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
-    """What `submit` did: `done` (true when committed), the operation's `result`, or the
-    `error` it raised (already on the form)."""
+    """What `submit` did: `done` (true when the operation succeeded; committed unless
+    `commit_if` said otherwise), the operation's `result`, or the `error` it raised
+    (already on the form)."""
 
     done: bool
     result: T | None = None
@@ -43,10 +44,18 @@ class Outcome(Generic[T]):
         return self.done
 
 
-def submit(form: BaseForm, operation: Callable[[], T]) -> Outcome[T]:
+def submit(
+    form: BaseForm,
+    operation: Callable[[], T],
+    *,
+    commit_if: Callable[[T], bool] | None = None,
+) -> Outcome[T]:
     """On a valid POST of `form`: run `operation` (one business action, which adds and
     flushes), commit, and return a true Outcome. A GET, an invalid form or a `DomainError`
-    (rolled back, its message on its field or at the top of the form) return a false one."""
+    (rolled back, its message on its field or at the top of the form) return a false one.
+
+    `commit_if(result)` false rolls the work back though the operation succeeded (a dry
+    run, an import whose report says nothing is committed): the Outcome is still true."""
     if not form.validate_on_submit():
         return Outcome(False)
     try:
@@ -55,7 +64,10 @@ def submit(form: BaseForm, operation: Callable[[], T]) -> Outcome[T]:
         db.session.rollback()
         form.attach_error(error)
         return Outcome(False, error=error)
-    db.session.commit()
+    if commit_if is None or commit_if(result):
+        db.session.commit()
+    else:
+        db.session.rollback()
     return Outcome(True, result)
 
 

@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from matchmaker.amounts import AmountError, parse_amount, unit_from_header
+from matchmaker.amounts import AmountError, check_rate, parse_amount, unit_from_header
+from matchmaker.money import format_amount_en
 
 RATE = Decimal("7.1")
 
@@ -106,3 +107,32 @@ def test_refused(value, header_unit, rate, template):
 )
 def test_unit_from_header(header, unit):
     assert unit_from_header(header) == unit
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "accepted"),
+    [("7.1", "USD", True), ("7.108400", "USD", True), ("0.1408", "USD", False), ("0.92", "HKD", True),
+     ("9.2", "HKD", False), ("0.048", "JPY", True), ("7.12345678", None, False), ("7.1", None, True)],
+)
+def test_rates_are_plausible_for_their_currency(value, currency, accepted):
+    if accepted:
+        assert check_rate(value, currency) == Decimal(value)
+    else:
+        with pytest.raises(AmountError):
+            check_rate(value, currency)
+
+
+@pytest.mark.parametrize("value", ["CHF 5m", "670 million SGD", "sgd5亿"])
+def test_an_unknown_currency_is_named(value):
+    with pytest.raises(AmountError, match="a currency the platform does not convert"):
+        parse_amount(value, rates={"USD": RATE})
+
+
+@pytest.mark.parametrize(
+    ("yuan", "currency", "text"),
+    [("16235000000.00", "RMB", "RMB 16.24 billion"), ("350000000", "RMB", "RMB 350 million"),
+     ("12500000", "RMB", "RMB 12.5 million"), ("850000", "RMB", "RMB 850,000"),
+     ("2286619718.31", "USD", "USD 2.29 billion"), ("999.5", "RMB", "RMB 999.50")],
+)
+def test_english_money(yuan, currency, text):
+    assert format_amount_en(Decimal(yuan), currency) == text

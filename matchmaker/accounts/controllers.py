@@ -19,6 +19,7 @@ from matchmaker.extensions import db
 from matchmaker.investors.operations import link_user_to_investor
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.validation import check_year, local_path, whole_number
+from matchmaker.views import flash_errors, load, submit
 
 TOKENS_SHOWN = 500
 AUDIT_SHOWN = 300
@@ -30,25 +31,24 @@ def _safe_next(default: str) -> str:
 
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = operations.authenticate(form.email.data, form.password.data)
-        except DomainError as error:
-            form.attach_error(error)
-        else:
-            login_user(user)
-            db.session.commit()
-            flash(_("Welcome back, %(name)s.", name=user.display_name or user.email), "success")
-            return redirect(_safe_next(url_for("home.index")))
+
+    def sign_in():
+        user = operations.authenticate(form.email.data, form.password.data)
+        login_user(user)
+        return user
+
+    outcome = submit(form, sign_in)
+    if outcome:
+        user = outcome.result
+        flash(_("Welcome back, %(name)s.", name=user.display_name or user.email), "success")
+        return redirect(_safe_next(url_for("home.index")))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 400
 
 
 def logout():
     form = EmptyForm()
-    if form.validate_on_submit():
-        if current_user.is_authenticated:
-            operations.sign_out(current_user)  # every copy of this session cookie ends too
-            db.session.commit()
+    # Signing out ends every copy of this session cookie too.
+    if submit(form, lambda: current_user.is_authenticated and operations.sign_out(current_user)):
         logout_user()
         flash(_("You are signed out."), "info")
     return redirect(url_for("home.index"))
@@ -70,24 +70,22 @@ def _join_company(user, organisation: str) -> None:
 
 def signup():
     form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            user = operations.sign_up(
-                form.email.data, form.password.data, display_name=form.display_name.data
-            )
-            if user is not None:  # a new account only: never a claim for someone else's
-                _join_company(user, form.organisation.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            # The same answer whether or not the address already had an account: the page
-            # must not tell a visitor which e-mails are registered.
-            flash(_("If this email had no account yet, your investor account is ready: sign in "
-                    "with it now. If it already had one, sign in with that account's password "
-                    "(an administrator can reset it)."), "success")
-            return redirect(url_for("accounts.login"))
+
+    def sign_up():
+        user = operations.sign_up(
+            form.email.data, form.password.data, display_name=form.display_name.data
+        )
+        if user is not None:  # a new account only: never a claim for someone else's
+            _join_company(user, form.organisation.data or "")
+        return user
+
+    if submit(form, sign_up):
+        # The same answer whether or not the address already had an account: the page
+        # must not tell a visitor which e-mails are registered.
+        flash(_("If this email had no account yet, your investor account is ready: sign in "
+                "with it now. If it already had one, sign in with that account's password "
+                "(an administrator can reset it)."), "success")
+        return redirect(url_for("accounts.login"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("accounts/signup.html", form=form), status
 
@@ -95,10 +93,8 @@ def signup():
 @login_required
 def tokens():
     form = EmptyForm()
-    new_token = None
-    if form.validate_on_submit():
-        new_token, _token = operations.create_token(current_user)
-        db.session.commit()
+    outcome = submit(form, lambda: operations.create_token(current_user))
+    new_token = outcome.result[0] if outcome else None
     own = db.session.scalars(operations.token_query(user_id=current_user.id)).all()
     return render_template("accounts/tokens.html", form=form, new_token=new_token, tokens=own,
                            token_state=operations.token_state, action_form=EmptyForm())
@@ -109,9 +105,7 @@ def revoke_own_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    if EmptyForm().validate_on_submit():
-        operations.revoke_token(token, actor=current_user)
-        db.session.commit()
+    if submit(EmptyForm(), lambda: operations.revoke_token(token, actor=current_user)):
         flash(_("Token %(prefix)s… revoked.", prefix=token.prefix), "success")
     return redirect(url_for("accounts.tokens"))
 
@@ -119,22 +113,13 @@ def revoke_own_token(token_id: int):
 @roles_required(Role.ADMIN)
 def users():
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            operations.create_user(
-                form.email.data,
-                form.password.data,
-                form.role.data,
-                display_name=form.display_name.data or "",
-                actor=current_user,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            flash(_("User created."), "success")
-            return redirect(url_for("accounts.users"))
+    outcome = submit(form, lambda: operations.create_user(
+        form.email.data, form.password.data, form.role.data,
+        display_name=form.display_name.data or "", actor=current_user,
+    ))
+    if outcome:
+        flash(_("User created."), "success")
+        return redirect(url_for("accounts.users"))
     all_users = db.session.scalars(sa.select(User).order_by(User.email)).all()
     role_forms = {user.id: RoleForm(role=user.role.value, prefix=f"u{user.id}") for user in all_users}
     status = 400 if form.errors or form.form_errors else 200
@@ -143,33 +128,31 @@ def users():
 
 @roles_required(Role.ADMIN)
 def set_role(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load(User, user_id)
     form = RoleForm(prefix=f"u{user.id}")
-    if form.validate_on_submit():
-        return _admin_action(lambda: operations.set_role(user, form.role.data, actor=current_user),
-                             lambda _result: _("Role changed."), validated=True)
-    return redirect(url_for("accounts.users"))
+    if not form.is_submitted() or not form.validate():
+        return redirect(url_for("accounts.users"))
+    return _admin_action(lambda: operations.set_role(user, form.role.data, actor=current_user),
+                         lambda _result: _("Role changed."), form=form)
 
 
-def _admin_action(action, message, target: str = "accounts.users", *, validated: bool = False):
+def _admin_action(action, message, target: str = "accounts.users", *, form=None):
     """Run one admin operation from a button: commit and say so (`message(result)`), or
     show why not."""
-    if not validated and not EmptyForm().validate_on_submit():
+    form = form or EmptyForm()
+    outcome = submit(form, action)
+    if outcome:
+        flash(message(outcome.result), "success")
+    elif outcome.error is None:
         abort(400)
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.translated(), "error")
     else:
-        db.session.commit()
-        flash(message(result), "success")
+        flash_errors(form, "error")
     return redirect(url_for(target))
 
 
 @roles_required(Role.ADMIN)
 def deactivate(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load(User, user_id)
     return _admin_action(lambda: operations.deactivate_user(user, actor=current_user),
                          lambda _r: _("%(email)s is deactivated: signed out everywhere, API "
                                       "tokens revoked.", email=user.email))
@@ -177,14 +160,14 @@ def deactivate(user_id: int):
 
 @roles_required(Role.ADMIN)
 def reactivate(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load(User, user_id)
     return _admin_action(lambda: operations.reactivate_user(user, actor=current_user),
                          lambda _r: _("%(email)s can sign in again.", email=user.email))
 
 
 @roles_required(Role.ADMIN)
 def reset_password(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = load(User, user_id)
     return _admin_action(
         lambda: operations.reset_password(user, actor=current_user),
         lambda new: _("New password for %(email)s (shown only now; hand it over privately): "
@@ -205,7 +188,7 @@ def admin_tokens():
 
 @roles_required(Role.ADMIN)
 def admin_revoke_token(token_id: int):
-    token = db.get_or_404(ApiToken, token_id)
+    token = load(ApiToken, token_id)
     return _admin_action(lambda: operations.revoke_token(token, actor=current_user),
                          lambda _r: _("Token %(prefix)s… revoked.", prefix=token.prefix),
                          "accounts.admin_tokens")

@@ -1,6 +1,7 @@
 """Catalogue pages for staff: list and create catalogues, upload -> preview -> import,
 the import history, publish/unpublish, export, and editing one project.
-Thin: load by id (404), validate the form, call one operation, commit, flash, redirect."""
+Thin: load by id (404), then `views.submit` (validate, call one operation, commit), flash,
+redirect."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from matchmaker.catalogue import operations, tasks
 from matchmaker.catalogue.forms import CatalogueForm, CommitForm, ProjectForm, UploadForm
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, ImportBatch, Project
 from matchmaker.editions.selection import selected_edition
-from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.forms import BaseForm
 from matchmaker.i18n import translate
+from matchmaker.views import flash_errors, submit
 
 PROJECTS_SHOWN = 500
 HISTORY_SHOWN = 100
@@ -42,17 +43,12 @@ def index():
     form = CatalogueForm()
     if not form.is_submitted() and edition is not None:
         form.year.data = edition.year
-    if form.validate_on_submit():
-        try:
-            data = {**form.data, "rates": getattr(form.rates, "parsed", {})}
-            catalogue = operations.create_catalogue(data, user=current_user)
-        except DomainError as error:
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            flash(_("Catalogue created. Upload its sheet now."), "success")
-            return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
-    status = 422 if form.errors else 200
+    outcome = submit(form, lambda: operations.create_catalogue(
+        {**form.data, "rates": getattr(form.rates, "parsed", {})}, user=current_user))
+    if outcome:
+        flash(_("Catalogue created. Upload its sheet now."), "success")
+        return redirect(url_for(".catalogue", catalogue_id=outcome.result.id))
+    status = 422 if form.errors or form.form_errors else 200
     return render_template(
         "catalogue/index.html", rows=operations.catalogue_summaries(edition), form=form,
         edition=edition,
@@ -91,23 +87,21 @@ def catalogue(catalogue_id: int):
 def upload(catalogue_id: int):
     catalogue = _catalogue(catalogue_id)
     form = UploadForm()
-    if not form.validate_on_submit():
+
+    def preview():
+        upload_file = form.file.data
+        data, filename = upload_file.read(), upload_file.filename or "upload"
+        if tasks.import_is_large(len(data)):  # a worker previews it; the page shows progress
+            return tasks.start_import(catalogue, data, filename, user=current_user, dry_run=True)
+        return operations.import_catalogue(catalogue, data, filename, user=current_user,
+                                           dry_run=True)
+
+    outcome = submit(form, preview)
+    if not outcome:
         return _catalogue_page(catalogue, form, 422)
-    upload_file = form.file.data
-    data = upload_file.read()
-    if tasks.import_is_large(len(data)):  # a worker previews it; the page shows progress
-        job = tasks.start_import(catalogue, data, upload_file.filename or "upload",
-                                 user=current_user, dry_run=True)
-        return redirect(url_for("jobs.job_page", job_id=job.id))
-    try:
-        report = operations.import_catalogue(
-            catalogue, data, upload_file.filename or "upload", user=current_user, dry_run=True
-        )
-    except DomainError as error:
-        form.attach_error(error)
-        return _catalogue_page(catalogue, form, 422)
-    db.session.commit()
-    return redirect(url_for(".batch", catalogue_id=catalogue.id, batch_id=report.batch_id))
+    if isinstance(outcome.result, jobs.Job):
+        return redirect(url_for("jobs.job_page", job_id=outcome.result.id))
+    return redirect(url_for(".batch", catalogue_id=catalogue.id, batch_id=outcome.result.batch_id))
 
 
 def too_large(_error):
@@ -141,28 +135,35 @@ def commit(catalogue_id: int, batch_id: int):
     catalogue = _catalogue(catalogue_id)
     record = _batch(catalogue, batch_id)
     form = CommitForm()
-    if not form.validate_on_submit() or record.committed:
+    if record.committed:
         abort(400)
-    data = operations.stored_upload(record)
-    choices = {"sought_from_total": bool(form.sought_from_total.data),
-               "keep_unclassified": bool(form.keep_unclassified.data)}
-    if tasks.import_is_large(len(data)):
-        job = tasks.start_import(catalogue, data, record.filename, user=current_user,
-                                 dry_run=bool(form.recheck.data),
-                                 skip_invalid=bool(form.commit_valid.data),
-                                 confirm_withdraw=bool(form.confirm_withdraw.data), **choices)
-        return redirect(url_for("jobs.job_page", job_id=job.id))
-    if form.recheck.data:  # a new preview with these choices; nothing is imported
-        report = operations.import_catalogue(catalogue, data, record.filename, user=current_user,
-                                             dry_run=True, **choices)
-        db.session.commit()
+
+    def run():
+        data = operations.stored_upload(record)
+        choices = {"sought_from_total": bool(form.sought_from_total.data),
+                   "keep_unclassified": bool(form.keep_unclassified.data)}
+        flags = {"skip_invalid": bool(form.commit_valid.data),
+                 "confirm_withdraw": bool(form.confirm_withdraw.data)}
+        if tasks.import_is_large(len(data)):
+            return tasks.start_import(catalogue, data, record.filename, user=current_user,
+                                      dry_run=bool(form.recheck.data), **flags, **choices)
+        if form.recheck.data:  # a new preview with these choices; nothing is imported
+            return operations.import_catalogue(catalogue, data, record.filename,
+                                               user=current_user, dry_run=True, **choices)
+        return operations.import_catalogue(catalogue, data, record.filename, user=current_user,
+                                           **flags, **choices)
+
+    outcome = submit(form, run)
+    if not outcome:
+        if outcome.error is None:
+            abort(400)
+        flash_errors(form, "error")
+        return redirect(url_for(".batch", catalogue_id=catalogue.id, batch_id=record.id))
+    report = outcome.result
+    if isinstance(report, jobs.Job):
+        return redirect(url_for("jobs.job_page", job_id=report.id))
+    if form.recheck.data:
         return redirect(url_for(".batch", catalogue_id=catalogue.id, batch_id=report.batch_id))
-    report = operations.import_catalogue(
-        catalogue, data, record.filename, user=current_user,
-        skip_invalid=bool(form.commit_valid.data), confirm_withdraw=form.confirm_withdraw.data,
-        **choices,
-    )
-    db.session.commit()
     if report.committed:
         flash(_("Imported: %(created)d new, %(updated)d changed, %(unchanged)d unchanged, %(withdrawn)d withdrawn.",
                 created=report.created, updated=report.updated, unchanged=report.unchanged,
@@ -184,11 +185,15 @@ def imports(catalogue_id: int):
 
 def _set_status(catalogue_id: int, status: CatalogueStatus, message: str):
     catalogue = _catalogue(catalogue_id)
-    if not BaseForm().validate_on_submit():
+    form = BaseForm()
+    outcome = submit(form, lambda: operations.set_catalogue_status(catalogue, status,
+                                                                   user=current_user))
+    if outcome:
+        flash(message, "success")
+    elif outcome.error is None:
         abort(400)
-    operations.set_catalogue_status(catalogue, status, user=current_user)
-    db.session.commit()
-    flash(message, "success")
+    else:
+        flash_errors(form, "error")
     return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
 
 
@@ -225,16 +230,12 @@ def edit_project(catalogue_id: int, project_id: int):
     if project is None or project.catalogue_id != catalogue.id:
         abort(404)
     form = ProjectForm(data=operations.project_form_data(project))
-    if form.validate_on_submit():
-        try:
-            result = operations.update_project(project, form.data, user=current_user)
-        except DomainError as error:
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            flash(_("Project saved.") if result.changed else _("Nothing changed."), "success")
-            for warning in result.warnings:
-                flash(translate(warning), "warning")
-            return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
+    outcome = submit(form, lambda: operations.update_project(project, form.data, user=current_user))
+    if outcome:
+        result = outcome.result
+        flash(_("Project saved.") if result.changed else _("Nothing changed."), "success")
+        for warning in result.warnings:
+            flash(translate(warning), "warning")
+        return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("catalogue/edit_project.html", catalogue=catalogue, project=project, form=form), status

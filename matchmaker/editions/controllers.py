@@ -1,5 +1,5 @@
 """Editions pages (organisers): list, create, edit, pin the current edition.
-Thin: load, validate, call one operation, commit, redirect."""
+Thin: load, then `views.submit` (validate, call one operation, commit), redirect."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from matchmaker.accounts.roles import roles_required
 from matchmaker.editions import operations
 from matchmaker.editions.forms import EditionForm
 from matchmaker.editions.models import Edition
-from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.forms import BaseForm
 from matchmaker.money import format_yi
+from matchmaker.views import load, submit
 
 
 def _input(form: EditionForm) -> operations.EditionInput:
@@ -38,16 +38,10 @@ def _rates_text(edition: Edition) -> str:
 @roles_required(Role.ORGANIZER)
 def index():
     form = EditionForm()
-    if form.validate_on_submit():
-        try:
-            edition = operations.create_edition(_input(form), user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            flash(_("The %(year)s edition is created.", year=edition.year), "success")
-            return redirect(url_for("editions.index"))
+    outcome = submit(form, lambda: operations.create_edition(_input(form), user=current_user))
+    if outcome:
+        flash(_("The %(year)s edition is created.", year=outcome.result.year), "success")
+        return redirect(url_for("editions.index"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "editions/index.html", form=form, editions=operations.list_editions(),
@@ -58,7 +52,7 @@ def index():
 
 @roles_required(Role.ORGANIZER)
 def edit(edition_id: int):
-    edition = db.session.get(Edition, edition_id) or abort(404)
+    edition = load(Edition, edition_id)
     form = EditionForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.year.data = edition.year
@@ -66,37 +60,26 @@ def edit(edition_id: int):
         form.starts_on.data, form.ends_on.data = edition.starts_on, edition.ends_on
         form.target.data = format_yi(edition.target_yuan).replace(",", "")
         form.rates.data = _rates_text(edition)
-    if form.validate_on_submit():
-        try:
-            operations.update_edition(edition, _input(form), user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.attach_error(error)
-        else:
-            db.session.commit()
-            flash(_("Edition saved."), "success")
-            return redirect(url_for("editions.index"))
+    if submit(form, lambda: operations.update_edition(edition, _input(form), user=current_user)):
+        flash(_("Edition saved."), "success")
+        return redirect(url_for("editions.index"))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("editions/edit.html", form=form, edition=edition), status
 
 
 @roles_required(Role.ORGANIZER)
 def pin(edition_id: int):
-    edition = db.session.get(Edition, edition_id) or abort(404)
-    if not BaseForm().validate_on_submit():
+    edition = load(Edition, edition_id)
+    if not submit(BaseForm(), lambda: operations.pin_edition(edition, user=current_user)):
         abort(400)
-    operations.pin_edition(edition, user=current_user)
-    db.session.commit()
     flash(_("%(name)s is now the current edition on every page.", name=edition.name), "success")
     return redirect(url_for("editions.index"))
 
 
 @roles_required(Role.ORGANIZER)
 def unpin():
-    if not BaseForm().validate_on_submit():
+    if not submit(BaseForm(), lambda: operations.unpin_editions(user=current_user)):
         abort(400)
-    operations.unpin_editions(user=current_user)
-    db.session.commit()
     flash(_("No edition is pinned: the latest year is current."), "success")
     return redirect(url_for("editions.index"))
 

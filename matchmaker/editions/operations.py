@@ -141,8 +141,9 @@ def parse_target(value: object) -> Decimal:
     return amount
 
 
-def _rates(value: dict[str, object] | str | None) -> dict[str, str]:
-    """Checked rates as decimal strings; 'USD=7.1, EUR=7.8' or a mapping."""
+def clean_rates(value: dict[str, object] | str | None) -> dict[str, str]:
+    """Checked rates as decimal strings; 'USD=7.1, EUR=7.8' or a mapping (editions and
+    signing sessions store their rates so)."""
     try:
         if isinstance(value, str):
             parsed = parse_rates(value)
@@ -155,7 +156,7 @@ def _rates(value: dict[str, object] | str | None) -> dict[str, str]:
                         N_("Unknown currency %(value)s; rates are for %(currencies)s."),
                         field="rates", value=code[:10], currencies=", ".join(FOREIGN_CURRENCIES),
                     )
-                parsed[code] = check_rate(rate)
+                parsed[code] = check_rate(rate, code)
     except AmountError as error:
         raise DomainError(error.message, field="rates") from error
     return {code: f"{rate:f}" for code, rate in sorted(parsed.items())}
@@ -175,7 +176,7 @@ def _apply(edition: Edition, data: EditionInput) -> None:
     if starts_on and ends_on and ends_on < starts_on:
         raise DomainError(N_("The forum cannot end before it starts."), field="ends_on")
     target = parse_target(data.target)
-    rates = _rates(data.rates) if data.rates is not None else dict(edition.rates or {})
+    rates = clean_rates(data.rates) if data.rates is not None else dict(edition.rates or {})
     edition.name, edition.name_en = name, name_en
     edition.starts_on, edition.ends_on = starts_on, ends_on
     edition.target_yuan, edition.rates = target, rates

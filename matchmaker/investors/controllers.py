@@ -18,6 +18,7 @@ from matchmaker.investors import operations
 from matchmaker.investors.forms import DecisionForm, InvestorImportForm, MergeForm, ReviewForm
 from matchmaker.investors.models import Investor, InvestorClaim
 from matchmaker.investors.resolution import resolve_investor
+from matchmaker.views import flash_errors, load, submit
 
 PER_PAGE = 200
 
@@ -46,33 +47,32 @@ def index():
 
 @roles_required(Role.STAFF)
 def import_list():
+    """Check (a dry run, nothing kept) or import the uploaded list; a report with rejected
+    rows (unless they are skipped) keeps nothing either."""
     form = InvestorImportForm()
-    report = None
-    status = 200
-    if form.validate_on_submit():
+    check_only = request.form.get("action") == "check"
+
+    def run():
         upload = form.file.data
-        check_only = request.form.get("action") == "check"
-        try:
-            if upload is None or not getattr(upload, "filename", ""):
-                raise DomainError(_("Choose a file to upload."), field="file")
-            report = operations.import_investors(
-                upload.read(), upload.filename, user=current_user,
-                merge_duplicates=bool(form.merge_duplicates.data),
-                skip_invalid=bool(form.skip_invalid.data), dry_run=check_only,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            form.attach_error(error)
-            status = 422
-        else:
-            if report.committed and not check_only:
-                db.session.commit()
-                flash(_("Investor list imported."), "success")
-            else:
-                db.session.rollback()
-                status = 422 if report.rejected else 200
-    elif form.is_submitted():
-        status = 400
+        if upload is None or not getattr(upload, "filename", ""):
+            raise DomainError(_("Choose a file to upload."), field="file")
+        return operations.import_investors(
+            upload.read(), upload.filename, user=current_user,
+            merge_duplicates=bool(form.merge_duplicates.data),
+            skip_invalid=bool(form.skip_invalid.data), dry_run=check_only,
+        )
+
+    outcome = submit(form, run, commit_if=lambda report: report.committed and not check_only)
+    report = outcome.result
+    if outcome.error is not None:
+        status = 422
+    elif report is None:
+        status = 400 if form.is_submitted() else 200
+    elif report.committed and not check_only:
+        flash(_("Investor list imported."), "success")
+        status = 200
+    else:
+        status = 422 if report.rejected else 200
     return render_template("investors/import.html", form=form, report=report), status
 
 
@@ -95,17 +95,14 @@ def review_list():
 
 @roles_required(Role.STAFF)
 def review(investor_id: int):
-    investor = db.get_or_404(Investor, investor_id)
+    investor = load(Investor, investor_id)
     form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            operations.review_investor(investor, user=current_user, name=form.name.data or None)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.translated(), "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s is confirmed as a company.", name=investor.name), "success")
+    outcome = submit(form, lambda: operations.review_investor(
+        investor, user=current_user, name=form.name.data or None))
+    if outcome:
+        flash(_("%(name)s is confirmed as a company.", name=investor.name), "success")
+    else:
+        flash_errors(form, "error")
     return redirect(url_for("investors.review_list"))
 
 
@@ -121,18 +118,19 @@ def merge():
     target = request.form.get("next") or url_for("investors.duplicates")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("investors.duplicates")
-    if form.validate_on_submit():
-        survivor = db.get_or_404(Investor, form.survivor.data)
-        other = db.get_or_404(Investor, form.other.data)
-        try:
-            operations.merge_investors(survivor, other, user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.translated(), "error")
-        else:
-            db.session.commit()
-            flash(_("%(other)s merged into %(survivor)s; the merge can be undone under Merges.",
-                    other=other.name, survivor=survivor.name), "success")
+
+    def run():
+        survivor, other = load(Investor, form.survivor.data), load(Investor, form.other.data)
+        operations.merge_investors(survivor, other, user=current_user)
+        return survivor, other
+
+    outcome = submit(form, run)
+    if outcome:
+        survivor, other = outcome.result
+        flash(_("%(other)s merged into %(survivor)s; the merge can be undone under Merges.",
+                other=other.name, survivor=survivor.name), "success")
+    elif outcome.error is not None:
+        flash_errors(form, "error")
     else:
         flash(_("Choose the two investors to merge."), "error")
     return redirect(target)
@@ -152,17 +150,14 @@ def merges():
 
 @roles_required(Role.STAFF)
 def undo(event_id: int):
-    event = db.get_or_404(audit.AuditEvent, event_id)
+    event = load(audit.AuditEvent, event_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            restored = operations.undo_merge(event, user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.translated(), "error")
-        else:
-            db.session.commit()
-            flash(_("Merge undone: %(name)s is its own company again.", name=restored.name), "success")
+    outcome = submit(form, lambda: operations.undo_merge(event, user=current_user))
+    if outcome:
+        flash(_("Merge undone: %(name)s is its own company again.", name=outcome.result.name),
+              "success")
+    else:
+        flash_errors(form, "error")
     return redirect(url_for("investors.merges"))
 
 
@@ -183,18 +178,15 @@ def claims():
 
 @roles_required(Role.INVESTOR, Role.STAFF)
 def decide(claim_id: int):
-    claim = db.get_or_404(InvestorClaim, claim_id)
+    claim = load(InvestorClaim, claim_id)
     form = DecisionForm()
-    if form.validate_on_submit() and form.decision.data in ("approve", "reject"):
-        approve = form.decision.data == "approve"
-        try:
-            operations.decide_claim(claim, approve, user=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.translated(), "error")
-        else:
-            db.session.commit()
-            flash(_("Claim approved.") if approve else _("Claim rejected."), "success")
+    if form.is_submitted() and form.decision.data not in ("approve", "reject"):
+        return redirect(url_for("investors.claims"))
+    approve = form.decision.data == "approve"
+    if submit(form, lambda: operations.decide_claim(claim, approve, user=current_user)):
+        flash(_("Claim approved.") if approve else _("Claim rejected."), "success")
+    else:
+        flash_errors(form, "error")
     return redirect(url_for("investors.claims"))
 
 

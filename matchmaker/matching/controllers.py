@@ -4,7 +4,7 @@ Thin: load (404), validate, call one operation, commit, flash, redirect."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +15,6 @@ from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue.models import Project
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
-from matchmaker.investors import operations as investor_ops
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim
 from matchmaker.investors.resolution import InvestorUnresolved
 from matchmaker.matching import operations
@@ -76,37 +75,24 @@ def profile():
         form.fill_from(investor.profile)
     if request.method == "GET" and investor is not None:
         form.organisation.data = investor.name
-    candidates, unresolved = [], False
-    if form.validate_on_submit():
-        data = form.profile_input()
-        pick = (form.pick_investor.data or "").strip()
-        picked = int(pick[1:]) if pick.startswith("#") and pick[1:].isdigit() else None
-        typed = (form.organisation.data or "").strip()
-        if data is not None:
-            claim = None
-            try:
-                if picked is not None or investor is None or typed not in ("", investor.name):
-                    investor, claim = investor_ops.link_user_to_investor(
-                        current_user, typed, create=form.create_investor.data, investor_id=picked
-                    )
-                operations.save_profile(investor, data, user=current_user)
-            except InvestorUnresolved as error:
-                db.session.rollback()
-                candidates, unresolved = error.candidates, True
-                form.attach_error(error)
-            except DomainError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                db.session.commit()
-                if claim is not None:
-                    company = claim.investor
-                    name = (company.name_en or company.name) if _locale() == "en" else company.name
-                    flash(_("You asked to speak for %(name)s: staff or a confirmed member will "
-                            "approve it. Until then this profile and your interests are yours only.",
-                            name=name), "info")
-                flash(_("Profile saved. Here are your matches."), "success")
-                return redirect(url_for("matching.matches"))
+    pick = (form.pick_investor.data or "").strip()
+    outcome = submit(form, lambda: operations.save_own_profile(
+        current_user, form.profile_input(), organisation=form.organisation.data or "",
+        create=bool(form.create_investor.data),
+        investor_id=int(pick[1:]) if pick.startswith("#") and pick[1:].isdigit() else None,
+    ))
+    if outcome:
+        _investor, claim = outcome.result
+        if claim is not None:
+            company = claim.investor
+            name = (company.name_en or company.name) if _locale() == "en" else company.name
+            flash(_("You asked to speak for %(name)s: staff or a confirmed member will "
+                    "approve it. Until then this profile and your interests are yours only.",
+                    name=name), "info")
+        flash(_("Profile saved. Here are your matches."), "success")
+        return redirect(url_for("matching.matches"))
+    unresolved = isinstance(outcome.error, InvestorUnresolved)
+    candidates = outcome.error.candidates if unresolved else []
     status = 409 if unresolved else (400 if form.errors else 200)
     return render_template("investors/profile.html", form=form, investor=investor,
                            candidates=candidates, unresolved=unresolved, own=True,
@@ -172,23 +158,15 @@ def project_investors(project_id: int):
 
 @roles_required(Role.STAFF)
 def investor_profile(investor_id: int):
-    investor = db.session.get(Investor, investor_id) or abort(404)
+    investor = load(Investor, investor_id)
     form = ProfileForm(locale=_locale())
     del form.organisation, form.create_investor, form.pick_investor
     if request.method == "GET" and investor.profile is not None:
         form.fill_from(investor.profile)
-    if form.validate_on_submit():
-        data = form.profile_input()
-        if data is not None:
-            try:
-                operations.save_profile(investor, data, user=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                form.attach_error(error)
-            else:
-                db.session.commit()
-                flash(_("Profile of %(name)s saved.", name=investor.name), "success")
-                return redirect(url_for("investors.index"))
+    if submit(form, lambda: operations.save_profile(investor, form.profile_input(),
+                                                     user=current_user)):
+        flash(_("Profile of %(name)s saved.", name=investor.name), "success")
+        return redirect(url_for("investors.index"))
     return render_template("investors/profile.html", form=form, investor=investor,
                            candidates=[], own=False, pending=[])
 
@@ -199,9 +177,10 @@ def meetings():
     page shows the progress and offers the .xlsx when done."""
 
     form = MeetingsForm()
-    if form.validate_on_submit():
-        job = jobs.start_job("event_meetings", {"top": form.top.data, "cap": form.cap.data,
-                                                "min_score": form.min_score.data}, user=current_user)
-        return redirect(url_for("jobs.job_page", job_id=job.id))
+    outcome = submit(form, lambda: jobs.start_job(
+        "event_meetings", {"top": form.top.data, "cap": form.cap.data,
+                           "min_score": form.min_score.data}, user=current_user))
+    if outcome:
+        return redirect(url_for("jobs.job_page", job_id=outcome.result.id))
     status = 400 if form.errors else 200
     return render_template("matching/meetings.html", form=form), status

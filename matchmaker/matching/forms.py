@@ -116,17 +116,19 @@ class ProfileForm(BaseForm):
             return None
         return parsed.yuan if parsed else None
 
-    def profile_input(self):
-        """The form's profile, or None when an amount could not be read (errors shown)."""
-        low, high = self._amount(self.min_amount), self._amount(self.max_amount)
-        if self.min_amount.errors or self.max_amount.errors:
-            return None
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # The amounts are read here, so that an unreadable one is an invalid form.
+        self._low, self._high = self._amount(self.min_amount), self._amount(self.max_amount)
+        return valid and not (self.min_amount.errors or self.max_amount.errors)
 
+    def profile_input(self) -> ProfileInput:
+        """The profile the (validated) form describes."""
         return ProfileInput(
             sectors=tuple(self.sectors.data or ()),
             regions=tuple(self.regions.data or ()),
-            min_yuan=low,
-            max_yuan=high,
+            min_yuan=self._low,
+            max_yuan=self._high,
             modes=tuple(self.modes.data or ()),
             keywords=self.keywords.data or "",
         )

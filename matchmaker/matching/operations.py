@@ -36,7 +36,7 @@ from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor
-from matchmaker.investors.operations import can_edit
+from matchmaker.investors.operations import can_edit, link_user_to_investor
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.matching.scorer import (
     Match,
@@ -201,6 +201,25 @@ def save_profile(investor: Investor, data: ProfileInput, *, user) -> InvestorPro
     )
     log.info("investor profile saved: investor %s", investor.id)
     return profile
+
+
+def save_own_profile(
+    user, data: ProfileInput, *, organisation: str = "", create: bool = False,
+    investor_id: int | None = None,
+) -> tuple[Investor, Any]:
+    """An investor user saves what they look for, naming their organisation: a picked
+    candidate (`investor_id`), another name than their current company, or a first name
+    links them (a pending claim on a known company, or a new one with `create`; see
+    `link_user_to_investor`); then the profile is saved on the company they work on now.
+    Returns (that investor, the claim filed or None)."""
+    investor = db.session.get(Investor, user.investor_id) if user.investor_id else None
+    typed = (organisation or "").strip()
+    claim = None
+    if investor_id is not None or investor is None or typed not in ("", investor.name):
+        investor, claim = link_user_to_investor(user, typed, create=create,
+                                                investor_id=investor_id)
+    save_profile(investor, data, user=user)
+    return investor, claim
 
 
 def engine_profile(data: Any) -> Profile:

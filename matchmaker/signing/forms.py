@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -22,8 +23,10 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from matchmaker.forms import BaseForm
 from matchmaker.investors.models import InvestorKind
 from matchmaker.reference.labels import choices
+from matchmaker.signing import operations
 from matchmaker.signing.models import AgreementKind, SessionKind
 
+_ID_PREFIX = re.compile(r"^#(\d+)(?:\s|$)")
 KIND_CHOICES = choices(AgreementKind)
 SESSION_KIND_CHOICES = choices(SessionKind)
 INVESTOR_KIND_CHOICES = choices(InvestorKind)
@@ -50,6 +53,17 @@ class SessionForm(BaseForm):
     held_on = DateField(_l("Date"), validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     target = StringField(_l("Target (亿元)"), validators=[Optional(), Length(max=40)])
+
+    def session_input(self) -> operations.SessionInput:
+        return operations.SessionInput(
+            edition=self.edition.data,
+            name=self.name.data,
+            name_en=self.name_en.data or "",
+            kind=self.kind.data,
+            held_on=self.held_on.data,
+            venue=self.venue.data or "",
+            target=self.target.data or "",
+        )
 
 
 class AgreementForm(BaseForm):
@@ -81,10 +95,58 @@ class AgreementForm(BaseForm):
     # Set by a candidate's button (never rendered as a field): "#id" of the chosen investor.
     pick_investor = StringField()
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Not an inline validator: Optional() stops the chain on an empty field.
+        if self.off_catalogue.data and not (self.project.data or "").strip():
+            self.project.errors = [*self.project.errors, _l("Name the off-catalogue project.")]
+            return False
+        return valid
+
+    def _investor_value(self) -> int | str:
+        """A candidate's button ("#id"), the type-ahead's "#id name", or the typed name."""
+        pick = (self.pick_investor.data or "").strip()
+        if pick.startswith("#") and pick[1:].isdigit():
+            return int(pick[1:])
+        text = (self.investor.data or "").strip()
+        match = _ID_PREFIX.match(text)
+        return int(match.group(1)) if match else text
+
+    def agreement_input(self, key: str | None) -> operations.AgreementInput:
+        """The agreement the form describes; the project text resolves to a catalogue
+        project (a DomainError on the project field when it names none or several)."""
+        project_id, project_name = None, ""
+        if self.off_catalogue.data:
+            project_name = (self.project.data or "").strip()
+        else:
+            project_id = operations.find_project(self.project.data or "").id
+        return operations.AgreementInput(
+            investor=self._investor_value(),
+            amount=self.amount.data,
+            kind=self.kind.data,
+            project_id=project_id,
+            project_name=project_name,
+            sector_code=self.sector.data or None,
+            region_code=self.region.data or None,
+            signed_at=aware(self.signed_at.data),
+            idempotency_key=key,
+            create_investor=bool(self.create_investor.data),
+            investor_kind=self.investor_kind.data,
+            confirm_large=bool(self.confirm_large.data),
+        )
+
 
 class AmendForm(AgreementForm):
     reason = StringField(
         _l("Reason for the correction"), validators=[DataRequired(), Length(max=500)]
+    )
+
+
+class ReopenForm(BaseForm):
+    """Reopening a closed session: the operation refuses a missing reason, with its message."""
+
+    reason = TextAreaField(
+        _l("Reason for reopening"), validators=[Optional(), Length(max=500)], id="reopen-reason"
     )
 
 

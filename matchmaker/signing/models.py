@@ -58,7 +58,12 @@ class SigningSession(Base):
     agreements: Mapped[list[Agreement]] = relationship(back_populates="session")
     edition: Mapped[Edition] = relationship()
 
-    rate_source = "session"  # for editions.rates: a session has no rates of its own yet
+    # Yuan per unit of foreign currency for this session's agreements, {"USD": "7.1"}
+    # (decimal strings, checked by amounts.check_rate); where a currency has none here the
+    # edition's rate applies (editions.rates.rate_for).
+    rates: Mapped[dict[str, str]] = mapped_column(sa.JSON, nullable=False, default=dict)
+
+    rate_source = "session"  # for editions.rates: where a rate comes from
 
     __table_args__ = (sa.CheckConstraint("target_yuan >= 0", name="target_non_negative"),)
 
@@ -67,7 +72,7 @@ class SigningSession(Base):
         return self.edition.year
 
     def own_exchange_rates(self) -> dict[str, Decimal]:
-        return {}
+        return {code: Decimal(str(value)) for code, value in (self.rates or {}).items() if value}
 
     def __repr__(self) -> str:
         return f"<SigningSession {self.id} {self.name!r} {self.state}>"
@@ -91,6 +96,12 @@ class Agreement(Base):
     sector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sectors.id"), nullable=True)
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), nullable=True)
     amount_yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    # An agreement signed in a foreign currency keeps what was signed (合同外资): the
+    # currency, the amount in it and the rate it was converted at; amount_yuan is that
+    # amount times the rate, to the fen, and is what every total counts.
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False, default="CNY")
+    amount_original: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    exchange_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(18, 8), nullable=True)
     kind: Mapped[AgreementKind] = mapped_column(
         str_enum(AgreementKind, "agreement_kind"), nullable=False
     )
@@ -115,6 +126,11 @@ class Agreement(Base):
 
     __table_args__ = (
         sa.CheckConstraint("amount_yuan > 0", name="amount_positive"),
+        sa.CheckConstraint(
+            "(currency = 'CNY' AND amount_original IS NULL AND exchange_rate IS NULL) OR "
+            "(currency <> 'CNY' AND amount_original > 0 AND exchange_rate > 0)",
+            name="foreign_amount_complete",
+        ),
         sa.CheckConstraint("voided = false OR void_reason <> ''", name="void_needs_reason"),
         sa.CheckConstraint("project_id IS NOT NULL OR project_name <> ''", name="project_or_name"),
         # Covering indexes of signing.totals.grouped_tallies (one per part of its statement).
@@ -127,21 +143,26 @@ class Agreement(Base):
     def __repr__(self) -> str:
         return f"<Agreement {self.id} {self.amount_yuan} {self.kind} voided={self.voided}>"
 
+    @property
+    def foreign(self) -> bool:
+        return self.currency != "CNY"
+
 
 class TallyDimension(enum.IntEnum):
-    """What `AgreementTally.key` is (see signing.tallies)."""
+    """What `AgreementTally.key` is."""
 
     SESSION = 0  # key 0: the row of (session, kind, voided) itself
     PROJECT = 1  # key: project id (catalogue agreements only)
     SECTOR = 2  # key: sector id, 0 for none (off-catalogue agreements only)
     REGION = 3  # key: region id, 0 for none (off-catalogue agreements only)
     INVESTOR = 4  # key: investor id
+    CURRENCY = 5  # key 0, `currency` set: foreign-currency agreements (also amount_original)
 
 
 class AgreementTally(Base):
     """Running count and sum of agreements per (dimension, key, session, kind, voided).
 
-    Maintained by database triggers on `agreements` (migration 1701: signing.tallies), so
+    Maintained by database triggers on `agreements` (migration 1701), so
     every write - ORM, Core or SQL - updates them in its own transaction; totals read a
     few hundred of these rows instead of every agreement."""
 
@@ -153,11 +174,13 @@ class AgreementTally(Base):
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("signing_sessions.id"), nullable=False)
     kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)
     voided: Mapped[bool] = mapped_column(nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)  # '' but in CURRENCY
     agreements: Mapped[int] = mapped_column(nullable=False)
     yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    amount_original: Mapped[Decimal] = mapped_column(Money, nullable=False)  # CURRENCY only
 
     __table_args__ = (
-        sa.UniqueConstraint("dimension", "key", "session_id", "kind", "voided"),
+        sa.UniqueConstraint("dimension", "key", "currency", "session_id", "kind", "voided"),
     )
 
     def __repr__(self) -> str:

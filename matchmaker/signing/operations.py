@@ -16,16 +16,25 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker import audit, signals
-from matchmaker.amounts import CNY, AmountError, ParsedAmount, parse_amount
+from matchmaker.amounts import (
+    CNY,
+    FOREIGN_CURRENCIES,
+    AmountError,
+    ParsedAmount,
+    is_bare_number,
+    parse_amount,
+)
 from matchmaker.catalogue.models import Project, ProjectStatus
 from matchmaker.db import savepoint
 from matchmaker.editions.models import Edition
-from matchmaker.editions.operations import ensure_edition, parse_target, parse_year
+from matchmaker.editions.operations import clean_rates, ensure_edition, parse_target, parse_year
+from matchmaker.editions.rates import Rate, effective_rates
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.investors.resolution import (
+    InvestorUnresolved,
     check_new_name,
     find_or_create_investor,
     resolve_investor,
@@ -65,7 +74,8 @@ _KIND_ALIASES: dict[str, AgreementKind] = {
     "letter of intent": AgreementKind.INTENT,
     "loi": AgreementKind.INTENT,
 }
-SESSION_FIELDS = ["edition_id", "name", "name_en", "kind", "held_on", "venue", "target_yuan", "state"]
+SESSION_FIELDS = ["edition_id", "name", "name_en", "kind", "held_on", "venue", "target_yuan", "rates",
+                  "state"]
 AGREEMENT_FIELDS = [
     "session_id",
     "investor_id",
@@ -74,6 +84,9 @@ AGREEMENT_FIELDS = [
     "sector_id",
     "region_id",
     "amount_yuan",
+    "currency",
+    "amount_original",
+    "exchange_rate",
     "kind",
     "signed_at",
     "voided",
@@ -100,28 +113,40 @@ def parse_kind(value: object) -> AgreementKind:
     )
 
 
-def parse_signed_amount(value: object, *, confirm_large: bool = False) -> ParsedAmount:
-    """An agreement amount as typed: '5' (亿元), '5亿', '5000万元', '3.25亿元'.
+def parse_signed_amount(
+    value: object, *, confirm_large: bool = False, rates: dict[str, Rate] | None = None
+) -> ParsedAmount:
+    """An agreement amount as typed: '5' (亿元), '5亿', '5000万元', '3.25亿元', and in a
+    foreign currency '6.7亿美元', 'USD 670 million', '$670m', 'EUR 120m', 'HK$5亿',
+    converted at the rate in `rates` (a session's `session_rates`).
 
-    Refused: blank, zero, negative, not a number, a range, US dollars or other units
-    that contradict the yuan field, approximations (a signed amount is exact), and more
-    than 10,000亿元 unless `confirm_large`."""
+    Refused: blank, zero, negative, not a number, a range, a currency the platform does
+    not know, a foreign amount whose rate is not set (the message names it),
+    approximations (a signed amount is exact), and more than 10,000亿元 unless
+    `confirm_large`."""
     if isinstance(value, float):
         raise DomainError(N_("Write the amount as text, for example 5亿元."), field="amount")
+    # The field's unit (亿元) is for a bare number only: '$1,740' is 1,740 dollars here.
+    unit = AMOUNT_UNIT if is_bare_number(value) else None
     try:
-        # A placeholder rate lets dollar amounts parse, so they are refused below as
-        # "not in yuan" rather than with the catalogue's "no exchange rate" message.
-        parsed = parse_amount(value, header_unit=AMOUNT_UNIT, usd_rate=Decimal(1))
+        # Placeholder rates let foreign amounts parse, so that a missing rate is refused
+        # below naming the session's rate rather than with the catalogue's message.
+        parsed = parse_amount(value, header_unit=unit,
+                              rates=dict.fromkeys(FOREIGN_CURRENCIES, Decimal(1)))
+        if parsed is not None and parsed.currency != CNY:
+            rate = (rates or {}).get(parsed.currency)
+            if rate is None:
+                raise DomainError(
+                    N_("%(value)s is in %(currency)s, but no %(currency)s exchange rate is set for "
+                       "this signing session or its edition; an organiser sets it (yuan per "
+                       "%(currency)s) on the session or the edition page."),
+                    field="amount", value=parsed.original, currency=parsed.currency,
+                )
+            parsed = parse_amount(value, header_unit=unit, rates={parsed.currency: rate.yuan_per_unit})
     except AmountError as error:
         raise DomainError(error.message, field="amount") from error
     if parsed is None:
         raise DomainError(N_("Enter the amount, for example 5亿元 or 5000万元."), field="amount")
-    if parsed.currency != CNY:
-        raise DomainError(
-            N_("The amount %(value)s is not in yuan; this field takes 亿元, 万元 or 元."),
-            field="amount",
-            value=parsed.original,
-        )
     if parsed.approximate:
         raise DomainError(
             N_("A signed amount is exact: remove “about” from %(value)s."),
@@ -133,6 +158,16 @@ def parse_signed_amount(value: object, *, confirm_large: bool = False) -> Parsed
     if parsed.yuan > ABSURD_YUAN and not confirm_large:
         raise AmountNeedsConfirmation(parsed)
     return parsed
+
+
+def session_rates(session: SigningSession, agreement: Agreement | None = None) -> dict[str, Rate]:
+    """The rates that convert this session's agreements: the session's own, else its
+    edition's; an amended agreement keeps the rate it was signed at for its currency."""
+    rates = effective_rates(session)
+    if agreement is not None and agreement.foreign and agreement.exchange_rate is not None:
+        rates[agreement.currency] = Rate(agreement.currency, Decimal(agreement.exchange_rate),
+                                         "agreement", agreement.id)
+    return rates
 
 
 class AmountNeedsConfirmation(DomainError):
@@ -236,6 +271,9 @@ class AgreementPreview:
     resolution: Any
     project: Project | None
     project_name: str
+    currency: str = CNY
+    amount_original: Decimal | None = None
+    rate: Rate | None = None  # the rate converting a foreign amount, with where it comes from
 
     @property
     def needs_choice(self) -> bool:
@@ -247,17 +285,18 @@ class AgreementPreview:
         return list(self.resolution.candidates) if self.resolution is not None else []
 
 
-def preview_agreement(data: AgreementInput) -> AgreementPreview:
-    """Read back what saving `data` would store; raises the DomainErrors saving would,
-    except for an investor name without a confident match (the preview asks instead)."""
+def preview_agreement(data: AgreementInput, rates: dict[str, Rate] | None = None) -> AgreementPreview:
+    """Read back what saving `data` would store (foreign amounts converted at `rates`, a
+    session's `session_rates`); raises the DomainErrors saving would, except for an
+    investor name without a confident match (the preview asks instead)."""
 
+    parsed = _amount(data.amount, confirm_large=data.confirm_large, rates=rates)
+    amount = parsed.yuan
     if isinstance(data.amount, str):
-        parsed = parse_signed_amount(data.amount, confirm_large=data.confirm_large)
-        amount = parsed.yuan
         unit_note = (parsed.unit if parsed.unit_source == "cell"
                      else translate(N_("亿元 (a bare number is read in 亿元)")))
     else:
-        amount, unit_note = _amount_yuan(data.amount, confirm_large=data.confirm_large), "元"
+        unit_note = "元"
     kind = parse_kind(data.kind)
     investor, resolution, text = None, None, ""
     if isinstance(data.investor, Investor):
@@ -278,7 +317,30 @@ def preview_agreement(data: AgreementInput) -> AgreementPreview:
         amount_yuan=amount, unit_note=unit_note, kind=kind, investor=investor,
         new_investor=investor is None and bool(data.create_investor), investor_text=text,
         resolution=resolution, project=project, project_name=data.project_name,
+        currency=parsed.currency, amount_original=parsed.amount_original,
+        rate=(rates or {}).get(parsed.currency) if parsed.currency != CNY else None,
     )
+
+
+def record_or_preview(
+    session: SigningSession, data: AgreementInput, *, amount_seen: bool, user
+) -> Agreement | AgreementPreview:
+    """The desk's two steps: until the organiser has seen the amount read back with its unit
+    (`amount_seen`), the preview of what saving would store; then the recorded agreement.
+
+    A typed investor name without a confident match is refused (`InvestorUnresolved`) with
+    the preview of everything else attached (`error.preview`; None when the preview itself
+    is refused), so the desk shows the candidates beside what would be saved."""
+    if not amount_seen:
+        return preview_agreement(data)
+    try:
+        return record_agreement(session, data, user=user)
+    except InvestorUnresolved as error:
+        try:
+            error.preview = preview_agreement(data)
+        except DomainError:
+            error.preview = None
+        raise
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -293,6 +355,7 @@ class SessionInput:
     held_on: date | None = None
     venue: str = ""
     target: object = "0"  # '160', '160亿元', Decimal yuan
+    rates: dict[str, object] | str | None = None  # 'USD=7.1' (None: keep; '' clears)
 
 
 _target_yuan = parse_target  # one reading of targets for editions and sessions
@@ -322,6 +385,7 @@ def create_session(data: SessionInput, *, user) -> SigningSession:
         held_on=data.held_on,
         venue=(data.venue or "").strip(),
         target_yuan=_target_yuan(data.target),
+        rates=_session_rates_input(data.rates) if data.rates is not None else {},
         state=SessionState.PLANNED,
     )
     db.session.add(session)
@@ -350,6 +414,8 @@ def update_session(session: SigningSession, data: SessionInput, *, user) -> Sign
     session.held_on = data.held_on
     session.venue = (data.venue or "").strip()
     session.target_yuan = _target_yuan(data.target)
+    if data.rates is not None:
+        session.rates = _session_rates_input(data.rates)
     db.session.flush()
     audit.record(
         "update",
@@ -360,6 +426,12 @@ def update_session(session: SigningSession, data: SessionInput, *, user) -> Sign
         after=audit.snapshot(session, SESSION_FIELDS),
     )
     return session
+
+
+def _session_rates_input(value: dict[str, object] | str) -> dict[str, str]:
+    """A session's own rates, checked as the edition's are (an agreement already signed
+    keeps the rate it was converted at)."""
+    return clean_rates(value)
 
 
 def _lock_session(session: SigningSession) -> SessionState:
@@ -447,7 +519,8 @@ class AgreementInput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _amount_yuan(value: object, *, confirm_large: bool) -> Decimal:
+def _amount(value: object, *, confirm_large: bool, rates: dict[str, Rate] | None = None) -> ParsedAmount:
+    """A Decimal is yuan; text is read by `parse_signed_amount` (foreign at `rates`)."""
     if isinstance(value, Decimal):
         if not value.is_finite() or value > MAX_YUAN:
             raise DomainError(
@@ -467,8 +540,9 @@ def _amount_yuan(value: object, *, confirm_large: bool) -> Decimal:
                     original=f"{amount:f}",
                 )
             )
-        return amount
-    return parse_signed_amount(value, confirm_large=confirm_large).yuan
+        return ParsedAmount(yuan=amount, unit="元", unit_source="cell", approximate=False,
+                            original=f"{amount:f}")
+    return parse_signed_amount(value, confirm_large=confirm_large, rates=rates)
 
 
 def _investor(value: Investor | int | str, data: AgreementInput, *, user) -> Investor:
@@ -501,9 +575,9 @@ def _signed_at(value: datetime | None) -> datetime:
     return value
 
 
-def _apply_fields(agreement: Agreement, data: AgreementInput, *, user) -> None:
+def _apply_fields(agreement: Agreement, data: AgreementInput, rates: dict[str, Rate], *, user) -> None:
     """Validate everything first, then write: a refused input changes nothing."""
-    amount = _amount_yuan(data.amount, confirm_large=data.confirm_large)
+    amount = _amount(data.amount, confirm_large=data.confirm_large, rates=rates)
     kind = parse_kind(data.kind)
     signed_at = _signed_at(data.signed_at)
     project = None
@@ -531,7 +605,10 @@ def _apply_fields(agreement: Agreement, data: AgreementInput, *, user) -> None:
     agreement.project_name = project.name if project is not None else project_name
     agreement.sector = sector
     agreement.region = region
-    agreement.amount_yuan = amount
+    agreement.amount_yuan = amount.yuan
+    agreement.currency = amount.currency
+    agreement.amount_original = amount.amount_original
+    agreement.exchange_rate = amount.rate
     agreement.kind = kind
     agreement.signed_at = signed_at
 
@@ -631,7 +708,7 @@ def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> 
     )
     try:
         with savepoint(db.session):
-            _apply_fields(agreement, data, user=user)
+            _apply_fields(agreement, data, session_rates(session), user=user)
             agreement.session = session
             db.session.add(agreement)
             db.session.flush()
@@ -673,7 +750,7 @@ def amend_agreement(agreement: Agreement, data: AgreementInput, reason: str, *, 
     with db.session.no_autoflush:
         try:
             with savepoint(db.session):
-                _apply_fields(agreement, data, user=user)
+                _apply_fields(agreement, data, session_rates(agreement.session, agreement), user=user)
                 db.session.flush()
         except DomainError:
             db.session.refresh(agreement)  # nothing half-applied stays on the object

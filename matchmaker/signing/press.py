@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from matchmaker.money import to_yi, to_yuan
+from matchmaker.money import format_amount_en, to_yi, to_yuan
+
+# Currency names as Chinese fair reports write foreign capital (合同外资 in 亿美元).
+CURRENCY_ZH = {"USD": "美元", "EUR": "欧元", "HKD": "港元", "JPY": "日元", "GBP": "英镑"}
 
 FORUM_ZH = "生态文明贵阳国际论坛"
 FORUM_EN = "Eco Forum Global Guiyang"
@@ -70,3 +73,20 @@ def press_line_en(count: int, total_yuan: Decimal, *, event: str | None = None,
         return f"{event} — {count} {noun} signed, {amount}"
     where = "the forum" if not event else (f"the {event}" if event.startswith(FORUM_EN) else event)
     return f"{count} {noun} signed at {where}, {amount}"
+
+
+def foreign_line_zh(rows: list[tuple[str, Decimal]], total_yuan: Decimal) -> str:
+    """'其中外币签约（合同外资）：6.70亿美元、1.20亿欧元，折合56.93亿元' ('' without any)."""
+    if not rows:
+        return ""
+    parts = "、".join(f"{yi_plain(amount)}亿{CURRENCY_ZH.get(code, code)}" for code, amount in rows)
+    return f"其中外币签约（合同外资）：{parts}，折合{yi_plain(total_yuan)}亿元"
+
+
+def foreign_line_en(rows: list[tuple[str, Decimal]], total_yuan: Decimal) -> str:
+    """'of which foreign-currency agreements: USD 670 million (RMB 4.76 billion)'."""
+    if not rows:
+        return ""
+    parts = ", ".join(format_amount_en(amount, code) for code, amount in rows)
+    return f"of which foreign-currency agreements: {parts} ({format_amount_en(total_yuan)})"
+

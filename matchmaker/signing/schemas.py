@@ -14,6 +14,8 @@ from matchmaker.investors.schemas import InvestorRef
 from matchmaker.schemas import (
     AwareDatetime,
     Code,
+    OptionalYuan,
+    Rate,
     Schema,
     Timestamp,
     Yuan,
@@ -80,7 +82,10 @@ class AgreementIn(Schema):
     amount: Annotated[str, BeforeValidator(_amount),
                       WithJsonSchema({"type": ["string", "integer"],
                                       "description": "'5' (亿元), '5亿元', '5000万元', "
-                                                     "'3.25亿元', 'USD 670 million'"})]
+                                                     "'3.25亿元'; foreign currencies at the "
+                                                     "session's (or edition's) rate: "
+                                                     "'6.7亿美元', 'USD 670 million', '$670m', "
+                                                     "'EUR 120m', 'HK$5亿'"})]
     kind: text(300, description="investment_contract | framework | strategic | intent, or "
                                 "投资合同 / 框架协议 / 战略合作协议 / 意向") = ""
     signed_at: AwareDatetime = None
@@ -114,6 +119,9 @@ class AgreementOut(Schema):
     project: ProjectOut | None
     project_name: str
     amount_yuan: Yuan
+    currency: str = Field(description="CNY, or the currency signed in (USD, EUR, HKD, ...)")
+    amount_original: OptionalYuan = Field(description="the amount in `currency` (null for yuan)")
+    rate: Rate = Field(description="yuan per unit it was converted at (null for yuan)")
     kind: str
     signed_at: Timestamp
     voided: bool
@@ -126,6 +134,8 @@ class AgreementOut(Schema):
             investor=InvestorRef.of(agreement.investor),
             project=ProjectOut.of(agreement.project) if agreement.project is not None else None,
             project_name=agreement.project_name, amount_yuan=agreement.amount_yuan,
+            currency=agreement.currency, amount_original=agreement.amount_original,
+            rate=agreement.exchange_rate,
             kind=agreement.kind.value, signed_at=agreement.signed_at,
             voided=agreement.voided, void_reason=agreement.void_reason,
         )
@@ -142,6 +152,8 @@ class SessionOut(Schema):
     venue: str
     state: str
     target_yuan: Yuan
+    rates: dict[str, str] = Field(description="the session's own rates, yuan per unit; the "
+                                              "edition's apply to currencies not listed")
     count: int
     total_yuan: Yuan
 
@@ -153,6 +165,7 @@ class SessionOut(Schema):
             kind=session.kind.value,
             held_on=session.held_on.isoformat() if session.held_on else None,
             venue=session.venue, state=session.state.value, target_yuan=session.target_yuan,
+            rates=dict(sorted((session.rates or {}).items())),
             count=count, total_yuan=total_yuan,
         )
 
@@ -178,6 +191,13 @@ class BreakdownRowOut(Schema):
     total_yuan: Yuan
 
 
+class ForeignRowOut(Schema):
+    currency: str
+    count: int
+    amount_original: Yuan = Field(description="the sum in that currency")
+    total_yuan: Yuan
+
+
 class IntentOut(Schema):
     count: int
     total_yuan: Yuan
@@ -197,6 +217,9 @@ class TotalsOut(Schema):
     by_investor_kind: list[BreakdownRowOut]
     count_intent: bool
     intent: IntentOut
+    foreign: list[ForeignRowOut] = Field(description="of which foreign-currency agreements "
+                                                     "(合同外资), by currency; part of total_yuan")
+    foreign_total_yuan: Yuan
     voided_count: int
     catalogue: dict[str, Any]
     press: dict[str, Any]

@@ -51,7 +51,14 @@ from matchmaker.signing.models import (
     SigningSession,
     TallyDimension,
 )
-from matchmaker.signing.press import event_en, event_zh, press_line_en, press_line_zh
+from matchmaker.signing.press import (
+    event_en,
+    event_zh,
+    foreign_line_en,
+    foreign_line_zh,
+    press_line_en,
+    press_line_zh,
+)
 
 ZERO = Decimal("0.00")
 ACROSS_EDITIONS_ZH = "历届生态文明贵阳国际论坛合计"
@@ -86,6 +93,21 @@ class BreakdownRow:
         }
 
 
+@dataclass(frozen=True)
+class ForeignRow:
+    """Counted agreements signed in one foreign currency (合同外资): their sum in that
+    currency and in yuan (already inside `Totals.total_yuan`)."""
+
+    currency: str
+    count: int
+    amount_original: Decimal
+    total_yuan: Decimal
+
+    def as_json(self) -> dict[str, Any]:
+        return {"currency": self.currency, "count": self.count,
+                "amount_original": yuan_str(self.amount_original), "total_yuan": yuan_str(self.total_yuan)}
+
+
 @dataclass
 class Totals:
     total_yuan: Decimal
@@ -109,6 +131,21 @@ class Totals:
     edition: Edition | None = None
     # Where the target comes from: "edition" (its own target) or "sessions" (their sum).
     target_source: str = "sessions"
+    # Of which foreign-currency agreements, by currency (largest yuan total first).
+    foreign: list[ForeignRow] = field(default_factory=list)
+
+    @property
+    def foreign_total_yuan(self) -> Decimal:
+        return sum((row.total_yuan for row in self.foreign), ZERO)
+
+    @property
+    def foreign_zh(self) -> str:
+        """'其中外币签约（合同外资）：6.70亿美元，折合47.57亿元' ('' when there is none)."""
+        return foreign_line_zh([(r.currency, r.amount_original) for r in self.foreign], self.foreign_total_yuan)
+
+    @property
+    def foreign_en(self) -> str:
+        return foreign_line_en([(r.currency, r.amount_original) for r in self.foreign], self.foreign_total_yuan)
 
     @property
     def progress_percent(self) -> Decimal | None:
@@ -164,6 +201,8 @@ class Totals:
             {
                 "count_intent": self.count_intent,
                 "intent": {"count": self.intent_count, "total_yuan": yuan_str(self.intent_yuan)},
+                "foreign": [row.as_json() for row in self.foreign],
+                "foreign_total_yuan": yuan_str(self.foreign_total_yuan),
                 "voided_count": self.voided_count,
                 "catalogue": {
                     "projects": self.catalogue_projects,
@@ -265,6 +304,8 @@ def signed_totals(*, count_intent: bool = False, edition: Edition | int | None |
             r.count for r in rows
         ) != totals.count:
             raise AssertionError(f"signing totals: {name} does not add up")
+    if totals.foreign_total_yuan > totals.total_yuan:
+        raise AssertionError("signing totals: more in foreign currencies than in all")
     return totals
 
 
@@ -376,6 +417,10 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
         signed_projects=len(signed_projects),
         signed_on_catalogue_yuan=on_catalogue,
         session_targets={s.id: s.target_yuan for s in sessions},
+        foreign=sorted(
+            (ForeignRow(currency, rows, original, yuan) for currency, rows, original, yuan in tallies.currencies),
+            key=lambda row: (-row.total_yuan, row.currency),
+        ),
     )
 
 
@@ -385,19 +430,22 @@ class Tallies:
     sessions: (session_id, kind, voided, count, yuan) over every agreement;
     projects: (project_id, count, yuan) of counted catalogue agreements;
     sectors, regions: (id or None, count, yuan) of counted off-catalogue agreements;
-    investors: (investor_id, count, yuan) of counted agreements."""
+    investors: (investor_id, count, yuan) of counted agreements;
+    currencies: (currency, count, amount in it, yuan) of counted foreign-currency ones."""
 
     sessions: list[tuple[int, str, bool, int, Decimal]] = field(default_factory=list)
     projects: list[tuple[int, int, Decimal]] = field(default_factory=list)
     sectors: list[tuple[int | None, int, Decimal]] = field(default_factory=list)
     regions: list[tuple[int | None, int, Decimal]] = field(default_factory=list)
     investors: list[tuple[int, int, Decimal]] = field(default_factory=list)
+    currencies: list[tuple[str, int, Decimal, Decimal]] = field(default_factory=list)
 
     def normalised(self) -> dict[str, list]:
         """Order-free and zero-free, for comparing two ways of computing them."""
         return {
-            name: sorted((row for row in getattr(self, name) if row[-2]), key=repr)
-            for name in ("sessions", "projects", "sectors", "regions", "investors")
+            "sessions": sorted((r for r in self.sessions if r[3]), key=repr),
+            **{name: sorted((r for r in getattr(self, name) if r[1]), key=repr)
+               for name in ("projects", "sectors", "regions", "investors", "currencies")},
         }
 
 
@@ -408,14 +456,14 @@ def read_tallies(counted: list[AgreementKind], session_ids: list[int] | None) ->
     t = AgreementTally
     part = sa.case((t.dimension == TallyDimension.SESSION, 1), else_=0)
     columns = [
-        t.dimension, t.key,
+        t.dimension, t.key, t.currency,
         sa.case((part == 1, t.session_id)), sa.case((part == 1, t.kind)), sa.case((part == 1, t.voided)),
-        sa.func.sum(t.agreements), money_sum(t.yuan),
+        sa.func.sum(t.agreements), money_sum(t.yuan), money_sum(t.amount_original),
     ]
     query = (
         sa.select(*columns)
         .where(sa.or_(part == 1, sa.and_(t.voided.is_(False), t.kind.in_([k.value for k in counted]))))
-        .group_by(*columns[:5])
+        .group_by(*columns[:6])
         .having(sa.func.sum(t.agreements) != 0)
     )
     if session_ids is not None:
@@ -423,14 +471,15 @@ def read_tallies(counted: list[AgreementKind], session_ids: list[int] | None) ->
     rows = None
     # SQLite: an integer sum that overflowed in a trigger turned into a float (inexact).
     if db.session.get_bind().dialect.name != "sqlite" or db.session.scalar(
-        sa.select(t.id).where(sa.func.typeof(t.yuan) != "integer").limit(1)
+        sa.select(t.id).where(sa.or_(sa.func.typeof(t.yuan) != "integer",
+                                     sa.func.typeof(t.amount_original) != "integer")).limit(1)
     ) is None:
         rows = db.session.execute(query).all()
     if rows is None:
         current_app.logger.warning("signing totals: tallies unusable, summing the agreements instead")
         return grouped_tallies(counted, session_ids)
     tallies = Tallies()
-    for dimension, key, session_id, kind, voided, count, yuan in rows:
+    for dimension, key, currency, session_id, kind, voided, count, yuan, original in rows:
         yuan = yuan or ZERO
         if dimension == TallyDimension.SESSION:
             tallies.sessions.append((session_id, kind, bool(voided), count, yuan))
@@ -440,51 +489,64 @@ def read_tallies(counted: list[AgreementKind], session_ids: list[int] | None) ->
             tallies.sectors.append((key or None, count, yuan))
         elif dimension == TallyDimension.REGION:
             tallies.regions.append((key or None, count, yuan))
-        else:
+        elif dimension == TallyDimension.INVESTOR:
             tallies.investors.append((key, count, yuan))
+        else:
+            tallies.currencies.append((currency, count, original or ZERO, yuan))
     return tallies
 
 
 def grouped_tallies(counted: list[AgreementKind], session_ids: list[int] | None) -> Tallies:
     """The same tallies from the agreements themselves, in ONE grouped statement (one
     snapshot), each part an aggregate over its own covering index (migration 1701):
-    (session, kind, voided) over every agreement; (project, sector, region) and investor
-    over the counted ones. The fallback of `read_tallies`, and its check in the tests."""
+    (session, kind, voided) over every agreement; (project, sector, region), investor and
+    currency over the counted ones. The fallback of `read_tallies`, and its check in the tests."""
     n, amount = sa.func.count(), money_sum(Agreement.amount_yuan)
     is_counted = sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted))
     scope = [Agreement.session_id.in_(session_ids or [-1])] if session_ids is not None else []
     null_int, null_str, null_bool = (
         sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Boolean)
     )
+    no_original = sa.cast(sa.null(), Agreement.amount_original.type)
     sessions = (
         sa.select(sa.literal(0).label("part"), Agreement.session_id, Agreement.kind.label("kind"),
-                  Agreement.voided, null_int, null_int, null_int, null_int, n, amount)
+                  Agreement.voided, null_int, null_int, null_int, null_int, null_str, n, amount,
+                  no_original)
         .where(*scope)
         .group_by(Agreement.session_id, Agreement.kind, Agreement.voided)
     )
     placements = (
         sa.select(sa.literal(1), null_int, null_str, null_bool, Agreement.project_id,
-                  Agreement.sector_id, Agreement.region_id, null_int, n, amount)
+                  Agreement.sector_id, Agreement.region_id, null_int, null_str, n, amount, no_original)
         .where(is_counted, *scope)
         .group_by(Agreement.project_id, Agreement.sector_id, Agreement.region_id)
     )
     investors = (
         sa.select(sa.literal(2), null_int, null_str, null_bool, null_int, null_int, null_int,
-                  Agreement.investor_id, n, amount)
+                  Agreement.investor_id, null_str, n, amount, no_original)
         .where(is_counted, *scope)
         .group_by(Agreement.investor_id)
+    )
+    currencies = (
+        sa.select(sa.literal(3), null_int, null_str, null_bool, null_int, null_int, null_int,
+                  null_int, Agreement.currency, n, amount, money_sum(Agreement.amount_original))
+        .where(is_counted, Agreement.currency != "CNY", *scope)
+        .group_by(Agreement.currency)
     )
     tallies = Tallies()
     projects: dict[int, _Sum] = defaultdict(_Sum)
     sectors: dict[int | None, _Sum] = defaultdict(_Sum)
     regions: dict[int | None, _Sum] = defaultdict(_Sum)
-    for row in db.session.execute(sa.union_all(sessions, placements, investors)):
-        part, session_id, kind, voided, project_id, sector_id, region_id, investor_id, count, yuan = row
+    for row in db.session.execute(sa.union_all(sessions, placements, investors, currencies)):
+        (part, session_id, kind, voided, project_id, sector_id, region_id, investor_id, currency,
+         count, yuan, original) = row
         yuan = yuan or ZERO
         if part == 0:
             tallies.sessions.append((session_id, kind, bool(voided), count, yuan))
         elif part == 2:
             tallies.investors.append((investor_id, count, yuan))
+        elif part == 3:
+            tallies.currencies.append((currency, count, original or ZERO, yuan))
         elif project_id is not None:
             projects[project_id].add(count, yuan)
         else:

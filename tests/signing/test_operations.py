@@ -50,7 +50,10 @@ def test_amounts_as_typed(typed, yuan, unit):
         ("-5", "The amount -5 is negative."),
         ("五亿个", "五亿个 is not an amount."),  # (五亿 alone reads as 5亿元)
         ("5-8亿", "5-8亿 is a range; write one amount (for example the lower bound)."),
-        ("500万美元", "The amount 500万美元 is not in yuan; this field takes 亿元, 万元 or 元."),
+        ("500万美元", "500万美元 is in USD, but no USD exchange rate is set for this signing session or its "
+                     "edition; an organiser sets it (yuan per USD) on the session or the edition page."),
+        ("CHF 5m", "CHF 5m is in CHF, a currency the platform does not convert (it takes CNY, USD, EUR, "
+                   "HKD, JPY, GBP)."),
         ("约5亿", "A signed amount is exact: remove “about” from 约5亿."),
         ("10000.01亿元", "10000.01亿元 is 10,000.01亿元, more than 10,000亿元: confirm the amount to save it."),
     ],

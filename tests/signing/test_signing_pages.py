@@ -18,14 +18,12 @@ from matchmaker.signing.models import Agreement, SessionState
 
 
 def test_every_write_route_requires_the_organizer_role(app):
-    from matchmaker.signing import controllers
-
     public = {"dashboard", "venue", "export_totals", "all_editions"}
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("signing."):
             continue
         name = rule.endpoint.split(".", 1)[1]
-        view = getattr(controllers, name)
+        view = app.view_functions[rule.endpoint]
         if name in public:
             assert "POST" not in rule.methods
         else:
@@ -120,7 +118,10 @@ def test_state_buttons(client, organizer):
     client.post(f"/signing/sessions/{session.id}/close", data={"csrf_token": csrf_token(client)})
     db.session.refresh(session)
     assert session.state == SessionState.CLOSED
-    client.post(f"/signing/sessions/{session.id}/reopen", data={"reason": "", "csrf_token": csrf_token(client)})
+    refused = client.post(f"/signing/sessions/{session.id}/reopen",
+                          data={"reason": "", "csrf_token": csrf_token(client)},
+                          follow_redirects=True)
+    assert "请填写重新开启签约仪式的原因。" in refused.get_data(as_text=True)
     db.session.refresh(session)
     assert session.state == SessionState.CLOSED
     client.post(f"/signing/sessions/{session.id}/reopen", data={"reason": "补录", "csrf_token": csrf_token(client)})

@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from factories import make_agreement, make_investor, make_project, make_session, make_user, region, sector
+from factories import (
+    make_agreement,
+    make_investor,
+    make_project,
+    make_session,
+    make_user,
+    region,
+    sector,
+)
 
 from matchmaker.extensions import db
 from matchmaker.investors.models import InvestorKind
@@ -82,14 +90,22 @@ def test_core_writes_and_deletes_are_tallied_too(app):
          "signed_at": datetime(2023, 7, 8, tzinfo=UTC)}
         for _ in range(50)
     ])
+    make_agreement(session, investor, currency="USD", amount_original=Decimal("100.00"),
+                   exchange_rate=Decimal("7.1"), amount_yuan=Decimal("710.00"))
+    make_agreement(session, investor, currency="USD", amount_original=Decimal("0.01"),
+                   exchange_rate=Decimal("7.1"), amount_yuan=Decimal("0.07"), kind=AgreementKind.INTENT)
     db.session.commit()
     assert_tallies_exact()
+    assert [(r.currency, r.count, r.amount_original) for r in signed_totals().foreign] == [
+        ("USD", 1, Decimal("100.00"))
+    ]
     # a bulk move to another investor, then deleting some rows outright
     db.session.execute(sa.update(Agreement).where(Agreement.id % 2 == 0).values(investor_id=other.id))
     db.session.execute(sa.delete(Agreement).where(Agreement.id % 5 == 0))
     db.session.commit()
     assert_tallies_exact()
-    assert signed_totals().count == 40
+    assert signed_totals().count == len(db.session.scalars(
+        sa.select(Agreement.id).where(Agreement.kind != AgreementKind.INTENT)).all())
 
 
 def test_a_project_moving_sector_or_region_moves_its_signed_amounts(app):

@@ -5,15 +5,48 @@ Exit codes: 0 success; 1 the input was refused (the message says why); 2 usage e
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
+
+from matchmaker.errors import DomainError
+from matchmaker.extensions import db
+
+T = TypeVar("T")
 
 
 def fail(message: str) -> None:
     """Print one line on stderr and exit 1 (the input was refused)."""
     click.echo(message, err=True)
     sys.exit(1)
+
+
+def perform(operation: Callable[[], T], *, as_json: bool = False) -> T:
+    """The CLI's door helper (the pages' is `views.submit`, the API's `api.blueprint.perform`):
+    run one operation and commit; on a DomainError roll back and exit 1 with its message
+    (with --json, the API's `{"error": {...}}` document on stdout as well)."""
+    try:
+        result = operation()
+    except DomainError as error:
+        db.session.rollback()
+        if as_json:
+            echo_json({"error": {"code": error.code, "message": error.translated()}})
+        fail(f"Error: {error.translated()}")
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result
+
+
+def echo_json(document: Any) -> None:
+    """The one JSON document of `--json` on stdout (a schema's `dump()`, or a dict)."""
+    if hasattr(document, "dump"):
+        document = document.dump()
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 PHASES = {"reading": "reading the file", "checking": "checking rows", "writing": "writing",

@@ -21,7 +21,7 @@ import enum
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -188,6 +188,21 @@ def start_job(kind: str, params: dict[str, Any], *, user, echo=None) -> Job:
         return job
     run_job(job_id, echo=echo)
     return db.session.get(Job, job_id)
+
+
+def enqueue_call(path: str, *, description: str, delay_seconds: int = 0,
+                 timeout: int = 600) -> str:
+    """Put a function (named by its path, in a module above the app factory) on the RQ
+    queue, now or after `delay_seconds` (run by the worker's scheduler); its RQ id. For
+    work that needs no Job row (the notification outbox, which keeps its own state)."""
+    from rq import Queue
+
+    queue = Queue(QUEUE_NAME, connection=redis_connection())
+    options = {"job_timeout": timeout, "result_ttl": 3600, "failure_ttl": 86400,
+               "description": description}
+    if delay_seconds:
+        return queue.enqueue_in(timedelta(seconds=delay_seconds), path, **options).id
+    return queue.enqueue(path, **options).id
 
 
 # The RQ entry point, named by path: it lives above the app factory (a worker process

@@ -22,7 +22,8 @@ def worker_command(burst: bool) -> None:
     if not current_app.config.get("REDIS_URL"):
         fail("Error: set MATCHMAKER_REDIS_URL (e.g. redis://127.0.0.1:6379/0): without Redis "
              "jobs run inline and need no worker.")
-    Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst)
+    # The scheduler runs delayed jobs: the notification outbox's retries.
+    Worker([QUEUE_NAME], connection=redis_connection()).work(burst=burst, with_scheduler=True)
 
 
 commands = [worker_command]

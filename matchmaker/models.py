@@ -12,9 +12,25 @@ from matchmaker.catalogue.models import (
     project_sectors,
 )
 from matchmaker.editions.models import Edition
+from matchmaker.followup.models import EntryKind, Followup, FollowupState, ProgressEntry, Stage
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
 from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
+from matchmaker.meetings.models import (
+    Meeting,
+    MeetingEvent,
+    MeetingOutcome,
+    MeetingStatus,
+    Message,
+    Zone,
+    ZoneTable,
+)
+from matchmaker.notifications.models import (
+    Delivery,
+    DeliveryState,
+    Notification,
+    NotificationPreference,
+)
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.search.models import SearchDocument, SearchIndexState  # noqa: F401
 from matchmaker.signing.models import (
@@ -28,8 +44,11 @@ from matchmaker.storage import StoredUpload
 
 __all__ = [
     "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
-    "CatalogueStatus", "ClaimStatus", "Edition", "ImportBatch", "Investor", "InvestorClaim", "Job",
-    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Project", "ProjectStatus",
+    "CatalogueStatus", "ClaimStatus", "Delivery", "DeliveryState", "Edition", "EntryKind",
+    "Followup", "FollowupState", "ImportBatch", "Investor", "InvestorClaim", "Job",
+    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Meeting", "MeetingEvent",
+    "MeetingOutcome", "MeetingStatus", "Message", "Notification", "Zone", "ZoneTable",
+    "NotificationPreference", "ProgressEntry", "Project", "ProjectStatus", "Stage",
     "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
     "StoredUpload", "User", "project_sectors",
 ]

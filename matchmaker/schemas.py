@@ -138,6 +138,20 @@ def text(max_length: int, *, required: bool = False, description: str | None = N
     return Annotated[str, BeforeValidator(check), WithJsonSchema(schema)]
 
 
+def optional_text(max_length: int, *, description: str | None = None):
+    """`text`, or null: a field a partial update leaves as it is when it is null or absent."""
+
+    def check(value: Any, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return clean_text(value, field=_field(info), max_length=max_length)
+
+    schema: dict[str, Any] = {"type": ["string", "null"], "maxLength": max_length}
+    if description:
+        schema["description"] = description
+    return Annotated[str | None, BeforeValidator(check), WithJsonSchema(schema)]
+
+
 def _code(value: Any, info: ValidationInfo) -> str | None:
     return optional_code(value, field=_field(info))
 

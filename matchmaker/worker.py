@@ -10,6 +10,7 @@ from flask import current_app, has_app_context
 from matchmaker import jobs
 from matchmaker.app import create_app
 from matchmaker.extensions import db
+from matchmaker.notifications import delivery
 
 
 def perform(job_id: int) -> None:
@@ -24,6 +25,18 @@ def perform(job_id: int) -> None:
     with app.app_context():
         try:
             jobs.run_job(job_id)
+        finally:
+            db.session.remove()
+
+
+def deliver_notifications() -> None:
+    """The RQ entry point of the e-mail outbox (see matchmaker.notifications.delivery)."""
+    if has_app_context():
+        delivery.deliver_due()
+        return
+    with _worker_app().app_context():
+        try:
+            delivery.deliver_due()
         finally:
             db.session.remove()
 

@@ -127,6 +127,24 @@ def login(client):
     return _login
 
 
+@pytest.fixture
+def api_headers(app):
+    """api_headers(role or user) -> Authorization headers with a new API token of a new user
+    with that role (or of that user)."""
+    from factories import make_user
+
+    from matchmaker.accounts.models import User
+    from matchmaker.accounts.operations import create_token
+
+    def _headers(who) -> dict[str, str]:
+        user = who if isinstance(who, User) else make_user(who)
+        token, _row = create_token(user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return _headers
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run only when the database is PostgreSQL."""
     url = os.environ.get("MATCHMAKER_DATABASE_URL", "")

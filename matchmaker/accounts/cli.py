@@ -19,6 +19,7 @@ from matchmaker.accounts.operations import (
     reset_password,
     revoke_token,
     revoke_tokens,
+    set_scope,
     token_query,
     token_state,
 )
@@ -108,6 +109,20 @@ def users_list(as_json: bool) -> None:
     for row in rows:
         state = "active" if row["active"] else "deactivated"
         click.echo(f"{row['id']:>5}  {row['email']:<36} {row['role']:<10} {state}")
+
+
+@users_group.command("scope")
+@click.argument("email")
+@click.argument("regions", nargs=-1)
+@with_appcontext
+def users_scope(email: str, regions: tuple[str, ...]) -> None:
+    """Limit a staff account to REGIONS (prefecture or county codes, e.g. 520300 520303);
+    none: the whole province."""
+
+    user = _user_or_fail(email)
+    _commit_or_fail(lambda: set_scope(user, list(regions), actor=None))
+    names = "、".join(r.name for r in user.scope_regions) or "the whole province"
+    click.echo(f"{user.email} covers {names}.")
 
 
 @users_group.command("deactivate")

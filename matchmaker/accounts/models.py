@@ -25,6 +25,15 @@ class Role(LabelledEnum):
     ADMIN = "admin", NP_("role", "Administrator")
 
 
+# The prefectures (or counties) a staff account works for; none: the whole province.
+user_regions = sa.Table(
+    "user_regions",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("region_id", sa.ForeignKey("regions.id"), primary_key=True),
+)
+
+
 class User(UserMixin, Base):
     __tablename__ = "users"
 
@@ -41,6 +50,26 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     investor: Mapped["Investor | None"] = relationship()  # noqa: F821, UP037
+    scope_regions: Mapped[list["Region"]] = relationship(  # noqa: F821, UP037
+        secondary=user_regions, order_by="Region.position"
+    )
+
+    @property
+    def is_scoped(self) -> bool:
+        """A staff account limited to some prefectures or counties (organisers, admins and
+        province-level staff are not)."""
+        return self.role == Role.STAFF and bool(self.scope_regions)
+
+    def covers_region(self, region) -> bool:
+        """May this account act on something located in `region`? Unscoped accounts: yes.
+        A scoped one: only inside its prefectures (a county counts for its prefecture) or
+        its counties; nothing without a place."""
+        if not self.is_scoped:
+            return True
+        if region is None:
+            return False
+        ids = {r.id for r in self.scope_regions}
+        return region.id in ids or (region.parent_id is not None and region.parent_id in ids)
 
     def set_password(self, password: str) -> None:
         # scrypt unless configured otherwise (the test suite's cheap PASSWORD_HASH_METHOD);

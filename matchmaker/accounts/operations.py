@@ -20,6 +20,7 @@ from matchmaker.db import utcnow
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_
+from matchmaker.reference.models import Region, RegionLevel
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,28 @@ def set_role(user: User, role: Role | str, *, actor: User) -> User:
     user.role = role
     end_sessions(user)
     audit.record("set_role", "user", user.id, user=actor, before=before, after={"role": role})
+    return user
+
+
+def set_scope(user: User, region_codes: list[str], *, actor: User | None) -> User:
+    """Limit a staff account to prefectures or counties (codes such as 520300, 520303);
+    an empty list makes it province-level again. Only staff accounts carry a scope."""
+    codes = [code.strip() for code in region_codes if code and code.strip()]
+    if codes and user.role != Role.STAFF:
+        raise DomainError(N_("Only staff accounts can be limited to prefectures."), field="regions")
+    regions = list(db.session.scalars(sa.select(Region).where(Region.code.in_(codes))))
+    unknown = sorted(set(codes) - {r.code for r in regions})
+    if unknown:
+        raise DomainError(N_("Unknown region code: %(codes)s."), field="regions",
+                          codes=", ".join(unknown))
+    if any(r.level == RegionLevel.PROVINCE for r in regions):
+        raise DomainError(N_("A scope is prefectures or counties; leave it empty for the whole "
+                             "province."), field="regions")
+    before = {"regions": [r.code for r in user.scope_regions]}
+    user.scope_regions = sorted(regions, key=lambda r: r.code)
+    audit.record("set_scope", "user", user.id, user=actor, before=before,
+                 after={"regions": [r.code for r in user.scope_regions]})
+    db.session.flush()
     return user
 
 

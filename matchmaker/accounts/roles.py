@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import abort, request
 from flask_login import current_user
 
-from matchmaker.accounts.models import Role
-from matchmaker.extensions import login
+from matchmaker.accounts.models import Role, User
+from matchmaker.errors import Forbidden, NotFound
+from matchmaker.extensions import db, login
+from matchmaker.i18n import N_
 
 
 def roles_required(*roles: Role):
@@ -37,3 +40,17 @@ def bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _sep, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" else ""
+
+
+def acting_user(email: str | None, *roles: Role):
+    """The account a command acts as (`--as EMAIL`): its changes are audited under it and
+    checked against its role (admins pass). Without `--as`, None: the operator at the
+    console, as `matchmaker import` always acted."""
+    if not email:
+        return None
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        raise NotFound(N_("There is no active user with the email %(email)s."), email=email[:254])
+    if roles and not user.has_role(*roles):
+        raise Forbidden(N_("The role of %(email)s does not allow this."), email=user.email)
+    return user

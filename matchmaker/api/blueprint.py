@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, request
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
@@ -19,9 +19,12 @@ from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from matchmaker.accounts.models import Role
 from matchmaker.api.auth import token_required
 from matchmaker.api.errors import ErrorOut, refuse_invalid
+from matchmaker.extensions import db
 from matchmaker.i18n import N_
 from matchmaker.validation import InputError
 from matchmaker.views import load
+
+T = TypeVar("T")
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -76,12 +79,14 @@ def endpoint(
     roles: Iterable[Role] | None = None,
     tags: Iterable[str] = (),
     finds: dict[str, type] | None = None,
+    files: dict[int, Iterable[str]] | None = None,
 ) -> Callable:
     """Declare a route: its query / JSON body / form model, its answers by status (a model,
     or None for an answer without a body), and, for writes, the roles whose bearer token it
     takes (`roles=()`: any valid token). `finds` maps a path argument to the model of the row
     it names: a missing row is a 404 before the body is read (the view's own `load` then
-    finds it in the session). Refusals answer `ErrorOut`."""
+    finds it in the session). `files` maps a status whose answer is a file (declared None in
+    `resp`) to its media types, for the document. Refusals answer `ErrorOut`."""
 
     answers = {**_REFUSALS, **(_AUTH_REFUSALS if roles is not None else {}), **resp}
     declared = Response(*[f"HTTP_{code}" for code, model in answers.items() if model is None],
@@ -97,8 +102,22 @@ def endpoint(
             validated = _json_object_required(validated)
         if finds:
             validated = _rows_must_exist(validated, finds)
-        if roles is None:
-            return validated
-        return token_required(*roles)(validated)  # authentication before validation
+        if roles is not None:
+            validated = token_required(*roles)(validated)  # authentication before validation
+        validated.file_answers = {status: list(types) for status, types in (files or {}).items()}
+        return validated
 
     return decorator
+
+
+def perform(operation: Callable[[], T]) -> T:
+    """The API's door helper (the pages' is `views.submit`): run a write's one operation and
+    commit; on any error roll back and raise it again (the app's error handlers answer a
+    DomainError as `{"error": {...}}` with its status). Nothing half-written stays."""
+    try:
+        result = operation()
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return result

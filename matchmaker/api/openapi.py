@@ -4,9 +4,10 @@ every route declares with `endpoint`; paths are relative to the server URL /api/
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
-from flask import jsonify
+from flask import current_app, jsonify
 
 from matchmaker.api.blueprint import bp, spec
 
@@ -24,9 +25,27 @@ def build_spec() -> dict[str, Any]:
     document["paths"] = dict(sorted(
         (path.removeprefix(prefix) or "/", item) for path, item in document["paths"].items()
     ))
+    _file_answers(document, prefix)
     document["info"]["description"] = DESCRIPTION
     document["servers"] = [{"url": prefix}]
     return document
+
+
+def _file_answers(document: dict[str, Any], prefix: str) -> None:
+    """Answers that are files (an export) get their media types, which spectree, knowing
+    only JSON models, leaves out."""
+    for rule in current_app.url_map.iter_rules():
+        view = current_app.view_functions.get(rule.endpoint)
+        answers = getattr(view, "file_answers", None)
+        if not answers or not rule.rule.startswith(prefix):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(prefix))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            responses = document["paths"][path][method.lower()]["responses"]
+            for status, types in answers.items():
+                responses[str(status)]["content"] = {
+                    media: {"schema": {"type": "string", "format": "binary"}} for media in types
+                }
 
 
 @bp.get("/openapi.json")

@@ -1,24 +1,47 @@
-"""The catalogue's API routes: POST /catalogues imports a catalogue file (staff token) and
-answers the import report."""
+"""The catalogue's API routes (staff tokens): import a file (POST /catalogues, answering
+the import report), list, create, publish, unpublish and export catalogues, edit a
+project - the catalogue pages' actions, through the same operations."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 
 from matchmaker.accounts.models import Role
 from matchmaker.amounts import AmountError, parse_rates
 from matchmaker.api.auth import current_api_user
-from matchmaker.api.blueprint import bp, endpoint
+from matchmaker.api.blueprint import bp, endpoint, perform
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
 from matchmaker.catalogue.operations import (
+    EXPORT_TYPES,
+    catalogue_json,
+    catalogue_summaries,
+    create_catalogue,
+    export_catalogue,
     find_or_new_catalogue,
     import_catalogue,
+    project_form_data,
     restore_catalogue_rates,
     saved_rates,
     set_catalogue_rates,
+    set_catalogue_status,
+    update_project,
 )
-from matchmaker.catalogue.schemas import ImportForm, ImportReportOut
-from matchmaker.extensions import db
+from matchmaker.catalogue.schemas import (
+    CatalogueIn,
+    CatalogueList,
+    CatalogueOut,
+    CatalogueQuery,
+    ExportQuery,
+    ImportForm,
+    ImportReportOut,
+    ProjectEditIn,
+    ProjectEditOut,
+    ProjectWithContact,
+)
+from matchmaker.editions.operations import resolve_edition
+from matchmaker.i18n import translate
 from matchmaker.validation import InputError
+from matchmaker.views import load
 
 
 @bp.post("/catalogues")
@@ -39,25 +62,105 @@ def import_catalogue_api(form: ImportForm):
     except AmountError as error:
         raise InputError(error.message, field="rates") from error
     user = current_api_user()
-    catalogue = find_or_new_catalogue(form.name, form.year, usd_rate=form.usd_rate)
-    saved = saved_rates(catalogue)
-    if form.usd_rate is not None or rates or form.accepts_outside:
-        set_catalogue_rates(catalogue, usd_rate=form.usd_rate, rates=rates,
-                            accepts_outside=True if form.accepts_outside else None,
-                            user=user, audit=not form.dry_run)
-    report = import_catalogue(
-        catalogue,
-        form.file.read(),
-        form.file.filename,
-        user=user,
-        dry_run=form.dry_run,
-        skip_invalid=form.skip_invalid,
-        confirm_withdraw=form.confirm_withdraw,
-        sought_from_total=form.sought_from_total,
-        keep_unclassified=form.keep_unclassified,
-    )
-    if form.dry_run:
-        restore_catalogue_rates(catalogue, saved)
-    db.session.commit()
+
+    def run():
+        catalogue = find_or_new_catalogue(form.name, form.year, usd_rate=form.usd_rate)
+        saved = saved_rates(catalogue)
+        if form.usd_rate is not None or rates or form.accepts_outside:
+            set_catalogue_rates(catalogue, usd_rate=form.usd_rate, rates=rates,
+                                accepts_outside=True if form.accepts_outside else None,
+                                user=user, audit=not form.dry_run)
+        report = import_catalogue(
+            catalogue,
+            form.file.read(),
+            form.file.filename,
+            user=user,
+            dry_run=form.dry_run,
+            skip_invalid=form.skip_invalid,
+            confirm_withdraw=form.confirm_withdraw,
+            sought_from_total=form.sought_from_total,
+            keep_unclassified=form.keep_unclassified,
+        )
+        if form.dry_run:
+            restore_catalogue_rates(catalogue, saved)
+        return report
+
+    report = perform(run)  # the batch is kept (dry runs too): the import history shows it
     status = 422 if report.blocked else 200  # rejected rows refuse the file (dry run too)
     return jsonify(report.as_json()), status
+
+
+def _catalogue(catalogue_id: int) -> Catalogue:
+    return load(Catalogue, catalogue_id)
+
+
+@bp.get("/catalogues")
+@endpoint(query=CatalogueQuery, roles=(Role.STAFF,), tags=["catalogues"],
+          resp={200: CatalogueList})
+def list_catalogues(query: CatalogueQuery):
+    """Catalogues of an edition (drafts too) with their project count and investment sought
+    (staff; the catalogue list page)"""
+    edition = resolve_edition(query.edition, allow_all=True)
+    catalogues = [c for c, _count, _sought in catalogue_summaries(edition)]
+    return CatalogueList(items=[CatalogueOut(**catalogue_json(c)) for c in catalogues])
+
+
+@bp.post("/catalogues/new")
+@endpoint(json=CatalogueIn, roles=(Role.STAFF,), tags=["catalogues"],
+          resp={201: (CatalogueOut, "the new, empty catalogue (a draft)")})
+def create_catalogue_api(json: CatalogueIn):
+    """Create an empty catalogue of an edition (staff); upload its sheet with POST /catalogues"""
+    try:
+        rates = parse_rates(json.rates or "")
+    except AmountError as error:
+        raise InputError(error.message, field="rates") from error
+    data = {**json.model_dump(), "rates": rates}
+    catalogue = perform(lambda: create_catalogue(data, user=current_api_user()))
+    return CatalogueOut(**catalogue_json(catalogue)), 201
+
+
+def _set_status(catalogue_id: int, status: CatalogueStatus) -> CatalogueOut:
+    catalogue = _catalogue(catalogue_id)
+    perform(lambda: set_catalogue_status(catalogue, status, user=current_api_user()))
+    return CatalogueOut(**catalogue_json(catalogue))
+
+
+@bp.post("/catalogues/<int:id>/publish")
+@endpoint(roles=(Role.STAFF,), tags=["catalogues"], finds={"id": Catalogue},
+          resp={200: (CatalogueOut, "the catalogue, published: its projects are public")})
+def publish_catalogue_api(id: int):
+    """Publish a catalogue (staff), as its page's button does"""
+    return _set_status(id, CatalogueStatus.PUBLISHED)
+
+
+@bp.post("/catalogues/<int:id>/unpublish")
+@endpoint(roles=(Role.STAFF,), tags=["catalogues"], finds={"id": Catalogue},
+          resp={200: (CatalogueOut, "the catalogue, a draft again")})
+def unpublish_catalogue_api(id: int):
+    """Take a catalogue back to draft (staff)"""
+    return _set_status(id, CatalogueStatus.DRAFT)
+
+
+@bp.get("/catalogues/<int:id>/export")
+@endpoint(query=ExportQuery, roles=(Role.STAFF,), tags=["catalogues"], finds={"id": Catalogue},
+          resp={200: None}, files={200: EXPORT_TYPES.values()})
+def export_catalogue_api(id: int, query: ExportQuery):
+    """The catalogue as a file in the import layout (.xlsx or UTF-8 .csv; staff)"""
+    catalogue = _catalogue(id)
+    return Response(export_catalogue(catalogue, query.format), mimetype=EXPORT_TYPES[query.format],
+                    headers={"Content-Disposition": "attachment; filename="
+                             f"catalogue-{catalogue.id}-{catalogue.year}.{query.format}"})
+
+
+@bp.post("/projects/<int:id>/edit")
+@endpoint(json=ProjectEditIn, roles=(Role.STAFF,), tags=["projects"], finds={"id": Project},
+          resp={200: (ProjectEditOut, "the project as saved, what changed, the warnings")})
+def edit_project_api(id: int, json: ProjectEditIn):
+    """Edit one project with the importer's rules (staff), as the project edit page does
+
+    Fields left out keep their value; a refused value writes nothing (400 naming the field)."""
+    project = load(Project, id)
+    data = {**project_form_data(project), **json.model_dump(exclude_none=True)}
+    result = perform(lambda: update_project(project, data, user=current_api_user()))
+    return ProjectEditOut(project=ProjectWithContact.of(project), changed=list(result.changed),
+                          warnings=[translate(w) for w in result.warnings])

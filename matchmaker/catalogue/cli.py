@@ -1,4 +1,5 @@
-"""`matchmaker import FILE ...` and `matchmaker export CATALOGUE_ID ...`.
+"""`matchmaker import FILE ...`, `matchmaker export CATALOGUE_ID ...` and `matchmaker
+catalogue list | create | publish | unpublish` (the catalogue pages' actions).
 
 Exit codes: 0 imported (or a clean dry run); 1 the file or some rows were refused (the
 report says why); 2 usage error. `--json` prints one JSON document on stdout, nothing else.
@@ -13,21 +14,32 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from matchmaker.accounts.models import Role
+from matchmaker.accounts.roles import acting_user
 from matchmaker.amounts import AmountError, check_rate, parse_rates
-from matchmaker.catalogue.models import Catalogue
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus
 from matchmaker.catalogue.operations import (
     FileRefused,
+    catalogue_json,
+    catalogue_summaries,
+    create_catalogue,
     export_catalogue,
     find_or_new_catalogue,
     import_catalogue,
     restore_catalogue_rates,
     saved_rates,
     set_catalogue_rates,
+    set_catalogue_status,
 )
-from matchmaker.console import terminal_progress
+from matchmaker.catalogue.schemas import CatalogueList, CatalogueOut
+from matchmaker.console import echo_json, perform, terminal_progress
+from matchmaker.editions.operations import resolve_edition
+from matchmaker.errors import NotFound
 from matchmaker.extensions import db
+from matchmaker.i18n import N_
 from matchmaker.money import format_yi
 
 
@@ -165,4 +177,115 @@ def export_command(catalogue_id: int, file_format: str | None, output: Path) -> 
     click.echo(f"Wrote {output} ({file_format}).")
 
 
-commands: list = [import_command, export_command]
+# --- matchmaker catalogue … ------------------------------------------------------------
+
+AS_OPTION = click.option("--as", "email", default=None,
+                         help="The staff account the change is audited under (default: the "
+                              "operator, unaudited by name).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True,
+                           help="Print one JSON document (the API's answer).")
+
+
+@click.group("catalogue")
+def catalogue_group() -> None:
+    """Catalogues: list, create, publish, unpublish (as the catalogue pages do)."""
+
+
+def _print_catalogue(data: dict) -> None:
+    click.echo(f"#{data['id']}  {data['year']}  {data['status']:<9}  {data['projects']:>5} projects  "
+               f"{format_yi(Decimal(data['investment_sought_yuan']))}亿元 sought  {data['name']}")
+
+
+@catalogue_group.command("list")
+@click.option("--edition", default="all", show_default=True,
+              help="A year, or 'all'; '' for the current edition.")
+@JSON_OPTION
+@with_appcontext
+def list_command(edition: str, as_json: bool) -> None:
+    """Every catalogue with its status, project count and investment sought."""
+    chosen = perform(lambda: resolve_edition(edition, allow_all=True), as_json=as_json)
+    items = [CatalogueOut(**catalogue_json(c)) for c, _n, _s in catalogue_summaries(chosen)]
+    if as_json:
+        echo_json(CatalogueList(items=items))
+        return
+    for item in items:
+        _print_catalogue(item.dump())
+    if not items:
+        click.echo("No catalogues.")
+
+
+@catalogue_group.command("create")
+@click.argument("name")
+@click.option("--year", required=True, help="The forum edition's year.")
+@click.option("--publisher", default="")
+@click.option("--usd-rate", default=None, help="Yuan per US dollar.")
+@click.option("--rate", "rates", multiple=True, metavar="CUR=RATE",
+              help="Yuan per unit of another currency, e.g. --rate EUR=7.8.")
+@click.option("--accept-outside", is_flag=True, help="The catalogue takes projects outside Guizhou.")
+@AS_OPTION
+@JSON_OPTION
+@with_appcontext
+def create_command(name: str, year: str, publisher: str, usd_rate: str | None,
+                   rates: tuple[str, ...], accept_outside: bool, email: str | None,
+                   as_json: bool) -> None:
+    """Create an empty catalogue (a draft); import its sheet with `matchmaker import`."""
+    data = {"name": name, "year": year, "publisher": publisher, "usd_rate": _rate(usd_rate),
+            "rates": _rates(rates), "accepts_outside": accept_outside}
+    catalogue = perform(lambda: create_catalogue(data, user=acting_user(email, Role.STAFF)),
+                        as_json=as_json)
+    if as_json:
+        echo_json(CatalogueOut(**catalogue_json(catalogue)))
+        return
+    click.echo(f"Created catalogue #{catalogue.id} {catalogue.name} ({catalogue.year}), a draft.")
+
+
+def _set_status(catalogue_ids: tuple[int, ...], every: bool, status: CatalogueStatus,
+                email: str | None, as_json: bool) -> None:
+    if every == bool(catalogue_ids):
+        raise click.UsageError("Give catalogue ids or --all (not both).")
+
+    def change() -> list[Catalogue]:
+        user = acting_user(email, Role.STAFF)
+        if every:
+            chosen = list(db.session.scalars(sa.select(Catalogue).order_by(Catalogue.id)))
+        else:
+            chosen = []
+            for catalogue_id in catalogue_ids:
+                catalogue = db.session.get(Catalogue, catalogue_id)
+                if catalogue is None:
+                    raise NotFound(N_("There is no catalogue %(id)s."), id=catalogue_id)
+                chosen.append(catalogue)
+        return [set_catalogue_status(c, status, user=user) for c in chosen]
+
+    changed = perform(change, as_json=as_json)
+    items = [CatalogueOut(**catalogue_json(c)) for c in changed]
+    if as_json:
+        echo_json(CatalogueList(items=items))
+        return
+    for item in items:
+        _print_catalogue(item.dump())
+
+
+@catalogue_group.command("publish")
+@click.argument("catalogue_ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Every catalogue.")
+@AS_OPTION
+@JSON_OPTION
+@with_appcontext
+def publish_command(catalogue_ids: tuple[int, ...], every: bool, email: str | None,
+                    as_json: bool) -> None:
+    """Publish catalogues: their projects become public (search, matching)."""
+    _set_status(catalogue_ids, every, CatalogueStatus.PUBLISHED, email, as_json)
+
+
+@catalogue_group.command("unpublish")
+@click.argument("catalogue_ids", nargs=-1, type=int, required=True)
+@AS_OPTION
+@JSON_OPTION
+@with_appcontext
+def unpublish_command(catalogue_ids: tuple[int, ...], email: str | None, as_json: bool) -> None:
+    """Take catalogues back to draft."""
+    _set_status(catalogue_ids, False, CatalogueStatus.DRAFT, email, as_json)
+
+
+commands: list = [import_command, export_command, catalogue_group]

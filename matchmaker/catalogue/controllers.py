@@ -215,10 +215,7 @@ def export(catalogue_id: int, file_format: str):
                              user=current_user)
         return redirect(url_for("jobs.job_page", job_id=job.id))
     data = operations.export_catalogue(catalogue, file_format)
-    mimetype = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "text/csv; charset=utf-8",
-    }[file_format]
+    mimetype = operations.EXPORT_TYPES[file_format]
     name = f"catalogue-{catalogue.id}-{catalogue.year}.{file_format}"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 

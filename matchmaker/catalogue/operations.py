@@ -994,6 +994,12 @@ def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
     ]
 
 
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
 def export_catalogue(catalogue: Catalogue, file_format: str) -> bytes:
     title = f"{catalogue.name}（{catalogue.year}）"
     projects = export_projects(catalogue)

@@ -3,13 +3,23 @@ CLI's --json. Amounts are decimal strings in yuan."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from matchmaker.i18n import N_
 from matchmaker.reference.schemas import RegionRef, SectorRef
-from matchmaker.schemas import Flag, OptionalYuan, Rate, RateIn, Schema, Upload, text, whole
+from matchmaker.schemas import (
+    Flag,
+    OptionalYuan,
+    Rate,
+    RateIn,
+    Schema,
+    Upload,
+    optional_text,
+    text,
+    whole,
+)
 from matchmaker.validation import InputError
 
 
@@ -120,6 +130,58 @@ class CatalogueOut(Schema):
     accepts_outside: bool
     projects: int
     investment_sought_yuan: str
+
+
+class CatalogueList(Schema):
+    items: list[CatalogueOut]
+
+
+class CatalogueQuery(Schema):
+    edition: text(10) = Field("", description="a year (default: the current edition) or 'all'")
+
+
+class CatalogueIn(Schema):
+    """A new, empty catalogue of an edition (upload its sheet with POST /catalogues)."""
+
+    name: text(200, required=True)
+    year: whole(2000, 2100) = Field(None, description="the forum edition's year")
+    publisher: text(200) = ""
+    usd_rate: RateIn = Field(None, description="yuan per US dollar")
+    rates: text(300) = Field("", description="yuan per unit of other currencies: "
+                                             "EUR=7.8,HKD=0.92")
+    accepts_outside: Flag = Field(False, description="the catalogue takes projects outside "
+                                                     "Guizhou")
+
+
+class ExportQuery(Schema):
+    format: Literal["xlsx", "csv"] = "xlsx"
+
+
+class ProjectEditIn(Schema):
+    """What the project edit page changes, as the import sheet writes it (amounts in 亿元
+    unless they say otherwise; sectors and modes as in the sheet). Fields left out (or
+    null) keep their value."""
+
+    code: optional_text(64) = None
+    name: optional_text(300) = None
+    name_en: optional_text(300) = None
+    sectors: optional_text(500) = None
+    location: optional_text(300) = None
+    total_investment: optional_text(100) = None
+    investment_sought: optional_text(100) = None
+    cooperation_modes: optional_text(300) = None
+    construction_content: optional_text(5000) = None
+    market_outlook: optional_text(5000) = None
+    preparation_status: optional_text(2000) = None
+    owner: optional_text(300) = None
+    contact_person: optional_text(100) = None
+    contact_phone: optional_text(100) = None
+
+
+class ProjectEditOut(Schema):
+    project: ProjectWithContact
+    changed: list[str] = Field(description="the fields that changed (empty: nothing did)")
+    warnings: list[str]
 
 
 class RejectedRow(Schema):

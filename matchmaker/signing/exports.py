@@ -80,6 +80,10 @@ def _totals_sheets(workbook: Workbook, totals: Totals, *, first: bool) -> None:
         ],
         ["press line (zh)", totals.press_zh],
         ["press line (en)", totals.press_en],
+        ["of which foreign-currency agreements (yuan) 其中外币签约（元）", totals.foreign_total_yuan],
+        *([f"{row.currency} signed 外币签约（{row.currency}）", row.amount_original] for row in totals.foreign),
+        *([["foreign-currency line (zh)", totals.foreign_zh], ["foreign-currency line (en)", totals.foreign_en]]
+          if totals.foreign else []),
     ]
     for row in rows:
         _append(sheet, row)
@@ -152,6 +156,9 @@ def agreements_workbook(totals: Totals, *, edition=None) -> bytes:
             "counted 计入",
             "voided 作废",
             "void reason 作废原因",
+            "currency 币种",
+            "amount signed 原币金额",
+            "rate (yuan per unit) 汇率",
         ],
     )
     query = (
@@ -185,9 +192,12 @@ def agreements_workbook(totals: Totals, *, edition=None) -> bytes:
                 "yes 是" if counted else "no 否",
                 "yes 是" if agreement.voided else "",
                 agreement.void_reason,
+                agreement.currency,
+                agreement.amount_original,
+                agreement.exchange_rate.normalize() if agreement.exchange_rate is not None else None,
             ],
         )
-    _money_columns(sheet, [7, 8])
+    _money_columns(sheet, [7, 8, 15])
     for column, width in (("B", 30), ("C", 30), ("F", 36), ("G", 20), ("J", 18), ("M", 30)):
         sheet.column_dimensions[column].width = width
     _totals_sheets(workbook, totals, first=False)

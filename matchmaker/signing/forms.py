@@ -53,6 +53,10 @@ class SessionForm(BaseForm):
     held_on = DateField(_l("Date"), validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
     target = StringField(_l("Target (亿元)"), validators=[Optional(), Length(max=40)])
+    rates = StringField(
+        _l("Exchange rates for this session, yuan per unit (e.g. USD=7.1); empty: the edition’s"),
+        validators=[Optional(), Length(max=200)],
+    )
 
     def session_input(self) -> operations.SessionInput:
         return operations.SessionInput(
@@ -63,6 +67,7 @@ class SessionForm(BaseForm):
             held_on=self.held_on.data,
             venue=self.venue.data or "",
             target=self.target.data or "",
+            rates=self.rates.data or "",
         )
 
 
@@ -84,7 +89,8 @@ class AgreementForm(BaseForm):
     off_catalogue = BooleanField(_l("Off-catalogue project (name it above)"))
     sector = SelectField(_l("Sector (off-catalogue)"), choices=[], validate_choice=False)
     region = SelectField(_l("Region (off-catalogue)"), choices=[], validate_choice=False)
-    amount = StringField(_l("Amount (亿元)"), validators=[DataRequired(), Length(max=40)])
+    amount = StringField(_l("Amount (亿元, or in USD, EUR, HKD)"),
+                         validators=[DataRequired(), Length(max=40)])
     confirm_large = BooleanField(_l("Yes, this amount above 10,000亿元 is right"))
     kind = SelectField(_l("Kind of agreement"), choices=KIND_CHOICES)
     signed_at = DateTimeLocalField(

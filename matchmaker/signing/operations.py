@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from matchmaker import audit, signals
 from matchmaker.amounts import (
@@ -331,13 +332,14 @@ def record_or_preview(
     A typed investor name without a confident match is refused (`InvestorUnresolved`) with
     the preview of everything else attached (`error.preview`; None when the preview itself
     is refused), so the desk shows the candidates beside what would be saved."""
+    rates = session_rates(session)
     if not amount_seen:
-        return preview_agreement(data)
+        return preview_agreement(data, rates)
     try:
         return record_agreement(session, data, user=user)
     except InvestorUnresolved as error:
         try:
-            error.preview = preview_agreement(data)
+            error.preview = preview_agreement(data, rates)
         except DomainError:
             error.preview = None
         raise
@@ -797,6 +799,21 @@ def void_agreement(agreement: Agreement, reason: str, *, user) -> Agreement:
     )
     db.session.flush()
     return agreement
+
+
+def session_agreements(session: SigningSession, *, limit: int = 200) -> list[Agreement]:
+    """A session's agreements, the latest signed first, with what their page and the API
+    show of each loaded in a fixed number of queries, however many there are."""
+    project = selectinload(Agreement.project)
+    return list(db.session.scalars(
+        sa.select(Agreement)
+        .where(Agreement.session_id == session.id)
+        .order_by(Agreement.signed_at.desc(), Agreement.id.desc())
+        .limit(limit)
+        .options(selectinload(Agreement.investor), selectinload(Agreement.sector),
+                 selectinload(Agreement.region), project.selectinload(Project.sectors),
+                 project.selectinload(Project.region))
+    ))
 
 
 def agreement_history(agreement: Agreement) -> list[audit.AuditEvent]:

@@ -127,11 +127,13 @@
       var value = input.value.trim();
       if (shown) { shown.value = ""; }
       if (!value) { output.textContent = ""; return; }
-      getJSON(box.dataset.preview + "?amount=" + encodeURIComponent(value), function (data) {
+      var url = box.dataset.preview + (box.dataset.preview.indexOf("?") < 0 ? "?" : "&");
+      getJSON(url + "amount=" + encodeURIComponent(value), function (data) {
         if (input.value.trim() !== value) { return; }
         output.classList.toggle("bad", !data.ok);
         if (data.ok) {
-          output.textContent = "= " + data.yi + "亿元 (" + data.yuan + ")";
+          output.textContent = "= " + data.yi + "亿元 (" + data.yuan + ")" +
+            (data.currency ? " · " + data.original + " × " + data.rate + " (" + data.rate_source + ")" : "");
           if (shown) { shown.value = value; }
         } else {
           output.textContent = data.message || "";

@@ -189,3 +189,82 @@ def test_the_api_refuses_a_foreign_amount_it_cannot_convert(client, headers, ses
     assert response.status_code == 400
     assert needle in response.get_json()["error"]["message"]
     assert client.get("/api/v1/signing/totals?edition=2025").get_json()["count"] == 0
+
+
+# --- the desk -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def desk(client, login):
+    login(make_user(Role.ORGANIZER))
+    return client
+
+
+def desk_record(client, session, **fields):
+    from conftest import csrf_token
+
+    data = {"investor": "", "project": "", "amount": "", "kind": "investment_contract",
+            "idempotency_key": "key-1", "investor_kind": "enterprise", "csrf_token": csrf_token(client)}
+    data.update(fields)
+    return client.post(f"/signing/sessions/{session.id}/record", data=data)
+
+
+def test_the_desk_previews_the_rate_then_records_in_dollars(desk, session_2025):
+    investor = make_investor("特斯拉（上海）有限公司", name_en="Tesla (Shanghai) Co., Ltd.")
+    page = desk.get(f"/signing/sessions/{session_2025.id}?lang=en").get_data(as_text=True)
+    assert ("Exchange rates: EUR 7.8 (the edition’s rate) · HKD 0.92 (the edition’s rate) · "
+            "USD 7.1234 (this session’s rate)") in " ".join(page.split())
+    fields = {"investor": f"#{investor.id}", "project": "外资项目", "off_catalogue": "y", "amount": "6.7亿美元"}
+    first = desk_record(desk, session_2025, **fields)
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200
+    assert '<strong class="preview-amount">47.73亿元</strong>' in html
+    assert "USD 670,000,000.00</strong> × 7.1234" in html
+    saved = desk_record(desk, session_2025, shown_amount="6.7亿美元", **fields)
+    assert saved.status_code == 302
+    agreement = db.session.scalar(sa.select(Agreement))
+    assert (agreement.currency, agreement.amount_original, agreement.amount_yuan) == (
+        "USD", Decimal("670000000.00"), Decimal("4772678000.00"))
+    listing = desk.get(f"/signing/sessions/{session_2025.id}").get_data(as_text=True)
+    assert "USD 670,000,000.00 × 7.1234" in listing
+    amend = desk.get(f"/signing/agreements/{agreement.id}").get_data(as_text=True)
+    assert 'value="USD 670000000.00"' in amend  # corrected in its currency
+    dashboard = desk.get("/signing/dashboard?edition=2025&lang=en").get_data(as_text=True)
+    assert 'id="foreign-en">of which foreign-currency agreements: USD 670 million (RMB 4.77 billion)' in dashboard
+    assert "其中外币签约（合同外资）：6.70亿美元，折合47.73亿元" in dashboard
+
+
+def test_the_live_preview_names_the_rate_or_the_missing_one(desk, session_2025):
+    answer = desk.get(f"/signing/lookup/amount?session={session_2025.id}&amount=HK%245亿&lang=en").get_json()
+    assert (answer["ok"], answer["yi"], answer["original"], answer["rate"], answer["rate_source"]) == (
+        True, "4.60", "HKD 500,000,000.00", "0.92", "the edition’s rate")
+    missing = desk.get(f"/signing/lookup/amount?session={session_2025.id}&amount=£5m&lang=en").get_json()
+    assert not missing["ok"] and "no GBP exchange rate is set" in missing["message"]
+
+
+def test_the_session_page_sets_its_rates(desk, session_2025):
+    from conftest import csrf_token
+
+    form = desk.get(f"/signing/sessions/{session_2025.id}/edit").get_data(as_text=True)
+    assert 'value="USD=7.1234"' in form
+    data = {"name": session_2025.name, "edition": "2025", "kind": "green_industry", "target": "80",
+            "rates": "USD=0.14", "csrf_token": csrf_token(desk)}
+    refused = desk.post(f"/signing/sessions/{session_2025.id}/edit?lang=en", data=data)
+    assert refused.status_code == 400 and "is it written the wrong way round?" in refused.get_data(as_text=True)
+    data["rates"] = "USD=7.15, HKD=0.915"
+    assert desk.post(f"/signing/sessions/{session_2025.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert session_2025.rates == {"HKD": "0.915", "USD": "7.15"}
+
+
+def test_the_agreements_export_keeps_the_original_currency(desk, organizer, session_2025):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    record(session_2025, "EUR 120m", user=organizer)
+    sheet = load_workbook(BytesIO(desk.get("/signing/export/agreements.xlsx?edition=2025").data))["Agreements"]
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert (row["amount (yuan) 金额（元）"], row["currency 币种"], row["amount signed 原币金额"],
+            row["rate (yuan per unit) 汇率"]) == (936000000, "EUR", 120000000, 7.8)

@@ -19,7 +19,7 @@ from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.i18n import translate
 from matchmaker.investors.resolution import InvestorUnresolved, resolve_investor
-from matchmaker.money import format_yi, yuan_str
+from matchmaker.money import format_original, format_yi, yuan_str
 from matchmaker.reference.models import Region, Sector
 from matchmaker.signing import operations
 from matchmaker.signing.forms import AgreementForm, AmendForm, ReasonForm, local_zone
@@ -55,18 +55,15 @@ def _session_page(
     need_large=False,
     status: int = 200,
 ):
-    agreements = db.session.scalars(
-        sa.select(Agreement)
-        .where(Agreement.session_id == session.id)
-        .order_by(Agreement.signed_at.desc(), Agreement.id.desc())
-        .limit(AGREEMENTS_PER_PAGE)
-    ).all()
+    agreements = operations.session_agreements(session, limit=AGREEMENTS_PER_PAGE)
     totals = signed_totals(
         count_intent=bool(current_app.config["SIGNING_COUNT_INTENT"]), edition=session.edition
     )
     summary = session_summaries(totals, [session])[0]
     return render_template(
         "signing/session.html",
+        rates=operations.session_rates(session).values(),
+        rate_source_text=rate_source_text,
         session=session,
         form=form,
         agreements=agreements,
@@ -123,8 +120,14 @@ def record(session_id: int):
             flash(_("This agreement was already recorded (the same submission arrived twice)."),
                   "info")
         else:
-            flash(_("Recorded: %(investor)s, %(amount)s亿元.", investor=agreement.investor.name,
-                    amount=format_yi(agreement.amount_yuan)), "success")
+            amount = format_yi(agreement.amount_yuan)
+            if agreement.foreign:
+                amount = f"{amount}亿元 ({format_original(agreement.amount_original, agreement.currency)})"
+                flash(_("Recorded: %(investor)s, %(amount)s.", investor=agreement.investor.name,
+                        amount=amount), "success")
+            else:
+                flash(_("Recorded: %(investor)s, %(amount)s亿元.", investor=agreement.investor.name,
+                        amount=amount), "success")
         return redirect(url_for("signing.session", session_id=session.id) + "#record")
     error = outcome.error
     if isinstance(error, InvestorUnresolved):
@@ -154,7 +157,9 @@ def _amend_form(agreement: Agreement, formdata=None) -> AmendForm:
             form.off_catalogue.data = True
             form.sector.data = agreement.sector.code if agreement.sector else ""
             form.region.data = agreement.region.code if agreement.region else ""
-        form.amount.data = f"{agreement.amount_yuan:f}元"
+        # A foreign agreement is corrected in its currency (at the rate it was signed at).
+        form.amount.data = (f"{agreement.currency} {agreement.amount_original:f}" if agreement.foreign
+                            else f"{agreement.amount_yuan:f}元")
         form.shown_amount.data = form.amount.data
         form.kind.data = agreement.kind.value
         form.signed_at.data = agreement.signed_at.astimezone(local_zone()).replace(tzinfo=None)
@@ -178,6 +183,7 @@ def _agreement_page(
         history=operations.agreement_history(agreement),
         candidates=candidates,
         need_large=need_large,
+        rate_source_text=rate_source_text,
     ), status
 
 
@@ -280,11 +286,20 @@ def lookup_projects():
 
 @roles_required(Role.ORGANIZER)
 def preview_amount():
-    """The amount as it will be saved: {"ok", "yuan", "yi", "unit", "message"}."""
+    """The amount as it will be saved: {"ok", "yuan", "yi", "unit", "message"}, and for a
+    foreign amount {"currency", "original", "rate", "rate_source"} at ?session=ID's rate."""
     text = request.args.get("amount", "")
+    session_id = request.args.get("session", type=int)
+    agreement_id = request.args.get("agreement", type=int)
+    rates = {}
+    if agreement_id:  # a correction keeps the rate the agreement was signed at
+        agreement = load(Agreement, agreement_id)
+        rates = operations.session_rates(agreement.session, agreement)
+    elif session_id:
+        rates = operations.session_rates(load(SigningSession, session_id))
     try:
         parsed = operations.parse_signed_amount(
-            text, confirm_large=request.args.get("confirm_large") == "1"
+            text, confirm_large=request.args.get("confirm_large") == "1", rates=rates
         )
     except operations.AmountNeedsConfirmation as error:
         return jsonify(
@@ -298,12 +313,28 @@ def preview_amount():
         )
     except DomainError as error:
         return jsonify({"ok": False, "message": error.translated()})
-    return jsonify(
-        {
-            "ok": True,
-            "yuan": yuan_str(parsed.yuan),
-            "yi": format_yi(parsed.yuan),
-            "unit": parsed.unit,
-            "unit_source": parsed.unit_source,
-        }
-    )
+    answer = {
+        "ok": True,
+        "yuan": yuan_str(parsed.yuan),
+        "yi": format_yi(parsed.yuan),
+        "unit": parsed.unit,
+        "unit_source": parsed.unit_source,
+    }
+    if parsed.currency != "CNY":
+        rate = rates[parsed.currency]
+        answer.update({
+            "currency": parsed.currency,
+            "original": format_original(parsed.amount_original, parsed.currency),
+            "rate": f"{rate.yuan_per_unit:f}",
+            "rate_source": rate_source_text(rate),
+        })
+    return jsonify(answer)
+
+
+def rate_source_text(rate) -> str:
+    """Where a rate comes from, for the preview: 'this session’s rate', ..."""
+    return {
+        "session": _("this session’s rate"),
+        "edition": _("the edition’s rate"),
+        "agreement": _("the rate it was signed at"),
+    }.get(rate.source, rate.source)

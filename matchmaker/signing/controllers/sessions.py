@@ -56,11 +56,14 @@ def index():
 @roles_required(Role.ORGANIZER)
 def edit_session(session_id: int):
     session = load(SigningSession, session_id)
-    form = SessionForm(obj=session)
-    if request.method == "GET":
-        form.edition.data = session.edition.year
-        form.kind.data = session.kind.value
-        form.target.data = f"{format_yi(session.target_yuan).replace(',', '')}"
+    # Not obj=session: its edition is a record and its rates a mapping, which the fields
+    # would fail to read (an edit was then always refused as "not a valid integer").
+    form = SessionForm(data={
+        "name": session.name, "name_en": session.name_en, "edition": session.edition.year,
+        "kind": session.kind.value, "held_on": session.held_on, "venue": session.venue,
+        "target": format_yi(session.target_yuan).replace(",", ""),
+        "rates": ", ".join(f"{code}={rate}" for code, rate in sorted((session.rates or {}).items())),
+    })
     outcome = submit(form, lambda: operations.update_session(session, form.session_input(),
                                                              user=current_user))
     if outcome:

@@ -13,7 +13,7 @@ Dimensions (key): 0 session (0), 1 project (catalogue agreements), 2 sector and
 currency column and the original amounts of foreign-currency agreements).
 
 Revision ID: 1701_totals_indexes
-Revises: 1401_foreign_currency
+Revises: 1502_meetings
 Create Date: 2026-12-01 14:00:00
 
 """
@@ -23,7 +23,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1701_totals_indexes"
-down_revision = "1401_foreign_currency"
+down_revision = "1502_meetings"
 branch_labels = None
 depends_on = None
 

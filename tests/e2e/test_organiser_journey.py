@@ -208,10 +208,10 @@ def test_desk_never_saves_an_unknown_company_under_a_known_one(live_server, page
     page.keyboard.type("观山湖工商业", delay=15)
     page.locator("#project-list [role=option]").first.wait_for()
     page.keyboard.press("Enter")
-    page.get_by_label(t(lang, "Amount (亿元)")).fill("1.5")
+    page.get_by_label(t(lang, "Amount (亿元, or in USD, EUR, HKD)")).fill("1.5")
     page.locator(".amount-preview").filter(has_text="亿元").wait_for()
     with page.expect_navigation():
-        page.get_by_label(t(lang, "Amount (亿元)")).press("Enter")
+        page.get_by_label(t(lang, "Amount (亿元, or in USD, EUR, HKD)")).press("Enter")
     choice = page.get_by_role("group", name=t(lang, "Which investor is it?"))
     assert choice.is_visible() and page.locator("#session-count").inner_text() == "0"
     assert t(lang, "Save under %(name)s", name="黔能新材料科技股份有限公司") in choice.inner_text()

@@ -109,7 +109,7 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     page.goto(f"{live_server}/signing/dashboard?lang={lang}")
     assert "2025" in page.locator("#edition-name").inner_text()
     assert page.locator("#edition-select").input_value() == "2025"
-    total_before = _yi(page.locator("#signed-total").inner_text())
+    total_before = Decimal(page.locator("#signed-total").get_attribute("data-yuan")) / 100_000_000
     count_before = int(page.locator("#signed-count").inner_text())
     venue = page.context.new_page()
     venue.viewport_name = page.viewport_name
@@ -152,7 +152,7 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     page.get_by_role("link", name=t(lang, "Signed totals"), exact=True).first.click()
     total = total_before + Decimal("7.50")
     count = count_before + 2
-    assert _yi(page.locator("#signed-total").inner_text()) == total
+    assert Decimal(page.locator("#signed-total").get_attribute("data-yuan")) / 100_000_000 == total
     assert page.locator("#signed-count").inner_text() == str(count)
     press_zh = f"2025年生态文明贵阳国际论坛共签约项目{count}个，签约金额{total:.2f}亿元"
     assert page.locator("#press-zh").inner_text() == press_zh

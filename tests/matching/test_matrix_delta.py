@@ -7,7 +7,6 @@ import random
 from pathlib import Path
 
 from benchmarks.matching_eval import load_eval_set
-
 from matchmaker.matching.scorer import ProjectMatrix, Weights
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "matching"

@@ -644,3 +644,14 @@ def parse_rates(text: str) -> dict[str, Decimal]:
             )
         rates[code] = check_rate(match[2], code)
     return rates
+
+
+def currency_of(value: object, *, header_unit: str | None = None) -> str | None:
+    """The currency `value` is written in ('$50m' -> 'USD', '3亿' -> 'CNY'), whatever the
+    rates; None when it is blank or not an amount (`parse_amount` then says why)."""
+    try:
+        parsed = parse_amount(value, header_unit=header_unit, max_yuan=None,
+                              rates=dict.fromkeys(FOREIGN_CURRENCIES, Decimal(1)))
+    except AmountError:
+        return None
+    return parsed.currency if parsed is not None else None

@@ -15,7 +15,17 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import matchmaker.models  # noqa: F401 - every model registered before use
-from matchmaker import accounts, cache, catalogue, door, investors, matching, notifications, search
+from matchmaker import (
+    accounts,
+    cache,
+    catalogue,
+    door,
+    investors,
+    matching,
+    meetings,
+    notifications,
+    search,
+)
 from matchmaker.accounts import limits
 from matchmaker.accounts.blueprint import bp as accounts_bp
 from matchmaker.accounts.models import User
@@ -27,6 +37,8 @@ from matchmaker.cli import register_commands
 from matchmaker.config import default_instance_path, load_config, resource_dir
 from matchmaker.db import MIGRATIONS_DIR
 from matchmaker.editions.blueprint import bp as editions_bp
+from matchmaker.editions.operations import current_edition
+from matchmaker.editions.rates import rate_for
 from matchmaker.errors import register_error_handlers
 from matchmaker.extensions import babel, csrf, db, login, migrate
 from matchmaker.followup import api as _followup_api  # noqa: F401
@@ -39,7 +51,9 @@ from matchmaker.jobs_pages import bp as jobs_bp
 from matchmaker.matching import api as _matching_api  # noqa: F401
 from matchmaker.matching import tasks as _matching_tasks  # noqa: F401 - registers job kinds
 from matchmaker.matching.blueprint import bp as matching_bp
-from matchmaker.money import format_original, format_yi, yuan_str
+from matchmaker.meetings import api as _meetings_api  # noqa: F401
+from matchmaker.meetings.blueprint import bp as meetings_bp
+from matchmaker.money import format_amount_en, format_money, format_original, format_yi, yuan_str
 from matchmaker.notifications import api as _notifications_api  # noqa: F401
 from matchmaker.notifications.blueprint import bp as notifications_bp
 from matchmaker.reference import labels
@@ -51,7 +65,7 @@ from matchmaker.signing.blueprint import bp as signing_bp
 request_log = logging.getLogger("matchmaker.request")
 
 # Features with an `init_app(app)`: signal subscriptions, session hooks, config checks.
-FEATURES = (accounts, catalogue, search, investors, matching, notifications)
+FEATURES = (accounts, catalogue, search, investors, matching, notifications, meetings)
 
 __all__ = ["MIGRATIONS_DIR", "create_app"]
 
@@ -131,7 +145,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     csrf.exempt(health_bp)
     for blueprint in (health_bp, jobs_bp, home_bp, accounts_bp, editions_bp, catalogue_bp, search_bp,
-                      investors_bp, matching_bp, signing_bp, followup_bp, notifications_bp):
+                      investors_bp, matching_bp, signing_bp, followup_bp, notifications_bp, meetings_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp)
@@ -150,7 +164,29 @@ def _register_template_helpers(app: Flask) -> None:
                 return getattr(obj, f"{field}_en", None) or getattr(obj, field)
             return getattr(obj, field)
 
+        def money(yuan, holder=None) -> str:
+            """'162.35亿元' in Chinese; 'RMB 16.24 billion (≈ USD 2.29 billion at 7.10)' in
+            English, at the US-dollar rate of `holder` (a catalogue, session or edition;
+            by default the current edition), without the dollars when none is set."""
+            usd = None
+            if locale == "en":
+                if holder is None:
+                    if "money_edition" not in g:
+                        g.money_edition = current_edition()
+                    holder = g.money_edition
+                rate = rate_for("USD", holder) if holder is not None else None
+                usd = rate.yuan_per_unit if rate is not None else None
+            return format_money(yuan, locale, usd)
+
+        def usd_note(yuan, holder=None) -> str:
+            """'≈ USD 2.29 billion at 7.10' (English pages' figures), '' without a rate."""
+            text = money(yuan, holder) if locale == "en" and yuan is not None else ""
+            return text[text.index("(") + 1:-1] if "(≈" in text else ""
+
         return {
+            "money": money,
+            "usd_note": usd_note,
+            "rmb_en": format_amount_en,
             "format_yi": format_yi,
             "format_original": format_original,
             "yuan_str": yuan_str,

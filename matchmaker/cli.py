@@ -26,6 +26,7 @@ from matchmaker.extensions import db
 from matchmaker.followup import cli as followup_cli
 from matchmaker.investors import cli as investors_cli
 from matchmaker.matching import cli as matching_cli
+from matchmaker.meetings import cli as meetings_cli
 from matchmaker.notifications import cli as notifications_cli
 from matchmaker.reference.loaders import load_reference_data
 from matchmaker.search import cli as search_cli
@@ -35,7 +36,8 @@ __all__ = ["ensure_database", "fail", "register_commands"]  # fail: moved to con
 
 # Each feature's cli.py exposes `commands`, a list of click commands or groups.
 FEATURE_CLI_MODULES = (accounts_cli, jobs_cli, editions_cli, catalogue_cli, search_cli, investors_cli,
-                       matching_cli, signing_cli, followup_cli, notifications_cli)
+                       matching_cli, signing_cli, followup_cli, notifications_cli,
+                       meetings_cli)
 
 
 def _describe_url(url) -> str:

@@ -96,13 +96,26 @@ def _load_investors(result: DemoResult) -> None:
     result.investors_created += len(report.created)
 
 
+# Illustrative exchange rates (yuan per unit) of the demo editions, so that English pages
+# show the dollar equivalent and the desk takes dollar agreements; organisers set the real
+# ones on the edition page. An edition that already states rates keeps them.
+DEMO_RATES = {"USD": "7.10", "EUR": "7.80", "HKD": "0.91"}
+
+
+def _demo_edition(year: int):
+    edition = ensure_edition(year, user=None)
+    if not edition.rates:
+        edition.rates = dict(DEMO_RATES)
+    return edition
+
+
 def _load_catalogue(result: DemoResult) -> None:
     catalogue = db.session.scalar(
         sa.select(Catalogue).where(Catalogue.name == CATALOGUE_NAME, Catalogue.year == CATALOGUE_YEAR)
     )
     if catalogue is None:
         catalogue = Catalogue(name=CATALOGUE_NAME, year=CATALOGUE_YEAR, publisher="贵州省投资促进局（示例）",
-                              edition=ensure_edition(CATALOGUE_YEAR, user=None))
+                              edition=_demo_edition(CATALOGUE_YEAR))
         db.session.add(catalogue)
         db.session.flush()
         path = demo_dir() / "catalogue-2023.xlsx"
@@ -125,7 +138,7 @@ def _load_signing(result: DemoResult) -> None:
         if session is None:
             held_on = date.fromisoformat(item["date"])
             session = SigningSession(
-                edition=ensure_edition(held_on.year, user=None),
+                edition=_demo_edition(held_on.year),
                 name=item["name"],
                 name_en=item.get("name_en", ""),
                 kind=SessionKind(item["kind"]),

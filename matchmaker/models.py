@@ -16,6 +16,15 @@ from matchmaker.followup.models import EntryKind, Followup, FollowupState, Progr
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim, InvestorKind
 from matchmaker.jobs import Job
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
+from matchmaker.meetings.models import (
+    Meeting,
+    MeetingEvent,
+    MeetingOutcome,
+    MeetingStatus,
+    Message,
+    Zone,
+    ZoneTable,
+)
 from matchmaker.notifications.models import (
     Delivery,
     DeliveryState,
@@ -37,7 +46,8 @@ __all__ = [
     "Agreement", "AgreementKind", "ApiToken", "AuditEvent", "CacheGeneration", "Catalogue",
     "CatalogueStatus", "ClaimStatus", "Delivery", "DeliveryState", "Edition", "EntryKind",
     "Followup", "FollowupState", "ImportBatch", "Investor", "InvestorClaim", "Job",
-    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Notification",
+    "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Meeting", "MeetingEvent",
+    "MeetingOutcome", "MeetingStatus", "Message", "Notification", "Zone", "ZoneTable",
     "NotificationPreference", "ProgressEntry", "Project", "ProjectStatus", "Stage",
     "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
     "StoredUpload", "User", "project_sectors",

@@ -60,3 +60,27 @@ def format_amount_en(amount: Decimal | int | str, currency: str = "RMB") -> str:
     if amount == amount.to_integral_value():
         return f"{currency} {amount:,.0f}"
     return f"{currency} {amount:,.2f}"
+
+
+def in_currency(yuan: Decimal | int | str, rate: Decimal) -> Decimal:
+    """Yuan converted to a currency at `rate` (yuan per unit), to the cent (display only)."""
+    return to_yuan(Decimal(yuan) / Decimal(rate))
+
+
+def format_rate(rate: Decimal) -> str:
+    """'7.10', '7.1234', '0.92': a rate as an exchange-rate table writes it."""
+    rate = Decimal(rate).normalize()
+    return f"{rate:.2f}" if -rate.as_tuple().exponent <= 2 else f"{rate:f}"
+
+
+def format_money(yuan: Decimal | int | str | None, locale: str, usd_rate: Decimal | None = None) -> str:
+    """An amount as its reader writes it: Chinese '162.35亿元'; English 'RMB 16.24 billion',
+    with '(≈ USD 2.29 billion at 7.10)' when the US-dollar rate is known."""
+    if yuan is None:
+        return "—"
+    if locale != "en":
+        return f"{format_yi(yuan)}亿元"
+    text = format_amount_en(yuan)
+    if usd_rate:
+        text += f" (≈ {format_amount_en(in_currency(yuan, usd_rate), 'USD')} at {format_rate(usd_rate)})"
+    return text

@@ -3,8 +3,10 @@ Thin: load (404), validate, call one operation, commit, flash, redirect."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +15,8 @@ from matchmaker import jobs
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue.models import Project
+from matchmaker.editions.operations import current_edition
+from matchmaker.editions.rates import effective_rates
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.investors.models import ClaimStatus, Investor, InvestorClaim
@@ -60,6 +64,15 @@ def matches():
                            interested=interested, form=InterestForm())
 
 
+def _ticket_rates() -> dict[str, Decimal]:
+    """The rates a ticket in a foreign currency is converted at (shown on the form): the
+    current edition's; the US dollar at MATCH_USD_RATE when the edition states none."""
+    edition = current_edition()
+    rates = {code: rate.yuan_per_unit for code, rate in effective_rates(edition).items()} if edition else {}
+    rates.setdefault("USD", Decimal(str(current_app.config["MATCH_USD_RATE"])))
+    return dict(sorted(rates.items()))
+
+
 def _pending_claims() -> list[InvestorClaim]:
     return list(db.session.scalars(sa.select(InvestorClaim).where(
         InvestorClaim.user_id == current_user.id, InvestorClaim.status == ClaimStatus.PENDING)))
@@ -70,7 +83,7 @@ def profile():
     """What the investor looks for. Naming a known company files a pending claim: until
     staff (or a confirmed member) approve it, the profile and interests stay the user's own."""
     investor = _own_investor()
-    form = ProfileForm(locale=_locale())
+    form = ProfileForm(locale=_locale(), rates=_ticket_rates())
     if request.method == "GET" and investor is not None and investor.profile is not None:
         form.fill_from(investor.profile)
     if request.method == "GET" and investor is not None:
@@ -159,7 +172,7 @@ def project_investors(project_id: int):
 @roles_required(Role.STAFF)
 def investor_profile(investor_id: int):
     investor = load(Investor, investor_id)
-    form = ProfileForm(locale=_locale())
+    form = ProfileForm(locale=_locale(), rates=_ticket_rates())
     del form.organisation, form.create_investor, form.pick_investor
     if request.method == "GET" and investor.profile is not None:
         form.fill_from(investor.profile)

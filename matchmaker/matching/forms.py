@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -20,12 +21,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from matchmaker.amounts import AmountError, parse_amount
+from matchmaker.amounts import CNY, AmountError, currency_of, is_bare_number, parse_amount
 from matchmaker.forms import BaseForm
 from matchmaker.i18n import translate
 from matchmaker.matching.models import LeadStatus
 from matchmaker.matching.operations import ProfileInput
-from matchmaker.money import to_yi
+from matchmaker.money import format_rate, to_yi
 from matchmaker.reference.labels import choices
 from matchmaker.reference.loaders import region_tree, sector_tree
 from matchmaker.reference.vocabulary import CooperationMode
@@ -45,7 +46,9 @@ class LeadStatusForm(BaseForm):
     )
 
 
-UNITS = ("亿元", "万元", "USD")
+# A ticket is stated in yuan or, converted at the rate shown, in millions of a foreign
+# currency ("USD" alone is kept for forms posted before: a bare number in dollars).
+UNITS = ("亿元", "万元", "USD million", "EUR million", "HKD million", "USD")
 DEFAULT_USD_RATE = Decimal("7.10")  # yuan per US dollar when MATCH_USD_RATE is not set
 
 
@@ -85,12 +88,23 @@ class ProfileForm(BaseForm):
         validators=[Optional(), Length(max=500)],
     )
 
-    def __init__(self, *args: Any, locale: str = "zh", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, locale: str = "zh", rates: dict[str, Decimal] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Yuan per unit for tickets in a foreign currency (the current edition's rates,
+        # shown beside the field); without one the US dollar is at MATCH_USD_RATE.
+        if rates is None:
+            rates = {"USD": Decimal(str(current_app.config.get("MATCH_USD_RATE", DEFAULT_USD_RATE)))}
+        self.rates = dict(rates)
 
         self.sectors.choices = _tree_choices(sector_tree(), locale)
         self.regions.choices = _tree_choices(region_tree(), locale)
         self.modes.choices = choices(CooperationMode)
+
+    @property
+    def rates_text(self) -> str:
+        """'EUR 7.80 · HKD 0.92 · USD 7.10' for the hint beside the unit."""
+        return " · ".join(f"{code} {format_rate(rate)}" for code, rate in sorted(self.rates.items()))
 
     def fill_from(self, profile) -> None:
         """Show a saved profile (amounts in 亿元)."""
@@ -108,9 +122,16 @@ class ProfileForm(BaseForm):
         if not text:
             return None
         unit = self.unit.data if self.unit.data in UNITS else "亿元"
-        rate = Decimal(str(current_app.config.get("MATCH_USD_RATE", DEFAULT_USD_RATE)))
+        # The unit is for a bare number; '$50m' or '3亿元' carry their own.
+        header = unit if is_bare_number(text) else None
         try:
-            parsed = parse_amount(text, header_unit=unit, usd_rate=rate)
+            currency = currency_of(text, header_unit=header)
+            if currency not in (CNY, None) and currency not in self.rates:
+                field.errors = [*field.errors, _(
+                    "No %(currency)s rate is set for the current edition: give the ticket in yuan "
+                    "or in a currency with a rate shown.", currency=currency)]
+                return None
+            parsed = parse_amount(text, header_unit=header, rates=self.rates)
         except AmountError as error:
             field.errors = [*field.errors, translate(error.message)]
             return None

@@ -80,7 +80,7 @@ class Lead(Base):
         return f"<Lead {self.id} investor={self.investor_id} project={self.project_id} {self.status}>"
 
 
-# The matching matrix is built from published, non-withdrawn projects: any ORM write of a
+# The matching matrix is built from published projects, neither withdrawn nor signed: any ORM write of a
 # project or catalogue bumps its generation in the same transaction (Core writes, as the
 # catalogue import does, call `matchmaker.matching.operations.invalidate()` themselves).
 _PROJECT_FIELDS = ("name", "region_id", "investment_sought_yuan", "cooperation_modes",
@@ -98,8 +98,9 @@ def _matrix_changed(obj, session: Session) -> bool:
         return state.attrs.status.history.has_changes()
     if any(state.attrs[name].history.has_changes() for name in _PROJECT_FIELDS):
         return True
-    history = state.attrs.status.history  # signed / negotiating do not change the matrix
-    return ProjectStatus.WITHDRAWN in (*history.added, *history.deleted)
+    # Signed and withdrawn projects are no longer offered; negotiating ones still are.
+    history = state.attrs.status.history
+    return bool({ProjectStatus.WITHDRAWN, ProjectStatus.SIGNED} & {*history.added, *history.deleted})
 
 
 def projects_flushed(session: Session, _flush_context) -> None:

@@ -78,7 +78,8 @@ class MatchingContext:
 
 def _matchable() -> sa.ColumnElement[bool]:
     return sa.and_(
-        Catalogue.status == CatalogueStatus.PUBLISHED, Project.status != ProjectStatus.WITHDRAWN
+        Catalogue.status == CatalogueStatus.PUBLISHED,
+        Project.status.not_in((ProjectStatus.WITHDRAWN, ProjectStatus.SIGNED)),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
 from matchmaker.forms import BaseForm
@@ -24,5 +24,5 @@ class PreferencesForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.locale.choices = [(code, LANGUAGE_NAMES.get(code, code))
+        self.locale.choices = [SelectChoice(code, LANGUAGE_NAMES.get(code, code))
                                for code in current_app.config["LANGUAGES"]]

@@ -1,5 +1,6 @@
-"""Signing's API routes: sessions with their totals, recording and voiding agreements,
-the totals."""
+"""Signing's API routes: sessions with their totals and their life cycle (create, edit,
+open, close, reopen), recording, amending and voiding agreements, the totals - the signing
+pages' actions, through the same operations."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import current_app, jsonify
 
 from matchmaker.accounts.models import Role
 from matchmaker.api.auth import current_api_user
-from matchmaker.api.blueprint import bp, endpoint
+from matchmaker.api.blueprint import bp, endpoint, perform
 from matchmaker.api.errors import ErrorOut
 from matchmaker.editions.selection import ALL, selected_edition
 from matchmaker.errors import api_error
@@ -18,12 +19,17 @@ from matchmaker.signing import operations
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.schemas import (
     AgreementIn,
+    AgreementList,
     AgreementOut,
+    AmendIn,
     ReasonIn,
+    ReopenIn,
+    SessionIn,
     SessionList,
     SessionOut,
     TotalsOut,
     TotalsQuery,
+    session_out,
 )
 from matchmaker.signing.totals import session_summaries, signed_totals
 from matchmaker.views import load
@@ -81,16 +87,10 @@ def signing_record(id: int, json: AgreementIn):
     unless create_investor is true. Invalid input writes nothing."""
     session = load(SigningSession, id)
     try:
-        agreement = operations.record_agreement(session, json.agreement_input(),
-                                                user=current_api_user())
+        agreement = perform(lambda: operations.record_agreement(
+            session, json.agreement_input(), user=current_api_user()))
     except InvestorUnresolved as error:
-        db.session.rollback()
-        return api_error(error.code, error.translated(), error.status,
-                         candidates=error.candidates_json())
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+        return _unresolved(error)
     replayed = getattr(agreement, "replayed", False)
     return AgreementOut.of(agreement), 200 if replayed else 201
 
@@ -102,10 +102,113 @@ def signing_record(id: int, json: AgreementIn):
 def signing_void(id: int, json: ReasonIn):
     """Void an agreement with a reason (organizer)"""
     agreement = load(Agreement, id)
-    try:
-        operations.void_agreement(agreement, json.reason, user=current_api_user())
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    perform(lambda: operations.void_agreement(agreement, json.reason, user=current_api_user()))
     return AgreementOut.of(agreement)
+
+
+def _unresolved(error: InvestorUnresolved):
+    return api_error(error.code, error.translated(), error.status,
+                     candidates=error.candidates_json())
+
+
+# --- the organisers' session pages: create, edit, open, close, reopen; corrections ---------
+
+
+@bp.post("/signing/sessions")
+@endpoint(json=SessionIn, roles=(Role.ORGANIZER,), tags=["signing"],
+          resp={201: (SessionOut, "the new session, planned (open it when the signing starts)")})
+def signing_create_session(json: SessionIn):
+    """Create a signing session (organizer), as the signing page's form does"""
+    session = perform(lambda: operations.create_session(json.session_input(),
+                                                        user=current_api_user()))
+    return _session_out(session), 201
+
+
+@bp.get("/signing/sessions/<int:id>")
+@endpoint(query=TotalsQuery, resp={200: SessionOut}, tags=["signing"],
+          finds={"id": SigningSession})
+def signing_session(id: int, query: TotalsQuery):
+    """One signing session with its counted totals"""
+    return _session_out(load(SigningSession, id), _count_intent(query))
+
+
+@bp.post("/signing/sessions/<int:id>/edit")
+@endpoint(json=SessionIn, roles=(Role.ORGANIZER,), tags=["signing"],
+          finds={"id": SigningSession},
+          resp={200: (SessionOut, "the session as saved"),
+                409: (ErrorOut, "the session is closed (reopen it first)")})
+def signing_edit_session(id: int, json: SessionIn):
+    """Change a session's details (organizer); fields left out keep their value"""
+    session = load(SigningSession, id)
+    perform(lambda: operations.update_session(session, json.session_input(session),
+                                              user=current_api_user()))
+    return _session_out(session)
+
+
+_STATE_ANSWERS = {409: (ErrorOut, "the session's state does not allow this")}
+
+
+def _change_state(id: int, change) -> SessionOut:
+    session = load(SigningSession, id)
+    perform(lambda: change(session, current_api_user()))
+    return _session_out(session)
+
+
+@bp.post("/signing/sessions/<int:id>/open")
+@endpoint(roles=(Role.ORGANIZER,), tags=["signing"], finds={"id": SigningSession},
+          resp={200: (SessionOut, "the session, open"), **_STATE_ANSWERS})
+def signing_open_session(id: int):
+    """Open a session: agreements can be recorded (organizer)"""
+    return _change_state(id, lambda session, user: operations.open_session(session, user=user))
+
+
+@bp.post("/signing/sessions/<int:id>/close")
+@endpoint(roles=(Role.ORGANIZER,), tags=["signing"], finds={"id": SigningSession},
+          resp={200: (SessionOut, "the session, closed: its agreements are frozen"),
+                **_STATE_ANSWERS})
+def signing_close_session(id: int):
+    """Close a session (organizer)"""
+    return _change_state(id, lambda session, user: operations.close_session(session, user=user))
+
+
+@bp.post("/signing/sessions/<int:id>/reopen")
+@endpoint(json=ReopenIn, roles=(Role.ORGANIZER,), tags=["signing"], finds={"id": SigningSession},
+          resp={200: (SessionOut, "the session, open again"), **_STATE_ANSWERS})
+def signing_reopen_session(id: int, json: ReopenIn):
+    """Reopen a closed session, with the reason (organizer)"""
+    return _change_state(id, lambda session, user: operations.reopen_session(
+        session, json.reason, user=user))
+
+
+@bp.get("/signing/sessions/<int:id>/agreements")
+@endpoint(roles=(Role.ORGANIZER,), tags=["signing"], finds={"id": SigningSession},
+          resp={200: (AgreementList, "the session's agreements, the latest signed first "
+                                     "(voided ones too, marked)")})
+def signing_session_agreements(id: int):
+    """A session's agreements, as its page lists them (organizer)"""
+    session = load(SigningSession, id)
+    return AgreementList(items=[AgreementOut.of(a) for a in operations.session_agreements(session)])
+
+
+@bp.post("/signing/agreements/<int:id>/amend")
+@endpoint(json=AmendIn, roles=(Role.ORGANIZER,), tags=["signing"], finds={"id": Agreement},
+          resp={200: (AgreementOut, "the agreement as corrected (its history keeps the "
+                                    "values before)"),
+                409: (ErrorOut, "investor_unresolved with candidates, voided, or its session "
+                                "is closed"),
+                422: (ErrorOut, "amount_unconfirmed: above 10,000亿元 without confirm_large")})
+def signing_amend(id: int, json: AmendIn):
+    """Correct an agreement with a reason (organizer); fields left out keep their value"""
+    agreement = load(Agreement, id)
+    try:
+        perform(lambda: operations.amend_agreement(agreement, json.agreement_input(agreement),
+                                                   json.reason, user=current_api_user()))
+    except InvestorUnresolved as error:
+        return _unresolved(error)
+    return AgreementOut.of(agreement)
+
+
+def _session_out(session: SigningSession, count_intent: bool | None = None) -> SessionOut:
+    if count_intent is None:
+        count_intent = bool(current_app.config["SIGNING_COUNT_INTENT"])
+    return session_out(session, count_intent=count_intent)

@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from matchmaker import audit, signals
 from matchmaker.amounts import (
@@ -798,6 +799,21 @@ def void_agreement(agreement: Agreement, reason: str, *, user) -> Agreement:
     )
     db.session.flush()
     return agreement
+
+
+def session_agreements(session: SigningSession, *, limit: int = 200) -> list[Agreement]:
+    """A session's agreements, the latest signed first, with what their page and the API
+    show of each loaded in a fixed number of queries, however many there are."""
+    project = selectinload(Agreement.project)
+    return list(db.session.scalars(
+        sa.select(Agreement)
+        .where(Agreement.session_id == session.id)
+        .order_by(Agreement.signed_at.desc(), Agreement.id.desc())
+        .limit(limit)
+        .options(selectinload(Agreement.investor), selectinload(Agreement.sector),
+                 selectinload(Agreement.region), project.selectinload(Project.sectors),
+                 project.selectinload(Project.region))
+    ))
 
 
 def agreement_history(agreement: Agreement) -> list[audit.AuditEvent]:

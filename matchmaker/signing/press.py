@@ -63,12 +63,15 @@ def press_line_zh(count: int, total_yuan: Decimal, *, event: str | None = None,
 
 def press_line_en(count: int, total_yuan: Decimal, *, event: str | None = None,
                   session: bool = False) -> str:
-    """'12 projects were signed at the Eco Forum Global Guiyang 2025, for a total of …'; for
+    """'12 projects were signed at the Eco Forum Global Guiyang 2025, for a total of RMB 16.24
+    billion (RMB 16,235,000,000).' - in RMB billions (millions below one billion), the
+    exact sum of the rows in brackets; for
     a session 'Eco Forum Global Guiyang 2025: green-industry signing — 3 projects were …'."""
     yuan = to_yuan(total_yuan)
     exact = f"{yuan:,.0f}" if yuan == yuan.to_integral_value() else f"{yuan:,.2f}"
     noun = "project was" if count == 1 else "projects were"
-    amount = f"for a total of {yi_plain(total_yuan)}亿元 (RMB {exact})."
+    rounded = format_amount_en(yuan)
+    amount = f"for a total of {rounded}." if rounded == f"RMB {exact}" else f"for a total of {rounded} (RMB {exact})."
     if event and session:
         return f"{event} — {count} {noun} signed, {amount}"
     where = "the forum" if not event else (f"the {event}" if event.startswith(FORUM_EN) else event)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
@@ -12,6 +13,7 @@ from matchmaker.i18n import N_
 from matchmaker.investors.models import InvestorKind
 from matchmaker.investors.schemas import InvestorRef
 from matchmaker.schemas import (
+    AmountText,
     AwareDatetime,
     Code,
     OptionalYuan,
@@ -19,10 +21,13 @@ from matchmaker.schemas import (
     Schema,
     Timestamp,
     Yuan,
+    optional_text,
     text,
+    whole,
 )
 from matchmaker.signing import operations
-from matchmaker.signing.models import Agreement, SigningSession
+from matchmaker.signing.models import Agreement, SessionKind, SigningSession
+from matchmaker.signing.totals import session_summaries, signed_totals
 from matchmaker.validation import InputError, clean_text, record_id
 
 
@@ -141,6 +146,10 @@ class AgreementOut(Schema):
         )
 
 
+class AgreementList(Schema):
+    items: list[AgreementOut]
+
+
 class SessionOut(Schema):
     id: int
     edition: int = Field(description="the forum edition's year")
@@ -224,3 +233,106 @@ class TotalsOut(Schema):
     catalogue: dict[str, Any]
     press: dict[str, Any]
     scope: str = Field(description="edition, or all_editions with ?edition=all")
+
+
+# --- session life cycle and corrections (the organisers' pages, as API and CLI) -------------
+
+
+def _session_kind(value: Any, info: ValidationInfo) -> str | None:
+    if value is None:
+        return None
+    kind = clean_text(value, field="kind", max_length=50)
+    if kind not in {k.value for k in SessionKind}:
+        raise InputError(N_("Unknown kind of session."), field="kind")
+    return kind
+
+
+class SessionIn(Schema):
+    """A signing session's details (create; on edit, fields left out or null keep their
+    value). The state changes only through open, close and reopen."""
+
+    name: optional_text(200) = None
+    name_en: optional_text(300) = None
+    edition: whole(2000, 2100) = Field(None, description="the forum edition's year "
+                                                        "(created when the platform has none)")
+    kind: Annotated[str | None, BeforeValidator(_session_kind),
+                    WithJsonSchema({"type": ["string", "null"],
+                                    "enum": [k.value for k in SessionKind] + [None]})] = None
+    held_on: date | None = None
+    venue: optional_text(200) = None
+    target: AmountText = Field(None, description="'160' (亿元), '160亿元', '1600000万元'")
+    rates: optional_text(300) = Field(None, description="the session's own rates, yuan per "
+                                                         "unit: 'USD=7.1,EUR=7.8'; '' clears")
+
+    def session_input(self, session: SigningSession | None = None) -> operations.SessionInput:
+        """The input of create (no session) or edit (the session's values where not sent)."""
+        sent = self.model_dump(exclude_none=True)
+        if session is None:
+            current = operations.SessionInput(edition=self.edition, name="")
+        else:
+            current = operations.SessionInput(
+                edition=session.edition, name=session.name, kind=session.kind,
+                name_en=session.name_en, held_on=session.held_on, venue=session.venue,
+                target=session.target_yuan, rates=None)
+        for name, value in sent.items():
+            setattr(current, name, value)
+        return current
+
+
+class ReopenIn(Schema):
+    reason: text(500, description="why the closed session is reopened (kept in its history)") = ""
+
+
+class AmendIn(Schema):
+    """A correction: the fields to change (left out or null: kept) and the reason, which is
+    required and kept in the agreement's history with the values before and after."""
+
+    reason: text(500, description="why (kept in the history)") = ""
+    investor: Annotated[int | str | None,
+                        BeforeValidator(lambda v, info: None if v is None else _investor(v, info)),
+                        WithJsonSchema({"type": ["integer", "string", "null"]})] = None
+    project: Annotated[int | None, BeforeValidator(_project),
+                       WithJsonSchema({"type": ["integer", "null"],
+                                       "description": "a catalogue project id; with "
+                                                      "project_name for off-catalogue"})] = None
+    project_name: optional_text(300) = None
+    sector: Code = None
+    region: Code = None
+    amount: AmountText = None
+    kind: optional_text(300) = None
+    signed_at: AwareDatetime = None
+    create_investor: TrueOnly = False
+    investor_kind: Annotated[str, BeforeValidator(_investor_kind),
+                             WithJsonSchema({"type": "string",
+                                             "enum": [k.value for k in InvestorKind]})] = \
+        "enterprise"
+    confirm_large: TrueOnly = False
+
+    def agreement_input(self, agreement: Agreement) -> operations.AgreementInput:
+        """The agreement as it stands, with the sent fields changed. Its amount is restated
+        as the desk's correction form shows it (a foreign agreement in its currency)."""
+        amount = (f"{agreement.currency} {agreement.amount_original:f}" if agreement.foreign
+                  else agreement.amount_yuan)
+        data = operations.AgreementInput(
+            investor=agreement.investor, amount=amount, kind=agreement.kind,
+            project_id=agreement.project_id, project_name=agreement.project_name,
+            sector_code=agreement.sector.code if agreement.sector else None,
+            region_code=agreement.region.code if agreement.region else None,
+            signed_at=agreement.signed_at, create_investor=self.create_investor,
+            investor_kind=self.investor_kind, confirm_large=self.confirm_large,
+        )
+        sent = self.model_dump(exclude_none=True, exclude={"reason", "create_investor",
+                                                           "investor_kind", "confirm_large"})
+        if "project_name" in sent and "project" not in sent:
+            data.project_id = None  # naming an off-catalogue project replaces the catalogue one
+        renames = {"project": "project_id", "sector": "sector_code", "region": "region_code"}
+        for name in sent:
+            setattr(data, renames.get(name, name), getattr(self, name))
+        return data
+
+
+def session_out(session: SigningSession, *, count_intent: bool) -> SessionOut:
+    """One session with its counted figures (the API's and `--json`'s shape)."""
+    totals = signed_totals(count_intent=count_intent, edition=session.edition)
+    row = session_summaries(totals, [session])[0]
+    return SessionOut.of(session, row["count"], row["total_yuan"])

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 def test_home_shows_the_demo_figures_and_switches_language(live_server, page, lang):
     page.goto(f"{live_server}/?lang={lang}")
     assert page.locator("#fig-projects").inner_text() == "220"
-    assert page.locator("#fig-sought").inner_text() == "1,300.00"
+    assert page.locator("#fig-sought").inner_text() == ("1,300.00" if lang == "zh" else "RMB 130 billion")
     heading = "绿色产业招商" if lang == "zh" else "Green-industry investment promotion"
     assert heading in page.locator("h1").inner_text()
     shoot(page, f"home-{lang}")

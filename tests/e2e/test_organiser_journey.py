@@ -109,7 +109,7 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     page.goto(f"{live_server}/signing/dashboard?lang={lang}")
     assert "2025" in page.locator("#edition-name").inner_text()
     assert page.locator("#edition-select").input_value() == "2025"
-    total_before = _yi(page.locator("#signed-total").inner_text())
+    total_before = Decimal(page.locator("#signed-total").get_attribute("data-yuan")) / 100_000_000
     count_before = int(page.locator("#signed-count").inner_text())
     venue = page.context.new_page()
     venue.viewport_name = page.viewport_name
@@ -152,7 +152,7 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     page.get_by_role("link", name=t(lang, "Signed totals"), exact=True).first.click()
     total = total_before + Decimal("7.50")
     count = count_before + 2
-    assert _yi(page.locator("#signed-total").inner_text()) == total
+    assert Decimal(page.locator("#signed-total").get_attribute("data-yuan")) / 100_000_000 == total
     assert page.locator("#signed-count").inner_text() == str(count)
     press_zh = f"2025年生态文明贵阳国际论坛共签约项目{count}个，签约金额{total:.2f}亿元"
     assert page.locator("#press-zh").inner_text() == press_zh
@@ -208,10 +208,10 @@ def test_desk_never_saves_an_unknown_company_under_a_known_one(live_server, page
     page.keyboard.type("观山湖工商业", delay=15)
     page.locator("#project-list [role=option]").first.wait_for()
     page.keyboard.press("Enter")
-    page.get_by_label(t(lang, "Amount (亿元)")).fill("1.5")
+    page.get_by_label(t(lang, "Amount (亿元, or in USD, EUR, HKD)")).fill("1.5")
     page.locator(".amount-preview").filter(has_text="亿元").wait_for()
     with page.expect_navigation():
-        page.get_by_label(t(lang, "Amount (亿元)")).press("Enter")
+        page.get_by_label(t(lang, "Amount (亿元, or in USD, EUR, HKD)")).press("Enter")
     choice = page.get_by_role("group", name=t(lang, "Which investor is it?"))
     assert choice.is_visible() and page.locator("#session-count").inner_text() == "0"
     assert t(lang, "Save under %(name)s", name="黔能新材料科技股份有限公司") in choice.inner_text()

@@ -238,7 +238,7 @@ def test_totals_count_one_edition_and_the_catalogue_conversion_is_per_edition(tw
     assert current.signed_on_catalogue_yuan == Decimal("300000000.00")
     assert current.press_zh == "2025年生态文明贵阳国际论坛共签约项目1个，签约金额3.00亿元"
     assert current.press_en == ("1 project was signed at the Eco Forum Global Guiyang 2025, for a total of "
-                                "3.00亿元 (RMB 300,000,000).")
+                                "RMB 300 million (RMB 300,000,000).")
     old = signed_totals(edition=2024)
     assert (old.count, old.total_yuan, old.target_source, old.target_yuan) == (
         1, Decimal("200000000.00"), "sessions", Decimal("1000000000.00"))
@@ -252,7 +252,7 @@ def test_a_session_press_line_names_the_edition_and_the_session(two_editions):
     zh, en = totals.session_press(two_editions["new"])
     assert zh == "2025年生态文明贵阳国际论坛绿色产业项目签约：共签约项目1个，签约金额3.00亿元"
     assert en == ("Eco Forum Global Guiyang 2025: Green-industry project signing — 1 project was signed, "
-                  "for a total of 3.00亿元 (RMB 300,000,000).")
+                  "for a total of RMB 300 million (RMB 300,000,000).")
 
 
 def _selector(html: str) -> list[tuple[str, bool]]:
@@ -270,11 +270,11 @@ def test_public_pages_show_the_current_edition_with_a_selector(two_editions, cli
     dashboard = client.get("/signing/dashboard").get_data(as_text=True)
     assert 'id="signed-total">3.00<' in dashboard and "2.00亿元" not in dashboard
     assert "1 of 2 catalogue projects signed" in client.get("/signing/dashboard?lang=en").get_data(as_text=True)
-    old = client.get("/signing/dashboard?edition=2024").get_data(as_text=True)
+    old = client.get("/signing/dashboard?edition=2024&lang=zh").get_data(as_text=True)
     assert _selector(old) == [("2025", False), ("2024", True)]
     assert 'id="signed-total">2.00<' in old
     assert "2024年生态文明贵阳国际论坛共签约项目1个，签约金额2.00亿元" in old
-    home = client.get("/").get_data(as_text=True)
+    home = client.get("/?lang=zh").get_data(as_text=True)
     assert 'id="fig-signed">3.00<' in home and 'id="fig-projects">2<' in home
 
 

@@ -135,7 +135,7 @@ def test_dashboard_and_venue_are_public_with_svg_and_press_lines(client):
     make_agreement(session, amount_yuan=Decimal("100000000"), kind="intent")
     html = client.get("/signing/dashboard").get_data(as_text=True)
     assert "2023年生态文明贵阳国际论坛共签约项目1个，签约金额2.50亿元" in html
-    assert "1 project was signed at the Eco Forum Global Guiyang 2023, for a total of 2.50亿元" in html
+    assert "1 project was signed at the Eco Forum Global Guiyang 2023, for a total of RMB 250 million (RMB 250,000,000)." in html
     # Charts are server-side SVG; the only script is the copy buttons' own file.
     assert html.count("<svg") >= 6 and html.count("<script") == html.count('<script src="/static/')
     counted = client.get("/signing/dashboard?intent=1").get_data(as_text=True)

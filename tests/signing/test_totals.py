@@ -149,15 +149,15 @@ def test_edition_filter_and_empty_sessions(app):
 @pytest.mark.parametrize(
     ("count", "yuan", "zh", "en"),
     [
-        (0, "0", "本次论坛共签约项目0个，签约金额0.00亿元", "0 projects were signed at the forum, for a total of 0.00亿元 (RMB 0)."),
+        (0, "0", "本次论坛共签约项目0个，签约金额0.00亿元", "0 projects were signed at the forum, for a total of RMB 0."),
         (1, "100000000", "本次论坛共签约项目1个，签约金额1.00亿元",
-         "1 project was signed at the forum, for a total of 1.00亿元 (RMB 100,000,000)."),
+         "1 project was signed at the forum, for a total of RMB 100 million (RMB 100,000,000)."),
         (52, "16025000000.00", "本次论坛共签约项目52个，签约金额160.25亿元",
-         "52 projects were signed at the forum, for a total of 160.25亿元 (RMB 16,025,000,000)."),
+         "52 projects were signed at the forum, for a total of RMB 16.03 billion (RMB 16,025,000,000)."),
         (3, "1234567.89", "本次论坛共签约项目3个，签约金额0.01亿元",
-         "3 projects were signed at the forum, for a total of 0.01亿元 (RMB 1,234,567.89)."),
+         "3 projects were signed at the forum, for a total of RMB 1.23 million (RMB 1,234,567.89)."),
         (2, "1234500000", "本次论坛共签约项目2个，签约金额12.35亿元",
-         "2 projects were signed at the forum, for a total of 12.35亿元 (RMB 1,234,500,000)."),
+         "2 projects were signed at the forum, for a total of RMB 1.23 billion (RMB 1,234,500,000)."),
     ],
 )
 def test_press_lines(count, yuan, zh, en):

@@ -55,12 +55,7 @@ def _session_page(
     need_large=False,
     status: int = 200,
 ):
-    agreements = db.session.scalars(
-        sa.select(Agreement)
-        .where(Agreement.session_id == session.id)
-        .order_by(Agreement.signed_at.desc(), Agreement.id.desc())
-        .limit(AGREEMENTS_PER_PAGE)
-    ).all()
+    agreements = operations.session_agreements(session, limit=AGREEMENTS_PER_PAGE)
     totals = signed_totals(
         count_intent=bool(current_app.config["SIGNING_COUNT_INTENT"]), edition=session.edition
     )

@@ -1,0 +1,17 @@
+"""Meetings' URL map: requests, the inbox, a meeting and its answers, threads."""
+
+from flask import Blueprint
+
+from matchmaker.meetings import controllers
+
+bp = Blueprint("meetings", __name__)
+
+bp.add_url_rule("/projects/<int:project_id>/meeting", view_func=controllers.request_form,
+                methods=["GET", "POST"])
+bp.add_url_rule("/meetings", view_func=controllers.index)
+bp.add_url_rule("/meetings/<int:meeting_id>", view_func=controllers.meeting)
+bp.add_url_rule("/meetings/<int:meeting_id>/<action>", view_func=controllers.act,
+                methods=["POST"])
+bp.add_url_rule("/leads/<int:lead_id>/thread", view_func=controllers.thread)
+bp.add_url_rule("/leads/<int:lead_id>/messages", view_func=controllers.post_message,
+                methods=["POST"])

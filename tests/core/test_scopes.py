@@ -46,6 +46,14 @@ SCOPE_FREE = {
     "api.notifications_read": "one's own notifications",
 }
 
+# Routes whose feature checks the scope itself, and where (their own tests cover it).
+CHECKED_BY_FEATURE = {
+    "meetings.act": "meetings.operations.visible_meetings_query: a meeting elsewhere is a 404",
+    "api.meetings_act": "meetings.operations.visible_meetings_query: a meeting elsewhere is a 404",
+    "meetings.post_message": "meetings.operations.visible_lead: User.covers_region",
+    "api.messages_post": "meetings.operations.visible_lead: User.covers_region",
+}
+
 # The checked routes: the request body that would succeed for province-level staff.
 STAGE = {"stage": "started", "occurred_on": "2024-08-01", "date": "2024-08-01", "note": "许可证"}
 FUNDS = {"amount": "1", "paid_on": "2024-08-01", "date": "2024-08-01", "note": "回单"}
@@ -72,7 +80,8 @@ def _staff_writes(app):
 
 def test_every_staff_write_route_is_scope_checked_or_declared_free(app):
     endpoints = {rule.endpoint for rule, _ in _staff_writes(app)}
-    assert endpoints - SCOPE_FREE.keys() - CHECKED.keys() == set(), "classify the new route"
+    unclassified = endpoints - SCOPE_FREE.keys() - CHECKED.keys() - CHECKED_BY_FEATURE.keys()
+    assert unclassified == set(), "classify the new route"
     assert CHECKED.keys() <= endpoints and SCOPE_FREE.keys() <= endpoints
 
 

@@ -64,12 +64,13 @@ def bulk_load(rows: list[dict], *, catalogue_name: str = "Synthetic", published:
     import sqlalchemy as sa
 
     from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, project_sectors
+    from matchmaker.editions.operations import edition_for_year
     from matchmaker.extensions import db
     from matchmaker.reference.loaders import regions_by_code, sectors_by_code
 
     sectors = {code: s.id for code, s in sectors_by_code().items()}
     regions = {code: r.id for code, r in regions_by_code().items()}
-    catalogue = Catalogue(name=catalogue_name, year=2023,
+    catalogue = Catalogue(name=catalogue_name, year=2023, edition=edition_for_year(2023),
                           status=CatalogueStatus.PUBLISHED if published else CatalogueStatus.DRAFT)
     db.session.add(catalogue)
     db.session.flush()

@@ -76,6 +76,10 @@ class Defaults:
     MATCH_WEIGHTS = {"sector": 35, "region": 20, "amount": 20, "mode": 10, "text": 15}
     # Yuan per US dollar for investors' ticket sizes typed in USD (shown with the result).
     MATCH_USD_RATE = "7.10"
+    # The negotiation zone's scheduler: auto (greedy, then CP-SAT when it falls short on a
+    # small enough instance), greedy or cpsat; CP-SAT's time limit in seconds.
+    ZONE_SCHEDULER = "auto"
+    ZONE_SOLVER_SECONDS = 10
     # Letters of intent are shown apart and not counted as signed unless chosen.
     SIGNING_COUNT_INTENT = False
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from matchmaker.meetings import controllers
+from matchmaker.meetings import controllers, zone_controllers
 
 bp = Blueprint("meetings", __name__)
 
@@ -15,3 +15,9 @@ bp.add_url_rule("/meetings/<int:meeting_id>/<action>", view_func=controllers.act
 bp.add_url_rule("/leads/<int:lead_id>/thread", view_func=controllers.thread)
 bp.add_url_rule("/leads/<int:lead_id>/messages", view_func=controllers.post_message,
                 methods=["POST"])
+
+# Organisers: the zone of an edition (?edition=YEAR, else the current one).
+bp.add_url_rule("/zone", view_func=zone_controllers.zone_page, methods=["GET", "POST"])
+bp.add_url_rule("/zone/schedule", view_func=zone_controllers.schedule, methods=["POST"])
+bp.add_url_rule("/zone/unschedule", view_func=zone_controllers.unschedule, methods=["POST"])
+bp.add_url_rule("/zone/prematch", view_func=zone_controllers.prematch, methods=["POST"])

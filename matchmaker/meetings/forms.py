@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from matchmaker.forms import BaseForm
 from matchmaker.meetings.models import MeetingOutcome
@@ -57,3 +64,36 @@ class ActionForm(BaseForm):
 class OutcomeForm(BaseForm):
     outcome = SelectField(_l("Outcome"), validators=[InputRequired()],
                           choices=choices(MeetingOutcome))
+
+
+class ZoneForm(BaseForm):
+    days = StringField(_l("Days (YYYY-MM-DD, separated by commas)"), validators=[InputRequired()])
+    day_start = StringField(_l("Opens at"), default="09:00", validators=[InputRequired()])
+    day_end = StringField(_l("Closes at"), default="17:00", validators=[InputRequired()])
+    slot_minutes = IntegerField(_l("Slot length (minutes)"), default=30,
+                                validators=[InputRequired(), NumberRange(5, 240)])
+    breaks = StringField(_l("Breaks (e.g. 12:00-13:30)"), validators=[Optional()])
+    tables = IntegerField(_l("Tables"), default=10, validators=[InputRequired(), NumberRange(1, 500)])
+    interpreters = StringField(_l("Tables with an interpreter (e.g. 1-5:en)"),
+                               validators=[Optional()])
+    investor_cap = IntegerField(_l("Meetings per investor at most"), default=8,
+                                validators=[InputRequired(), NumberRange(1, 100)])
+    project_cap = IntegerField(_l("Meetings per project at most"), default=8,
+                               validators=[InputRequired(), NumberRange(1, 100)])
+
+
+class ScheduleForm(BaseForm):
+    method = SelectField(_l("Method"), default="auto", choices=[
+        SelectChoice("auto", _l("Automatic (greedy, then the exact solver if it falls short)")),
+        SelectChoice("greedy", _l("Greedy (fast)")),
+        SelectChoice("cpsat", _l("Exact solver (CP-SAT, up to the time limit)")),
+    ])
+
+
+class PreMatchForm(BaseForm):
+    top = IntegerField(_l("Meetings per investor (k)"), default=5,
+                       validators=[InputRequired(), NumberRange(1, 50)])
+    cap = IntegerField(_l("Meetings per project at most (c)"), default=8,
+                       validators=[InputRequired(), NumberRange(1, 100)])
+    min_score = IntegerField(_l("Lowest match score"), default=40,
+                             validators=[InputRequired(), NumberRange(0, 100)])

@@ -215,13 +215,15 @@ class MeetingRequest:
 
 
 def request_meeting(investor: Investor, project: Project, data: MeetingRequest, *,
-                    user) -> Meeting:
-    """An investor asks to meet a project's side (registering interest if not yet)."""
+                    user, edition=None) -> Meeting:
+    """An investor asks to meet a project's side (registering interest if not yet), in
+    the current edition's zone unless told; organisers may ask for an investor
+    (pre-matching), and then the investor is told too."""
     if user is not None and user.role == Role.INVESTOR and user.investor_id != investor.id:
         raise Forbidden(N_("You can ask for meetings for your own organisation only."))
     matching.matchable_project(project.id)  # signed, withdrawn or unpublished: 404
     message = clean_message(data.message)
-    edition = current_edition()
+    edition = edition or current_edition()
     zone = zone_of(edition.id if edition else None)
     slots = clean_slots(data.slots, zone)
     lead = db.session.scalar(sa.select(Lead).where(Lead.investor_id == investor.id,
@@ -244,8 +246,10 @@ def request_meeting(investor: Investor, project: Project, data: MeetingRequest, 
     if message:
         db.session.add(Message(lead_id=lead.id, author_id=getattr(user, "id", None),
                                side=Side.INVESTOR, body=message))
-    _tell(project_users(project), "meeting_requested", meeting, user=user,
-          message=message or "-")
+    told = project_users(project)
+    if user is None or user.role != Role.INVESTOR:
+        told = [*told, *investor_users(investor.id)]
+    _tell(told, "meeting_requested", meeting, user=user, message=message or "-")
     audit.record("create", "meeting", meeting.id, user=user,
                  after={"investor_id": investor.id, "project_id": project.id})
     db.session.flush()

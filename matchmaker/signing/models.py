@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -132,6 +133,11 @@ class Agreement(Base):
         ),
         sa.CheckConstraint("voided = false OR void_reason <> ''", name="void_needs_reason"),
         sa.CheckConstraint("project_id IS NOT NULL OR project_name <> ''", name="project_or_name"),
+        # Covering indexes of signing.totals.grouped_tallies (one per part of its statement).
+        sa.Index("ix_agreements_tally_session", "session_id", "kind", "voided", "amount_yuan"),
+        sa.Index("ix_agreements_tally_placement", "project_id", "sector_id", "region_id", "voided",
+                 "kind", "amount_yuan"),
+        sa.Index("ix_agreements_tally_investor", "investor_id", "voided", "kind", "amount_yuan"),
     )
 
     def __repr__(self) -> str:
@@ -140,3 +146,42 @@ class Agreement(Base):
     @property
     def foreign(self) -> bool:
         return self.currency != "CNY"
+
+
+class TallyDimension(enum.IntEnum):
+    """What `AgreementTally.key` is."""
+
+    SESSION = 0  # key 0: the row of (session, kind, voided) itself
+    PROJECT = 1  # key: project id (catalogue agreements only)
+    SECTOR = 2  # key: sector id, 0 for none (off-catalogue agreements only)
+    REGION = 3  # key: region id, 0 for none (off-catalogue agreements only)
+    INVESTOR = 4  # key: investor id
+    CURRENCY = 5  # key 0, `currency` set: foreign-currency agreements (also amount_original)
+
+
+class AgreementTally(Base):
+    """Running count and sum of agreements per (dimension, key, session, kind, voided).
+
+    Maintained by database triggers on `agreements` (migration 1701), so
+    every write - ORM, Core or SQL - updates them in its own transaction; totals read a
+    few hundred of these rows instead of every agreement."""
+
+    __tablename__ = "agreement_tallies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dimension: Mapped[int] = mapped_column(sa.SmallInteger, nullable=False)
+    key: Mapped[int] = mapped_column(nullable=False)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("signing_sessions.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(32), nullable=False)
+    voided: Mapped[bool] = mapped_column(nullable=False)
+    currency: Mapped[str] = mapped_column(sa.String(3), nullable=False)  # '' but in CURRENCY
+    agreements: Mapped[int] = mapped_column(nullable=False)
+    yuan: Mapped[Decimal] = mapped_column(Money, nullable=False)
+    amount_original: Mapped[Decimal] = mapped_column(Money, nullable=False)  # CURRENCY only
+
+    __table_args__ = (
+        sa.UniqueConstraint("dimension", "key", "currency", "session_id", "kind", "voided"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<AgreementTally {self.dimension}:{self.key} {self.session_id} {self.kind} {self.agreements}>"

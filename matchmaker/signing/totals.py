@@ -4,11 +4,14 @@ CLI, exports and press lines all read `signed_totals`).
 Counted: agreements not voided, of every kind except letters of intent - those are
 shown apart and counted only when the organiser chooses so (`count_intent`).
 
-A few GROUP BY queries with few groups each (session x kind x voided; investor kind;
-project x sector; project x region) give every figure in SQL, exactly (Money sums are
-exact on both databases); each of by_session, by_sector, by_region, by_kind and
-by_investor_kind adds up to `total_yuan`, checked on every call (recomputed if an
-agreement landed between two of the queries). An agreement counts once per breakdown: a catalogue project's FIRST sector
+Every figure comes from running tallies (`AgreementTally`: counts and sums per session,
+kind and project / sector / region / investor, kept by triggers in the same transaction as
+each agreement write), a few hundred rows whatever the number of agreements; the exact
+grouped statement over the agreements (`grouped_tallies`, one statement over covering
+indexes) is the fallback and the tests' check. Money sums are exact on both databases; each of by_session, by_sector, by_region, by_kind and
+by_investor_kind adds up to `total_yuan`, checked on every call. This module is the one
+place that decides what counts and how much: amounts are stored in yuan whatever the
+currency they were signed in. An agreement counts once per breakdown: a catalogue project's FIRST sector
 (`project.sectors[0]`, the lowest in taxonomy order) rolled up to its top-level sector, and its region's prefecture;
 an off-catalogue agreement uses its own sector and region; agreements with none fall in
 an "unassigned" row.
@@ -22,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from matchmaker.catalogue.models import (
     Catalogue,
@@ -40,7 +44,13 @@ from matchmaker.i18n import N_, NP_
 from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.money import yuan_str
 from matchmaker.reference.labels import label_in, names
-from matchmaker.signing.models import Agreement, AgreementKind, SigningSession
+from matchmaker.signing.models import (
+    Agreement,
+    AgreementKind,
+    AgreementTally,
+    SigningSession,
+    TallyDimension,
+)
 from matchmaker.signing.press import (
     event_en,
     event_zh,
@@ -286,24 +296,17 @@ def _edition(edition: Edition | int | None | Any) -> Edition | None:
 def signed_totals(*, count_intent: bool = False, edition: Edition | int | None | Any = None) -> Totals:
     """Every signed figure, exact (see the module docstring for what counts), for one
     edition (an Edition or its year) or, with None / editions.ALL, every edition."""
-    edition = _edition(edition)
-    for _attempt in range(3):
-        totals = _compute(count_intent=count_intent, edition=edition)
-        if _consistent(totals):
-            return totals
-        # An agreement was recorded between two of the aggregate queries (each statement
-        # has its own snapshot under READ COMMITTED): compute again rather than show
-        # breakdowns that do not add up.
-        db.session.rollback()
+    totals = _compute(count_intent=count_intent, edition=_edition(edition))
+    # Every breakdown comes from the same statement (one snapshot, even under READ
+    # COMMITTED), so they add up by construction; a failure here is a bug, never shown.
+    for name, rows in totals.breakdowns().items():
+        if sum((r.total_yuan for r in rows), ZERO) != totals.total_yuan or sum(
+            r.count for r in rows
+        ) != totals.count:
+            raise AssertionError(f"signing totals: {name} does not add up")
+    if totals.foreign_total_yuan > totals.total_yuan:
+        raise AssertionError("signing totals: more in foreign currencies than in all")
     return totals
-
-
-def _consistent(totals: Totals) -> bool:
-    return totals.foreign_total_yuan <= totals.total_yuan and all(
-        sum((r.total_yuan for r in rows), ZERO) == totals.total_yuan
-        and sum(r.count for r in rows) == totals.count
-        for rows in totals.breakdowns().values()
-    )
 
 
 def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
@@ -314,61 +317,26 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
     session_ids = [s.id for s in sessions]
     counted = counted_kinds(count_intent)
 
-    def scoped(query):
-        if edition is not None:
-            query = query.where(Agreement.session_id.in_(session_ids or [-1]))
-        return query
-
-    n, amount = sa.func.count(Agreement.id), money_sum(Agreement.amount_yuan)
-    is_counted = sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted))
-    # Few groups each: (session, kind, voided); investor kind; (project, sector); (project, region).
-    by_session_kind = db.session.execute(
-        scoped(
-            sa.select(Agreement.session_id, Agreement.kind, Agreement.voided, n, amount)
-        ).group_by(Agreement.session_id, Agreement.kind, Agreement.voided)
-    ).all()
-    by_investor = db.session.execute(
-        scoped(
-            sa.select(Investor.kind, n, amount)
-            .join(Investor, Investor.id == Agreement.investor_id)
-            .where(is_counted)
-        ).group_by(Investor.kind)
-    ).all()
-    by_project_sector = db.session.execute(
-        scoped(
-            sa.select(Agreement.project_id, Agreement.sector_id, n, amount).where(is_counted)
-        ).group_by(Agreement.project_id, Agreement.sector_id)
-    ).all()
-    by_project_region = db.session.execute(
-        scoped(
-            sa.select(Agreement.project_id, Agreement.region_id, n, amount).where(is_counted)
-        ).group_by(Agreement.project_id, Agreement.region_id)
-    ).all()
-
-    by_currency = db.session.execute(
-        scoped(
-            sa.select(Agreement.currency, n, money_sum(Agreement.amount_original), amount)
-            .where(is_counted, Agreement.currency != "CNY")
-        ).group_by(Agreement.currency)
-    ).all()
-
-    project_ids = sorted({row[0] for row in by_project_sector if row[0] is not None})
+    tallies = read_tallies(counted, session_ids if edition is not None else None)
+    by_session_kind = tallies.sessions
+    investor_kinds = _investor_kinds(sorted(key for key, _rows, _yuan in tallies.investors))
+    by_investor_kind_rows = [(investor_kinds[i], rows, yuan) for i, rows, yuan in tallies.investors]
+    project_ids = sorted(key for key, _rows, _yuan in tallies.projects)
     first_sector: dict[int, int] = {}
     project_region: dict[int, int | None] = {}
     project_edition: dict[int, int] = {}
-    if project_ids:
+    for chunk in _chunks(project_ids):
         for project_id, sector_id in db.session.execute(
             sa.select(project_sectors.c.project_id, project_sectors.c.sector_id)
             .join(Sector, Sector.id == project_sectors.c.sector_id)
-            .where(project_sectors.c.project_id.in_(project_ids))
+            .where(project_sectors.c.project_id.in_(chunk))
             .order_by(project_sectors.c.project_id, Sector.position.desc())
         ):
             first_sector[project_id] = sector_id  # the last one written has the lowest position
-        project_region, project_edition = {}, {}
         for project_id, region_id, edition_id in db.session.execute(
             sa.select(Project.id, Project.region_id, Catalogue.edition_id)
             .join(Catalogue, Catalogue.id == Project.catalogue_id)
-            .where(Project.id.in_(project_ids))
+            .where(Project.id.in_(chunk))
         ):
             project_region[project_id] = region_id
             project_edition[project_id] = edition_id
@@ -393,26 +361,25 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
             by_session[session_id].add(rows, yuan)
             by_kind[kind].add(rows, yuan)
     by_investor_kind: dict[Any, _Sum] = defaultdict(_Sum)
-    for kind, rows, yuan in by_investor:
+    for kind, rows, yuan in by_investor_kind_rows:
         by_investor_kind[InvestorKind(kind)].add(rows, yuan or ZERO)
     by_sector: dict[Any, _Sum] = defaultdict(_Sum)
+    by_region: dict[Any, _Sum] = defaultdict(_Sum)
     signed_projects: set[int] = set()
     on_catalogue = ZERO
-    for project_id, sector_id, rows, yuan in by_project_sector:
-        if project_id is not None:
-            sector_id = first_sector.get(project_id)
-            # Catalogue conversion is per edition: projects of this edition's catalogues.
-            if edition is None or project_edition.get(project_id) == edition.id:
-                signed_projects.add(project_id)
-                on_catalogue += yuan or ZERO
-        by_sector[sector_root[sector_id] if sector_id is not None else None].add(rows, yuan or ZERO)
-    by_region: dict[Any, _Sum] = defaultdict(_Sum)
-    for project_id, region_id, rows, yuan in by_project_region:
-        if project_id is not None:
-            region_id = project_region.get(project_id)
-        by_region[to_prefecture[region_id] if region_id is not None else None].add(
-            rows, yuan or ZERO
-        )
+    for project_id, rows, yuan in tallies.projects:
+        # A catalogue agreement counts where its project is now, not where it was.
+        sector_id, region_id = first_sector.get(project_id), project_region.get(project_id)
+        by_sector[sector_root[sector_id] if sector_id is not None else None].add(rows, yuan)
+        by_region[to_prefecture[region_id] if region_id is not None else None].add(rows, yuan)
+        # Catalogue conversion is per edition: projects of this edition's catalogues.
+        if edition is None or project_edition.get(project_id) == edition.id:
+            signed_projects.add(project_id)
+            on_catalogue += yuan
+    for sector_id, rows, yuan in tallies.sectors:  # off-catalogue agreements
+        by_sector[sector_root[sector_id] if sector_id is not None else None].add(rows, yuan)
+    for region_id, rows, yuan in tallies.regions:
+        by_region[to_prefecture[region_id] if region_id is not None else None].add(rows, yuan)
 
     listed = (
         sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
@@ -451,11 +418,159 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
         signed_on_catalogue_yuan=on_catalogue,
         session_targets={s.id: s.target_yuan for s in sessions},
         foreign=sorted(
-            (ForeignRow(currency, rows, original or ZERO, yuan or ZERO)
-             for currency, rows, original, yuan in by_currency),
+            (ForeignRow(currency, rows, original, yuan) for currency, rows, original, yuan in tallies.currencies),
             key=lambda row: (-row.total_yuan, row.currency),
         ),
     )
+
+
+@dataclass
+class Tallies:
+    """Counts and sums of agreements, the input of every signed figure:
+    sessions: (session_id, kind, voided, count, yuan) over every agreement;
+    projects: (project_id, count, yuan) of counted catalogue agreements;
+    sectors, regions: (id or None, count, yuan) of counted off-catalogue agreements;
+    investors: (investor_id, count, yuan) of counted agreements;
+    currencies: (currency, count, amount in it, yuan) of counted foreign-currency ones."""
+
+    sessions: list[tuple[int, str, bool, int, Decimal]] = field(default_factory=list)
+    projects: list[tuple[int, int, Decimal]] = field(default_factory=list)
+    sectors: list[tuple[int | None, int, Decimal]] = field(default_factory=list)
+    regions: list[tuple[int | None, int, Decimal]] = field(default_factory=list)
+    investors: list[tuple[int, int, Decimal]] = field(default_factory=list)
+    currencies: list[tuple[str, int, Decimal, Decimal]] = field(default_factory=list)
+
+    def normalised(self) -> dict[str, list]:
+        """Order-free and zero-free, for comparing two ways of computing them."""
+        return {
+            "sessions": sorted((r for r in self.sessions if r[3]), key=repr),
+            **{name: sorted((r for r in getattr(self, name) if r[1]), key=repr)
+               for name in ("projects", "sectors", "regions", "investors", "currencies")},
+        }
+
+
+def read_tallies(counted: list[AgreementKind], session_ids: list[int] | None) -> Tallies:
+    """The running tallies (a few rows per session, kind and key, kept by triggers in
+    each writer's transaction); the exact grouped statement over the agreements when they
+    cannot be trusted (SQLite turned a sum past 2^63 fen into a float)."""
+    t = AgreementTally
+    part = sa.case((t.dimension == TallyDimension.SESSION, 1), else_=0)
+    columns = [
+        t.dimension, t.key, t.currency,
+        sa.case((part == 1, t.session_id)), sa.case((part == 1, t.kind)), sa.case((part == 1, t.voided)),
+        sa.func.sum(t.agreements), money_sum(t.yuan), money_sum(t.amount_original),
+    ]
+    query = (
+        sa.select(*columns)
+        .where(sa.or_(part == 1, sa.and_(t.voided.is_(False), t.kind.in_([k.value for k in counted]))))
+        .group_by(*columns[:6])
+        .having(sa.func.sum(t.agreements) != 0)
+    )
+    if session_ids is not None:
+        query = query.where(t.session_id.in_(session_ids or [-1]))
+    rows = None
+    # SQLite: an integer sum that overflowed in a trigger turned into a float (inexact).
+    if db.session.get_bind().dialect.name != "sqlite" or db.session.scalar(
+        sa.select(t.id).where(sa.or_(sa.func.typeof(t.yuan) != "integer",
+                                     sa.func.typeof(t.amount_original) != "integer")).limit(1)
+    ) is None:
+        rows = db.session.execute(query).all()
+    if rows is None:
+        current_app.logger.warning("signing totals: tallies unusable, summing the agreements instead")
+        return grouped_tallies(counted, session_ids)
+    tallies = Tallies()
+    for dimension, key, currency, session_id, kind, voided, count, yuan, original in rows:
+        yuan = yuan or ZERO
+        if dimension == TallyDimension.SESSION:
+            tallies.sessions.append((session_id, kind, bool(voided), count, yuan))
+        elif dimension == TallyDimension.PROJECT:
+            tallies.projects.append((key, count, yuan))
+        elif dimension == TallyDimension.SECTOR:
+            tallies.sectors.append((key or None, count, yuan))
+        elif dimension == TallyDimension.REGION:
+            tallies.regions.append((key or None, count, yuan))
+        elif dimension == TallyDimension.INVESTOR:
+            tallies.investors.append((key, count, yuan))
+        else:
+            tallies.currencies.append((currency, count, original or ZERO, yuan))
+    return tallies
+
+
+def grouped_tallies(counted: list[AgreementKind], session_ids: list[int] | None) -> Tallies:
+    """The same tallies from the agreements themselves, in ONE grouped statement (one
+    snapshot), each part an aggregate over its own covering index (migration 1701):
+    (session, kind, voided) over every agreement; (project, sector, region), investor and
+    currency over the counted ones. The fallback of `read_tallies`, and its check in the tests."""
+    n, amount = sa.func.count(), money_sum(Agreement.amount_yuan)
+    is_counted = sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted))
+    scope = [Agreement.session_id.in_(session_ids or [-1])] if session_ids is not None else []
+    null_int, null_str, null_bool = (
+        sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Boolean)
+    )
+    no_original = sa.cast(sa.null(), Agreement.amount_original.type)
+    sessions = (
+        sa.select(sa.literal(0).label("part"), Agreement.session_id, Agreement.kind.label("kind"),
+                  Agreement.voided, null_int, null_int, null_int, null_int, null_str, n, amount,
+                  no_original)
+        .where(*scope)
+        .group_by(Agreement.session_id, Agreement.kind, Agreement.voided)
+    )
+    placements = (
+        sa.select(sa.literal(1), null_int, null_str, null_bool, Agreement.project_id,
+                  Agreement.sector_id, Agreement.region_id, null_int, null_str, n, amount, no_original)
+        .where(is_counted, *scope)
+        .group_by(Agreement.project_id, Agreement.sector_id, Agreement.region_id)
+    )
+    investors = (
+        sa.select(sa.literal(2), null_int, null_str, null_bool, null_int, null_int, null_int,
+                  Agreement.investor_id, null_str, n, amount, no_original)
+        .where(is_counted, *scope)
+        .group_by(Agreement.investor_id)
+    )
+    currencies = (
+        sa.select(sa.literal(3), null_int, null_str, null_bool, null_int, null_int, null_int,
+                  null_int, Agreement.currency, n, amount, money_sum(Agreement.amount_original))
+        .where(is_counted, Agreement.currency != "CNY", *scope)
+        .group_by(Agreement.currency)
+    )
+    tallies = Tallies()
+    projects: dict[int, _Sum] = defaultdict(_Sum)
+    sectors: dict[int | None, _Sum] = defaultdict(_Sum)
+    regions: dict[int | None, _Sum] = defaultdict(_Sum)
+    for row in db.session.execute(sa.union_all(sessions, placements, investors, currencies)):
+        (part, session_id, kind, voided, project_id, sector_id, region_id, investor_id, currency,
+         count, yuan, original) = row
+        yuan = yuan or ZERO
+        if part == 0:
+            tallies.sessions.append((session_id, kind, bool(voided), count, yuan))
+        elif part == 2:
+            tallies.investors.append((investor_id, count, yuan))
+        elif part == 3:
+            tallies.currencies.append((currency, count, original or ZERO, yuan))
+        elif project_id is not None:
+            projects[project_id].add(count, yuan)
+        else:
+            sectors[sector_id].add(count, yuan)
+            regions[region_id].add(count, yuan)
+    tallies.projects = [(key, s.count, s.total) for key, s in projects.items()]
+    tallies.sectors = [(key, s.count, s.total) for key, s in sectors.items()]
+    tallies.regions = [(key, s.count, s.total) for key, s in regions.items()]
+    return tallies
+
+
+def _investor_kinds(investor_ids: list[int]) -> dict[int, str]:
+    kinds: dict[int, str] = {}
+    for chunk in _chunks(investor_ids):
+        kinds.update(db.session.execute(
+            sa.select(Investor.id, Investor.kind).where(Investor.id.in_(chunk))
+        ).all())
+    return kinds
+
+
+def _chunks(ids: list[int], size: int = 5000):
+    """Bounded IN lists (SQLite allows 32,766 parameters per statement)."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def session_summaries(totals: Totals, sessions: list[SigningSession]) -> list[dict[str, Any]]:

@@ -25,6 +25,8 @@ DEFERRED = {
     ("matchmaker/jobs.py", "rq.exceptions"): "only when REDIS_URL is set",
     ("matchmaker/jobs.py", "rq.job"): "only when REDIS_URL is set",
     ("matchmaker/jobs_cli.py", "rq"): "only `matchmaker worker`, which needs Redis",
+    ("matchmaker/meetings/scheduler.py", "ortools.sat.python"):
+        "the exact solver, loaded only when a schedule asks for it",
     ("matchmaker/serve.py", "gunicorn.http"): "gunicorn exists where it runs (not on Windows)",
     ("matchmaker/serve.py", "gunicorn.app.base"): "gunicorn exists where it runs (not on Windows)",
     ("matchmaker/serve.py", "waitress"): "the fallback server, only where gunicorn cannot run",

@@ -1,0 +1,477 @@
+"""Signing totals as they were before issue 17 (four full GROUP BYs in turn), kept only
+as the benchmarks' baseline; matchmaker.signing.totals is the one definition.
+
+The original docstring: signed totals: the one definition of "signed" (home page, dashboard, venue screen, API,
+CLI, exports and press lines all read `signed_totals`).
+
+Counted: agreements not voided, of every kind except letters of intent - those are
+shown apart and counted only when the organiser chooses so (`count_intent`).
+
+A few GROUP BY queries with few groups each (session x kind x voided; investor kind;
+project x sector; project x region) give every figure in SQL, exactly (Money sums are
+exact on both databases); each of by_session, by_sector, by_region, by_kind and
+by_investor_kind adds up to `total_yuan`, checked on every call (recomputed if an
+agreement landed between two of the queries). An agreement counts once per breakdown: a catalogue project's FIRST sector
+(`project.sectors[0]`, the lowest in taxonomy order) rolled up to its top-level sector, and its region's prefecture;
+an off-catalogue agreement uses its own sector and region; agreements with none fall in
+an "unassigned" row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from matchmaker.catalogue.models import (
+    Catalogue,
+    CatalogueStatus,
+    Project,
+    ProjectStatus,
+    Region,
+    Sector,
+    project_sectors,
+)
+from matchmaker.db import money_sum
+from matchmaker.editions.models import Edition
+from matchmaker.errors import NotFound
+from matchmaker.extensions import db
+from matchmaker.i18n import N_, NP_
+from matchmaker.investors.models import Investor, InvestorKind
+from matchmaker.money import yuan_str
+from matchmaker.reference.labels import label_in, names
+from matchmaker.signing.models import Agreement, AgreementKind, SigningSession
+from matchmaker.signing.press import (
+    event_en,
+    event_zh,
+    foreign_line_en,
+    foreign_line_zh,
+    press_line_en,
+    press_line_zh,
+)
+
+ZERO = Decimal("0.00")
+ACROSS_EDITIONS_ZH = "历届生态文明贵阳国际论坛合计"
+ACROSS_EDITIONS_EN = "all editions of the Eco Forum Global Guiyang together"
+UNASSIGNED = NP_("totals breakdown", "Not specified")  # agreements with no sector or region
+
+
+def _unassigned() -> tuple[str, str, str]:
+    return ("unassigned", label_in(UNASSIGNED, "zh"), label_in(UNASSIGNED, "en"))
+
+
+def _enum_labels(members) -> dict[Any, tuple[str, str, str]]:
+    """(key, Chinese, English) of each member: the labels of breakdown rows."""
+    return {m: (m.value, names(m)["name"], names(m)["name_en"]) for m in members}
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    key: str
+    name: str
+    name_en: str
+    count: int
+    total_yuan: Decimal
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "name_en": self.name_en,
+            "count": self.count,
+            "total_yuan": yuan_str(self.total_yuan),
+        }
+
+
+@dataclass(frozen=True)
+class ForeignRow:
+    """Counted agreements signed in one foreign currency (合同外资): their sum in that
+    currency and in yuan (already inside `Totals.total_yuan`)."""
+
+    currency: str
+    count: int
+    amount_original: Decimal
+    total_yuan: Decimal
+
+    def as_json(self) -> dict[str, Any]:
+        return {"currency": self.currency, "count": self.count,
+                "amount_original": yuan_str(self.amount_original), "total_yuan": yuan_str(self.total_yuan)}
+
+
+@dataclass
+class Totals:
+    total_yuan: Decimal
+    count: int
+    target_yuan: Decimal
+    count_intent: bool
+    by_session: list[BreakdownRow]
+    by_sector: list[BreakdownRow]
+    by_region: list[BreakdownRow]
+    by_kind: list[BreakdownRow]
+    by_investor_kind: list[BreakdownRow]
+    intent_count: int = 0
+    intent_yuan: Decimal = ZERO
+    voided_count: int = 0
+    catalogue_projects: int = 0  # listed: published catalogues, not withdrawn
+    sought_yuan: Decimal = ZERO
+    signed_projects: int = 0  # distinct catalogue projects with a counted agreement
+    signed_on_catalogue_yuan: Decimal = ZERO
+    session_targets: dict[int, Decimal] = field(default_factory=dict)
+    # The one edition counted (None: every edition - only pages that say so show that).
+    edition: Edition | None = None
+    # Where the target comes from: "edition" (its own target) or "sessions" (their sum).
+    target_source: str = "sessions"
+    # Of which foreign-currency agreements, by currency (largest yuan total first).
+    foreign: list[ForeignRow] = field(default_factory=list)
+
+    @property
+    def foreign_total_yuan(self) -> Decimal:
+        return sum((row.total_yuan for row in self.foreign), ZERO)
+
+    @property
+    def foreign_zh(self) -> str:
+        """'其中外币签约（合同外资）：6.70亿美元，折合47.57亿元' ('' when there is none)."""
+        return foreign_line_zh([(r.currency, r.amount_original) for r in self.foreign], self.foreign_total_yuan)
+
+    @property
+    def foreign_en(self) -> str:
+        return foreign_line_en([(r.currency, r.amount_original) for r in self.foreign], self.foreign_total_yuan)
+
+    @property
+    def progress_percent(self) -> Decimal | None:
+        if self.target_yuan <= 0:
+            return None
+        return (self.total_yuan / self.target_yuan * 100).quantize(Decimal("0.1"))
+
+    @property
+    def press_zh(self) -> str:
+        # Never "本次论坛" for several editions: their sum says so.
+        event = event_zh(self.edition.name) if self.edition is not None else ACROSS_EDITIONS_ZH
+        return press_line_zh(self.count, self.total_yuan, event=event)
+
+    @property
+    def press_en(self) -> str:
+        event = event_en(self.edition.name_en) if self.edition is not None else ACROSS_EDITIONS_EN
+        return press_line_en(self.count, self.total_yuan, event=event)
+
+    def session_press(self, session: SigningSession) -> tuple[str, str]:
+        """The press lines of one session of these totals (its counted agreements)."""
+        row = next((r for r in self.by_session if r.key == str(session.id)), None)
+        count, total = (row.count, row.total_yuan) if row else (0, ZERO)
+        edition = session.edition
+        return (
+            press_line_zh(count, total, event=event_zh(edition.name, session.name), session=True),
+            press_line_en(count, total, event=event_en(edition.name_en, session.name_en or session.name),
+                          session=True),
+        )
+
+    def breakdowns(self) -> dict[str, list[BreakdownRow]]:
+        return {
+            "by_session": self.by_session,
+            "by_sector": self.by_sector,
+            "by_region": self.by_region,
+            "by_kind": self.by_kind,
+            "by_investor_kind": self.by_investor_kind,
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "total_yuan": yuan_str(self.total_yuan),
+            "count": self.count,
+            "target_yuan": yuan_str(self.target_yuan),
+            "target_source": self.target_source,
+            "edition": (
+                {"year": self.edition.year, "name": self.edition.name, "name_en": self.edition.name_en}
+                if self.edition is not None else None
+            ),
+        }
+        for name, rows in self.breakdowns().items():
+            data[name] = [row.as_json() for row in rows]
+        data.update(
+            {
+                "count_intent": self.count_intent,
+                "intent": {"count": self.intent_count, "total_yuan": yuan_str(self.intent_yuan)},
+                "foreign": [row.as_json() for row in self.foreign],
+                "foreign_total_yuan": yuan_str(self.foreign_total_yuan),
+                "voided_count": self.voided_count,
+                "catalogue": {
+                    "projects": self.catalogue_projects,
+                    "signed_projects": self.signed_projects,
+                    "sought_yuan": yuan_str(self.sought_yuan),
+                    "signed_yuan": yuan_str(self.signed_on_catalogue_yuan),
+                },
+                "press": {"zh": self.press_zh, "en": self.press_en},
+            }
+        )
+        return data
+
+
+def counted_kinds(count_intent: bool) -> list[AgreementKind]:
+    return [k for k in AgreementKind if count_intent or k != AgreementKind.INTENT]
+
+
+class _Sum:
+    __slots__ = ("count", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = ZERO
+
+    def add(self, count: int, total: Decimal) -> None:
+        self.count += count
+        self.total += total
+
+
+def _rows(
+    sums: dict[Any, _Sum], labels: dict[Any, tuple[str, str, str]], order: list[Any] | None
+) -> list[BreakdownRow]:
+    unassigned = _unassigned()
+    keys = (
+        list(order)
+        if order is not None
+        else sorted(sums, key=lambda k: (k is None, -sums[k].total, labels.get(k, unassigned)[0]))
+    )
+    rows = []
+    for key in keys:
+        value = sums.get(key)
+        if value is None and order is None:
+            continue
+        value = value or _Sum()
+        code, name, name_en = labels.get(key, unassigned)
+        rows.append(BreakdownRow(code, name, name_en, value.count, value.total))
+    if order is not None:  # extra keys not in the fixed order (e.g. unassigned) go last
+        for key in sums:
+            if key not in order:
+                code, name, name_en = labels.get(key, unassigned)
+                rows.append(BreakdownRow(code, name, name_en, sums[key].count, sums[key].total))
+    return rows
+
+
+def _sector_roots() -> tuple[dict[int, int], dict[int, tuple[str, str, str]]]:
+    sectors = db.session.execute(
+        sa.select(Sector.id, Sector.parent_id, Sector.code, Sector.name, Sector.name_en)
+    ).all()
+    parent = {s.id: s.parent_id for s in sectors}
+    labels = {s.id: (s.code, s.name, s.name_en) for s in sectors}
+
+    def root(sector_id: int) -> int:
+        while parent.get(sector_id) is not None:
+            sector_id = parent[sector_id]  # type: ignore[assignment]
+        return sector_id
+
+    return {s.id: root(s.id) for s in sectors}, labels
+
+
+def _prefectures() -> tuple[dict[int, int], dict[int, tuple[str, str, str]]]:
+    regions = db.session.execute(
+        sa.select(Region.id, Region.parent_id, Region.code, Region.name, Region.name_en)
+    ).all()
+    to_prefecture = {r.id: (r.parent_id or r.id) for r in regions}
+    labels = {r.id: (r.code, r.name, r.name_en) for r in regions}
+    return to_prefecture, labels
+
+
+def _edition(edition: Edition | int | None | Any) -> Edition | None:
+    """An Edition, a year, or None / editions.ALL (every edition)."""
+    if isinstance(edition, Edition) or edition is None:
+        return edition
+    if isinstance(edition, int) and not isinstance(edition, bool):
+        found = db.session.scalar(sa.select(Edition).where(Edition.year == edition))
+        if found is None:  # an unknown year is never read as every edition
+            raise NotFound(N_("There is no %(year)s edition of the forum."), field="edition", year=edition)
+        return found
+    return None  # editions.ALL
+
+
+def signed_totals(*, count_intent: bool = False, edition: Edition | int | None | Any = None) -> Totals:
+    """Every signed figure, exact (see the module docstring for what counts), for one
+    edition (an Edition or its year) or, with None / editions.ALL, every edition."""
+    edition = _edition(edition)
+    for _attempt in range(3):
+        totals = _compute(count_intent=count_intent, edition=edition)
+        if _consistent(totals):
+            return totals
+        # An agreement was recorded between two of the aggregate queries (each statement
+        # has its own snapshot under READ COMMITTED): compute again rather than show
+        # breakdowns that do not add up.
+        db.session.rollback()
+    return totals
+
+
+def _consistent(totals: Totals) -> bool:
+    return totals.foreign_total_yuan <= totals.total_yuan and all(
+        sum((r.total_yuan for r in rows), ZERO) == totals.total_yuan
+        and sum(r.count for r in rows) == totals.count
+        for rows in totals.breakdowns().values()
+    )
+
+
+def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
+    sessions_query = sa.select(SigningSession).order_by(SigningSession.held_on, SigningSession.id)
+    if edition is not None:
+        sessions_query = sessions_query.where(SigningSession.edition_id == edition.id)
+    sessions = db.session.scalars(sessions_query).all()
+    session_ids = [s.id for s in sessions]
+    counted = counted_kinds(count_intent)
+
+    def scoped(query):
+        if edition is not None:
+            query = query.where(Agreement.session_id.in_(session_ids or [-1]))
+        return query
+
+    n, amount = sa.func.count(Agreement.id), money_sum(Agreement.amount_yuan)
+    is_counted = sa.and_(Agreement.voided.is_(False), Agreement.kind.in_(counted))
+    # Few groups each: (session, kind, voided); investor kind; (project, sector); (project, region).
+    by_session_kind = db.session.execute(
+        scoped(
+            sa.select(Agreement.session_id, Agreement.kind, Agreement.voided, n, amount)
+        ).group_by(Agreement.session_id, Agreement.kind, Agreement.voided)
+    ).all()
+    by_investor = db.session.execute(
+        scoped(
+            sa.select(Investor.kind, n, amount)
+            .join(Investor, Investor.id == Agreement.investor_id)
+            .where(is_counted)
+        ).group_by(Investor.kind)
+    ).all()
+    by_project_sector = db.session.execute(
+        scoped(
+            sa.select(Agreement.project_id, Agreement.sector_id, n, amount).where(is_counted)
+        ).group_by(Agreement.project_id, Agreement.sector_id)
+    ).all()
+    by_project_region = db.session.execute(
+        scoped(
+            sa.select(Agreement.project_id, Agreement.region_id, n, amount).where(is_counted)
+        ).group_by(Agreement.project_id, Agreement.region_id)
+    ).all()
+
+    by_currency = db.session.execute(
+        scoped(
+            sa.select(Agreement.currency, n, money_sum(Agreement.amount_original), amount)
+            .where(is_counted, Agreement.currency != "CNY")
+        ).group_by(Agreement.currency)
+    ).all()
+
+    project_ids = sorted({row[0] for row in by_project_sector if row[0] is not None})
+    first_sector: dict[int, int] = {}
+    project_region: dict[int, int | None] = {}
+    project_edition: dict[int, int] = {}
+    if project_ids:
+        for project_id, sector_id in db.session.execute(
+            sa.select(project_sectors.c.project_id, project_sectors.c.sector_id)
+            .join(Sector, Sector.id == project_sectors.c.sector_id)
+            .where(project_sectors.c.project_id.in_(project_ids))
+            .order_by(project_sectors.c.project_id, Sector.position.desc())
+        ):
+            first_sector[project_id] = sector_id  # the last one written has the lowest position
+        project_region, project_edition = {}, {}
+        for project_id, region_id, edition_id in db.session.execute(
+            sa.select(Project.id, Project.region_id, Catalogue.edition_id)
+            .join(Catalogue, Catalogue.id == Project.catalogue_id)
+            .where(Project.id.in_(project_ids))
+        ):
+            project_region[project_id] = region_id
+            project_edition[project_id] = edition_id
+    sector_root, sector_labels = _sector_roots()
+    to_prefecture, region_labels = _prefectures()
+
+    by_session: dict[Any, _Sum] = defaultdict(_Sum)
+    by_kind: dict[Any, _Sum] = defaultdict(_Sum)
+    total, count = ZERO, 0
+    intent_count, intent_yuan, voided_count = 0, ZERO, 0
+    for session_id, kind, voided, rows, yuan in by_session_kind:
+        kind, yuan = AgreementKind(kind), yuan or ZERO
+        if voided:
+            voided_count += rows
+            continue
+        if kind == AgreementKind.INTENT:
+            intent_count += rows
+            intent_yuan += yuan
+        if kind in counted:
+            total += yuan
+            count += rows
+            by_session[session_id].add(rows, yuan)
+            by_kind[kind].add(rows, yuan)
+    by_investor_kind: dict[Any, _Sum] = defaultdict(_Sum)
+    for kind, rows, yuan in by_investor:
+        by_investor_kind[InvestorKind(kind)].add(rows, yuan or ZERO)
+    by_sector: dict[Any, _Sum] = defaultdict(_Sum)
+    signed_projects: set[int] = set()
+    on_catalogue = ZERO
+    for project_id, sector_id, rows, yuan in by_project_sector:
+        if project_id is not None:
+            sector_id = first_sector.get(project_id)
+            # Catalogue conversion is per edition: projects of this edition's catalogues.
+            if edition is None or project_edition.get(project_id) == edition.id:
+                signed_projects.add(project_id)
+                on_catalogue += yuan or ZERO
+        by_sector[sector_root[sector_id] if sector_id is not None else None].add(rows, yuan or ZERO)
+    by_region: dict[Any, _Sum] = defaultdict(_Sum)
+    for project_id, region_id, rows, yuan in by_project_region:
+        if project_id is not None:
+            region_id = project_region.get(project_id)
+        by_region[to_prefecture[region_id] if region_id is not None else None].add(
+            rows, yuan or ZERO
+        )
+
+    listed = (
+        sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
+        .join(Catalogue)
+        .where(
+            Catalogue.status == CatalogueStatus.PUBLISHED, Project.status != ProjectStatus.WITHDRAWN
+        )
+    )
+    if edition is not None:
+        listed = listed.where(Catalogue.edition_id == edition.id)
+    listed_projects, sought = db.session.execute(listed).one()
+    sessions_target = sum((s.target_yuan for s in sessions), ZERO)
+    edition_target = edition.target_yuan if edition is not None and edition.target_yuan else ZERO
+
+    session_labels = {s.id: (str(s.id), s.name, s.name_en) for s in sessions}
+    kind_labels = _enum_labels(AgreementKind)
+    investor_labels = _enum_labels(InvestorKind)
+    return Totals(
+        total_yuan=total,
+        count=count,
+        target_yuan=edition_target if edition_target > 0 else sessions_target,
+        target_source="edition" if edition_target > 0 else "sessions",
+        edition=edition,
+        count_intent=count_intent,
+        by_session=_rows(by_session, session_labels, session_ids),
+        by_sector=_rows(by_sector, {k: sector_labels[k] for k in by_sector if k is not None}, None),
+        by_region=_rows(by_region, {k: region_labels[k] for k in by_region if k is not None}, None),
+        by_kind=_rows(by_kind, kind_labels, [k for k in AgreementKind if k in counted]),
+        by_investor_kind=_rows(by_investor_kind, investor_labels, None),
+        intent_count=intent_count,
+        intent_yuan=intent_yuan,
+        voided_count=voided_count,
+        catalogue_projects=listed_projects or 0,
+        sought_yuan=sought or ZERO,
+        signed_projects=len(signed_projects),
+        signed_on_catalogue_yuan=on_catalogue,
+        session_targets={s.id: s.target_yuan for s in sessions},
+        foreign=sorted(
+            (ForeignRow(currency, rows, original or ZERO, yuan or ZERO)
+             for currency, rows, original, yuan in by_currency),
+            key=lambda row: (-row.total_yuan, row.currency),
+        ),
+    )
+
+
+def session_summaries(totals: Totals, sessions: list[SigningSession]) -> list[dict[str, Any]]:
+    """Each session with its counted figures (for lists and the API)."""
+    rows = {row.key: row for row in totals.by_session}
+    result = []
+    for session in sessions:
+        row = rows.get(str(session.id))
+        result.append(
+            {
+                "session": session,
+                "count": row.count if row else 0,
+                "total_yuan": row.total_yuan if row else ZERO,
+            }
+        )
+    return result

@@ -26,6 +26,7 @@ def test_greedy_schedules_keep_every_rule(seed):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_the_exact_solver_keeps_the_rules_and_never_places_fewer(seed):
+    pytest.importorskip("ortools", reason="the exact solver needs ortools (pip install -e .)")
     rng = random.Random(100 + seed)
     problem = s.random_problem(rng, investors=15, projects=10, meetings=80, slots=6, tables=4,
                                interpreter_tables=1, cap=4, availability=0.4)

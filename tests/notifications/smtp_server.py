@@ -7,7 +7,11 @@ import email.policy
 import socket
 from contextlib import contextmanager
 
-from aiosmtpd.controller import Controller
+import pytest
+
+# A venv made before aiosmtpd joined the test extra skips these tests instead of failing.
+Controller = pytest.importorskip(
+    "aiosmtpd.controller", reason="pip install -e '.[test]' (aiosmtpd)").Controller
 
 
 class Collector:

@@ -110,14 +110,18 @@ def endpoint(
     return decorator
 
 
-def perform(operation: Callable[[], T]) -> T:
+def perform(operation: Callable[[], T], *, commit_if: Callable[[T], bool] | None = None) -> T:
     """The API's door helper (the pages' is `views.submit`): run a write's one operation and
     commit; on any error roll back and raise it again (the app's error handlers answer a
-    DomainError as `{"error": {...}}` with its status). Nothing half-written stays."""
+    DomainError as `{"error": {...}}` with its status). Nothing half-written stays.
+    `commit_if(result)` false rolls back a run that succeeded (a check, a refused report)."""
     try:
         result = operation()
     except BaseException:
         db.session.rollback()
         raise
-    db.session.commit()
+    if commit_if is None or commit_if(result):
+        db.session.commit()
+    else:
+        db.session.rollback()
     return result

@@ -12,19 +12,20 @@ from flask.cli import with_appcontext
 
 from matchmaker import audit
 from matchmaker.accounts.models import Role, User
-from matchmaker.console import fail
+from matchmaker.console import echo_json, fail
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.i18n import translate
 from matchmaker.investors.models import Investor
 from matchmaker.investors.operations import (
     import_investors,
+    list_investors,
     merge_investors,
     possible_duplicates,
     undo_merge,
 )
 from matchmaker.investors.resolution import investor_resolver, resolution_json, resolve_investor
-from matchmaker.investors.schemas import ResolutionOut
+from matchmaker.investors.schemas import InvestorList, InvestorOut, ResolutionOut
 from matchmaker.sheets import SheetError, decode_text
 
 
@@ -216,6 +217,27 @@ def unmerge_command(event_id: int, email: str) -> None:
         fail(f"Error: {error.translated()}")
     db.session.commit()
     click.echo(f"#{restored.id} {restored.name} is its own investor again.")
+
+
+@investors_group.command("list")
+@click.option("--q", "query", default="", help="Part of the Chinese or English name.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, 500), default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer (GET /investors).")
+@with_appcontext
+def list_command(query: str, page: int, per_page: int, as_json: bool) -> None:
+    """Known companies, those to review first, then by name."""
+    investors = list_investors(query, page=page, per_page=per_page)
+    items = [InvestorOut.of(i) for i in investors]
+    if as_json:
+        echo_json(InvestorList(items=items, page=page, per_page=per_page))
+        return
+    for item in items:
+        review = "  (to review)" if item.needs_review else ""
+        click.echo(f"#{item.id}  {item.kind:<12} {item.name}"
+                   f"{'  / ' + item.name_en if item.name_en else ''}{review}")
+    if not items:
+        click.echo("No investors.")
 
 
 commands: list = [investors_group]

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from matchmaker import audit
 from matchmaker.accounts.models import Role
@@ -25,22 +24,9 @@ PER_PAGE = 200
 
 @roles_required(Role.STAFF)
 def index():
-
     query = (request.args.get("q") or "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
-    statement = (
-        sa.select(Investor)
-        .where(Investor.merged_into_id.is_(None))
-        .order_by(Investor.needs_review.desc(), Investor.name)
-    )
-    if query:
-        statement = statement.where(sa.or_(Investor.name.contains(query, autoescape=True),
-                                           Investor.name_en.contains(query, autoescape=True)))
-    # `Investor.profile` is matching's (a backref): loaded in one more query, not imported here.
-    investors = db.session.scalars(
-        statement.options(selectinload(Investor.profile))
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
+    investors = operations.list_investors(query, page=page, per_page=PER_PAGE)
     rows = [(investor, investor.profile is not None) for investor in investors]
     return render_template("investors/index.html", rows=rows, q=query, page=page, per_page=PER_PAGE)
 

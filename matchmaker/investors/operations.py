@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from matchmaker import audit, signals
 from matchmaker.accounts.models import Role, User
@@ -41,6 +42,25 @@ INVESTOR_FIELDS = ["name", "name_en", "aliases", "kind", "country"]
 # A name this close to a known one (but not the same company key) is reported as a
 # possible duplicate; a differing province or city caps the score below it.
 DUPLICATE_SCORE = 80.0
+
+
+def list_investors(query: str = "", *, page: int = 1, per_page: int = 200) -> list[Investor]:
+    """Companies (merged ones left out), those to review first, then by name; `query` is
+    part of the Chinese or English name. Their profile (matching's backref) comes in one
+    more query, not one per row."""
+    statement = (
+        sa.select(Investor)
+        .where(Investor.merged_into_id.is_(None))
+        .order_by(Investor.needs_review.desc(), Investor.name, Investor.id)
+    )
+    query = (query or "").strip()
+    if query:
+        statement = statement.where(sa.or_(Investor.name.contains(query, autoescape=True),
+                                           Investor.name_en.contains(query, autoescape=True)))
+    return list(db.session.scalars(
+        statement.options(selectinload(Investor.profile))
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ))
 
 
 # --- who speaks for a company: claims ------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from matchmaker.schemas import Schema
+from pydantic import ConfigDict, Field
+
+from matchmaker.schemas import Flag, RecordId, Schema, Upload, text, whole
 
 
 class InvestorRef(Schema):
@@ -49,3 +51,68 @@ class ResolutionOut(Schema):
 
 class ResolveQuery(Schema):
     name: str = ""
+
+
+class InvestorOut(InvestorRef):
+    kind: str
+    country: str
+    aliases: list[str]
+    needs_review: bool = Field(description="created at the desk or on sign-up, not yet "
+                                           "confirmed by staff")
+    has_profile: bool
+
+    @classmethod
+    def of(cls, investor) -> InvestorOut:
+        return cls(id=investor.id, name=investor.name, name_en=investor.name_en,
+                   kind=investor.kind.value, country=investor.country,
+                   aliases=list(investor.aliases or []), needs_review=investor.needs_review,
+                   has_profile=investor.profile is not None)
+
+
+class InvestorList(Schema):
+    items: list[InvestorOut]
+    page: int
+    per_page: int
+
+
+class InvestorsQuery(Schema):
+    q: text(300, description="part of the Chinese or English name") = ""
+    page: whole(1, 100_000) = 1
+    per_page: whole(1, 500) = 200
+
+
+class InvestorImportForm(Schema):
+    """multipart/form-data of POST /investors/import (the investor list page's upload)."""
+
+    file: Upload
+    merge_duplicates: Flag = Field(False, description="merge rows that are certainly a known "
+                                                      "company into it")
+    skip_invalid: Flag = Field(False, description="import the valid rows, report the rest")
+    dry_run: Flag = Field(False, description="check and report; write nothing")
+
+
+class InvestorImportOut(Schema):
+    """What was (or would be) created, updated, merged; every rejected row and why."""
+
+    model_config = ConfigDict(extra="allow")
+
+    committed: bool
+    created: int
+    updated: int
+    unchanged: int
+    merged: int
+    skipped: int
+    rows: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+    duplicates: list[dict[str, Any]]
+
+
+class MergeIn(Schema):
+    survivor: RecordId = Field(description="the investor that stays")
+    other: RecordId = Field(description="the investor merged into it (its names become aliases)")
+
+
+class MergeOut(Schema):
+    event_id: int = Field(description="the audit event; undo the merge from it")
+    survivor: InvestorRef
+    moved: dict[str, Any] = Field(description="what moved to the survivor, by kind")

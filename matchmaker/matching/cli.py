@@ -1,5 +1,6 @@
-"""`matchmaker match --investor ID [--top N] [--json]` and
-`matchmaker match --all [--top N] [--cap N] -o FILE.xlsx`."""
+"""`matchmaker match --investor ID [--top N] [--json]`,
+`matchmaker match --all [--top N] [--cap N] -o FILE.xlsx` and
+`matchmaker leads list [--json]` / `matchmaker leads move ID STATUS`."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from matchmaker.console import fail, terminal_progress
-from matchmaker.errors import DomainError
+from matchmaker.accounts.models import Role
+from matchmaker.accounts.roles import acting_user
+from matchmaker.console import echo_json, fail, perform, terminal_progress
+from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
+from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor
 from matchmaker.matching import operations
-from matchmaker.matching.schemas import InvestorProjectMatches
+from matchmaker.matching.models import Lead, LeadStatus
+from matchmaker.matching.schemas import InvestorProjectMatches, LeadList, LeadOut
 
 
 @click.command("match")
@@ -79,4 +84,56 @@ def match_command(investor_id: int | None, event: bool, top: int | None, cap: in
             click.echo(f"       - {reason['text']}")
 
 
-commands: list = [match_command]
+@click.group("leads")
+def leads_group() -> None:
+    """Registered interest (leads): list, move (as the leads page does)."""
+
+
+@leads_group.command("list")
+@click.option("--project", "project_id", type=int, default=None, help="One project's leads.")
+@click.option("--region", default=None, help="A prefecture or county code.")
+@click.option("--status", type=click.Choice([s.value for s in LeadStatus]), default=None)
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, 500), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer (GET /leads).")
+@with_appcontext
+def leads_list_command(project_id: int | None, region: str | None, status: str | None,
+                       page: int, per_page: int, as_json: bool) -> None:
+    """Leads, newest first."""
+    found = operations.list_leads(project_id=project_id, region_code=region, status=status,
+                                  page=page, per_page=per_page)
+    items = [LeadOut.of(lead) for lead in found.leads]
+    if as_json:
+        echo_json(LeadList(items=items, page=page, per_page=per_page))
+        return
+    for item in items:
+        click.echo(f"#{item.id}  {item.status:<9}  {item.investor.name}  ->  "
+                   f"#{item.project.id} {item.project.name}")
+    if not items:
+        click.echo("No leads.")
+
+
+@leads_group.command("move")
+@click.argument("lead_id", type=int)
+@click.argument("status", type=click.Choice([s.value for s in LeadStatus]))
+@click.option("--as", "email", default=None,
+              help="The staff account the move is audited under (default: the operator).")
+@click.option("--json", "as_json", is_flag=True, help="Print the lead as the API answers it.")
+@with_appcontext
+def leads_move_command(lead_id: int, status: str, email: str | None, as_json: bool) -> None:
+    """Move a lead along new -> contacted -> meeting -> signed, or drop it."""
+
+    def move() -> Lead:
+        lead = db.session.get(Lead, lead_id)
+        if lead is None:
+            raise NotFound(N_("There is no lead %(id)s."), id=lead_id)
+        return operations.move_lead(lead, status, user=acting_user(email, Role.STAFF))
+
+    lead = perform(move, as_json=as_json)
+    if as_json:
+        echo_json(LeadOut.of(lead))
+    else:
+        click.echo(f"Lead #{lead.id} is now {lead.status.value}.")
+
+
+commands: list = [match_command, leads_group]

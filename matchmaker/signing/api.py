@@ -12,9 +12,12 @@ from matchmaker.api.auth import current_api_user
 from matchmaker.api.blueprint import bp, endpoint, perform
 from matchmaker.api.errors import ErrorOut
 from matchmaker.editions.selection import ALL, selected_edition
-from matchmaker.errors import api_error
+from matchmaker.errors import DomainError, api_error
 from matchmaker.extensions import db
-from matchmaker.investors.resolution import InvestorUnresolved
+from matchmaker.i18n import translate
+from matchmaker.investors.resolution import InvestorUnresolved, resolve_investor
+from matchmaker.investors.schemas import InvestorRef
+from matchmaker.money import format_original, format_yi, yuan_str
 from matchmaker.signing import operations
 from matchmaker.signing.models import Agreement, SigningSession
 from matchmaker.signing.schemas import (
@@ -22,6 +25,13 @@ from matchmaker.signing.schemas import (
     AgreementList,
     AgreementOut,
     AmendIn,
+    AmountPreviewOut,
+    AmountQuery,
+    InvestorLookupOut,
+    InvestorSuggestion,
+    LookupQuery,
+    ProjectLookupOut,
+    ProjectSuggestion,
     ReasonIn,
     ReopenIn,
     SessionIn,
@@ -29,6 +39,7 @@ from matchmaker.signing.schemas import (
     SessionOut,
     TotalsOut,
     TotalsQuery,
+    rate_source_text,
     session_out,
 )
 from matchmaker.signing.totals import session_summaries, signed_totals
@@ -212,3 +223,74 @@ def _session_out(session: SigningSession, count_intent: bool | None = None) -> S
     if count_intent is None:
         count_intent = bool(current_app.config["SIGNING_COUNT_INTENT"])
     return session_out(session, count_intent=count_intent)
+
+
+# --- the recording form's type-ahead (organisers; the page's script calls them signed in) ---
+
+
+@bp.get("/signing/lookup/investors")
+@endpoint(query=LookupQuery, roles=(Role.ORGANIZER,), tags=["signing"],
+          resp={200: InvestorLookupOut})
+def signing_lookup_investors(query: LookupQuery):
+    """Investors a typed name may mean, best first, with why (organizer)
+
+    `match` only when the text means that company with confidence; a name that cannot be
+    resolved at all says why in `message`."""
+    if not query.q:
+        return InvestorLookupOut(items=[])
+    try:
+        resolution = resolve_investor(query.q)
+    except DomainError as error:
+        return InvestorLookupOut(items=[], message=error.translated())
+    match = resolution.match
+    return InvestorLookupOut(
+        items=[InvestorSuggestion(
+            id=c.record.id, name=c.record.name, name_en=c.record.name_en, score=c.score,
+            why=translate(c.why), confident=match is not None and c.record.id == match.id,
+            value=f"#{c.record.id} {c.record.name}") for c in resolution.candidates],
+        match=InvestorRef(id=match.id, name=match.name, name_en=match.name_en) if match else None,
+        message=None if match else translate(resolution.message),
+    )
+
+
+@bp.get("/signing/lookup/projects")
+@endpoint(query=LookupQuery, roles=(Role.ORGANIZER,), tags=["signing"],
+          resp={200: ProjectLookupOut})
+def signing_lookup_projects(query: LookupQuery):
+    """Catalogue projects whose name, code or words match the typed text (organizer)"""
+    projects = operations.find_projects(query.q, limit=12) if query.q else []
+    return ProjectLookupOut(items=[ProjectSuggestion(
+        id=p.id, code=p.code, name=p.name, value=f"#{p.id} {p.name}",
+        region=p.region.name if p.region else "", sought_yuan=p.investment_sought_yuan)
+        for p in projects])
+
+
+@bp.get("/signing/lookup/amount")
+@endpoint(query=AmountQuery, roles=(Role.ORGANIZER,), tags=["signing"],
+          resp={200: AmountPreviewOut})
+def signing_lookup_amount(query: AmountQuery):
+    """The amount as saving would store it (organizer): yuan, 亿元 and the unit read; a
+    foreign amount with its currency and the rate it is converted at"""
+    rates = {}
+    if query.agreement:  # a correction keeps the rate the agreement was signed at
+        agreement = load(Agreement, query.agreement)
+        rates = operations.session_rates(agreement.session, agreement)
+    elif query.session:
+        rates = operations.session_rates(load(SigningSession, query.session))
+    try:
+        parsed = operations.parse_signed_amount(query.amount, confirm_large=query.confirm_large,
+                                                rates=rates)
+    except operations.AmountNeedsConfirmation as error:
+        return AmountPreviewOut(ok=False, needs_confirmation=True, message=error.translated(),
+                                yuan=yuan_str(error.parsed.yuan), yi=format_yi(error.parsed.yuan))
+    except DomainError as error:
+        return AmountPreviewOut(ok=False, message=error.translated())
+    answer = AmountPreviewOut(ok=True, yuan=yuan_str(parsed.yuan), yi=format_yi(parsed.yuan),
+                              unit=parsed.unit, unit_source=parsed.unit_source)
+    if parsed.currency != "CNY":
+        rate = rates[parsed.currency]
+        answer = answer.model_copy(update={
+            "currency": parsed.currency,
+            "original": format_original(parsed.amount_original, parsed.currency),
+            "rate": f"{rate.yuan_per_unit:f}", "rate_source": rate_source_text(rate)})
+    return answer

@@ -14,15 +14,16 @@ for action in ("open", "close", "reopen"):
     bp.add_url_rule(f"/sessions/<int:session_id>/{action}",
                     view_func=getattr(sessions, f"{action}_session"), methods=["POST"])
 
-# Organisers at the ceremony desk: recording, corrections, the type-ahead.
+# Organisers at the ceremony desk: recording, corrections.
 bp.add_url_rule("/sessions/<int:session_id>", view_func=desk.session)
 bp.add_url_rule("/sessions/<int:session_id>/record", view_func=desk.record, methods=["POST"])
 bp.add_url_rule("/agreements/<int:agreement_id>", view_func=desk.agreement)
 bp.add_url_rule("/agreements/<int:agreement_id>/amend", view_func=desk.amend, methods=["POST"])
 bp.add_url_rule("/agreements/<int:agreement_id>/void", view_func=desk.void, methods=["POST"])
-bp.add_url_rule("/lookup/investors", view_func=desk.lookup_investors)
-bp.add_url_rule("/lookup/projects", view_func=desk.lookup_projects)
-bp.add_url_rule("/lookup/amount", view_func=desk.preview_amount)
+# The type-ahead's first URLs: the API answers them now (GET /api/v1/signing/lookup/*).
+for kind in ("investors", "projects", "amount"):
+    bp.add_url_rule(f"/lookup/{kind}", endpoint=f"lookup_{kind}", view_func=desk.lookup_moved,
+                    defaults={"kind": kind})
 
 # Everyone: totals and the venue screen.
 bp.add_url_rule("/dashboard", view_func=public.dashboard)

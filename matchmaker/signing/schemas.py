@@ -9,13 +9,15 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
 from matchmaker.catalogue.schemas import ProjectOut
-from matchmaker.i18n import N_
+from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import InvestorKind
 from matchmaker.investors.schemas import InvestorRef
 from matchmaker.schemas import (
     AmountText,
     AwareDatetime,
     Code,
+    Flag,
+    OptionalRecordId,
     OptionalYuan,
     Rate,
     Schema,
@@ -336,3 +338,74 @@ def session_out(session: SigningSession, *, count_intent: bool) -> SessionOut:
     totals = signed_totals(count_intent=count_intent, edition=session.edition)
     row = session_summaries(totals, [session])[0]
     return SessionOut.of(session, row["count"], row["total_yuan"])
+
+
+def rate_source_text(rate) -> str:
+    """Where a rate comes from, for the preview: 'this session’s rate', ..."""
+    return translate({
+        "session": N_("this session’s rate"),
+        "edition": N_("the edition’s rate"),
+        "agreement": N_("the rate it was signed at"),
+    }.get(rate.source, rate.source))
+
+
+# --- the recording form's type-ahead (GET /signing/lookup/*) ----------------------------------
+
+
+class LookupQuery(Schema):
+    q: text(300, description="what the organiser typed") = ""
+
+
+class InvestorSuggestion(Schema):
+    id: int
+    name: str
+    name_en: str | None
+    score: int | float
+    why: str = Field(description="why it was considered, in the reader's language")
+    confident: bool = Field(description="the typed text means this company with confidence "
+                                        "(the page accepts it on Tab/Enter only then)")
+    value: str = Field(description="what the form's field takes: '#id name'")
+
+
+class InvestorLookupOut(Schema):
+    items: list[InvestorSuggestion]
+    match: InvestorRef | None = Field(None, description="the confident match, if any")
+    message: str | None = None
+
+
+class ProjectSuggestion(Schema):
+    id: int
+    code: str | None
+    name: str
+    value: str = Field(description="what the form's field takes: '#id name'")
+    region: str
+    sought_yuan: OptionalYuan
+
+
+class ProjectLookupOut(Schema):
+    items: list[ProjectSuggestion]
+
+
+class AmountQuery(Schema):
+    amount: text(100, description="as typed: '5', '5亿元', 'USD 670 million'") = ""
+    session: OptionalRecordId = Field(None, description="read foreign amounts at this "
+                                                        "session's rates")
+    agreement: OptionalRecordId = Field(None, description="a correction: at the rate the "
+                                                          "agreement was signed at")
+    confirm_large: Flag = False
+
+
+class AmountPreviewOut(Schema):
+    """The amount as saving would store it, or why it would be refused (`ok` false)."""
+
+    ok: bool
+    needs_confirmation: bool = Field(False, description="above 10,000亿元: confirm_large")
+    message: str | None = None
+    yuan: str | None = None
+    yi: str | None = Field(None, description="in 亿元, as the page shows it")
+    unit: str | None = None
+    unit_source: str | None = Field(None, description="cell (written) or header (assumed)")
+    currency: str | None = None
+    original: str | None = None
+    rate: str | None = None
+    rate_source: str | None = None

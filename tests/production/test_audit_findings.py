@@ -261,7 +261,7 @@ def test_control_characters_are_dropped_from_query_strings(client, login):
     make_project(name="贵阳光伏电站项目")
     assert client.get("/api/v1/projects?q=%E5%85%89%00%E4%BC%8F").json["total"] == 1  # 光<NUL>伏
     login(make_user(Role.ORGANIZER))
-    assert client.get("/signing/lookup/investors?q=%00%01").status_code == 200
+    assert client.get("/api/v1/signing/lookup/investors?q=%00%01").status_code == 200
 
 
 @pytest.mark.parametrize("url", ["/projects/2147483648", "/projects/9223372036854775808",

@@ -35,10 +35,10 @@ def record(client, session, **fields):
 
 
 def test_lookup_marks_a_suggestion_confident_only_when_it_is(client, organizer, desk):
-    sure = client.get("/signing/lookup/investors", query_string={"q": "宁德时代"}).json
+    sure = client.get("/api/v1/signing/lookup/investors", query_string={"q": "宁德时代"}).json
     assert sure["match"]["id"] == desk["catl"].id
     assert [i["confident"] for i in sure["items"]][:1] == [True] and sure["items"][0]["why"]
-    unsure = client.get("/signing/lookup/investors", query_string={"q": "贵州磷都化工"}).json
+    unsure = client.get("/api/v1/signing/lookup/investors", query_string={"q": "贵州磷都化工"}).json
     assert unsure["match"] is None and unsure["message"]
     assert unsure["items"] and not any(i["confident"] for i in unsure["items"])
 
@@ -83,11 +83,11 @@ def test_without_javascript_the_preview_asks_which_investor(client, organizer, d
 def test_project_type_ahead_takes_several_words(client, organizer, desk):
     other = make_project(name="修文县农业观光园项目", location="贵阳市修文县")
     battery = make_project(name="六枝年产6GWh储能电池项目")
-    assert [i["id"] for i in client.get("/signing/lookup/projects",
+    assert [i["id"] for i in client.get("/api/v1/signing/lookup/projects",
                                         query_string={"q": "六枝 6gwh"}).json["items"]] == [battery.id]
-    body = client.get("/signing/lookup/projects", query_string={"q": "修文 光伏"}).json
+    body = client.get("/api/v1/signing/lookup/projects", query_string={"q": "修文 光伏"}).json
     assert [item["id"] for item in body["items"]] == [desk["project"].id]
-    assert other.id in [i["id"] for i in client.get("/signing/lookup/projects",
+    assert other.id in [i["id"] for i in client.get("/api/v1/signing/lookup/projects",
                                                      query_string={"q": "修文"}).json["items"]]
     response = record(client, desk["session"], investor="宁德时代", project="修文 光伏", amount="1",
                       shown_amount="1")

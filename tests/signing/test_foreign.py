@@ -235,10 +235,10 @@ def test_the_desk_previews_the_rate_then_records_in_dollars(desk, session_2025):
 
 
 def test_the_live_preview_names_the_rate_or_the_missing_one(desk, session_2025):
-    answer = desk.get(f"/signing/lookup/amount?session={session_2025.id}&amount=HK%245亿&lang=en").get_json()
+    answer = desk.get(f"/api/v1/signing/lookup/amount?session={session_2025.id}&amount=HK%245亿&lang=en").get_json()
     assert (answer["ok"], answer["yi"], answer["original"], answer["rate"], answer["rate_source"]) == (
         True, "4.60", "HKD 500,000,000.00", "0.92", "the edition’s rate")
-    missing = desk.get(f"/signing/lookup/amount?session={session_2025.id}&amount=£5m&lang=en").get_json()
+    missing = desk.get(f"/api/v1/signing/lookup/amount?session={session_2025.id}&amount=£5m&lang=en").get_json()
     assert not missing["ok"] and "no GBP exchange rate is set" in missing["message"]
 
 

@@ -176,3 +176,27 @@ def test_cli_session_refusals(runner):
     db.session.expire_all()
     assert db.session.get(SigningSession, session.id).state == SessionState.PLANNED
     assert db.session.scalar(sa.select(sa.func.count(SigningSession.id))) == 1
+
+
+def test_the_type_ahead_is_documented_api_and_its_first_urls_redirect(client, login, api_headers):
+    investor = make_investor("宁德时代新能源科技股份有限公司")
+    moved = client.get("/signing/lookup/investors?q=宁德时代")
+    assert moved.status_code == 308
+    assert moved.headers["Location"].endswith("/api/v1/signing/lookup/investors?q=" +
+                                              "%E5%AE%81%E5%BE%B7%E6%97%B6%E4%BB%A3")
+    url = "/api/v1/signing/lookup/investors?q=宁德时代"
+    assert client.get(url).status_code == 401
+    assert client.get(url, headers=api_headers(Role.STAFF)).status_code == 403
+    by_token = client.get(url, headers=api_headers(Role.ORGANIZER)).get_json()
+    assert by_token["match"]["id"] == investor.id
+    login(make_user(Role.ORGANIZER))  # the recording page's script: signed in, no token
+    by_page = client.get(url).get_json()
+    assert by_page["items"][0]["value"] == f"#{investor.id} {investor.name}"
+    amount = client.get("/api/v1/signing/lookup/amount?amount=3.25").get_json()
+    assert (amount["ok"], amount["yuan"], amount["yi"]) == (True, "325000000.00", "3.25")
+    refused = client.get("/api/v1/signing/lookup/amount?amount=很多").get_json()
+    assert refused["ok"] is False and refused["message"]
+    assert client.post("/api/v1/signing/sessions", json={"name": "S", "edition": 2025}
+                       ).status_code == 401  # writes need a token even when signed in
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"/signing/lookup/investors", "/signing/lookup/projects", "/signing/lookup/amount"} <= set(paths)

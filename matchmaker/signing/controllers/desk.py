@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,15 +15,14 @@ from wtforms import SelectChoice
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
-from matchmaker.errors import DomainError
 from matchmaker.extensions import db
-from matchmaker.i18n import translate
-from matchmaker.investors.resolution import InvestorUnresolved, resolve_investor
-from matchmaker.money import format_original, format_yi, yuan_str
+from matchmaker.investors.resolution import InvestorUnresolved
+from matchmaker.money import format_original, format_yi
 from matchmaker.reference.models import Region, Sector
 from matchmaker.signing import operations
 from matchmaker.signing.forms import AgreementForm, AmendForm, ReasonForm, local_zone
 from matchmaker.signing.models import Agreement, SigningSession
+from matchmaker.signing.schemas import rate_source_text
 from matchmaker.signing.totals import session_summaries, signed_totals
 from matchmaker.views import load, submit
 
@@ -226,115 +225,12 @@ def void(agreement_id: int):
     return _agreement_page(agreement, _amend_form(agreement), form, status=status)
 
 
-# --- small JSON helpers for the recording page's type-ahead --------------------------------
+# --- the recording page's type-ahead: documented API routes (signing/api.py) ---------------
 
 
-@roles_required(Role.ORGANIZER)
-def lookup_investors():
-    """Type-ahead: the candidates (best first, with why); `match` only when the typed text
-    resolves to it with confidence - the page accepts a suggestion on Tab/Enter only then."""
-
-    query = (request.args.get("q") or "").strip()
-    if not query:
-        return jsonify({"items": [], "match": None})
-    try:
-        resolution = resolve_investor(query)
-    except DomainError as error:
-        return jsonify({"items": [], "match": None, "message": error.translated()})
-    match = resolution.match
-    items = [
-        {
-            "id": c.record.id,
-            "name": c.record.name,
-            "name_en": c.record.name_en,
-            "score": c.score,
-            "why": translate(c.why),
-            "confident": match is not None and c.record.id == match.id,
-            "value": f"#{c.record.id} {c.record.name}",
-        }
-        for c in resolution.candidates
-    ]
-    return jsonify({
-        "items": items,
-        "match": {"id": match.id, "name": match.name} if match else None,
-        "message": None if match else translate(resolution.message),
-    })
-
-
-@roles_required(Role.ORGANIZER)
-def lookup_projects():
-    query = (request.args.get("q") or "").strip()
-    if not query:
-        return jsonify({"items": []})
-    projects = operations.find_projects(query, limit=12)
-    return jsonify(
-        {
-            "items": [
-                {
-                    "id": p.id,
-                    "code": p.code,
-                    "name": p.name,
-                    "value": f"#{p.id} {p.name}",
-                    "region": p.region.name if p.region else "",
-                    "sought_yuan": yuan_str(p.investment_sought_yuan),
-                }
-                for p in projects
-            ]
-        }
-    )
-
-
-@roles_required(Role.ORGANIZER)
-def preview_amount():
-    """The amount as it will be saved: {"ok", "yuan", "yi", "unit", "message"}, and for a
-    foreign amount {"currency", "original", "rate", "rate_source"} at ?session=ID's rate."""
-    text = request.args.get("amount", "")
-    session_id = request.args.get("session", type=int)
-    agreement_id = request.args.get("agreement", type=int)
-    rates = {}
-    if agreement_id:  # a correction keeps the rate the agreement was signed at
-        agreement = load(Agreement, agreement_id)
-        rates = operations.session_rates(agreement.session, agreement)
-    elif session_id:
-        rates = operations.session_rates(load(SigningSession, session_id))
-    try:
-        parsed = operations.parse_signed_amount(
-            text, confirm_large=request.args.get("confirm_large") == "1", rates=rates
-        )
-    except operations.AmountNeedsConfirmation as error:
-        return jsonify(
-            {
-                "ok": False,
-                "needs_confirmation": True,
-                "message": error.translated(),
-                "yuan": yuan_str(error.parsed.yuan),
-                "yi": format_yi(error.parsed.yuan),
-            }
-        )
-    except DomainError as error:
-        return jsonify({"ok": False, "message": error.translated()})
-    answer = {
-        "ok": True,
-        "yuan": yuan_str(parsed.yuan),
-        "yi": format_yi(parsed.yuan),
-        "unit": parsed.unit,
-        "unit_source": parsed.unit_source,
-    }
-    if parsed.currency != "CNY":
-        rate = rates[parsed.currency]
-        answer.update({
-            "currency": parsed.currency,
-            "original": format_original(parsed.amount_original, parsed.currency),
-            "rate": f"{rate.yuan_per_unit:f}",
-            "rate_source": rate_source_text(rate),
-        })
-    return jsonify(answer)
-
-
-def rate_source_text(rate) -> str:
-    """Where a rate comes from, for the preview: 'this session’s rate', ..."""
-    return {
-        "session": _("this session’s rate"),
-        "edition": _("the edition’s rate"),
-        "agreement": _("the rate it was signed at"),
-    }.get(rate.source, rate.source)
+def lookup_moved(kind: str):
+    """The type-ahead's first URLs (/signing/lookup/*) answer from the API now (308: the
+    same request, query string kept)."""
+    query = request.query_string.decode()
+    target = url_for(f"api.signing_lookup_{kind}")
+    return redirect(f"{target}?{query}" if query else target, code=308)

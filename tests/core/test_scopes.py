@@ -39,6 +39,9 @@ SCOPE_FREE = {
     "investors.undo": "investors are province-wide records, in no prefecture",
     "investors.decide": "claims concern investors, province-wide records",
     "matching.investor_profile": "an investor's profile, a province-wide record",
+    "api.save_profile_api": "an investor's profile, a province-wide record",
+    "api.import_investors_api": "investors are province-wide records, in no prefecture",
+    "api.merge_investors_api": "investors are province-wide records, in no prefecture",
     "matching.meetings": "computes meeting suggestions; writes nothing",
     "notifications.read": "one's own notifications",
     "notifications.read_all": "one's own notifications",
@@ -66,6 +69,7 @@ CHECKED = {
     "api.publish_catalogue_api": {}, "api.unpublish_catalogue_api": {},
     "api.approve_catalogue_api": {}, "api.return_catalogue_api": {"comment": "补充联系人"},
     "api.edit_project_api": {"name": "新的名字"},
+    "api.move_lead_api": {"status": "contacted"},
     "api.followup_stage": STAGE, "api.followup_funds": FUNDS,
     "api.followup_state": {"state": "stalled", "reason": "资金未到"},
 }
@@ -100,7 +104,7 @@ def _world(endpoint: str):
     ids = {"catalogue_id": catalogue.id, "project_id": project.id, "lead_id": lead.id,
            "agreement_id": agreement.id}
     ids["id"] = (project.id if "project" in endpoint else agreement.id if "followup" in endpoint
-                 else catalogue.id)
+                 else lead.id if "lead" in endpoint else catalogue.id)
     return ids, project
 
 

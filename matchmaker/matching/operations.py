@@ -4,7 +4,9 @@ leads (registered interest) through their states, and event-wide meeting suggest
 The pure engine (`scorer.py`) works on a `ProjectMatrix`; it is built once per process
 from the published, non-withdrawn projects and kept by the shared generation cache
 (`matchmaker.cache`, name `matching_projects`): catalogue imports, project edits, publish
-and withdraw bump the generation in their transaction, so every worker rebuilds once.
+and withdraw bump the generation in their transaction with the ids they changed
+(`signals.projects_written`), and every worker applies those rows to its matrix
+(`apply_changes`) instead of rebuilding it.
 """
 
 from __future__ import annotations
@@ -95,30 +97,33 @@ def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, 
     return by_id, names
 
 
-def build_context() -> MatchingContext:
-    """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
-
-    tree = SectorTree.from_items(sector_tree())
-    regions, region_names = _regions()
-    sectors_of: dict[int, list[str]] = {}
-    for project_id, code in db.session.execute(
+def _features(tree: SectorTree, project_ids: Sequence[int] | None = None) -> list[ProjectFeatures]:
+    """The matchable projects (of these ids) as the matrix reads them."""
+    regions, _names = _regions()
+    sectors_query = (
         sa.select(project_sectors.c.project_id, Sector.code)
         .join(Sector, Sector.id == project_sectors.c.sector_id)
         .join(Project, Project.id == project_sectors.c.project_id)
         .join(Catalogue, Catalogue.id == Project.catalogue_id)
         .where(_matchable())
         .order_by(project_sectors.c.project_id, Sector.position)
-    ):
-        sectors_of.setdefault(project_id, []).append(code)
-    features = []
-    for row in db.session.execute(
+    )
+    projects_query = (
         sa.select(
             Project.id, Project.name, Project.region_id, Project.investment_sought_yuan,
             Project.cooperation_modes, Project.construction_content,
         )
         .join(Catalogue)
         .where(_matchable())
-    ):
+    )
+    if project_ids is not None:
+        sectors_query = sectors_query.where(project_sectors.c.project_id.in_(project_ids))
+        projects_query = projects_query.where(Project.id.in_(project_ids))
+    sectors_of: dict[int, list[str]] = {}
+    for project_id, code in db.session.execute(sectors_query):
+        sectors_of.setdefault(project_id, []).append(code)
+    features = []
+    for row in db.session.execute(projects_query):
         codes = sectors_of.get(row.id, [])
         region_code, prefecture_code = regions.get(row.region_id, (None, None))
         features.append(
@@ -133,13 +138,37 @@ def build_context() -> MatchingContext:
                 text=project_text(row.name, codes, tree, row.construction_content or ""),
             )
         )
-    matrix = ProjectMatrix.build(features, tree, region_names=region_names)
+    return features
+
+
+def build_context() -> MatchingContext:
+    """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
+    tree = SectorTree.from_items(sector_tree())
+    _by_id, region_names = _regions()
+    matrix = ProjectMatrix.build(_features(tree), tree, region_names=region_names)
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 
+def apply_changes(context: MatchingContext, project_ids: set[int]) -> MatchingContext:
+    """The context with these projects re-read: changed ones replaced, new ones added, and
+    those no longer matchable (withdrawn, signed, unpublished, deleted) removed."""
+    ids = sorted(project_ids)
+    features: list[ProjectFeatures] = []
+    for start in range(0, len(ids), 5000):
+        features += _features(context.sector_tree, ids[start : start + 5000])
+    matrix = context.matrix.with_changes(features, removed=ids)
+    return MatchingContext(matrix, context.sector_tree, context.region_names, context.region_codes)
+
+
 _contexts: cache.GenerationCache[MatchingContext] = cache.GenerationCache(
-    cache.MATCHING_PROJECTS, lambda: build_context()
+    cache.MATCHING_PROJECTS, lambda: build_context(), lambda context, ids: apply_changes(context, ids)
 )
+
+
+def projects_changed(ids: Iterable[int]) -> None:
+    """Log these projects as changed for the matrix of every worker (the subscriber of
+    `signals.projects_written`, in the writer's transaction)."""
+    cache.bump(cache.MATCHING_PROJECTS, ids=ids)
 
 
 def matching_context() -> MatchingContext:
@@ -149,7 +178,8 @@ def matching_context() -> MatchingContext:
 
 
 def invalidate() -> None:
-    """Mark the matrix stale for every process (ORM writes of projects do it themselves)."""
+    """Mark the whole matrix stale for every process: a full rebuild everywhere (writes of
+    projects log their ids through `projects_changed` instead)."""
     cache.bump(cache.MATCHING_PROJECTS)
 
 

@@ -2,7 +2,7 @@
 publishing; the content at the last approval. Catalogues already published count as approved.
 
 Revision ID: 1603_catalogue_review
-Revises: 1701_totals_indexes
+Revises: 1702_cache_changes
 Create Date: 2026-12-01 14:08:01
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1603_catalogue_review"
-down_revision = "1701_totals_indexes"
+down_revision = "1702_cache_changes"
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,14 @@ worker processes by a generation row per cache name.
 A value built inside a transaction that bumped its generation is returned to that
 transaction only and never kept: if the transaction rolls back, the process must not keep
 a value built from rows that never existed.
+
+Deltas instead of rebuilds: `bump(name, ids=...)` also records which items changed, at
+the new generation, in `cache_changes` (same transaction). A cache given an `apply`
+function brings a value from generation g to the current one by applying the ids changed
+after g - milliseconds for a few rows where a rebuild reads every row. It rebuilds in
+full, with a log line, only when the log cannot vouch for every generation in between
+(trimmed, a gap, a bump that named no ids, or too many changes to be worth it): never a
+wrong answer. The log keeps the last `KEEP_GENERATIONS` generations of each name.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -38,7 +46,12 @@ MATCHING_PROJECTS = "matching_projects"
 NAMES = (INVESTOR_NAMES, MATCHING_PROJECTS)
 
 _MEMO = "cache_generations"  # session.info key: {name: generation} read in this transaction
-_BUMPED = "cache_bumped"  # session.info key: names bumped in this transaction
+_BUMPED = "cache_bumped"  # session.info key: {name: generation} bumped in this transaction
+_LOGGED = "cache_logged"  # session.info key: {name: ids already logged in this transaction}
+KEEP_GENERATIONS = 1000  # change-log rows kept per name (older ones are trimmed)
+TRIM_EVERY = 100  # trim when a bump reaches a multiple of this
+MAX_DELTA_IDS = 20_000  # past this many changed items a rebuild is the cheaper way
+FULL = None  # an item id of None in the log: "everything may have changed"
 
 T = TypeVar("T")
 
@@ -54,19 +67,54 @@ class CacheGeneration(Base):
         return f"<CacheGeneration {self.name} {self.generation}>"
 
 
+class CacheChange(Base):
+    """One item changed at one generation of one cache (item_id NULL: everything)."""
+
+    __tablename__ = "cache_changes"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50), nullable=False)
+    generation: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    item_id: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+
+    __table_args__ = (sa.Index("ix_cache_changes_name_generation", "name", "generation"),)
+
+    def __repr__(self) -> str:
+        return f"<CacheChange {self.name} {self.generation} {self.item_id}>"
+
+
 def _fresh_start() -> int:
     """A starting generation for a missing row: never one an emptied database had before."""
     return time.time_ns() // 1000
 
 
-def bump(name: str, session=None) -> None:
-    """Mark the cache `name` stale for every process, in the current transaction.
+def bump(name: str, session=None, *, ids: Iterable[int] | None = None) -> None:
+    """Mark the cache `name` stale for every process, in the current transaction, and log
+    what changed: the item `ids`, or (None) everything - which costs every other process a
+    full rebuild.
 
     Safe inside flush events (it only uses the session's connection)."""
     session = session if session is not None else db.session
-    if name in session.info.get(_BUMPED, ()):
-        return  # once per transaction is enough: other workers see it at commit
     connection = session.connection()
+    bumped = session.info.setdefault(_BUMPED, {})
+    if name not in bumped:  # once per transaction: other workers see it at commit
+        bumped[name] = _increment(connection, name)
+        session.info.get(_MEMO, {}).pop(name, None)
+        if bumped[name] % TRIM_EVERY == 0:
+            changes = CacheChange.__table__
+            connection.execute(changes.delete().where(
+                changes.c.name == name, changes.c.generation <= bumped[name] - KEEP_GENERATIONS))
+    logged = session.info.setdefault(_LOGGED, {}).setdefault(name, set())
+    new = [FULL] if ids is None else sorted({int(i) for i in ids})
+    new = [item for item in new if item not in logged]
+    if new:
+        logged.update(new)
+        connection.execute(CacheChange.__table__.insert(), [
+            {"name": name, "generation": bumped[name], "item_id": item} for item in new
+        ])
+
+
+def _increment(connection, name: str) -> int:
     table = CacheGeneration.__table__
     increment = (
         table.update()
@@ -82,8 +130,24 @@ def bump(name: str, session=None) -> None:
         ).rowcount
         if not inserted:  # another transaction inserted it first
             connection.execute(increment)
-    session.info.setdefault(_BUMPED, set()).add(name)
-    session.info.get(_MEMO, {}).pop(name, None)
+    return connection.execute(sa.select(table.c.generation).where(table.c.name == name)).scalar_one()
+
+
+def changes_between(name: str, after: int, upto: int) -> set[int] | None:
+    """The ids changed in generations (after, upto], or None when the log cannot vouch for
+    every one of them (trimmed, a gap, a change of everything, too many)."""
+    if upto <= after or upto - after > KEEP_GENERATIONS:
+        return None
+    changes = CacheChange.__table__
+    rows = db.session.execute(
+        sa.select(changes.c.generation, changes.c.item_id)
+        .where(changes.c.name == name, changes.c.generation > after, changes.c.generation <= upto)
+        .limit(MAX_DELTA_IDS + 1)
+    ).all()
+    if len(rows) > MAX_DELTA_IDS or len({g for g, _ in rows}) != upto - after:
+        return None
+    ids = {item for _, item in rows}
+    return None if FULL in ids else ids
 
 
 def generation(name: str) -> int | None:
@@ -100,6 +164,7 @@ def _end_of_transaction(session, transaction) -> None:
     if transaction.parent is None:  # the outermost transaction: commit or rollback
         session.info.pop(_MEMO, None)
         session.info.pop(_BUMPED, None)
+        session.info.pop(_LOGGED, None)
         session.info.pop("cache_local", None)
 
 
@@ -107,35 +172,57 @@ _caches: list[GenerationCache] = []
 
 
 class GenerationCache(Generic[T]):
-    """A value built from the database, rebuilt when its generation changes."""
+    """A value built from the database, kept at the current generation: brought forward by
+    `apply(value, changed_ids) -> new value` when given and the change log allows, else
+    rebuilt. `apply` must not change `value` (other threads may be using it)."""
 
-    def __init__(self, name: str, build: Callable[[], T]) -> None:
+    def __init__(
+        self, name: str, build: Callable[[], T], apply: Callable[[T, set[int]], T] | None = None
+    ) -> None:
         self.name = name
         self.build = build
+        self.apply = apply
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, T]] = {}
         self.builds = 0  # how often this process built it (tests and logs)
+        self.deltas = 0  # how often it applied a delta instead
         _caches.append(self)
 
     def get(self) -> T:
         current = generation(self.name)
+        url = str(db.engine.url)
+        entry = self._entries.get(url)
         if self.name in db.session.info.get(_BUMPED, ()):
             # Stale for everyone else until this transaction commits: build for it alone.
             local = db.session.info.setdefault("cache_local", {})
             key = (self.name, current)
             if key not in local:
                 local.clear()
-                local[key] = self._build()
+                local[key] = self._forward(entry, current)
             return local[key]
-        url = str(db.engine.url)
-        entry = self._entries.get(url)
         if entry is not None and current is not None and entry[0] == current:
             return entry[1]
-        value = self._build()
+        value = self._forward(entry, current)
         if current is not None:
             with self._lock:
                 self._entries[url] = (current, value)
         return value
+
+    def _forward(self, entry: tuple[int, T] | None, current: int | None) -> T:
+        if entry is not None and current is not None and self.apply is not None:
+            changed = changes_between(self.name, entry[0], current)
+            if changed is not None:
+                started = time.perf_counter()
+                value = self.apply(entry[1], changed)
+                self.deltas += 1
+                log.info("cache %s: %d changed items applied (generation %d -> %d) in %.1f ms",
+                         self.name, len(changed), entry[0], current,
+                         (time.perf_counter() - started) * 1000)
+                return value
+            log.warning("cache %s: the change log does not cover generations %d..%d "
+                        "(trimmed, a gap, or a change of everything): full rebuild",
+                        self.name, entry[0], current)
+        return self._build()
 
     def _build(self) -> T:
         started = time.perf_counter()

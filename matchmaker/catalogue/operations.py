@@ -23,7 +23,7 @@ from flask import current_app
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
-from matchmaker import cache, signals
+from matchmaker import signals
 from matchmaker.amounts import AmountError, check_rate
 from matchmaker.audit import AuditEvent, jsonable, record, snapshot
 from matchmaker.catalogue import export as exporting
@@ -595,11 +595,8 @@ def import_catalogue(
         db.session.flush()
         changed_ids = created_ids + [old.id for _, old, _, _ in updates] + withdrawn_ids
         # Core statements bypass the catalogue's flush hook: announce the rows ourselves
-        # (search reindexes them), and tell the matching matrix, whose ORM listener did
-        # not see them either.
+        # (search reindexes them, the matching matrix logs them for every worker).
         signals.send(signals.projects_written, changed_ids)
-        if changed_ids:
-            cache.bump(cache.MATCHING_PROJECTS)
         # the Core statements bypassed the ORM: projects already loaded are stale
         for obj in list(db.session.identity_map.values()):
             if isinstance(obj, Project):

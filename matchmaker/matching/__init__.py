@@ -1,18 +1,19 @@
 """Matching: investors' profiles, ranked matches, leads and event-wide meetings.
 
-The matching matrix's cache follows the catalogue: `models.projects_flushed` bumps its
-generation when an ORM write changes what the matrix reads (connected in `init_app`);
-Core writes bump it themselves.
+The matching matrix's cache follows the catalogue through `signals.projects_written`
+(subscribed in `init_app`): each write logs the ids it changed with the cache's
+generation, and every worker applies those rows instead of rebuilding.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from matchmaker import signals
+from matchmaker.matching import operations
 
-from matchmaker.extensions import db
-from matchmaker.matching.models import projects_flushed
+
+def _projects_written(_app, ids: list[int]) -> None:
+    operations.projects_changed(ids)
 
 
 def init_app(app) -> None:
-    if not event.contains(db.session, "after_flush", projects_flushed):
-        event.listen(db.session, "after_flush", projects_flushed)
+    signals.projects_written.connect(_projects_written, sender=app)

@@ -6,10 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from matchmaker import cache
-from matchmaker.catalogue.models import Catalogue, Project, ProjectStatus
+from matchmaker.catalogue.models import Project
 from matchmaker.db import Base, Money, UTCDateTime, str_enum, utcnow
 from matchmaker.i18n import NP_
 from matchmaker.investors.models import Investor
@@ -78,33 +77,3 @@ class Lead(Base):
 
     def __repr__(self) -> str:
         return f"<Lead {self.id} investor={self.investor_id} project={self.project_id} {self.status}>"
-
-
-# The matching matrix is built from published projects, neither withdrawn nor signed: any ORM write of a
-# project or catalogue bumps its generation in the same transaction (Core writes, as the
-# catalogue import does, call `matchmaker.matching.operations.invalidate()` themselves).
-_PROJECT_FIELDS = ("name", "region_id", "investment_sought_yuan", "cooperation_modes",
-                   "construction_content", "sectors", "catalogue_id")
-
-
-def _matrix_changed(obj, session: Session) -> bool:
-
-    if not isinstance(obj, Project | Catalogue):
-        return False
-    if obj in session.new or obj in session.deleted:
-        return True
-    state = sa.inspect(obj)
-    if isinstance(obj, Catalogue):
-        return state.attrs.status.history.has_changes()
-    if any(state.attrs[name].history.has_changes() for name in _PROJECT_FIELDS):
-        return True
-    # Signed and withdrawn projects are no longer offered; negotiating ones still are.
-    history = state.attrs.status.history
-    return bool({ProjectStatus.WITHDRAWN, ProjectStatus.SIGNED} & {*history.added, *history.deleted})
-
-
-def projects_flushed(session: Session, _flush_context) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if _matrix_changed(obj, session):
-            cache.bump(cache.MATCHING_PROJECTS, session)
-            return

@@ -4,7 +4,9 @@ leads (registered interest) through their states, and event-wide meeting suggest
 The pure engine (`scorer.py`) works on a `ProjectMatrix`; it is built once per process
 from the published, non-withdrawn projects and kept by the shared generation cache
 (`matchmaker.cache`, name `matching_projects`): catalogue imports, project edits, publish
-and withdraw bump the generation in their transaction, so every worker rebuilds once.
+and withdraw bump the generation in their transaction with the ids they changed
+(`signals.projects_written`), and every worker applies those rows to its matrix
+(`apply_changes`) instead of rebuilding it.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from matchmaker.matching.scorer import (
     validate_profile,
 )
 from matchmaker.money import to_yi
-from matchmaker.reference.loaders import region_tree, sector_tree
+from matchmaker.reference.loaders import glossary, region_tree, sector_tree
 from matchmaker.reference.models import RegionLevel
 from matchmaker.reference.vocabulary import CooperationMode
 from matchmaker.sheets import safe_cell
@@ -94,30 +96,33 @@ def _regions() -> tuple[dict[int, tuple[str, str | None]], dict[str, tuple[str, 
     return by_id, names
 
 
-def build_context() -> MatchingContext:
-    """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
-
-    tree = SectorTree.from_items(sector_tree())
-    regions, region_names = _regions()
-    sectors_of: dict[int, list[str]] = {}
-    for project_id, code in db.session.execute(
+def _features(tree: SectorTree, project_ids: Sequence[int] | None = None) -> list[ProjectFeatures]:
+    """The matchable projects (of these ids) as the matrix reads them."""
+    regions, _names = _regions()
+    sectors_query = (
         sa.select(project_sectors.c.project_id, Sector.code)
         .join(Sector, Sector.id == project_sectors.c.sector_id)
         .join(Project, Project.id == project_sectors.c.project_id)
         .join(Catalogue, Catalogue.id == Project.catalogue_id)
         .where(_matchable())
         .order_by(project_sectors.c.project_id, Sector.position)
-    ):
-        sectors_of.setdefault(project_id, []).append(code)
-    features = []
-    for row in db.session.execute(
+    )
+    projects_query = (
         sa.select(
-            Project.id, Project.name, Project.region_id, Project.investment_sought_yuan,
-            Project.cooperation_modes, Project.construction_content,
+            Project.id, Project.name, Project.name_en, Project.region_id,
+            Project.investment_sought_yuan, Project.cooperation_modes, Project.construction_content,
         )
         .join(Catalogue)
         .where(_matchable())
-    ):
+    )
+    if project_ids is not None:
+        sectors_query = sectors_query.where(project_sectors.c.project_id.in_(project_ids))
+        projects_query = projects_query.where(Project.id.in_(project_ids))
+    sectors_of: dict[int, list[str]] = {}
+    for project_id, code in db.session.execute(sectors_query):
+        sectors_of.setdefault(project_id, []).append(code)
+    features = []
+    for row in db.session.execute(projects_query):
         codes = sectors_of.get(row.id, [])
         region_code, prefecture_code = regions.get(row.region_id, (None, None))
         features.append(
@@ -129,16 +134,42 @@ def build_context() -> MatchingContext:
                 prefecture_code=prefecture_code,
                 investment_sought_yuan=row.investment_sought_yuan,
                 modes=tuple(row.cooperation_modes or ()),
-                text=project_text(row.name, codes, tree, row.construction_content or ""),
+                # the English name too: Chinese keywords find English-named projects
+                text=project_text(f"{row.name} {row.name_en or ''}".strip(), codes, tree,
+                                  row.construction_content or ""),
             )
         )
-    matrix = ProjectMatrix.build(features, tree, region_names=region_names)
+    return features
+
+
+def build_context() -> MatchingContext:
+    """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
+    tree = SectorTree.from_items(sector_tree())
+    _by_id, region_names = _regions()
+    matrix = ProjectMatrix.build(_features(tree), tree, region_names=region_names, glossary=glossary())
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 
+def apply_changes(context: MatchingContext, project_ids: set[int]) -> MatchingContext:
+    """The context with these projects re-read: changed ones replaced, new ones added, and
+    those no longer matchable (withdrawn, signed, unpublished, deleted) removed."""
+    ids = sorted(project_ids)
+    features: list[ProjectFeatures] = []
+    for start in range(0, len(ids), 5000):
+        features += _features(context.sector_tree, ids[start : start + 5000])
+    matrix = context.matrix.with_changes(features, removed=ids)
+    return MatchingContext(matrix, context.sector_tree, context.region_names, context.region_codes)
+
+
 _contexts: cache.GenerationCache[MatchingContext] = cache.GenerationCache(
-    cache.MATCHING_PROJECTS, lambda: build_context()
+    cache.MATCHING_PROJECTS, lambda: build_context(), lambda context, ids: apply_changes(context, ids)
 )
+
+
+def projects_changed(ids: Iterable[int]) -> None:
+    """Log these projects as changed for the matrix of every worker (the subscriber of
+    `signals.projects_written`, in the writer's transaction)."""
+    cache.bump(cache.MATCHING_PROJECTS, ids=ids)
 
 
 def matching_context() -> MatchingContext:
@@ -148,7 +179,8 @@ def matching_context() -> MatchingContext:
 
 
 def invalidate() -> None:
-    """Mark the matrix stale for every process (ORM writes of projects do it themselves)."""
+    """Mark the whole matrix stale for every process: a full rebuild everywhere (writes of
+    projects log their ids through `projects_changed` instead)."""
     cache.bump(cache.MATCHING_PROJECTS)
 
 
@@ -327,7 +359,8 @@ def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[Investo
     if index is None:
         raise NotFound(N_("No such project."))
     single = ProjectMatrix.build(
-        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names
+        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names,
+        glossary=context.matrix.glossary,
     )
     current = weights()
     found: list[tuple[int, int, Match]] = []

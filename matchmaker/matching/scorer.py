@@ -28,6 +28,7 @@ few gathers and one `process.cdist` call.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -40,6 +41,7 @@ from rapidfuzz.distance import LCSseq
 
 from matchmaker.i18n import N_, Message
 from matchmaker.money import format_yi
+from matchmaker.reference.glossary import Glossary
 from matchmaker.reference.vocabulary import CooperationMode, modes_related
 from matchmaker.text import compact, normalize, tokens
 
@@ -278,12 +280,35 @@ def _shown_mode(mode: str) -> CooperationMode | str:
         return str(mode)
 
 
-def _padded(rows: Sequence[Sequence[int]], sentinel: int) -> np.ndarray:
+NONE = -1  # "no value" in the index arrays: the last cell of every credit table, worth 0
+
+
+def _padded(rows: Sequence[Sequence[int]], sentinel: int = NONE) -> np.ndarray:
     width = max((len(r) for r in rows), default=0) or 1
     out = np.full((len(rows), width), sentinel, dtype=np.int32)
     for i, row in enumerate(rows):
         out[i, : len(row)] = row
     return out
+
+
+def _widen(array: np.ndarray, width: int) -> np.ndarray:
+    if array.shape[1] >= width:
+        return array
+    wider = np.full((array.shape[0], width), NONE, dtype=array.dtype)
+    wider[:, : array.shape[1]] = array
+    return wider
+
+
+def _fit_width(value: Any, array: np.ndarray) -> Any:
+    """A row's cells for `array`: padded lists for the 2-d ones, the scalar otherwise."""
+    if array.ndim == 1:
+        return value
+    return [*value, *([NONE] * (array.shape[1] - len(value)))]
+
+
+def _find(ids: list[int], project_id: int) -> int | None:
+    position = bisect.bisect_left(ids, project_id)
+    return position if position < len(ids) and ids[position] == project_id else None
 
 
 def _log10(value: Decimal | None) -> float:
@@ -302,8 +327,13 @@ class ProjectMatrix:
         projects: list[ProjectFeatures],
         sector_tree: SectorTree,
         region_names: Mapping[str, tuple[str, str]],
+        glossary: Glossary | None = None,
     ) -> None:
-        self.projects = projects  # sorted by id: array order is the tie order
+        self.projects = projects
+        # The bilingual bridge (reference.glossary): a project text also carries one token
+        # per glossary term it names, and keywords name terms by those tokens, so English
+        # keywords meet Chinese projects and back. None: tokens as written only.
+        self.glossary = glossary  # sorted by id: array order is the tie order
         self.sector_tree = sector_tree
         self.region_names = region_names
         self.ids = [p.id for p in projects]
@@ -312,9 +342,7 @@ class ProjectMatrix:
             dict.fromkeys([*sector_tree.parent_of, *(s for p in projects for s in p.sectors)])
         )
         sector_index = {code: i for i, code in enumerate(self.sector_vocab)}
-        self.sector_idx = _padded(
-            [[sector_index[s] for s in p.sectors] for p in projects], len(self.sector_vocab)
-        )
+        self.sector_idx = _padded([[sector_index[s] for s in p.sectors] for p in projects])
         # regions: county and prefecture indices into one vocabulary
         self.region_vocab = list(
             dict.fromkeys(
@@ -322,14 +350,13 @@ class ProjectMatrix:
             )
         )
         region_index = {code: i for i, code in enumerate(self.region_vocab)}
-        none = len(self.region_vocab)
         self.region_idx = np.array(
-            [region_index.get(p.region_code, none) if p.region_code else none for p in projects],
+            [region_index.get(p.region_code, NONE) if p.region_code else NONE for p in projects],
             dtype=np.int32,
         )
         self.prefecture_idx = np.array(
             [
-                region_index.get(p.prefecture_code, none) if p.prefecture_code else none
+                region_index.get(p.prefecture_code, NONE) if p.prefecture_code else NONE
                 for p in projects
             ],
             dtype=np.int32,
@@ -346,14 +373,12 @@ class ProjectMatrix:
         # modes
         self.mode_vocab = list(dict.fromkeys(_mode_key(m) for p in projects for m in p.modes))
         mode_index = {m: i for i, m in enumerate(self.mode_vocab)}
-        self.mode_idx = _padded(
-            [[mode_index[_mode_key(m)] for m in p.modes] for p in projects], len(self.mode_vocab)
-        )
+        self.mode_idx = _padded([[mode_index[_mode_key(m)] for m in p.modes] for p in projects])
         self.mode_unstated = np.array([not p.modes for p in projects], dtype=bool)
         # text: each distinct token (CJK bigram or Latin word) becomes one code point, and a
         # project's tokens a sorted string of them; LCS of two such strings = shared tokens
         self.token_ids: dict[str, int] = {}
-        self.texts = [self._encode(tokens(p.text), grow=True)[0] for p in projects]
+        self.texts = [self._encode(self._text_tokens(p.text), grow=True)[0] for p in projects]
 
     @classmethod
     def build(
@@ -362,12 +387,106 @@ class ProjectMatrix:
         sector_tree: SectorTree,
         *,
         region_names: Mapping[str, tuple[str, str]] | None = None,
+        glossary: Glossary | None = None,
     ) -> ProjectMatrix:
         ordered = sorted(projects, key=lambda p: p.id)
-        return cls(ordered, sector_tree, region_names or {})
+        return cls(ordered, sector_tree, region_names or {}, glossary)
 
     def __len__(self) -> int:
         return len(self.projects)
+
+    def _text_tokens(self, text: str) -> list[str]:
+        found = tokens(text)
+        return found + self.glossary.concept_tokens(text, found) if self.glossary else found
+
+    def keyword_tokens(self, keywords: str) -> list[str]:
+        """What a keywords string is scored by: its tokens, terms replaced by their concepts."""
+        if self.glossary is None:
+            return _keyword_token_list(keywords)
+        return self.glossary.keyword_tokens(keywords[: 4 * MAX_KEYWORDS_CHARS])
+
+    # -- deltas --
+
+    _ARRAYS = ("sector_idx", "region_idx", "prefecture_idx", "log_sought", "mode_idx", "mode_unstated")
+
+    def with_changes(
+        self, upserts: Iterable[ProjectFeatures], removed: Iterable[int] = ()
+    ) -> ProjectMatrix:
+        """A new matrix with these projects added or replaced and those ids removed, equal
+        to one built from scratch over the same projects (vocabularies only grow: an
+        unused code costs one table cell). Copies the arrays (cheap: numpy memcpy) and
+        leaves this matrix untouched, so threads still scoring on it are safe."""
+        upserts = {p.id: p for p in upserts}
+        gone = set(removed) - set(upserts)
+        new = object.__new__(ProjectMatrix)
+        new.__dict__.update(self.__dict__)
+        new.projects, new.ids, new.texts = list(self.projects), list(self.ids), list(self.texts)
+        new.sector_vocab, new.region_vocab = list(self.sector_vocab), list(self.region_vocab)
+        new.mode_vocab, new.token_ids = list(self.mode_vocab), dict(self.token_ids)
+        new.prefecture_of = dict(self.prefecture_of)
+        for name in self._ARRAYS:
+            setattr(new, name, getattr(self, name).copy())
+        rows = {p.id: new._row_values(p) for p in upserts.values()}
+        width = max([new.sector_idx.shape[1], *(len(r["sector_idx"]) for r in rows.values())])
+        width_modes = max([new.mode_idx.shape[1], *(len(r["mode_idx"]) for r in rows.values())])
+        new.sector_idx = _widen(new.sector_idx, width)
+        new.mode_idx = _widen(new.mode_idx, width_modes)
+        # replaced in place; removed; then the new ones inserted in id order
+        fresh: list[ProjectFeatures] = []
+        for project_id, project in upserts.items():
+            position = _find(new.ids, project_id)
+            if position is None:
+                fresh.append(project)
+            else:
+                new._set_row(position, project, rows[project_id])
+        doomed = sorted(p for p in (_find(new.ids, i) for i in gone) if p is not None)
+        if doomed:
+            for position in reversed(doomed):
+                del new.projects[position], new.ids[position], new.texts[position]
+            for name in self._ARRAYS:
+                setattr(new, name, np.delete(getattr(new, name), doomed, axis=0))
+        fresh.sort(key=lambda p: p.id)
+        if fresh:
+            positions = [bisect.bisect_left(new.ids, p.id) for p in fresh]
+            for offset, (position, project) in enumerate(zip(positions, fresh, strict=True)):
+                new.projects.insert(position + offset, project)
+                new.ids.insert(position + offset, project.id)
+                new.texts.insert(position + offset, rows[project.id]["text"])
+            for name in self._ARRAYS:
+                values = np.array([_fit_width(rows[p.id][name], getattr(new, name)) for p in fresh],
+                                  dtype=getattr(new, name).dtype)
+                setattr(new, name, np.insert(getattr(new, name), positions, values, axis=0))
+        return new
+
+    def _row_values(self, project: ProjectFeatures) -> dict[str, Any]:
+        """One project's cells (growing the vocabularies as needed)."""
+        def index_of(vocab: list[str], code: str) -> int:
+            try:
+                return vocab.index(code)  # vocabularies are small (sectors, regions, modes)
+            except ValueError:
+                vocab.append(code)
+                return len(vocab) - 1
+
+        if project.region_code and project.prefecture_code:
+            self.prefecture_of[project.region_code] = project.prefecture_code
+        return {
+            "sector_idx": [index_of(self.sector_vocab, code) for code in project.sectors],
+            "region_idx": index_of(self.region_vocab, project.region_code) if project.region_code else NONE,
+            "prefecture_idx": (
+                index_of(self.region_vocab, project.prefecture_code) if project.prefecture_code else NONE
+            ),
+            "log_sought": _log10(project.investment_sought_yuan),
+            "mode_idx": [index_of(self.mode_vocab, _mode_key(m)) for m in project.modes],
+            "mode_unstated": not project.modes,
+            "text": self._encode(self._text_tokens(project.text), grow=True)[0],
+        }
+
+    def _set_row(self, position: int, project: ProjectFeatures, row: Mapping[str, Any]) -> None:
+        self.projects[position] = project
+        self.texts[position] = row["text"]
+        for name in self._ARRAYS:
+            array = getattr(self, name)
+            array[position] = _fit_width(row[name], array)
 
     def _encode(self, words: Iterable[str], grow: bool = False) -> tuple[str, int]:
         """(sorted code-point string of the known distinct tokens, count of distinct tokens)."""
@@ -440,7 +559,7 @@ class ProjectMatrix:
         split over `workers` when there are several keyword strings).
         """
         texts = self.texts if rows is None else [self.texts[i] for i in rows]
-        encoded = [self._encode(_keyword_token_list(k)) for k in keywords]
+        encoded = [self._encode(self.keyword_tokens(k)) for k in keywords]
         out = np.zeros((len(encoded), len(texts)), dtype=np.uint8)
         if not texts:
             return out
@@ -536,7 +655,7 @@ class ProjectMatrix:
         if "mode" in components:
             result.append(Reason("mode", _mode_reason(project, profile)))
         if "text" in components:
-            result.append(Reason("text", _text_reason(project, profile, components["text"])))
+            result.append(Reason("text", _text_reason(project, profile, components["text"], self.glossary)))
         return result
 
     def _sector_reason(self, project: ProjectFeatures, profile: Profile) -> Message:
@@ -624,8 +743,12 @@ def compact_words(keywords: str) -> list[str]:
     return text.split()
 
 
-def _text_reason(project: ProjectFeatures, profile: Profile, fit: float) -> Message:
+def _text_reason(project: ProjectFeatures, profile: Profile, fit: float,
+                 glossary: Glossary | None = None) -> Message:
     hits = keyword_hits(profile.keywords, project.text)
+    if glossary is not None and fit > 0:
+        # across languages, name both words: "hydrogen ↔ 氢能"
+        hits += [f"{mine} ↔ {theirs}" for mine, theirs in glossary.bridges(profile.keywords, project.text)]
     if hits:
         listed = ", ".join(hits[:8])
         return Message(N_("Keywords matched: %(keywords)s"), {"keywords": listed})

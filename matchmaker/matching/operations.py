@@ -25,6 +25,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload, selectinload
 
 from matchmaker import audit, cache, signals
+from matchmaker.accounts.operations import covered_region_ids, require_region
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -53,7 +54,7 @@ from matchmaker.matching.scorer import (
     validate_profile,
 )
 from matchmaker.money import to_yi
-from matchmaker.reference.loaders import region_tree, sector_tree
+from matchmaker.reference.loaders import glossary, region_tree, sector_tree
 from matchmaker.reference.models import RegionLevel
 from matchmaker.reference.vocabulary import CooperationMode
 from matchmaker.sheets import safe_cell
@@ -109,8 +110,8 @@ def _features(tree: SectorTree, project_ids: Sequence[int] | None = None) -> lis
     )
     projects_query = (
         sa.select(
-            Project.id, Project.name, Project.region_id, Project.investment_sought_yuan,
-            Project.cooperation_modes, Project.construction_content,
+            Project.id, Project.name, Project.name_en, Project.region_id,
+            Project.investment_sought_yuan, Project.cooperation_modes, Project.construction_content,
         )
         .join(Catalogue)
         .where(_matchable())
@@ -134,7 +135,9 @@ def _features(tree: SectorTree, project_ids: Sequence[int] | None = None) -> lis
                 prefecture_code=prefecture_code,
                 investment_sought_yuan=row.investment_sought_yuan,
                 modes=tuple(row.cooperation_modes or ()),
-                text=project_text(row.name, codes, tree, row.construction_content or ""),
+                # the English name too: Chinese keywords find English-named projects
+                text=project_text(f"{row.name} {row.name_en or ''}".strip(), codes, tree,
+                                  row.construction_content or ""),
             )
         )
     return features
@@ -144,7 +147,7 @@ def build_context() -> MatchingContext:
     """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
     tree = SectorTree.from_items(sector_tree())
     _by_id, region_names = _regions()
-    matrix = ProjectMatrix.build(_features(tree), tree, region_names=region_names)
+    matrix = ProjectMatrix.build(_features(tree), tree, region_names=region_names, glossary=glossary())
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 
@@ -357,7 +360,8 @@ def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[Investo
     if index is None:
         raise NotFound(N_("No such project."))
     single = ProjectMatrix.build(
-        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names
+        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names,
+        glossary=context.matrix.glossary,
     )
     current = weights()
     found: list[tuple[int, int, Match]] = []
@@ -427,7 +431,10 @@ def register_interest(investor: Investor, project: Project, message: str, *, use
 
 
 def move_lead(lead: Lead, status: LeadStatus | str, *, user) -> Lead:
-    """Move a lead to its next state (staff), audited."""
+    """Move a lead to its next state (staff), audited. A prefecture's staff move their
+    prefecture's leads only."""
+    require_region(user, lead.project.region if lead.project is not None else None,
+                   field="status")
     try:
         target = LeadStatus(status)
     except ValueError as error:
@@ -447,7 +454,7 @@ def move_lead(lead: Lead, status: LeadStatus | str, *, user) -> Lead:
 
 
 def leads_query(*, project_id: int | None = None, region_code: str | None = None,
-                status: str | None = None) -> sa.Select:
+                status: str | None = None, user=None) -> sa.Select:
     """Leads newest first, optionally for one project, prefecture/county or state, with
     their project (and its region) and investor loaded in the same statement."""
     query = (
@@ -466,6 +473,9 @@ def leads_query(*, project_id: int | None = None, region_code: str | None = None
         if region is not None:
             ids = [region.id, *(c.id for c in region.children)]
             query = query.where(Project.region_id.in_(ids))
+    covered = covered_region_ids(user)
+    if covered is not None:  # a prefecture's staff see their prefecture's leads only
+        query = query.where(Project.region_id.in_(covered))
     return query
 
 
@@ -477,9 +487,11 @@ class LeadsPage:
 
 
 def list_leads(*, project_id: int | None = None, region_code: str | None = None,
-               status: str | None = None, page: int = 1, per_page: int = 100) -> LeadsPage:
-    """One page of leads for staff, in a constant number of statements whatever its length."""
-    query = leads_query(project_id=project_id, region_code=region_code, status=status)
+               status: str | None = None, page: int = 1, per_page: int = 100,
+               user=None) -> LeadsPage:
+    """One page of leads for staff, in a constant number of statements whatever its length
+    (a scoped account's: its prefectures' only)."""
+    query = leads_query(project_id=project_id, region_code=region_code, status=status, user=user)
     leads = db.session.scalars(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     prefectures = db.session.scalars(
         sa.select(Region).where(Region.level == RegionLevel.PREFECTURE).order_by(Region.position)

@@ -189,6 +189,41 @@ def bench_one_profile(size: int, runs: int = 7) -> list[dict]:
     ]
 
 
+def bench_glossary(size: int, runs: int = 7) -> list[dict]:
+    """The cost of the bilingual bridge (reference.glossary): building the matrix and one
+    profile, top 20 with reasons, with the glossary against the same matrix without it, in
+    the same run. English keywords score 0 without the bridge (they name Chinese projects'
+    terms in the other language); the Chinese keywords show the cost where both find."""
+    from matchmaker.reference.glossary import Glossary
+    from matchmaker.reference.taxonomy import Taxonomy
+
+    glossary = Glossary.load(ROOT / "data" / "glossary.csv", sectors=Taxonomy.load(ROOT / "data" / "sectors.json"))
+    projects, data = synthetic_projects(size)
+    start = time.perf_counter()
+    plain = ProjectMatrix.build(projects, data.sector_tree, region_names=data.region_names)
+    plain_build = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    bridged = ProjectMatrix.build(projects, data.sector_tree, region_names=data.region_names, glossary=glossary)
+    bridged_build = (time.perf_counter() - start) * 1000
+    base = synthetic_profiles(1, data)[1]
+    weights = Weights()
+    rows = [_row("matching: build ProjectMatrix with the glossary", size, [bridged_build],
+                 "without the glossary", plain_build)]
+    for label, keywords in (("Chinese keywords", base.keywords),
+                            ("English keywords", "lithium iron phosphate cathode, energy storage station")):
+        profile = Profile(sectors=base.sectors, regions=base.regions, min_yuan=base.min_yuan,
+                          max_yuan=base.max_yuan, modes=base.modes, keywords=keywords)
+        without = _timed(lambda p=profile: plain.score(p, weights, top=20), runs)
+        with_glossary = _timed(lambda p=profile: bridged.score(p, weights, top=20), runs)
+        found = bridged.score(profile, weights, top=20)
+        text_hits = sum(1 for m in found if m.components.get("text", 0) > 0)
+        plain_hits = sum(1 for m in plain.score(profile, weights, top=20) if m.components.get("text", 0) > 0)
+        rows.append(_row(f"matching: one profile with the glossary, {label}", size, with_glossary,
+                         "same profile without the glossary", Timing(without).median,
+                         top20_with_text_match=text_hits, top20_with_text_match_without=plain_hits))
+    return rows
+
+
 def bench_event(investors: int = 1000, size: int = 10_000, repeats: int = 1) -> list[dict]:
     projects, data = synthetic_projects(size)
     matrix = ProjectMatrix.build(projects, data.sector_tree, region_names=data.region_names)
@@ -302,6 +337,7 @@ def run(sizes: tuple[int, ...] = (10_000, 100_000), events: int = 1) -> list[dic
     rows = bench_quality() + bench_names()
     for size in sizes:
         rows += bench_one_profile(size)
+        rows += bench_glossary(size)
     if events:
         rows += bench_event(repeats=events)
     return rows

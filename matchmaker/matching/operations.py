@@ -53,7 +53,7 @@ from matchmaker.matching.scorer import (
     validate_profile,
 )
 from matchmaker.money import to_yi
-from matchmaker.reference.loaders import region_tree, sector_tree
+from matchmaker.reference.loaders import glossary, region_tree, sector_tree
 from matchmaker.reference.models import RegionLevel
 from matchmaker.reference.vocabulary import CooperationMode
 from matchmaker.sheets import safe_cell
@@ -109,8 +109,8 @@ def _features(tree: SectorTree, project_ids: Sequence[int] | None = None) -> lis
     )
     projects_query = (
         sa.select(
-            Project.id, Project.name, Project.region_id, Project.investment_sought_yuan,
-            Project.cooperation_modes, Project.construction_content,
+            Project.id, Project.name, Project.name_en, Project.region_id,
+            Project.investment_sought_yuan, Project.cooperation_modes, Project.construction_content,
         )
         .join(Catalogue)
         .where(_matchable())
@@ -134,7 +134,9 @@ def _features(tree: SectorTree, project_ids: Sequence[int] | None = None) -> lis
                 prefecture_code=prefecture_code,
                 investment_sought_yuan=row.investment_sought_yuan,
                 modes=tuple(row.cooperation_modes or ()),
-                text=project_text(row.name, codes, tree, row.construction_content or ""),
+                # the English name too: Chinese keywords find English-named projects
+                text=project_text(f"{row.name} {row.name_en or ''}".strip(), codes, tree,
+                                  row.construction_content or ""),
             )
         )
     return features
@@ -144,7 +146,7 @@ def build_context() -> MatchingContext:
     """Read the matchable projects into a ProjectMatrix (a few queries, no ORM objects)."""
     tree = SectorTree.from_items(sector_tree())
     _by_id, region_names = _regions()
-    matrix = ProjectMatrix.build(_features(tree), tree, region_names=region_names)
+    matrix = ProjectMatrix.build(_features(tree), tree, region_names=region_names, glossary=glossary())
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 
@@ -357,7 +359,8 @@ def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[Investo
     if index is None:
         raise NotFound(N_("No such project."))
     single = ProjectMatrix.build(
-        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names
+        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names,
+        glossary=context.matrix.glossary,
     )
     current = weights()
     found: list[tuple[int, int, Match]] = []

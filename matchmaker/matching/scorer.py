@@ -41,6 +41,7 @@ from rapidfuzz.distance import LCSseq
 
 from matchmaker.i18n import N_, Message
 from matchmaker.money import format_yi
+from matchmaker.reference.glossary import Glossary
 from matchmaker.reference.vocabulary import CooperationMode, modes_related
 from matchmaker.text import compact, normalize, tokens
 
@@ -326,8 +327,13 @@ class ProjectMatrix:
         projects: list[ProjectFeatures],
         sector_tree: SectorTree,
         region_names: Mapping[str, tuple[str, str]],
+        glossary: Glossary | None = None,
     ) -> None:
-        self.projects = projects  # sorted by id: array order is the tie order
+        self.projects = projects
+        # The bilingual bridge (reference.glossary): a project text also carries one token
+        # per glossary term it names, and keywords name terms by those tokens, so English
+        # keywords meet Chinese projects and back. None: tokens as written only.
+        self.glossary = glossary  # sorted by id: array order is the tie order
         self.sector_tree = sector_tree
         self.region_names = region_names
         self.ids = [p.id for p in projects]
@@ -372,7 +378,7 @@ class ProjectMatrix:
         # text: each distinct token (CJK bigram or Latin word) becomes one code point, and a
         # project's tokens a sorted string of them; LCS of two such strings = shared tokens
         self.token_ids: dict[str, int] = {}
-        self.texts = [self._encode(tokens(p.text), grow=True)[0] for p in projects]
+        self.texts = [self._encode(self._text_tokens(p.text), grow=True)[0] for p in projects]
 
     @classmethod
     def build(
@@ -381,12 +387,23 @@ class ProjectMatrix:
         sector_tree: SectorTree,
         *,
         region_names: Mapping[str, tuple[str, str]] | None = None,
+        glossary: Glossary | None = None,
     ) -> ProjectMatrix:
         ordered = sorted(projects, key=lambda p: p.id)
-        return cls(ordered, sector_tree, region_names or {})
+        return cls(ordered, sector_tree, region_names or {}, glossary)
 
     def __len__(self) -> int:
         return len(self.projects)
+
+    def _text_tokens(self, text: str) -> list[str]:
+        found = tokens(text)
+        return found + self.glossary.concept_tokens(text, found) if self.glossary else found
+
+    def keyword_tokens(self, keywords: str) -> list[str]:
+        """What a keywords string is scored by: its tokens, terms replaced by their concepts."""
+        if self.glossary is None:
+            return _keyword_token_list(keywords)
+        return self.glossary.keyword_tokens(keywords[: 4 * MAX_KEYWORDS_CHARS])
 
     # -- deltas --
 
@@ -461,7 +478,7 @@ class ProjectMatrix:
             "log_sought": _log10(project.investment_sought_yuan),
             "mode_idx": [index_of(self.mode_vocab, _mode_key(m)) for m in project.modes],
             "mode_unstated": not project.modes,
-            "text": self._encode(tokens(project.text), grow=True)[0],
+            "text": self._encode(self._text_tokens(project.text), grow=True)[0],
         }
 
     def _set_row(self, position: int, project: ProjectFeatures, row: Mapping[str, Any]) -> None:
@@ -542,7 +559,7 @@ class ProjectMatrix:
         split over `workers` when there are several keyword strings).
         """
         texts = self.texts if rows is None else [self.texts[i] for i in rows]
-        encoded = [self._encode(_keyword_token_list(k)) for k in keywords]
+        encoded = [self._encode(self.keyword_tokens(k)) for k in keywords]
         out = np.zeros((len(encoded), len(texts)), dtype=np.uint8)
         if not texts:
             return out
@@ -638,7 +655,7 @@ class ProjectMatrix:
         if "mode" in components:
             result.append(Reason("mode", _mode_reason(project, profile)))
         if "text" in components:
-            result.append(Reason("text", _text_reason(project, profile, components["text"])))
+            result.append(Reason("text", _text_reason(project, profile, components["text"], self.glossary)))
         return result
 
     def _sector_reason(self, project: ProjectFeatures, profile: Profile) -> Message:
@@ -726,8 +743,12 @@ def compact_words(keywords: str) -> list[str]:
     return text.split()
 
 
-def _text_reason(project: ProjectFeatures, profile: Profile, fit: float) -> Message:
+def _text_reason(project: ProjectFeatures, profile: Profile, fit: float,
+                 glossary: Glossary | None = None) -> Message:
     hits = keyword_hits(profile.keywords, project.text)
+    if glossary is not None and fit > 0:
+        # across languages, name both words: "hydrogen ↔ 氢能"
+        hits += [f"{mine} ↔ {theirs}" for mine, theirs in glossary.bridges(profile.keywords, project.text)]
     if hits:
         listed = ", ".join(hits[:8])
         return Message(N_("Keywords matched: %(keywords)s"), {"keywords": listed})

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from matchmaker.meetings import controllers, zone_controllers
+from matchmaker.meetings import agenda_controllers, controllers, zone_controllers
 
 bp = Blueprint("meetings", __name__)
 
@@ -21,3 +21,12 @@ bp.add_url_rule("/zone", view_func=zone_controllers.zone_page, methods=["GET", "
 bp.add_url_rule("/zone/schedule", view_func=zone_controllers.schedule, methods=["POST"])
 bp.add_url_rule("/zone/unschedule", view_func=zone_controllers.unschedule, methods=["POST"])
 bp.add_url_rule("/zone/prematch", view_func=zone_controllers.prematch, methods=["POST"])
+bp.add_url_rule("/zone/grid", view_func=agenda_controllers.grid_page)
+bp.add_url_rule("/zone/grid.xlsx", view_func=agenda_controllers.grid_xlsx)
+bp.add_url_rule("/zone/tables", view_func=agenda_controllers.table_sheets)
+bp.add_url_rule("/zone/tables.pdf", view_func=agenda_controllers.table_sheets_pdf)
+
+# Everyone's agenda (?edition=YEAR, ?tz=Europe/Berlin for a second column of times).
+bp.add_url_rule("/agenda", view_func=agenda_controllers.agenda_page)
+bp.add_url_rule("/agenda.ics", view_func=agenda_controllers.agenda_ics)
+bp.add_url_rule("/agenda.pdf", view_func=agenda_controllers.agenda_pdf)

@@ -130,6 +130,8 @@ def act(meeting_id: int, action: str):
                "no-show": lambda: operations.mark_no_show(found, user=user)}[action]
     if submit(form, run):
         flash(_("Meeting %(status)s.", status=label(found.status)), "success")
+        if request.form.get("next") == "agenda":
+            return redirect(url_for("meetings.agenda_page") + f"#agenda-{found.id}")
         return redirect(url_for("meetings.meeting", meeting_id=found.id))
     flash_errors(form)
     db.session.expire_all()

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from matchmaker.extensions import db
+from matchmaker.reference.glossary import Glossary
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.reference.taxonomy import Gazetteer, Taxonomy
 
@@ -136,6 +137,18 @@ def taxonomy():
             with path.open(encoding="utf-8") as handle:
                 outside = (json.load(handle).get("outside") or {}).get("labels") or []
         _cache[key] = Taxonomy.from_records(sector_tree(), outside=outside)
+    return _cache[key]
+
+
+def glossary() -> Glossary:
+    """The bilingual vocabulary: data/glossary.csv plus the database's sectors (built once
+    per process; an edited glossary is read at the next start)."""
+
+    key = f"glossary:{db.engine.url}"
+    if key not in _cache:
+        path = _data_dir() / "glossary.csv"
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        _cache[key] = Glossary.from_csv(text, sectors=taxonomy())
     return _cache[key]
 
 

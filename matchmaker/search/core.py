@@ -23,9 +23,11 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from matchmaker.i18n import N_, Message
+from matchmaker.reference.glossary import Glossary
 from matchmaker.reference.vocabulary import CooperationMode, InvestmentBand
 from matchmaker.search.query import (
     MAX_QUERY_CHARS,
+    STOPWORDS,
     Concept,
     Part,
     Vocabulary,
@@ -131,9 +133,13 @@ def fen(yuan: Decimal) -> int:
 class SearchIndex:
     """Every project's searchable form, held in memory by one process."""
 
-    def __init__(self, taxonomy, gazetteer) -> None:
+    def __init__(self, taxonomy, gazetteer, glossary: Glossary | None = None) -> None:
         self.taxonomy = taxonomy
         self.gazetteer = gazetteer
+        # The bilingual bridge (reference.glossary): a part naming a term also finds the
+        # term's words in the other language ('hydrogen' finds 氢能, '数据中心' data center).
+        self.glossary = glossary
+        self._terms: dict[int, tuple[Document, frozenset[str]]] = {}
         self.vocabulary = Vocabulary(taxonomy, gazetteer)
         self.sector_codes = [s.code for s in _walk_sectors(taxonomy)]
         self.sector_bit = {code: i for i, code in enumerate(self.sector_codes)}
@@ -244,13 +250,59 @@ class SearchIndex:
                 bits |= 1 << self.sector_bit[code]
         return (self._arrays()["sectors"] & np.uint64(bits)) != 0
 
-    def _literal(self, part: Part, field_index: FieldIndex, labels: Sequence[str] = ()) -> np.ndarray:
+    def _literal(self, part: Part, field_index: FieldIndex, labels: Sequence[str] = (),
+                 english: Sequence[Part] = ()) -> np.ndarray:
         """Documents whose field has the part's text, or a Chinese label of its concepts
-        ('lithium battery' finds 锂电池 in a name)."""
+        ('lithium battery' finds 锂电池 in a name), or an English word of its glossary terms."""
         found = self._typed(part, field_index)
         for label in labels:
             found = np.union1d(found, field_index.cjk(label))
+        for other in english:
+            found = np.union1d(found, self._typed(other, field_index))
         return found
+
+    def _translations(self, part: Part) -> tuple[set[str], list[Part]]:
+        """The glossary's other-language words for the part: Chinese labels for a Latin
+        part, English word parts for a Chinese one."""
+        if self.glossary is None:
+            return set(), []
+        chinese: set[str] = set()
+        english: list[Part] = []
+        for _term, variants in self.glossary.translations(part.text):
+            for variant in variants:
+                if part.latin:
+                    chinese.add(fold(variant).replace(" ", ""))
+                else:
+                    tokens_ = tuple(w for w in fold(variant).split() if w not in STOPWORDS)
+                    if tokens_:
+                        english.append(Part(" ".join(tokens_), True, tokens_))
+        return chinese, english
+
+    def _parse(self, q: str) -> list[Part]:
+        """`parse`, then adjacent parts that together are exactly one glossary term ('liquid
+        cooling', 'fuel cell', 光伏+组件) kept together as one part: the term, more specific
+        than its pieces (so without the pieces' sectors)."""
+        parts = parse(q, self.vocabulary)
+        if self.glossary is None or len(parts) < 2:
+            return parts
+        merged: list[Part] = []
+        index = 0
+        while index < len(parts):
+            for size in range(min(4, len(parts) - index), 1, -1):
+                run = parts[index : index + size]
+                latin = run[0].latin
+                if any(p.latin != latin or p.regions for p in run):
+                    continue
+                text = (" " if latin else "").join(p.text for p in run)
+                found = self.glossary.find(text, longest=True)
+                if len(found) == 1 and found[0].start == 0 and found[0].end == len(text):
+                    merged.append(Part(text, latin, tuple(w for p in run for w in p.words)))
+                    index += size
+                    break
+            else:
+                merged.append(parts[index])
+                index += 1
+        return merged
 
     def _typed(self, part: Part, field_index: FieldIndex) -> np.ndarray:
         if not part.latin:
@@ -271,10 +323,11 @@ class SearchIndex:
         score = np.zeros(count, dtype=np.int32)
         hits: dict[str, np.ndarray] = {}
         # a label containing a shorter one adds nothing ('光伏电站' when '光伏' is searched)
-        candidates = self._concept_labels(part) | ({part.text} if not part.latin else set())
+        chinese, english = self._translations(part)
+        candidates = self._concept_labels(part) | chinese | ({part.text} if not part.latin else set())
         labels = sorted(label for label in candidates - {part.text}
                         if not any(other != label and other in label for other in candidates))[:40]
-        content = self._literal(part, self.contents, labels)
+        content = self._literal(part, self.contents, labels, english)
         score[content] = weights[3]
         hits["content"] = content
         if part.regions:
@@ -285,7 +338,7 @@ class SearchIndex:
             sector = self._sector_hits(part.sectors)
             score[sector] = np.maximum(score[sector], weights[1])
             hits["sector"] = np.flatnonzero(sector)
-        name = self._literal(part, self.names, labels)
+        name = self._literal(part, self.names, labels, english)
         score[name] = weights[0]
         hits["name"] = name
         return score, hits
@@ -328,7 +381,8 @@ class SearchIndex:
             part.highlight = {part.text} if not part.latin else {prefix_root(w) if len(w) >= 4 else w for w in part.words}
             if not (score[visible] > 0).any():
                 score, hits = self._fuzzy(part, corrections)
-            part.highlight |= self._concept_labels(part)
+            chinese, english = self._translations(part)
+            part.highlight |= self._concept_labels(part) | chinese | {w for p in english for w in p.words}
             all_hits.append(hits)
             total += score
             matched &= score > 0
@@ -397,7 +451,7 @@ class SearchIndex:
     # ------------------------------------------------------------------ search
     def search(self, request: SearchRequest, *, explain: bool = True) -> SearchResult:
         validate(request, self)
-        parts = parse(request.q, self.vocabulary)
+        parts = self._parse(request.q)
         corrections: list[tuple[str, str]] = []
         a = self._arrays()
         keep = self._filter(request)
@@ -482,7 +536,8 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ similar
     def similar(self, project_id: int, limit: int = 5) -> list[int]:
-        """Projects sharing sectors (most specific first), then region; ties: closest amount, id."""
+        """Projects sharing sectors (most specific first), then glossary terms in their names
+        (锂电池 and lithium battery alike, at most 3), then region; ties: closest amount, id."""
         position = self.position.get(project_id)
         if position is None:
             return []
@@ -495,9 +550,24 @@ class SearchIndex:
         keep = a["visible"] & (a["status"] != STATUSES.index("withdrawn")) & (shared > 0)
         keep[position] = False
         positions = np.flatnonzero(keep)
+        if self.glossary is not None and len(positions):
+            own_terms = self._terms_of(position)
+            if own_terms:
+                score = score.copy()
+                score[positions] += np.fromiter(
+                    (min(len(own_terms & self._terms_of(int(p))), 3) for p in positions),
+                    dtype=np.int32, count=len(positions))
         distance = np.abs(a["sought"][positions] - a["sought"][position])
         order = np.lexsort((a["ids"][positions], distance, -score[positions]))[:limit]
         return [int(a["ids"][p]) for p in positions[order]]
+
+    def _terms_of(self, position: int) -> frozenset[str]:
+        """The glossary terms a document's name names (cached until it changes)."""
+        document = self.documents[position]
+        cached = self._terms.get(position)
+        if cached is None or cached[0] is not document:
+            cached = self._terms[position] = (document, frozenset(self.glossary.concept_tokens(document.name)))
+        return cached[1]
 
     # ------------------------------------------------------------------ empty results
     def _explain_empty(self, request: SearchRequest, result: SearchResult) -> None:
@@ -551,7 +621,7 @@ class SearchIndex:
 
     def _nearest(self, request: SearchRequest, kind: str) -> tuple[str, str, int] | None:
         """Drop the region (or sector) constraint; the region (sector) with most results."""
-        parts = parse(request.q, self.vocabulary)
+        parts = self._parse(request.q)
         named = [p for p in parts if (p.regions if kind == "region" else p.sectors)]
         if not named and not (request.regions if kind == "region" else request.sectors):
             return None

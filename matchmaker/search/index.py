@@ -29,6 +29,7 @@ from matchmaker.catalogue.models import (
 )
 from matchmaker.extensions import db
 from matchmaker.reference import loaders as reference
+from matchmaker.reference.pinyin import pinyin_words
 from matchmaker.search.core import Document, SearchIndex, fen
 from matchmaker.search.models import SearchDocument, SearchIndexState
 from matchmaker.text import fold
@@ -90,7 +91,8 @@ def _rows(connection: Connection, project_ids: list[int] | None, generation: int
             "project_id": r.id,
             "generation": generation,
             "visible": _enum_value(r.catalogue_status) == CatalogueStatus.PUBLISHED.value,
-            "name_text": fold(f"{r.name} {r.name_en or ''}"),
+            # pinyin of the name too: 'guangfu' finds 光伏 (reference.pinyin)
+            "name_text": " ".join(filter(None, (fold(f"{r.name} {r.name_en or ''}"), pinyin_words(r.name)))),
             "content_text": fold(" ".join((r.code, r.location, r.construction_content, r.market_outlook,
                                            r.preparation_status, r.owner))),
             "sector_codes": " ".join(sorted(sectors_of.get(r.id, []))),
@@ -180,12 +182,12 @@ def refresh(index: SearchIndex, engine) -> None:
 @contextmanager
 def current_index() -> Iterator[SearchIndex]:
     """This process's index for the app's database, fresh, held under a lock while in use."""
-    taxonomy, gazetteer = reference.taxonomy(), reference.gazetteer()
+    taxonomy, gazetteer, glossary = reference.taxonomy(), reference.gazetteer(), reference.glossary()
     key = str(db.engine.url)
     with _lock:
         index = _indexes.get(key)
         if index is None or index.taxonomy is not taxonomy or index.gazetteer is not gazetteer:
-            index = _indexes[key] = SearchIndex(taxonomy, gazetteer)
+            index = _indexes[key] = SearchIndex(taxonomy, gazetteer, glossary)
         refresh(index, db.engine)
         yield index
 

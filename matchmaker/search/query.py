@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from matchmaker.reference.pinyin import joined as pinyin_joined
 from matchmaker.search.textindex import is_cjk_char, words
 from matchmaker.text import fold
 
@@ -86,6 +87,8 @@ class Vocabulary:
             concept = Concept("sector", sector.code)
             for label in (sector.name, sector.name_en, *sector.aliases):
                 self._add(label, concept)
+                if label and is_cjk_char(label[0]):
+                    self._add(pinyin_joined(label), concept, pinyin=True)  # 'guangfu' is 光伏
             for label in (sector.name_en, *sector.aliases):
                 for token in words(fold(label)):
                     if not is_cjk_char(token[0]) and token not in STOPWORDS and len(token) > 1:

@@ -27,6 +27,8 @@ DEFERRED = {
     ("matchmaker/jobs_cli.py", "rq"): "only `matchmaker worker`, which needs Redis",
     ("matchmaker/meetings/scheduler.py", "ortools.sat.python"):
         "the exact solver, loaded only when a schedule asks for it",
+    ("matchmaker/meetings/agenda.py", "fpdf"):
+        "PDFs only; without fpdf2 the pages' print version is the fallback",
     ("matchmaker/serve.py", "gunicorn.http"): "gunicorn exists where it runs (not on Windows)",
     ("matchmaker/serve.py", "gunicorn.app.base"): "gunicorn exists where it runs (not on Windows)",
     ("matchmaker/serve.py", "waitress"): "the fallback server, only where gunicorn cannot run",

@@ -1,0 +1,293 @@
+"""One bilingual vocabulary (zh ⇄ en) for search, matching and draft English names (pure:
+no Flask, no database; `matchmaker.reference.loaders.glossary()` builds the app's one).
+
+Its terms are the domain glossary in ``data/glossary.csv`` (products, materials,
+technologies, facilities, capacities: "氢能 | hydrogen", "液冷数据中心 | liquid-cooled data
+center") plus every sector of the taxonomy (its Chinese names and aliases on one side, its
+English ones on the other). A term is a concept: all its variants, in both languages, mean
+the same thing.
+
+The bridge is used at query and keyword-expansion time:
+
+- `concept_tokens(text)` - one token per term found in a text ('§12'): added to what a text
+  is indexed with, so that a keyword and a text naming the same term in two languages
+  share a token;
+- `keyword_tokens(keywords)` - the keywords' tokens with each term they name replaced by
+  its concept token (so "hydrogen" is one token that 氢能 in a project satisfies);
+- `translations(text)` - the other language's variants of the terms in a text (search
+  looks them up in names and descriptions);
+- `bridges(keywords, text)` - the pairs that linked them, for a reason a person reads
+  ("hydrogen ↔ 氢能").
+
+Chinese variants are found as substrings (at least two characters), English ones word by
+word with plurals and UK/US spellings folded ("data centres" is "data center"). Generic
+words (kind ``word``) and units (``capacity``) serve draft names only: they would make
+everything match everything.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from matchmaker.text import is_cjk, normalize, tokens
+
+# Kinds that never bridge search and matching (too general), only name things.
+NAMING_ONLY = frozenset({"word", "capacity"})
+TOKEN_PREFIX = "§"  # tokens() never yields it: concept tokens cannot collide with words
+MAX_TEXT_CHARS = 20_000  # longer texts are read up to here (a keyword field is 500)
+_SPELLING = {"centre": "center", "centres": "centers", "utilisation": "utilization",
+             "fibre": "fiber", "decarbonisation": "decarbonization", "aluminium": "aluminum",
+             "refuelling": "refueling", "electrolyser": "electrolyzer", "colour": "color",
+             "graphitisation": "graphitization", "valorisation": "valorization",
+             "industrialisation": "industrialization", "commercialisation": "commercialization",
+             "digitalisation": "digitalization", "decentralised": "decentralized",
+             "sulphate": "sulfate", "metre": "meter", "metres": "meters", "flavour": "flavor",
+             "chilli": "chili", "tonne": "ton", "tonnes": "tons"}
+_WORD_RE = re.compile(r"[a-z0-9]+(?:[&+][a-z0-9]+)?")
+_LATIN_RE = re.compile(r"[a-z]")
+
+
+def _stem(word: str) -> str:
+    """Light English stemming: batteries -> battery, plants -> plant, boxes -> box."""
+    word = _SPELLING.get(word, word)
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def english_words(text: str) -> list[tuple[str, int, int]]:
+    """(stemmed word, start, end) of each Latin word in the casefolded text."""
+    return [(_stem(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+
+
+def _folded(text: object) -> str:
+    return normalize(text).casefold().replace("-", " ").replace("’", "'")
+
+
+@dataclass(frozen=True)
+class Term:
+    id: int
+    kind: str
+    zh: tuple[str, ...]  # the first is the preferred
+    en: tuple[str, ...]
+    source: str = "glossary"  # or "sector:<code>"
+
+    @property
+    def token(self) -> str:
+        return f"{TOKEN_PREFIX}{self.id}"
+
+    @property
+    def label(self) -> str:
+        """'hydrogen ↔ 氢能' - how a reason names it."""
+        return f"{self.en[0]} ↔ {self.zh[0]}"
+
+    @property
+    def bridges(self) -> bool:
+        return self.kind not in NAMING_ONLY
+
+
+@dataclass(frozen=True)
+class Found:
+    term: Term
+    text: str  # the variant as it occurs
+    start: int
+    end: int
+    chinese: bool
+
+
+class GlossaryError(ValueError):
+    """A glossary file that cannot be read (the message says which line and why)."""
+
+
+class Glossary:
+    """Terms and the indexes that find them in a text."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.terms: list[Term] = list(terms)
+        self.by_id = {t.id: t for t in self.terms}
+        self._zh_first: dict[str, list[tuple[str, Term]]] = {}  # first bigram -> variants
+        self._en_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}  # first word
+        for term in self.terms:
+            for variant in term.zh:
+                key = normalize(variant).casefold()
+                if len(key) >= 2:
+                    self._zh_first.setdefault(key[:2], []).append((key, term))
+            for variant in term.en:
+                words = tuple(w for w, _s, _e in english_words(_folded(variant)))
+                if words:
+                    self._en_first.setdefault(words[0], []).append((words, term))
+        for entries in (*self._zh_first.values(), *self._en_first.values()):
+            entries.sort(key=lambda item: -len(item[0]))  # longest first
+        self.zh_bigrams = frozenset(self._zh_first)
+        self._bridging_bigrams = frozenset(
+            bigram for bigram, entries in self._zh_first.items() if any(t.bridges for _v, t in entries))
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    # -- reading -----------------------------------------------------------------------
+
+    @classmethod
+    def from_csv(cls, text: str, *, sectors: Iterable = (), start_id: int = 1) -> Glossary:
+        """The glossary file's terms (see data/glossary.csv), then one term per sector."""
+        terms: list[Term] = []
+        seen: dict[str, int] = {}
+        rows = csv.reader(io.StringIO(text))
+        next_id = start_id
+        for line_no, row in enumerate(rows, start=1):
+            if not row or not row[0].strip() or row[0].startswith("#") or row[0] == "kind":
+                continue
+            if len(row) != 3:
+                raise GlossaryError(f"line {line_no}: expected kind,zh,en - got {len(row)} cells")
+            kind, zh_cell, en_cell = (cell.strip() for cell in row)
+            zh = tuple(v.strip() for v in zh_cell.split("|") if v.strip())
+            en = tuple(v.strip() for v in en_cell.split("|") if v.strip())
+            if not zh or not en:
+                raise GlossaryError(f"line {line_no}: a term needs a Chinese and an English side")
+            for variant in zh:
+                short = len(variant) < 2 and kind not in NAMING_ONLY  # units: 吨, 辆
+                if short or not any(is_cjk(ch) for ch in variant):
+                    raise GlossaryError(f"line {line_no}: “{variant}” is not a Chinese variant of two "
+                                        "characters or more")
+            for variant in (*zh, *en):
+                key = _folded(variant)
+                if key in seen and seen[key] != line_no:
+                    raise GlossaryError(f"line {line_no}: “{variant}” is already on line {seen[key]}")
+                seen[key] = line_no
+            terms.append(Term(next_id, kind, zh, en))
+            next_id += 1
+        for sector in sectors:
+            labels = [sector.name, sector.name_en, *sector.aliases]
+            zh = tuple(v for v in labels if any(is_cjk(ch) for ch in v) and len(v) >= 2)
+            en = tuple(v for v in labels if v and not any(is_cjk(ch) for ch in v))
+            if zh and en:
+                terms.append(Term(next_id, "sector", zh, en, source=f"sector:{sector.code}"))
+                next_id += 1
+        return cls(terms)
+
+    @classmethod
+    def load(cls, path: str | Path, *, sectors: Iterable = ()) -> Glossary:
+        return cls.from_csv(Path(path).read_text(encoding="utf-8"), sectors=sectors)
+
+    # -- finding -----------------------------------------------------------------------
+
+    def find(self, text: object, *, bridging_only: bool = True, longest: bool = False) -> list[Found]:
+        """The terms in `text`, in text order. `longest`: non-overlapping, the longest
+        variant at each place (for keywords); otherwise every occurrence (for project texts,
+        so that 光伏电站 is solar, power plant and solar power plant)."""
+        folded = _folded(text)[:MAX_TEXT_CHARS]
+        found: list[Found] = []
+        # Chinese: only the bigrams that begin a variant are looked for, with str.find (the
+        # hot path when 100,000 project texts are indexed).
+        for bigram in self.zh_bigrams.intersection(tokens(folded)):
+            entries = self._zh_first[bigram]
+            index = folded.find(bigram)
+            while index >= 0:
+                for variant, term in entries:
+                    if (not bridging_only or term.bridges) and folded.startswith(variant, index):
+                        found.append(Found(term, variant, index, index + len(variant), True))
+                        if longest:
+                            break
+                index = folded.find(bigram, index + 1)
+        found.extend(self._find_english(folded, bridging_only=bridging_only, longest=longest))
+        found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+        if not longest:
+            return found
+        kept: list[Found] = []
+        end = -1
+        for item in found:
+            if item.start >= end:
+                kept.append(item)
+                end = item.end
+        return kept
+
+    def _find_english(self, folded: str, *, bridging_only: bool = True, longest: bool = False) -> list[Found]:
+        found: list[Found] = []
+        words = english_words(folded) if _LATIN_RE.search(folded) else []
+        for i, (word, start, _end) in enumerate(words):
+            for variant_words, term in self._en_first.get(word, ()):
+                if bridging_only and not term.bridges:
+                    continue
+                n = len(variant_words)
+                if tuple(w for w, _s, _e in words[i : i + n]) == variant_words:
+                    found.append(Found(term, folded[start : words[i + n - 1][2]], start,
+                                       words[i + n - 1][2], False))
+                    if longest:
+                        break
+        return found
+
+    def concept_tokens(self, text: object, text_tokens: Sequence[str] | None = None) -> list[str]:
+        """One token per bridging term in `text` (for the text a project is indexed with).
+        `text_tokens` (its `tokens()`, when the caller has them) skips texts with no
+        Chinese candidate and no Latin word quickly."""
+        if text_tokens is None:
+            text_tokens = tokens(text)
+        candidates = self._bridging_bigrams.intersection(text_tokens)
+        latin = any(t.isascii() and not t.isdigit() for t in text_tokens)
+        if not candidates and not latin:
+            return []
+        folded = _folded(text)[:MAX_TEXT_CHARS]
+        found: dict[int, None] = {}
+        # Set and substring tests only (no positions): the hot path of indexing 100,000
+        # project texts.
+        for bigram in candidates:
+            for variant, term in self._zh_first[bigram]:
+                if term.bridges and term.id not in found and (len(variant) == 2 or variant in folded):
+                    found[term.id] = None
+        if latin:
+            for item in self._find_english(folded):
+                found.setdefault(item.term.id, None)
+        return [f"{TOKEN_PREFIX}{term_id}" for term_id in found]
+
+    def keyword_tokens(self, keywords: object) -> list[str]:
+        """The tokens of `keywords` with every term they name (longest first) replaced by
+        its concept token: "hydrogen fuel cell" -> ['§1', '§5'], '氢能 储能' -> ['§1', '§30']."""
+        folded = _folded(keywords)[:MAX_TEXT_CHARS]
+        found = self.find(folded, longest=True)
+        if not found:
+            return tokens(folded)
+        rest, last = [], 0
+        for item in found:
+            rest.append(folded[last : item.start])
+            last = item.end
+        rest.append(folded[last:])
+        return [*tokens(" ".join(rest)), *dict.fromkeys(f.term.token for f in found)]
+
+    def translations(self, text: object) -> list[tuple[Term, list[str]]]:
+        """For each bridging term in `text`, its variants in the other language
+        ('hydrogen' -> 氢能, 氢气, 制氢; '氢能' -> hydrogen, hydrogen energy, H2)."""
+        result = []
+        for item in self.find(text, longest=True):
+            other = item.term.en if item.chinese else item.term.zh
+            result.append((item.term, list(other)))
+        return result
+
+    def bridges(self, keywords: object, text: object) -> list[tuple[str, str]]:
+        """(keyword as written, the other-language word in the text) for each term the
+        keywords and the text share across languages: [('hydrogen', '氢能')]."""
+        in_text: dict[int, Found] = {}
+        for item in self.find(text):
+            in_text.setdefault(item.term.id, item)
+        pairs = []
+        for item in self.find(keywords, longest=True):
+            other = in_text.get(item.term.id)
+            if other is not None and other.chinese != item.chinese:
+                pairs.append((item.text, other.text))
+        return list(dict.fromkeys(pairs))
+
+    def english_of(self, text: object) -> str | None:
+        """The preferred English of a Chinese phrase that is exactly one term, else None."""
+        key = normalize(text).casefold()
+        for variant, term in self._zh_first.get(key[:2], ()):
+            if variant == key:
+                return term.en[0]
+        return None

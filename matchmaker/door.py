@@ -51,6 +51,8 @@ def check_request() -> None:
     _strip_query()
     if request.method != "GET":
         for key, value in request.form.items(multi=True):
+            # a multipart part without a usable name or value reads as None (no 500 for it)
+            key, value = key or "", value or ""
             problem = text_problem(key) or text_problem(value)
             if problem:
                 raise InputError(problem, field=key if key.isidentifier() else None)

@@ -1,7 +1,7 @@
 """projects.summary_en: the English summary staff write or an English column brings
 
 Revision ID: 1402_english_summary
-Revises: 1702_cache_changes
+Revises: 1603_catalogue_review
 Create Date: 2026-12-01 14:45:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1402_english_summary"
-down_revision = "1702_cache_changes"
+down_revision = "1603_catalogue_review"
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from zxcvbn import zxcvbn
 from matchmaker import audit
 from matchmaker.accounts.models import DEFAULT_PASSWORD_HASH, ApiToken, Role, User, hash_token
 from matchmaker.db import utcnow
-from matchmaker.errors import Conflict, DomainError, NotFound
+from matchmaker.errors import Conflict, DomainError, Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_
 from matchmaker.reference.models import Region, RegionLevel
@@ -178,6 +178,35 @@ def set_role(user: User, role: Role | str, *, actor: User) -> User:
     end_sessions(user)
     audit.record("set_role", "user", user.id, user=actor, before=before, after={"role": role})
     return user
+
+
+def covered_region_ids(user) -> set[int] | None:
+    """The region ids a scoped staff account covers (its regions and their counties); None
+    for accounts that cover the whole province (and the console, user None)."""
+    if user is None or not getattr(user, "is_scoped", False):
+        return None
+    ids = {r.id for r in user.scope_regions}
+    ids |= set(db.session.scalars(sa.select(Region.id).where(Region.parent_id.in_(ids))))
+    return ids
+
+
+def require_region(user, region, *, field: str | None = None) -> None:
+    """Refuse (Forbidden, nothing written) a scoped account's act on something outside its
+    prefectures or counties, or without a place."""
+    if user is None or user.covers_region(region):
+        return
+    if region is None:
+        raise Forbidden(N_("This has no place in Guizhou: only province-level staff can "
+                           "change it."), field=field)
+    raise Forbidden(N_("%(region)s is outside the prefectures your account covers: nothing "
+                       "was changed."), field=field, region=region.name)
+
+
+def require_province_level(user) -> None:
+    """Refuse a scoped (prefecture) account an act of the province-level staff."""
+    if user is not None and getattr(user, "is_scoped", False):
+        raise Forbidden(N_("Only province-level staff can do this; your account covers "
+                           "some prefectures only."))
 
 
 def set_scope(user: User, region_codes: list[str], *, actor: User | None) -> User:

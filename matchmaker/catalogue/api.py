@@ -10,9 +10,11 @@ from matchmaker.accounts.models import Role
 from matchmaker.amounts import AmountError, parse_rates
 from matchmaker.api.auth import current_api_user
 from matchmaker.api.blueprint import bp, endpoint, perform
+from matchmaker.api.errors import ErrorOut
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
 from matchmaker.catalogue.operations import (
     EXPORT_TYPES,
+    approve_catalogue,
     catalogue_json,
     catalogue_summaries,
     create_catalogue,
@@ -21,9 +23,11 @@ from matchmaker.catalogue.operations import (
     import_catalogue,
     project_form_data,
     restore_catalogue_rates,
+    return_catalogue,
     saved_rates,
     set_catalogue_rates,
     set_catalogue_status,
+    submit_catalogue,
     update_project,
 )
 from matchmaker.catalogue.schemas import (
@@ -37,6 +41,7 @@ from matchmaker.catalogue.schemas import (
     ProjectEditIn,
     ProjectEditOut,
     ProjectWithContact,
+    ReviewIn,
 )
 from matchmaker.editions.operations import resolve_edition
 from matchmaker.i18n import translate
@@ -139,6 +144,41 @@ def publish_catalogue_api(id: int):
 def unpublish_catalogue_api(id: int):
     """Take a catalogue back to draft (staff)"""
     return _set_status(id, CatalogueStatus.DRAFT)
+
+
+def _review(catalogue_id: int, action) -> CatalogueOut:
+    catalogue = _catalogue(catalogue_id)
+    perform(lambda: action(catalogue))
+    return CatalogueOut(**catalogue_json(catalogue))
+
+
+@bp.post("/catalogues/<int:id>/submit")
+@endpoint(roles=(Role.STAFF,), tags=["catalogues"], finds={"id": Catalogue},
+          resp={200: (CatalogueOut, "the catalogue, submitted for the province's review"),
+                409: (ErrorOut, "already submitted, or approved and unchanged")})
+def submit_catalogue_api(id: int):
+    """Submit a catalogue for review (staff, also a prefecture's)"""
+    return _review(id, lambda c: submit_catalogue(c, user=current_api_user()))
+
+
+@bp.post("/catalogues/<int:id>/approve")
+@endpoint(roles=(Role.STAFF,), tags=["catalogues"], finds={"id": Catalogue},
+          resp={200: (CatalogueOut, "the catalogue, approved: it can be published"),
+                403: (ErrorOut, "a prefecture's account cannot approve"),
+                409: (ErrorOut, "not submitted")})
+def approve_catalogue_api(id: int):
+    """Approve a submitted catalogue (province-level staff)"""
+    return _review(id, lambda c: approve_catalogue(c, user=current_api_user()))
+
+
+@bp.post("/catalogues/<int:id>/return")
+@endpoint(json=ReviewIn, roles=(Role.STAFF,), tags=["catalogues"], finds={"id": Catalogue},
+          resp={200: (CatalogueOut, "the catalogue, returned with the comment"),
+                403: (ErrorOut, "a prefecture's account cannot return"),
+                409: (ErrorOut, "not submitted")})
+def return_catalogue_api(id: int, json: ReviewIn):
+    """Return a submitted catalogue to the prefectures with a comment (province-level staff)"""
+    return _review(id, lambda c: return_catalogue(c, json.comment, user=current_api_user()))
 
 
 @bp.get("/catalogues/<int:id>/export")

@@ -13,6 +13,11 @@ bp.add_url_rule(
     "/<int:catalogue_id>/imports/<int:batch_id>/commit", view_func=controllers.commit, methods=["POST"]
 )
 bp.add_url_rule("/<int:catalogue_id>/publish", view_func=controllers.publish, methods=["POST"])
+bp.add_url_rule("/<int:catalogue_id>/submit", view_func=controllers.submit_review, methods=["POST"])
+bp.add_url_rule("/<int:catalogue_id>/approve", view_func=controllers.approve, methods=["POST"])
+bp.add_url_rule(
+    "/<int:catalogue_id>/return", view_func=controllers.return_for_corrections, methods=["POST"]
+)
 bp.add_url_rule("/<int:catalogue_id>/unpublish", view_func=controllers.unpublish, methods=["POST"])
 bp.add_url_rule("/<int:catalogue_id>/export.<any(xlsx, csv):file_format>", view_func=controllers.export)
 bp.add_url_rule(

@@ -23,19 +23,23 @@ from matchmaker.amounts import AmountError, check_rate, parse_rates
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus
 from matchmaker.catalogue.operations import (
     FileRefused,
+    approve_catalogue,
     catalogue_json,
     catalogue_summaries,
+    changes_since_approval,
     create_catalogue,
     export_catalogue,
     find_or_new_catalogue,
     import_catalogue,
     restore_catalogue_rates,
+    return_catalogue,
     saved_rates,
     set_catalogue_rates,
     set_catalogue_status,
+    submit_catalogue,
 )
 from matchmaker.catalogue.schemas import CatalogueList, CatalogueOut
-from matchmaker.console import echo_json, perform, terminal_progress
+from matchmaker.console import echo_json, fail, perform, terminal_progress
 from matchmaker.editions.operations import resolve_edition
 from matchmaker.errors import NotFound
 from matchmaker.extensions import db
@@ -286,6 +290,45 @@ def publish_command(catalogue_ids: tuple[int, ...], every: bool, email: str | No
 def unpublish_command(catalogue_ids: tuple[int, ...], email: str | None, as_json: bool) -> None:
     """Take catalogues back to draft."""
     _set_status(catalogue_ids, False, CatalogueStatus.DRAFT, email, as_json)
+
+
+@catalogue_group.command("review")
+@click.argument("action", type=click.Choice(["submit", "approve", "return", "changes"]))
+@click.argument("catalogue_id", type=int)
+@click.option("--comment", default="", help="What the prefectures should correct (return).")
+@AS_OPTION
+@JSON_OPTION
+@with_appcontext
+def review_command(action: str, catalogue_id: int, comment: str, email: str | None,
+                   as_json: bool) -> None:
+    """The province's review: submit, approve, return --comment, or list the changes since
+    the last approval."""
+    catalogue = db.session.get(Catalogue, catalogue_id) if 0 < catalogue_id < 2**31 else None
+    if catalogue is None:
+        fail(f"Error: there is no catalogue {catalogue_id}.")
+    if action == "changes":
+        changes = changes_since_approval(catalogue)
+        if as_json:
+            click.echo(json.dumps({"first_review": changes.first_review, "added": changes.added,
+                                   "removed": changes.removed, "changed": changes.changed},
+                                  ensure_ascii=False, indent=2))
+            return
+        for kind, items in (("added", changes.added), ("removed", changes.removed)):
+            for item in items:
+                click.echo(f"{kind:<8} {item['code']:<8} {item['name']}")
+        for item in changes.changed:
+            fields = "; ".join(f"{f['field']} {f['before']} -> {f['after']}" for f in item["fields"])
+            click.echo(f"changed  {item['code']:<8} {item['name']}: {fields}")
+        return
+    actions = {"submit": lambda user: submit_catalogue(catalogue, user=user),
+               "approve": lambda user: approve_catalogue(catalogue, user=user),
+               "return": lambda user: return_catalogue(catalogue, comment, user=user)}
+    perform(lambda: actions[action](acting_user(email, Role.STAFF)), as_json=as_json)
+    item = CatalogueOut(**catalogue_json(catalogue))
+    if as_json:
+        echo_json(item)
+        return
+    click.echo(f"Catalogue #{catalogue.id} {catalogue.name}: {catalogue.review_state.value}")
 
 
 commands: list = [import_command, export_command, catalogue_group]

@@ -14,7 +14,13 @@ from matchmaker import jobs
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.catalogue import operations, tasks
-from matchmaker.catalogue.forms import CatalogueForm, CommitForm, ProjectForm, UploadForm
+from matchmaker.catalogue.forms import (
+    CatalogueForm,
+    CommitForm,
+    ProjectForm,
+    ReviewForm,
+    UploadForm,
+)
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, ImportBatch, Project
 from matchmaker.editions.selection import selected_edition
 from matchmaker.extensions import db
@@ -74,6 +80,9 @@ def _catalogue_page(catalogue: Catalogue, upload_form: UploadForm, status: int =
         batches=batches,
         form=upload_form,
         action_form=BaseForm(),
+        review_form=ReviewForm(formdata=None),
+        changes=operations.changes_since_approval(catalogue),
+        prefectures=operations.prefecture_summary(catalogue),
         max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
     ), status
 
@@ -205,6 +214,38 @@ def publish(catalogue_id: int):
 @roles_required(Role.STAFF)
 def unpublish(catalogue_id: int):
     return _set_status(catalogue_id, CatalogueStatus.DRAFT, _("The catalogue is no longer published."))
+
+
+def _review(catalogue_id: int, action, message: str):
+    catalogue = _catalogue(catalogue_id)
+    form = ReviewForm()
+    outcome = submit(form, lambda: action(catalogue, form))
+    if outcome:
+        flash(message, "success")
+    elif outcome.error is None:
+        abort(400)
+    else:
+        flash_errors(form, "error")
+    return redirect(url_for(".catalogue", catalogue_id=catalogue.id) + "#review")
+
+
+@roles_required(Role.STAFF)
+def submit_review(catalogue_id: int):
+    return _review(catalogue_id, lambda c, f: operations.submit_catalogue(c, user=current_user),
+                   _("The catalogue is submitted for the province's review."))
+
+
+@roles_required(Role.STAFF)
+def approve(catalogue_id: int):
+    return _review(catalogue_id, lambda c, f: operations.approve_catalogue(c, user=current_user),
+                   _("The catalogue is approved; it can be published."))
+
+
+@roles_required(Role.STAFF)
+def return_for_corrections(catalogue_id: int):
+    return _review(catalogue_id, lambda c, f: operations.return_catalogue(
+        c, f.comment.data or "", user=current_user),
+        _("The catalogue is returned to the prefectures with your comment."))
 
 
 @roles_required(Role.STAFF)

@@ -76,3 +76,9 @@ class ProjectForm(BaseForm):
     owner = StringField(_l("Owner"), validators=[Optional(), Length(max=300)])
     contact_person = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=100)])
+
+
+class ReviewForm(BaseForm):
+    """Submit, approve, or return a catalogue with a comment (the comment only for returns)."""
+
+    comment = TextAreaField(_l("Comment for the prefectures"), validators=[Optional(), Length(max=2000)])

@@ -22,6 +22,15 @@ class CatalogueStatus(LabelledEnum):
     PUBLISHED = "published", NP_("catalogue status", "Published")
 
 
+class ReviewState(LabelledEnum):
+    """The province's review of a catalogue assembled from the prefectures' uploads."""
+
+    DRAFT = "draft", NP_("review state", "Being compiled")
+    SUBMITTED = "submitted", NP_("review state", "Submitted for review")
+    APPROVED = "approved", NP_("review state", "Approved")
+    RETURNED = "returned", NP_("review state", "Returned for corrections")
+
+
 class ProjectStatus(LabelledEnum):
     OPEN = "open", NP_("project status", "Open")
     NEGOTIATING = "negotiating", NP_("project status", "Negotiating")
@@ -51,6 +60,17 @@ class Catalogue(Base):
     status: Mapped[CatalogueStatus] = mapped_column(
         str_enum(CatalogueStatus, "catalogue_status"), nullable=False, default=CatalogueStatus.DRAFT
     )
+    review_state: Mapped[ReviewState] = mapped_column(
+        str_enum(ReviewState, "review_state"), nullable=False, default=ReviewState.DRAFT,
+        server_default=ReviewState.DRAFT.value,
+    )
+    # The reviewer's comment when returning it (kept until the next decision).
+    review_comment: Mapped[str] = mapped_column(sa.Text, nullable=False, default="",
+                                                server_default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # What the catalogue held when last approved, {code: {field: value}}: the reviewer sees
+    # what changed since (operations.changes_since_approval).
+    approved_snapshot: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow

@@ -24,6 +24,11 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
 from matchmaker import signals
+from matchmaker.accounts.operations import (
+    covered_region_ids,
+    require_province_level,
+    require_region,
+)
 from matchmaker.amounts import AmountError, check_rate
 from matchmaker.audit import AuditEvent, jsonable, record, snapshot
 from matchmaker.catalogue import export as exporting
@@ -34,6 +39,7 @@ from matchmaker.catalogue.models import (
     ImportBatch,
     Project,
     ProjectStatus,
+    ReviewState,
     project_sectors,
 )
 from matchmaker.catalogue.parser import UNCLASSIFIED_LABEL, parse_catalogue, parse_row
@@ -54,11 +60,11 @@ from matchmaker.editions.operations import (
     parse_year,
 )
 from matchmaker.editions.rates import effective_rates
-from matchmaker.errors import DomainError, NotFound
+from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message, translate
 from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
-from matchmaker.reference.models import Sector
+from matchmaker.reference.models import Region, Sector
 from matchmaker.sheets import unneutralise
 from matchmaker.storage import uploads
 
@@ -269,6 +275,8 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
         "accepts_outside": bool(catalogue.accepts_outside),
         "projects": projects or 0,
         "investment_sought_yuan": f"{(sought or Decimal('0.00')):f}",
+        "review_state": (catalogue.review_state or ReviewState.DRAFT).value,
+        "review_comment": catalogue.review_comment or "",
     }
 
 
@@ -378,6 +386,25 @@ def _too_long(row: ParsedRow, headers: dict[str, str]) -> list[RowError]:
     return errors
 
 
+def _outside_scope(row: ParsedRow, region_ids: dict[str, int], existing: dict[str, _Existing],
+                   covered: set[int], headers: dict[str, str], names) -> RowError | None:
+    """A scoped account's row placed outside its prefectures (or without a place), or one
+    that would change another prefecture's project: rejected, with the reason."""
+    column = headers.get("location", "")
+    region_id = region_ids.get(row.region_code) if row.region_code else None
+    if region_id is None or region_id not in covered:
+        where = names["regions"].get(region_id) or row.location or "—"
+        return RowError(row.row, column, (row.location or "")[:80], Message(N_(
+            "%(place)s is outside the prefectures your account covers: upload only your "
+            "prefecture's projects."), {"place": where}), "location")
+    old = existing.get(row.code)
+    if old is not None and old.values["region_id"] not in covered:
+        return RowError(row.row, headers.get("code", ""), row.code, Message(N_(
+            "Project number %(code)s belongs to another prefecture's list: it was not "
+            "changed."), {"code": row.code}), "code")
+    return None
+
+
 def _new_values(row: ParsedRow, region_ids: dict[str, int]) -> dict[str, Any]:
     return {
         "name": row.name,
@@ -469,18 +496,27 @@ def import_catalogue(
         present.add("extra")
     present |= {"name", "investment_sought"}
 
+    existing = _existing_projects(catalogue.id)
+    covered = covered_region_ids(user)  # None: the whole province
     rejected = list(result.errors)
     rows: list[ParsedRow] = []
     for row in result.rows:
         _clean_row(row)
         too_long = _too_long(row, headers)
+        outside = _outside_scope(row, region_ids, existing, covered, headers, names) \
+            if covered is not None else None
         if too_long:
             rejected.extend(too_long)
+        elif outside is not None:
+            rejected.append(outside)
         else:
             rows.append(row)
     rejected.sort(key=lambda e: e.row)
-
-    existing = _existing_projects(catalogue.id)
+    if covered is not None:  # a prefecture's upload never withdraws another's projects
+        existing_in_scope = {code: old for code, old in existing.items()
+                             if old.values["region_id"] in covered}
+    else:
+        existing_in_scope = existing
     report = ImportReport(
         catalogue={},
         committed=False,
@@ -541,7 +577,7 @@ def import_catalogue(
 
     uploaded = {r.code for r in rows}
     missing = [
-        old for code, old in existing.items()
+        old for code, old in existing_in_scope.items()
         if code not in uploaded and old.status != ProjectStatus.WITHDRAWN
     ]
     missing.sort(key=lambda o: o.id)
@@ -591,6 +627,8 @@ def import_catalogue(
             db.session.execute(AuditEvent.__table__.insert(), audit[start : start + CHUNK])
         catalogue.source_filename = filename[:255]
         catalogue.source_sha256 = report.file["sha256"]
+        if created_ids or updates or withdrawn_ids:
+            reopen_review(catalogue)
         catalogue.updated_at = now
         db.session.flush()
         changed_ids = created_ids + [old.id for _, old, _, _ in updates] + withdrawn_ids
@@ -917,6 +955,16 @@ def saved_rates(catalogue: Catalogue) -> dict[str, Any]:
 
 
 def set_catalogue_status(catalogue: Catalogue, status: CatalogueStatus, *, user) -> Catalogue:
+    """Publish or unpublish (province-level staff). Publishing approves the catalogue as it
+    stands (the publisher is its reviewer) unless it was returned to the prefectures: then
+    it must be resubmitted and approved first."""
+    require_province_level(user)
+    if status == CatalogueStatus.PUBLISHED and catalogue.status != status:
+        if catalogue.review_state == ReviewState.RETURNED:
+            raise Conflict(N_("This catalogue was returned for corrections: approve it (after "
+                              "it is submitted again) before publishing."))
+        if catalogue.review_state != ReviewState.APPROVED:
+            approve_catalogue(catalogue, user=user, on_publish=True)
     if catalogue.status != status:
         before = catalogue.status
         catalogue.status = status
@@ -1059,6 +1107,7 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
     unless the value says otherwise (foreign currencies at the catalogue's rates), sectors
     through the taxonomy, the location through the gazetteer."""
 
+    require_region(user, project.region)
     values = {name: (data.get(name) or "").strip() for name in EDITABLE}
     catalogue = project.catalogue
     outcome = parse_row(
@@ -1090,6 +1139,7 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
 
     sectors = sectors_by_code()
     region = regions_by_code().get(parsed.region_code) if parsed.region_code else None
+    require_region(user, region, field="location")
     new = {
         "code": parsed.code,
         "name": parsed.name,
@@ -1125,5 +1175,147 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
             project.extra = {k: v for k, v in project.extra.items() if k != UNCLASSIFIED_LABEL}
     if after:
         record("project.update", "project", project.id, user=user, before=jsonable(before), after=jsonable(after))
+        reopen_review(catalogue)
         db.session.flush()  # the search index follows ORM flushes by itself
     return EditResult(project, sorted(after), [w.message for w in outcome.warnings])
+
+
+# --- review before publishing --------------------------------------------------------------
+
+SNAPSHOT_FIELDS = ("name", "region_id", "total_investment_yuan", "investment_sought_yuan",
+                   "status", "location")
+
+
+def reopen_review(catalogue: Catalogue) -> None:
+    """A change after the approval needs a new one (the reviewer then sees what changed)."""
+    if catalogue.review_state == ReviewState.APPROVED:
+        catalogue.review_state = ReviewState.DRAFT
+
+
+def catalogue_snapshot(catalogue: Catalogue) -> dict[str, dict[str, Any]]:
+    """{code: {field: value, "sectors": [codes]}} of every project of the catalogue."""
+    table = Project.__table__
+    rows = db.session.execute(
+        sa.select(table.c.id, table.c.code, *(table.c[name] for name in SNAPSHOT_FIELDS))
+        .where(table.c.catalogue_id == catalogue.id)
+    ).all()
+    sectors: dict[int, list[str]] = {}
+    for project_id, code in db.session.execute(
+        sa.select(project_sectors.c.project_id, Sector.code)
+        .join(Sector, Sector.id == project_sectors.c.sector_id)
+        .join(table, table.c.id == project_sectors.c.project_id)
+        .where(table.c.catalogue_id == catalogue.id)
+        .order_by(project_sectors.c.project_id, Sector.code)
+    ):
+        sectors.setdefault(project_id, []).append(code)
+    return {
+        row.code: {**{name: jsonable(row._mapping[name]) for name in SNAPSHOT_FIELDS},
+                   "sectors": sectors.get(row.id, [])}
+        for row in rows
+    }
+
+
+def submit_catalogue(catalogue: Catalogue, *, user) -> Catalogue:
+    """The prefectures' lists are complete: the province may review the catalogue."""
+    if catalogue.review_state == ReviewState.SUBMITTED:
+        raise Conflict(N_("This catalogue is already submitted for review."))
+    if catalogue.review_state == ReviewState.APPROVED:
+        raise Conflict(N_("Nothing changed since the approval: there is nothing to submit."))
+    before = catalogue.review_state
+    catalogue.review_state = ReviewState.SUBMITTED
+    record("catalogue.submit", "catalogue", catalogue.id, user=user,
+           before={"review_state": before}, after={"review_state": catalogue.review_state})
+    db.session.flush()
+    return catalogue
+
+
+def approve_catalogue(catalogue: Catalogue, *, user, on_publish: bool = False) -> Catalogue:
+    """Approve the catalogue as it stands (province-level staff); its content is kept so the
+    next review shows what changed since."""
+    require_province_level(user)
+    if not on_publish and catalogue.review_state != ReviewState.SUBMITTED:
+        raise Conflict(N_("Only a submitted catalogue can be approved."))
+    changes = changes_since_approval(catalogue)
+    before = catalogue.review_state
+    catalogue.review_state = ReviewState.APPROVED
+    catalogue.review_comment = ""
+    catalogue.reviewed_at = utcnow()
+    catalogue.approved_snapshot = catalogue_snapshot(catalogue)
+    record("catalogue.approve", "catalogue", catalogue.id, user=user,
+           before={"review_state": before},
+           after={"review_state": catalogue.review_state, "on_publish": on_publish,
+                  "added": len(changes.added), "changed": len(changes.changed),
+                  "removed": len(changes.removed)})
+    db.session.flush()
+    return catalogue
+
+
+def return_catalogue(catalogue: Catalogue, comment: str, *, user) -> Catalogue:
+    """Send the catalogue back to the prefectures with what to correct."""
+    require_province_level(user)
+    comment = (comment or "").strip()
+    if catalogue.review_state != ReviewState.SUBMITTED:
+        raise Conflict(N_("Only a submitted catalogue can be returned."))
+    if not comment:
+        raise DomainError(N_("Say what the prefectures should correct."), field="comment")
+    if len(comment) > 2000:
+        raise DomainError(N_("At most %(max)d characters."), field="comment", max=2000)
+    before = catalogue.review_state
+    catalogue.review_state = ReviewState.RETURNED
+    catalogue.review_comment = comment
+    catalogue.reviewed_at = utcnow()
+    record("catalogue.return", "catalogue", catalogue.id, user=user,
+           before={"review_state": before},
+           after={"review_state": catalogue.review_state, "comment": comment})
+    db.session.flush()
+    return catalogue
+
+
+@dataclass
+class ReviewChanges:
+    """What changed since the last approval (everything is new before the first one)."""
+
+    first_review: bool
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)  # {code, name, fields: [...]}
+
+    @property
+    def count(self) -> int:
+        return len(self.added) + len(self.removed) + len(self.changed)
+
+
+def changes_since_approval(catalogue: Catalogue) -> ReviewChanges:
+    current = catalogue_snapshot(catalogue)
+    approved = catalogue.approved_snapshot
+    changes = ReviewChanges(first_review=approved is None)
+    approved = approved or {}
+    for code in sorted(current.keys() - approved.keys()):
+        changes.added.append({"code": code, **current[code]})
+    for code in sorted(approved.keys() - current.keys()):
+        changes.removed.append({"code": code, **approved[code]})
+    for code in sorted(current.keys() & approved.keys()):
+        now, then = current[code], approved[code]
+        fields = [{"field": name, "before": then.get(name), "after": now.get(name)}
+                  for name in (*SNAPSHOT_FIELDS, "sectors") if then.get(name) != now.get(name)]
+        if fields:
+            changes.changed.append({"code": code, "name": now["name"], "fields": fields})
+    return changes
+
+
+def prefecture_summary(catalogue: Catalogue) -> list[dict[str, Any]]:
+    """What each prefecture contributed: projects (not withdrawn) and the sought amount."""
+    prefecture = sa.func.coalesce(Region.parent_id, Region.id)
+    rows = db.session.execute(
+        sa.select(prefecture, sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
+        .select_from(Project).outerjoin(Region, Region.id == Project.region_id)
+        .where(Project.catalogue_id == catalogue.id, Project.status != ProjectStatus.WITHDRAWN)
+        .group_by(prefecture)
+    ).all()
+    regions = {r.id: r for r in db.session.scalars(
+        sa.select(Region).where(Region.id.in_([r[0] for r in rows if r[0] is not None])))}
+    summary = [{"region": regions.get(region_id), "count": count,
+                "sought_yuan": sought or Decimal("0.00")} for region_id, count, sought in rows]
+    summary.sort(key=lambda item: (item["region"] is None,
+                                   item["region"].position if item["region"] else 0))
+    return summary

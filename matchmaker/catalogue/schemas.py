@@ -130,6 +130,12 @@ class CatalogueOut(Schema):
     accepts_outside: bool
     projects: int
     investment_sought_yuan: str
+    review_state: str = Field("draft", description="draft | submitted | approved | returned")
+    review_comment: str = ""
+
+
+class ReviewIn(Schema):
+    comment: text(2000, description="what the prefectures should correct (to return)") = ""
 
 
 class CatalogueList(Schema):

@@ -170,7 +170,7 @@ def _progress_text(event: AuditEvent) -> str:
             parts.append(_("evidence: %(note)s", note=after["note"]))
     elif event.action == "progress_state":
         state = FollowupState(after["state"])
-        parts.append(_("Back on track") if state == FollowupState.ON_TRACK else label(state))
+        parts.append(_("Back on track") if state == FollowupState.ON_TRACK else str(label(state)))
         parts.append(_("reason: %(reason)s", reason=after.get("reason") or "—"))
     return _sep().join(parts)
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from matchmaker import audit
 from matchmaker.accounts.models import Role
+from matchmaker.accounts.operations import covered_region_ids
 from matchmaker.catalogue.models import Project
 from matchmaker.errors import Conflict, DomainError, Forbidden
 from matchmaker.extensions import db
@@ -342,19 +343,9 @@ def agreement_events(agreement: Agreement) -> list[audit.AuditEvent]:
     ))
 
 
-def _region_ids_covered(user) -> set[int] | None:
-    """The region ids a scoped account covers (its regions and their counties), None when
-    it covers everything."""
-    if user is None or not user.is_scoped:
-        return None
-    ids = {r.id for r in user.scope_regions}
-    ids |= set(db.session.scalars(sa.select(Region.id).where(Region.parent_id.in_(ids))))
-    return ids
-
-
 def scope_condition(user):
     """SQL: the agreements `user` follows (None: no restriction)."""
-    covered = _region_ids_covered(user)
+    covered = covered_region_ids(user)
     return place_column().in_(covered) if covered is not None else None
 
 

@@ -139,7 +139,7 @@ def leads():
     status = request.args.get("status", "")
     page = max(request.args.get("page", 1, type=int), 1)
     found = operations.list_leads(project_id=project_id, region_code=region_code, status=status,
-                                  page=page, per_page=LEADS_PER_PAGE)
+                                  page=page, per_page=LEADS_PER_PAGE, user=current_user)
     return render_template(
         "matching/leads.html", leads=found.leads, prefectures=found.prefectures,
         statuses=list(LeadStatus), project=found.project, region_code=region_code,

@@ -25,6 +25,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload, selectinload
 
 from matchmaker import audit, cache, signals
+from matchmaker.accounts.operations import covered_region_ids, require_region
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -430,7 +431,10 @@ def register_interest(investor: Investor, project: Project, message: str, *, use
 
 
 def move_lead(lead: Lead, status: LeadStatus | str, *, user) -> Lead:
-    """Move a lead to its next state (staff), audited."""
+    """Move a lead to its next state (staff), audited. A prefecture's staff move their
+    prefecture's leads only."""
+    require_region(user, lead.project.region if lead.project is not None else None,
+                   field="status")
     try:
         target = LeadStatus(status)
     except ValueError as error:
@@ -450,7 +454,7 @@ def move_lead(lead: Lead, status: LeadStatus | str, *, user) -> Lead:
 
 
 def leads_query(*, project_id: int | None = None, region_code: str | None = None,
-                status: str | None = None) -> sa.Select:
+                status: str | None = None, user=None) -> sa.Select:
     """Leads newest first, optionally for one project, prefecture/county or state, with
     their project (and its region) and investor loaded in the same statement."""
     query = (
@@ -469,6 +473,9 @@ def leads_query(*, project_id: int | None = None, region_code: str | None = None
         if region is not None:
             ids = [region.id, *(c.id for c in region.children)]
             query = query.where(Project.region_id.in_(ids))
+    covered = covered_region_ids(user)
+    if covered is not None:  # a prefecture's staff see their prefecture's leads only
+        query = query.where(Project.region_id.in_(covered))
     return query
 
 
@@ -480,9 +487,11 @@ class LeadsPage:
 
 
 def list_leads(*, project_id: int | None = None, region_code: str | None = None,
-               status: str | None = None, page: int = 1, per_page: int = 100) -> LeadsPage:
-    """One page of leads for staff, in a constant number of statements whatever its length."""
-    query = leads_query(project_id=project_id, region_code=region_code, status=status)
+               status: str | None = None, page: int = 1, per_page: int = 100,
+               user=None) -> LeadsPage:
+    """One page of leads for staff, in a constant number of statements whatever its length
+    (a scoped account's: its prefectures' only)."""
+    query = leads_query(project_id=project_id, region_code=region_code, status=status, user=user)
     leads = db.session.scalars(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
     prefectures = db.session.scalars(
         sa.select(Region).where(Region.level == RegionLevel.PREFECTURE).order_by(Region.position)

@@ -43,7 +43,8 @@ def test_api_lists_creates_publishes_and_unpublishes(client, api_headers):
     assert unpublished.get_json()["status"] == "draft"
     actions = db.session.scalars(sa.select(AuditEvent.action).where(
         AuditEvent.entity == "catalogue").order_by(AuditEvent.id)).all()
-    assert actions == ["catalogue.create", "catalogue.status", "catalogue.status"]
+    # publishing approves the catalogue as it stands (its publisher is the reviewer)
+    assert actions == ["catalogue.create", "catalogue.approve", "catalogue.status", "catalogue.status"]
 
 
 @pytest.mark.parametrize(("method", "path"), [

@@ -255,3 +255,18 @@ def test_scope_is_set_from_the_console(app, runner):
     assert unknown.exit_code == 1 and "999999" in unknown.output
     cleared = runner.invoke(args=["users", "scope", "zunyi@example.org"])
     assert cleared.exit_code == 0 and "whole province" in cleared.output
+
+
+def test_history_tells_stalls_ends_and_payments(app):
+    agreement = _agreement()
+    operations.record_funds(agreement, FundsInput("3.5", date(2024, 8, 1), "回单",
+                                                  over_reason="二期追加"), user=None)
+    operations.change_state(agreement, StateInput("stalled", "用地未落实", date(2024, 9, 1)), user=None)
+    operations.change_state(agreement, StateInput("on_track", "用地已落实", date(2024, 10, 1)),
+                            user=None)
+    db.session.commit()
+    lines = [line.text for line in history(agreement)]
+    assert lines[0].startswith("资金到位 3.50亿元（2024年8月1日），累计到位 0.00亿元 → 3.50亿元（签约 3.00亿元），"
+                               "超过签约金额，原因：二期追加，凭证：回单，命令行，")
+    assert lines[1].startswith("停滞，原因：用地未落实，命令行，")
+    assert lines[2].startswith("恢复推进，原因：用地已落实，命令行，")

@@ -7,11 +7,13 @@ import logging
 import os
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import sqlalchemy.exc
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import matchmaker.models  # noqa: F401 - every model registered before use
@@ -72,14 +74,28 @@ FEATURES = (accounts, catalogue, search, investors, matching, notifications, mee
 __all__ = ["MIGRATIONS_DIR", "create_app"]
 
 
+def _signed_in():
+    """The signed-in user, or None (flask_login loads it once per request)."""
+    return current_user if current_user and current_user.is_authenticated else None
+
+
+LANG_COOKIE = "mm_lang"  # the reader's language, kept a year (the session ends sooner)
+
+
 def select_locale() -> str:
+    """The page's language: ?lang= (a switch), else the choice kept in the session or the
+    language cookie, else the signed-in user's profile, else the browser's Accept-Language
+    (the first visit; also every API call), else the default (Chinese)."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the configured default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    choice = request.args.get("lang") or session.get("locale")
-    if choice in languages:
-        return choice
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    for choice in (request.args.get("lang"), session.get("locale"), request.cookies.get(LANG_COOKIE)):
+        if choice in languages:
+            return choice
+    user = _signed_in()
+    if user is not None and getattr(user, "locale", None) in languages:
+        return user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -185,7 +201,13 @@ def _register_template_helpers(app: Flask) -> None:
             text = money(yuan, holder) if locale == "en" and yuan is not None else ""
             return text[text.index("(") + 1:-1] if "(≈" in text else ""
 
+        def lang_url(lang: str) -> str:
+            """This page in the other language, with its query and filters kept."""
+            args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+            return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
+
         return {
+            "lang_url": lang_url,
             "draft_name": draft_english,
             "money": money,
             "usd_note": usd_note,
@@ -203,10 +225,24 @@ def _register_template_helpers(app: Flask) -> None:
         lang = request.args.get("lang")
         if lang in app.config["LANGUAGES"]:
             session["locale"] = lang
+            g.remember_lang = lang
+            # the signed-in person's profile keeps it too (their other devices follow)
+            user = _signed_in()
+            if user is not None and getattr(user, "locale", None) != lang:
+                user.locale = lang
+                db.session.commit()
         # Flask-Babel caches the locale on `g`; a reused app context (tests, the CLI
         # serving requests) must not keep the previous request's language.
         refresh()
         g.locale = select_locale()
+
+    @app.after_request
+    def remember_lang_cookie(response):
+        lang = g.get("remember_lang")
+        if lang:
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+                                secure=request.is_secure, httponly=True)
+        return response
 
     @app.template_test("chinese")
     def has_chinese(value) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import sqlalchemy.exc
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,6 +47,7 @@ from matchmaker.followup import api as _followup_api  # noqa: F401
 from matchmaker.followup.blueprint import bp as followup_bp
 from matchmaker.health import bp as health_bp
 from matchmaker.home.blueprint import bp as home_bp
+from matchmaker.i18n import LANG_COOKIE, LANG_COOKIE_AGE
 from matchmaker.investors import api as _investors_api  # noqa: F401
 from matchmaker.investors.blueprint import bp as investors_bp
 from matchmaker.jobs_pages import bp as jobs_bp
@@ -77,9 +78,6 @@ __all__ = ["MIGRATIONS_DIR", "create_app"]
 def _signed_in():
     """The signed-in user, or None (flask_login loads it once per request)."""
     return current_user if current_user and current_user.is_authenticated else None
-
-
-LANG_COOKIE = "mm_lang"  # the reader's language, kept a year (the session ends sooner)
 
 
 def select_locale() -> str:
@@ -202,9 +200,11 @@ def _register_template_helpers(app: Flask) -> None:
             return text[text.index("(") + 1:-1] if "(≈" in text else ""
 
         def lang_url(lang: str) -> str:
-            """This page in the other language, with its query and filters kept."""
+            """The language switch for this page: it keeps the choice (and the signed-in
+            person's profile) and comes back here with the query and filters kept."""
             args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-            return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
+            here = f"{request.path}?{urlencode(args)}" if args else request.path
+            return url_for("home.switch_language", lang=lang, next=here)
 
         return {
             "lang_url": lang_url,
@@ -226,11 +226,6 @@ def _register_template_helpers(app: Flask) -> None:
         if lang in app.config["LANGUAGES"]:
             session["locale"] = lang
             g.remember_lang = lang
-            # the signed-in person's profile keeps it too (their other devices follow)
-            user = _signed_in()
-            if user is not None and getattr(user, "locale", None) != lang:
-                user.locale = lang
-                db.session.commit()
         # Flask-Babel caches the locale on `g`; a reused app context (tests, the CLI
         # serving requests) must not keep the previous request's language.
         refresh()
@@ -240,7 +235,7 @@ def _register_template_helpers(app: Flask) -> None:
     def remember_lang_cookie(response):
         lang = g.get("remember_lang")
         if lang:
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax",
+            response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax",
                                 secure=request.is_secure, httponly=True)
         return response
 

@@ -34,7 +34,7 @@ def test_a_choice_beats_the_browser_and_is_kept_in_a_cookie(app, client):
 
 def test_a_signed_in_person_keeps_the_language_on_other_devices(app, client, login):
     user = login(make_user(Role.INVESTOR))
-    client.get("/?lang=en")
+    client.get("/language/en?next=/")
     assert db.session.get(User, user.id).locale == "en"
     other = app.test_client()  # another device: no cookie, a Chinese browser
     other.post("/login", data={"email": user.email, "password": "correct horse 1",
@@ -46,13 +46,21 @@ def test_switching_language_keeps_the_query_and_filters(client):
     html = client.get("/projects?q=光伏&sector=new_energy&region=520100&region=520300&sort=sought_desc").get_data(
         as_text=True)
     link = re.search(r'<a href="([^"]+)" lang="en" hreflang="en">English</a>', html).group(1).replace("&amp;", "&")
-    assert link.startswith("/projects?")
-    for part in ("q=%E5%85%89%E4%BC%8F", "sector=new_energy", "region=520100", "region=520300",
-                 "sort=sought_desc", "lang=en"):
-        assert part in link, (part, link)
-    assert link.count("lang=") == 1
-    back = client.get(link).get_data(as_text=True)
-    assert re.search(r'<a href="[^"]*lang=zh" lang="zh" hreflang="zh">中文</a>', back)
+    assert link.startswith("/language/en?next=")
+    response = client.get(link)
+    assert response.status_code == 302 and "mm_lang=en" in response.headers["Set-Cookie"]
+    target = response.headers["Location"]
+    assert target.startswith("/projects?")
+    for part in ("q=%E5%85%89%E4%BC%8F", "sector=new_energy", "region=520100", "region=520300", "sort=sought_desc"):
+        assert part in target, (part, target)
+    back = client.get(target).get_data(as_text=True)
+    assert _lang(back) == "en"
+    assert re.search(r'<a href="/language/zh\?next=[^"]+" lang="zh" hreflang="zh">中文</a>', back)
+
+
+def test_the_switch_goes_nowhere_but_this_site(client):
+    assert client.get("/language/en?next=//evil.example/").headers["Location"] == "/"
+    assert client.get("/language/fr?next=/").status_code == 404
 
 
 def test_api_errors_follow_accept_language(client):

@@ -13,7 +13,7 @@ import sqlalchemy.exc
 from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import matchmaker.models  # noqa: F401 - every model registered before use
@@ -75,24 +75,22 @@ FEATURES = (accounts, catalogue, search, investors, matching, notifications, mee
 __all__ = ["MIGRATIONS_DIR", "create_app"]
 
 
-def _signed_in():
-    """The signed-in user, or None (flask_login loads it once per request)."""
-    return current_user if current_user and current_user.is_authenticated else None
+def _profile_language(_app, user=None, **_extra) -> None:
+    """Signing in brings the person's language (their profile's) to this device."""
+    if user is not None and getattr(user, "locale", None):
+        session["locale"] = user.locale
 
 
 def select_locale() -> str:
-    """The page's language: ?lang= (a switch), else the choice kept in the session or the
-    language cookie, else the signed-in user's profile, else the browser's Accept-Language
-    (the first visit; also every API call), else the default (Chinese)."""
+    """The page's language: ?lang= (a switch), else the choice kept in the session (signing
+    in puts the profile's language there) or the language cookie, else the browser's
+    Accept-Language (the first visit; also every API call), else the default (Chinese)."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the configured default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     for choice in (request.args.get("lang"), session.get("locale"), request.cookies.get(LANG_COOKIE)):
         if choice in languages:
             return choice
-    user = _signed_in()
-    if user is not None and getattr(user, "locale", None) in languages:
-        return user.locale
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -219,6 +217,8 @@ def _register_template_helpers(app: Flask) -> None:
             "localized": localized,
             "endpoints": app.view_functions,
         }
+
+    user_logged_in.connect(_profile_language, app)
 
     @app.before_request
     def remember_locale():

@@ -32,14 +32,17 @@ def test_a_choice_beats_the_browser_and_is_kept_in_a_cookie(app, client):
     assert _lang(fresh.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)) == "en"
 
 
-def test_a_signed_in_person_keeps_the_language_on_other_devices(app, client, login):
+def test_a_signed_in_person_keeps_the_language_on_other_devices(client, login):
     user = login(make_user(Role.INVESTOR))
     client.get("/language/en?next=/")
-    assert db.session.get(User, user.id).locale == "en"
-    other = app.test_client()  # another device: no cookie, a Chinese browser
-    other.post("/login", data={"email": user.email, "password": "correct horse 1",
-                               "csrf_token": csrf_token(other)}, headers={"Accept-Language": "zh-CN"})
-    assert _lang(other.get("/matches/profile", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)) == "en"
+    assert db.session.get(User, user.id).locale == "en"  # the switch kept it in the profile
+
+
+def test_signing_in_brings_the_profile_language(client, login):
+    user = make_user(Role.INVESTOR, locale="en")  # chose English on another device
+    assert _lang(client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)) == "zh-CN"
+    login(user)
+    assert _lang(client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)) == "en"
 
 
 def test_switching_language_keeps_the_query_and_filters(client):

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
+from matchmaker import cache
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -388,16 +389,7 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
     for region_id, rows, yuan in tallies.regions:
         by_region[to_prefecture[region_id] if region_id is not None else None].add(rows, yuan)
 
-    listed = (
-        sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
-        .join(Catalogue)
-        .where(
-            Catalogue.status == CatalogueStatus.PUBLISHED, Project.status != ProjectStatus.WITHDRAWN
-        )
-    )
-    if edition is not None:
-        listed = listed.where(Catalogue.edition_id == edition.id)
-    listed_projects, sought = db.session.execute(listed).one()
+    listed_projects, sought = listed_figures(edition)
     sessions_target = sum((s.target_yuan for s in sessions), ZERO)
     edition_target = edition.target_yuan if edition is not None and edition.target_yuan else ZERO
 
@@ -636,6 +628,63 @@ def _chunks(ids: list[int], size: int = 5000):
     """Bounded IN lists (SQLite allows 32,766 parameters per statement)."""
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
+
+
+def listed_figures(edition: Edition | None) -> tuple[int, Decimal]:
+    """Projects listed (published catalogues, not withdrawn) and the amount they seek, of
+    one edition or all: the catalogues' counts kept by the projects' generation cache (a
+    write recounts only its catalogues), summed over the published ones read now."""
+    published = sa.select(Catalogue.id).where(Catalogue.status == CatalogueStatus.PUBLISHED)
+    if edition is not None:
+        published = published.where(Catalogue.edition_id == edition.id)
+    counts = _catalogue_counts.get()
+    projects, sought = 0, ZERO
+    for catalogue_id in db.session.scalars(published):
+        count, yuan = counts.get(catalogue_id, (0, ZERO))
+        projects, sought = projects + count, sought + yuan
+    return projects, sought
+
+
+CatalogueCounts = dict[int, tuple[int, Decimal]]  # catalogue id -> (listed projects, sought)
+
+
+def _count_catalogues(catalogue_ids: list[int] | None = None) -> CatalogueCounts:
+    query = (
+        sa.select(Project.catalogue_id, sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
+        .where(Project.status != ProjectStatus.WITHDRAWN)
+        .group_by(Project.catalogue_id)
+    )
+    if catalogue_ids is not None:
+        query = query.where(Project.catalogue_id.in_(catalogue_ids))
+    return {catalogue_id: (count, yuan or ZERO) for catalogue_id, count, yuan in db.session.execute(query)}
+
+
+def _recount(counts: CatalogueCounts, project_ids: set[int]) -> CatalogueCounts:
+    """Recount the catalogues of these projects only (all of them when one was deleted:
+    its catalogue is no longer known)."""
+    ids = sorted(project_ids)
+    catalogues: set[int] = set()
+    found = 0
+    for chunk in _chunks(ids):
+        rows = db.session.execute(
+            sa.select(Project.id, Project.catalogue_id).where(Project.id.in_(chunk))
+        ).all()
+        found += len(rows)
+        catalogues.update(catalogue_id for _id, catalogue_id in rows)
+    if found < len(ids):
+        return _count_catalogues()
+    fresh = dict(counts)
+    recounted = _count_catalogues(sorted(catalogues))
+    for catalogue_id in catalogues:
+        fresh[catalogue_id] = recounted.get(catalogue_id, (0, ZERO))
+    return fresh
+
+
+# Keyed by the projects' generation (bumped with the changed ids by every write of
+# projects, see matchmaker.matching): one primary-key read per request, no recount.
+_catalogue_counts: cache.GenerationCache[CatalogueCounts] = cache.GenerationCache(
+    cache.MATCHING_PROJECTS, lambda: _count_catalogues(), lambda counts, ids: _recount(counts, ids)
+)
 
 
 def session_summaries(totals: Totals, sessions: list[SigningSession]) -> list[dict[str, Any]]:

@@ -8,14 +8,17 @@ import json
 import logging
 import multiprocessing
 import os
+from decimal import Decimal
 
 import sqlalchemy as sa
 from factories import make_catalogue, make_project, sector
+from queries import count_queries
 
 from matchmaker import cache
 from matchmaker.catalogue.models import CatalogueStatus, ProjectStatus
 from matchmaker.extensions import db
 from matchmaker.matching import operations
+from matchmaker.signing.totals import listed_figures
 
 
 def matrix_ids() -> list[int]:
@@ -120,3 +123,25 @@ def test_a_project_written_in_one_app_is_matched_in_another_without_a_rebuild(ap
         worker.join(timeout=30)
         if worker.is_alive():
             worker.terminate()
+
+
+def test_listed_projects_are_not_recounted_per_request_and_follow_every_write(app):
+    first, second = make_catalogue(), make_catalogue()
+    a = make_project(first, investment_sought_yuan=Decimal("100.00"))
+    make_project(first, investment_sought_yuan=Decimal("0.50"))
+    c = make_project(second, investment_sought_yuan=Decimal("7.00"))
+    assert listed_figures(None) == (3, Decimal("107.50"))
+    db.session.commit()
+    with count_queries() as counted:
+        assert listed_figures(None) == (3, Decimal("107.50"))
+    assert not [s for s in counted.statements if "FROM projects" in s], str(counted)
+    a.status = ProjectStatus.WITHDRAWN
+    db.session.commit()
+    assert listed_figures(None) == (2, Decimal("7.50"))
+    second.status = CatalogueStatus.DRAFT
+    db.session.commit()
+    assert listed_figures(None) == (1, Decimal("0.50"))
+    second.status = CatalogueStatus.PUBLISHED
+    db.session.delete(c)
+    db.session.commit()
+    assert listed_figures(None) == (1, Decimal("0.50"))

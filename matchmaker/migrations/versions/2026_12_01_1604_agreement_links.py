@@ -2,7 +2,7 @@
 it repeats (a table of its own: the agreements table keeps its tally triggers untouched)
 
 Revision ID: 1604_agreement_links
-Revises: 1603_catalogue_review
+Revises: 1402_english_summary
 Create Date: 2026-12-01 14:40:51
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1604_agreement_links"
-down_revision = "1603_catalogue_review"
+down_revision = "1402_english_summary"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,11 @@ write back.
                                         event
     investor_merge_undone(other, into, moved, user)
                                         each receiver gets its own record back
+    agreement_suggestions(app, edition_id, investor_id, project_id)
+                                        asked by the signing desk: each receiver returns
+                                        a list of agreements it expects (the negotiation
+                                        zone: meetings whose outcome is "agreement
+                                        expected"); `collect` joins them
 """
 
 from __future__ import annotations
@@ -39,6 +44,15 @@ investors_written = signals.signal(
 investor_merged = signals.signal("investor-merged")
 # sender: the investor restored; kwargs: into, moved (the receiver's own record), user.
 investor_merge_undone = signals.signal("investor-merge-undone")
+# sender: the app; kwargs: edition_id, investor_id and project_id (None: any). Each receiver
+# returns a list of dicts {"investor_id", "investor", "project_id", "project", "note", "link"}.
+agreement_suggestions = signals.signal("agreement-suggestions")
+
+
+def collect(signal, **kwargs) -> list:
+    """Every receiver's list, joined (the signals whose receivers answer with lists)."""
+    answers = signal.send(current_app._get_current_object(), **kwargs)
+    return [item for _receiver, found in answers for item in (found or [])]
 
 
 def send(signal, ids: Iterable[int]) -> None:

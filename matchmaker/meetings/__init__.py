@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
+from matchmaker import signals
 from matchmaker.i18n import N_
+from matchmaker.meetings import operations
 from matchmaker.meetings.models import MeetingStatus
 from matchmaker.reference.labels import label
 
@@ -34,5 +36,6 @@ def _unplaced_reason(code: str) -> str:
 
 
 def init_app(app) -> None:
+    signals.agreement_suggestions.connect(operations.desk_suggestions, sender=app)
     app.jinja_env.filters["meeting_status_label"] = _status_label
     app.jinja_env.globals["unplaced_reason"] = _unplaced_reason

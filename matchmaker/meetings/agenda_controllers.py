@@ -1,5 +1,5 @@
 """Agenda pages: a participant's agenda (phone-first, .ics, PDF), the organiser's grid
-(.xlsx) and the table sheets (printable, PDF)."""
+(.xlsx), the table sheets (printable, PDF); the lead funnel."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_login import current_user
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.editions.selection import selected_edition
-from matchmaker.meetings import agenda
+from matchmaker.meetings import agenda, funnel
 from matchmaker.meetings.zone import zone_for
 from matchmaker.notifications.times import zone_name, zone_or_none
 
@@ -150,3 +150,14 @@ def table_sheets_pdf():
         return redirect(url_for("meetings.table_sheets", edition=edition.year))
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="table-sheets-{edition.year}.pdf"'})
+
+
+@roles_required(Role.STAFF, Role.ORGANIZER)
+def funnel_page():
+    edition = selected_edition()
+    if edition is None:
+        flash(_("There is no forum edition yet."), "info")
+        return redirect(url_for("meetings.index"))
+    report = funnel.funnel(edition, user=current_user)
+    return render_template("meetings/funnel.html", edition=edition, report=report,
+                           stages=funnel.STAGES)

@@ -3,19 +3,22 @@ answers (accept, decline, propose, cancel, check-in, no-show, outcome), a lead's
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, jsonify
 
 from matchmaker.accounts.models import Role
 from matchmaker.api.auth import current_api_user
 from matchmaker.api.blueprint import bp, endpoint
 from matchmaker.api.errors import ErrorOut
 from matchmaker.catalogue.models import Project
-from matchmaker.errors import Forbidden
+from matchmaker.editions.selection import selected_edition
+from matchmaker.errors import Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor
-from matchmaker.meetings import operations
+from matchmaker.meetings import funnel, operations
 from matchmaker.meetings.schemas import (
+    FunnelOut,
+    FunnelQuery,
     MeetingActionIn,
     MeetingList,
     MeetingOut,
@@ -39,6 +42,18 @@ def meetings_list(query: MeetingQuery):
     statement = operations.visible_meetings_query(current_api_user(), status=query.status)
     found = db.session.scalars(statement.limit(200)).unique().all()
     return MeetingList(items=[MeetingOut.of(m, events=False) for m in found])
+
+
+@bp.get("/meetings/funnel")
+@endpoint(query=FunnelQuery, roles=(Role.STAFF, Role.ORGANIZER), resp={200: FunnelOut},
+          tags=["meetings"])
+def meetings_funnel(query: FunnelQuery):
+    """The lead funnel of an edition (?edition=YEAR, else the current one): interest,
+    meeting requested, held, negotiating, signed; per prefecture and per project"""
+    edition = selected_edition()
+    if edition is None:
+        raise NotFound(N_("There is no forum edition yet."))
+    return jsonify(funnel.as_json(funnel.funnel(edition, user=current_api_user())))
 
 
 @bp.get("/meetings/<int:id>")

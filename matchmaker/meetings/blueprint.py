@@ -30,3 +30,4 @@ bp.add_url_rule("/zone/tables.pdf", view_func=agenda_controllers.table_sheets_pd
 bp.add_url_rule("/agenda", view_func=agenda_controllers.agenda_page)
 bp.add_url_rule("/agenda.ics", view_func=agenda_controllers.agenda_ics)
 bp.add_url_rule("/agenda.pdf", view_func=agenda_controllers.agenda_pdf)
+bp.add_url_rule("/funnel", view_func=agenda_controllers.funnel_page)

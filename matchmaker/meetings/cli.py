@@ -12,6 +12,7 @@ from matchmaker.console import fail
 from matchmaker.editions.operations import resolve_edition
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
+from matchmaker.meetings import funnel
 from matchmaker.meetings import zone as zones
 from matchmaker.meetings.models import Meeting, MeetingStatus
 from matchmaker.meetings.schemas import MeetingList, MeetingOut
@@ -128,6 +129,23 @@ def prematch_command(year, top, cap, min_score) -> None:
         fail(f"Error: {error.translated()}")
     db.session.commit()
     click.echo(f"{len(made)} meetings proposed")
+
+
+@meetings_group.command("funnel")
+@click.option("--edition", "year", default=None, help="The edition's year (default: current).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (the API's).")
+@with_appcontext
+def funnel_command(year, as_json) -> None:
+    """The lead funnel: interest, meeting requested, held, negotiating, signed."""
+    edition = _edition(year)
+    data = funnel.as_json(funnel.funnel(edition))
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(" / ".join(funnel.STAGES))
+    for row in [data["total"], *data["by_prefecture"]]:
+        counts = " ".join(f"{row[stage]:>6}" for stage in funnel.STAGES)
+        click.echo(f"{(row['name'] or 'total'):<12} {counts}")
 
 
 commands = [meetings_group]

@@ -43,7 +43,9 @@ from matchmaker.meetings.models import (
     Zone,
 )
 from matchmaker.notifications.operations import notify
+from matchmaker.reference.labels import label
 from matchmaker.reference.models import Region
+from matchmaker.signing.models import Agreement
 from matchmaker.validation import InputError
 
 log = logging.getLogger(__name__)
@@ -460,13 +462,35 @@ def record_outcome(meeting: Meeting, outcome: MeetingOutcome | str, *, user) -> 
     return meeting
 
 
-def expected_agreements(investor_id: int | None, project_id: int | None) -> list[Meeting]:
-    """Held meetings whose outcome is "agreement expected", for the signing desk."""
-    query = sa.select(Meeting).where(Meeting.outcome == MeetingOutcome.AGREEMENT_EXPECTED)
+def expected_agreements(investor_id: int | None, project_id: int | None, *,
+                        edition_id: int | None = None) -> list[Meeting]:
+    """Held meetings whose outcome is "agreement expected" and whose investor and project
+    have signed nothing yet (no agreement that is not voided), for the signing desk."""
+    signed = sa.select(Agreement.id).where(
+        Agreement.investor_id == Meeting.investor_id, Agreement.project_id == Meeting.project_id,
+        Agreement.voided.is_(False))
+    query = sa.select(Meeting).where(Meeting.outcome == MeetingOutcome.AGREEMENT_EXPECTED,
+                                     ~sa.exists(signed))
+    if edition_id is not None:
+        query = query.where(Meeting.edition_id == edition_id)
     if investor_id is not None:
         query = query.where(Meeting.investor_id == investor_id)
     if project_id is not None:
         query = query.where(Meeting.project_id == project_id)
     return list(db.session.scalars(query.options(joinedload(Meeting.investor),
                                                  joinedload(Meeting.project))
-                                   .order_by(Meeting.id)))
+                                   .order_by(Meeting.id).limit(200)))
+
+
+def desk_suggestions(_app, *, edition_id=None, investor_id=None, project_id=None, **_extra):
+    """The signing desk asks (signals.agreement_suggestions): what the zone expects."""
+    if investor_id is None and project_id is None:
+        found = expected_agreements(None, None, edition_id=edition_id)
+    elif investor_id is None or project_id is None:
+        return []  # an off-catalogue project or an investor not chosen yet: nothing to match
+    else:
+        found = expected_agreements(investor_id, project_id)
+    return [{"meeting_id": m.id, "investor_id": m.investor_id, "investor": m.investor.name,
+             "project_id": m.project_id, "project": m.project.name,
+             "note": str(label(MeetingOutcome.AGREEMENT_EXPECTED)), "link": _link(m)}
+            for m in found]

@@ -142,3 +142,27 @@ class MessageOut(Schema):
 
 class MessageList(Schema):
     items: list[MessageOut]
+
+
+class FunnelQuery(Schema):
+    edition: text(10, description="a year, e.g. 2023 (default: the current edition)") = ""
+
+
+class FunnelRow(Schema):
+    key: int | str | None
+    name: str
+    name_en: str
+    interest: int
+    requested: int
+    held: int
+    negotiating: int
+    signed: int
+    conversion: dict[str, float | None]
+    interest_to_signed: float | None
+
+
+class FunnelOut(Schema):
+    stages: list[str]
+    total: FunnelRow
+    by_prefecture: list[FunnelRow]
+    by_project: list[FunnelRow]

@@ -11,6 +11,7 @@ from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.editions.selection import edition_arg, selected_edition
 from matchmaker.extensions import db
+from matchmaker.meetings import funnel
 from matchmaker.meetings import zone as zones
 from matchmaker.meetings.forms import ActionForm, PreMatchForm, ScheduleForm, ZoneForm
 from matchmaker.meetings.models import Meeting, MeetingStatus
@@ -60,6 +61,7 @@ def _page(edition, form, *, result=None, status=200):
         slots=zone.slot_times() if zone else [], counts=_counts(edition),
         schedule_form=ScheduleForm(formdata=None), prematch_form=PreMatchForm(formdata=None),
         result=result, edition_year=edition_arg(edition),
+        funnel=funnel.funnel(edition, user=current_user), stages=funnel.STAGES,
     ), status
 
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from matchmaker import signals
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
 from matchmaker.extensions import db
@@ -59,6 +60,11 @@ def _session_page(
         count_intent=bool(current_app.config["SIGNING_COUNT_INTENT"]), edition=session.edition
     )
     summary = session_summaries(totals, [session])[0]
+    # What other features expect to be signed (the negotiation zone's "agreement expected").
+    suggestions = signals.collect(
+        signals.agreement_suggestions, edition_id=session.edition_id,
+        investor_id=getattr(getattr(preview, "investor", None), "id", None),
+        project_id=getattr(getattr(preview, "project", None), "id", None))
     return render_template(
         "signing/session.html",
         rates=operations.session_rates(session).values(),
@@ -72,6 +78,7 @@ def _session_page(
         summary=summary,
         state_form=ReasonForm(),
         history=operations.session_history(session),
+        suggestions=suggestions,
     ), status
 
 

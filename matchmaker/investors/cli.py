@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from matchmaker import audit
 from matchmaker.accounts.models import Role, User
-from matchmaker.console import echo_json, fail
+from matchmaker.console import echo_json, fail, perform
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.i18n import translate
@@ -25,7 +25,13 @@ from matchmaker.investors.operations import (
     undo_merge,
 )
 from matchmaker.investors.resolution import investor_resolver, resolution_json, resolve_investor
-from matchmaker.investors.schemas import InvestorList, InvestorOut, ResolutionOut
+from matchmaker.investors.schemas import (
+    InvestorList,
+    InvestorOut,
+    InvestorRef,
+    MergeOut,
+    ResolutionOut,
+)
 from matchmaker.sheets import SheetError, decode_text
 
 
@@ -185,15 +191,10 @@ def merge_command(survivor_id: int, other_id: int, email: str, as_json: bool) ->
     survivor, other = db.session.get(Investor, survivor_id), db.session.get(Investor, other_id)
     if survivor is None or other is None:
         fail("Error: no such investor.")
-    try:
-        result = merge_investors(survivor, other, user=user)
-    except DomainError as error:
-        db.session.rollback()
-        fail(f"Error: {error.translated()}")
-    db.session.commit()
-    if as_json:
-        click.echo(json.dumps({"event_id": result["event_id"], "moved": result["moved"]},
-                              ensure_ascii=False))
+    result = perform(lambda: merge_investors(survivor, other, user=user), as_json=as_json)
+    if as_json:  # the API's answer to POST /investors/merge
+        echo_json(MergeOut(event_id=result["event_id"], survivor=InvestorRef.of(survivor),
+                           moved=audit.jsonable(result["moved"])))
         return
     click.echo(f"#{other.id} {other.name} merged into #{survivor.id} {survivor.name} "
                f"(undo: matchmaker investors unmerge {result['event_id']} --as {email})")
@@ -210,12 +211,7 @@ def unmerge_command(event_id: int, email: str) -> None:
     event = db.session.get(audit.AuditEvent, event_id)
     if event is None:
         fail(f"Error: there is no audit event {event_id}.")
-    try:
-        restored = undo_merge(event, user=user)
-    except DomainError as error:
-        db.session.rollback()
-        fail(f"Error: {error.translated()}")
-    db.session.commit()
+    restored = perform(lambda: undo_merge(event, user=user))
     click.echo(f"#{restored.id} {restored.name} is its own investor again.")
 
 

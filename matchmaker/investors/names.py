@@ -730,11 +730,6 @@ def score_keys(q: NameKey, k: NameKey) -> tuple[float, str]:
     return score, kind
 
 
-def pair_score(query_key: str, key: str) -> float:
-    """Score two names (or keys) against each other; see `score_keys`."""
-    return score_keys(name_key(query_key), name_key(key))[0]
-
-
 # --- the resolver -------------------------------------------------------------------------
 
 

@@ -49,6 +49,11 @@ class LeadStatusForm(BaseForm):
 # A ticket is stated in yuan or, converted at the rate shown, in millions of a foreign
 # currency ("USD" alone is kept for forms posted before: a bare number in dollars).
 UNITS = ("亿元", "万元", "USD million", "EUR million", "HKD million", "USD")
+UNIT_LABELS = {  # what the picker shows, in the page's language (the value stays the unit)
+    "亿元": _l("100 million yuan"), "万元": _l("10,000 yuan"),
+    "USD million": _l("USD million"), "EUR million": _l("EUR million"),
+    "HKD million": _l("HKD million"), "USD": _l("US dollars"),
+}
 DEFAULT_USD_RATE = Decimal("7.10")  # yuan per US dollar when MATCH_USD_RATE is not set
 
 
@@ -81,7 +86,7 @@ class ProfileForm(BaseForm):
     regions = SelectMultipleField(_l("Regions"), choices=[], validate_choice=True)
     min_amount = StringField(_l("Ticket from"), validators=[Optional(), Length(max=40)])
     max_amount = StringField(_l("Ticket up to"), validators=[Optional(), Length(max=40)])
-    unit = SelectField(_l("Amount unit"), choices=[SelectChoice(u, u) for u in UNITS], default="亿元")
+    unit = SelectField(_l("Amount unit"), choices=[SelectChoice(u, UNIT_LABELS[u]) for u in UNITS], default="亿元")
     modes = CheckboxesField(_l("Cooperation modes"), choices=[])
     keywords = TextAreaField(
         _l("Keywords or a short description (Chinese or English)"),

@@ -57,10 +57,12 @@ from matchmaker.money import format_amount_en, format_money, format_original, fo
 from matchmaker.notifications import api as _notifications_api  # noqa: F401
 from matchmaker.notifications.blueprint import bp as notifications_bp
 from matchmaker.reference import labels
+from matchmaker.reference.loaders import draft_english
 from matchmaker.search import api as _search_api  # noqa: F401
 from matchmaker.search.blueprint import bp as search_bp
 from matchmaker.signing import api as _signing_api  # noqa: F401
 from matchmaker.signing.blueprint import bp as signing_bp
+from matchmaker.text import is_cjk
 
 request_log = logging.getLogger("matchmaker.request")
 
@@ -184,6 +186,7 @@ def _register_template_helpers(app: Flask) -> None:
             return text[text.index("(") + 1:-1] if "(≈" in text else ""
 
         return {
+            "draft_name": draft_english,
             "money": money,
             "usd_note": usd_note,
             "rmb_en": format_amount_en,
@@ -204,6 +207,11 @@ def _register_template_helpers(app: Flask) -> None:
         # serving requests) must not keep the previous request's language.
         refresh()
         g.locale = select_locale()
+
+    @app.template_test("chinese")
+    def has_chinese(value) -> bool:
+        """`{% if text is chinese %}`: the text has Chinese characters (English pages mark it)."""
+        return any(is_cjk(ch) for ch in str(value or ""))
 
     @app.template_filter("json_text")
     def json_text(value) -> str:

@@ -44,9 +44,9 @@ def test_a_bad_glossary_names_the_line(text, message):
     ("keywords", "labels"),
     [
         ("hydrogen", ["hydrogen ↔ 氢能"]),
-        ("Data Centres", ["data center ↔ 数据中心"]),
-        ("liquid-cooled data center", ["liquid cooling ↔ 液冷"]),  # one term: 液冷数据中心
-        ("liquid cooling for data centers", ["liquid cooling ↔ 液冷", "data center ↔ 数据中心"]),
+        ("Data Centres", ["data centre ↔ 数据中心"]),
+        ("liquid-cooled data center", ["liquid-cooled data centre ↔ 液冷数据中心"]),  # one term
+        ("liquid cooling for data centers", ["liquid cooling ↔ 液冷", "data centre ↔ 数据中心"]),
         ("solar wind power plant", ["solar ↔ 光伏", "wind farm ↔ 风电场"]),
         ("磷石膏 综合利用", ["phosphogypsum ↔ 磷石膏", "comprehensive utilisation ↔ 综合利用"]),
         ("lithium batteries recycling", ["lithium battery ↔ 锂电池", "recycling ↔ 回收利用"]),

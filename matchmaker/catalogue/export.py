@@ -47,6 +47,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("owner", "项目业主"),
     ("contact_person", "联系人"),
     ("contact_phone", "联系电话"),
+    ("summary_en", "英文简介"),
 )
 
 
@@ -69,6 +70,7 @@ class ExportProject:
     contact_person: str = ""
     contact_phone: str = ""
     extra: dict[str, Any] | None = None
+    summary_en: str = ""
     currency: str | None = None  # amounts written in a foreign currency (None: yuan)
     total_investment_original: Decimal | None = None
     investment_sought_original: Decimal | None = None
@@ -155,6 +157,7 @@ def table(
             "owner": project.owner,
             "contact_person": project.contact_person,
             "contact_phone": project.contact_phone,
+            "summary_en": project.summary_en,
         }
         row = [values[field] for field, _ in COLUMNS]
         row.extend((project.extra or {}).get(key, "") for key in extra)

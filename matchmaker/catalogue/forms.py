@@ -63,6 +63,7 @@ class ProjectForm(BaseForm):
     code = StringField(_l("Number (序号)"), validators=[DataRequired(), Length(max=64)])
     name = StringField(_l("Project name"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=300)])
+    summary_en = TextAreaField(_l("English summary"), validators=[Optional(), Length(max=5000)])
     sectors = StringField(_l("Sectors (separate with 、)"), validators=[DataRequired()])
     location = StringField(_l("Location"), validators=[DataRequired(), Length(max=300)])
     total_investment = StringField(_l("Total investment (亿元 unless written, e.g. 5000万)"))

@@ -118,6 +118,9 @@ class Project(Base):
     code: Mapped[str] = mapped_column(sa.String(64), nullable=False)
     name: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     name_en: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    # What the project is, in English, as staff (or an English column) wrote it; empty:
+    # English pages say "Chinese only" beside the Chinese description.
+    summary_en: Mapped[str] = mapped_column(sa.Text, nullable=False, default="")
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), nullable=True, index=True)
     location: Mapped[str] = mapped_column(sa.String(300), nullable=False, default="")
     total_investment_yuan: Mapped[Decimal | None] = mapped_column(Money, nullable=True)

@@ -79,6 +79,7 @@ CHUNK = 5000
 COMPARED: tuple[tuple[str, str], ...] = (
     ("name", "name"),
     ("name_en", "name_en"),
+    ("summary_en", "summary_en"),
     ("sectors", "sectors"),
     ("location", "location"),
     ("region_id", "location"),
@@ -99,7 +100,7 @@ COMPARED: tuple[tuple[str, str], ...] = (
     ("extra", "extra"),
 )
 TEXT_FIELDS = (
-    "name", "name_en", "location", "construction_content", "market_outlook",
+    "name", "name_en", "summary_en", "location", "construction_content", "market_outlook",
     "preparation_status", "owner", "contact_person", "contact_phone",
 )
 MAX_LENGTHS = {
@@ -255,10 +256,11 @@ def translate_stored(value: Any) -> Any:
 
 
 def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
-    projects, sought = (0, Decimal("0.00"))
+    projects, sought, no_english = (0, Decimal("0.00"), 0)
     if catalogue.id is not None:
-        projects, sought = db.session.execute(
-            sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
+        lacking = sa.func.sum(sa.case((sa.func.coalesce(Project.name_en, "") == "", 1), else_=0))
+        projects, sought, no_english = db.session.execute(
+            sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan), lacking)
             .where(Project.catalogue_id == catalogue.id)
             .where(Project.status != ProjectStatus.WITHDRAWN)
         ).one()
@@ -275,6 +277,8 @@ def catalogue_json(catalogue: Catalogue) -> dict[str, Any]:
         "accepts_outside": bool(catalogue.accepts_outside),
         "projects": projects or 0,
         "investment_sought_yuan": f"{(sought or Decimal('0.00')):f}",
+        # projects whose English name no person has written (English pages show a draft)
+        "without_english_name": int(no_english or 0),
         "review_state": (catalogue.review_state or ReviewState.DRAFT).value,
         "review_comment": catalogue.review_comment or "",
     }
@@ -409,6 +413,7 @@ def _new_values(row: ParsedRow, region_ids: dict[str, int]) -> dict[str, Any]:
     return {
         "name": row.name,
         "name_en": row.name_en or None,
+        "summary_en": row.summary_en,
         "sectors": set(row.sectors),
         "location": row.location,
         "region_id": region_ids.get(row.region_code) if row.region_code else None,
@@ -1031,6 +1036,7 @@ def export_projects(catalogue: Catalogue) -> list[exporting.ExportProject]:
             preparation_status=p.preparation_status, owner=p.owner,
             contact_person=p.contact_person, contact_phone=p.contact_phone,
             extra=dict(p.extra or {}),
+            summary_en=p.summary_en or "",
             currency=p.currency,
             total_investment_original=p.total_investment_original,
             investment_sought_original=p.investment_sought_original,
@@ -1060,7 +1066,7 @@ def export_catalogue(catalogue: Catalogue, file_format: str) -> bytes:
 
 
 EDITABLE = (
-    "code", "name", "name_en", "sectors", "location", "total_investment", "investment_sought",
+    "code", "name", "name_en", "summary_en", "sectors", "location", "total_investment", "investment_sought",
     "cooperation_modes", "construction_content", "market_outlook", "preparation_status",
     "owner", "contact_person", "contact_phone",
 )
@@ -1088,6 +1094,7 @@ def project_form_data(project: Project) -> dict[str, str]:
         "code": project.code,
         "name": project.name,
         "name_en": project.name_en or "",
+        "summary_en": project.summary_en or "",
         "sectors": _sector_text(project) or (exporting.UNCLASSIFIED if not project.sectors else ""),
         "location": project.location,
         "total_investment": amount(project.total_investment_yuan, project.total_investment_original),
@@ -1144,6 +1151,7 @@ def update_project(project: Project, data: dict[str, str], *, user) -> EditResul
         "code": parsed.code,
         "name": parsed.name,
         "name_en": parsed.name_en or None,
+        "summary_en": parsed.summary_en,
         "location": parsed.location,
         "region_id": region.id if region else None,
         "province": parsed.province,

@@ -93,7 +93,7 @@ UNCLASSIFIED_WORDS = {"未分类", "待分类", "未归类", "unclassified", "no
 UNCLASSIFIED_LABEL = "未归类标签"
 
 TEXT_FIELDS = (
-    "name_en", "construction_content", "market_outlook", "preparation_status", "owner",
+    "name_en", "summary_en", "construction_content", "market_outlook", "preparation_status", "owner",
     "contact_person",
 )
 
@@ -881,7 +881,7 @@ class RowOutcome:
 
 
 ROW_FIELDS = (
-    "code", "name", "name_en", "sectors", "location", "total_investment", "investment_sought",
+    "code", "name", "name_en", "summary_en", "sectors", "location", "total_investment", "investment_sought",
     "cooperation_modes", "construction_content", "market_outlook", "preparation_status",
     "owner", "contact_person", "contact_phone",
 )

@@ -86,6 +86,7 @@ class ParsedRow:
     contact_person: str = ""
     contact_phone: str = ""
     name_en: str = ""
+    summary_en: str = ""  # the English summary staff (or an English column) wrote
     extra: dict[str, str] = field(default_factory=dict)
     # amounts written in a foreign currency: the currency, its rate and the amounts as
     # written in it (None where that amount was written in yuan)

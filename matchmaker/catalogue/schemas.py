@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, model_validator
 
 from matchmaker.i18n import N_
+from matchmaker.reference.loaders import draft_english
 from matchmaker.reference.schemas import RegionRef, SectorRef
 from matchmaker.schemas import (
     Flag,
@@ -44,6 +45,10 @@ class ProjectOut(Schema):
     cooperation_modes: list[str]
     status: str
     summary: str | None
+    summary_en: str = Field("", description="the English summary staff wrote ('' when none)")
+    name_en_draft: str | None = Field(
+        None, description="a machine-made draft English name (glossary + gazetteer) when no person "
+                          "has written name_en; never official, null when name_en is set or no draft")
 
     @classmethod
     def fields_of(cls, project) -> dict[str, Any]:
@@ -66,6 +71,8 @@ class ProjectOut(Schema):
             "cooperation_modes": list(project.cooperation_modes or []),
             "status": project.status.value,
             "summary": project.construction_content,
+            "summary_en": project.summary_en or "",
+            "name_en_draft": None if project.name_en else draft_english(project.name),
         }
 
     @classmethod

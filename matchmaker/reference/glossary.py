@@ -34,7 +34,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from matchmaker.text import is_cjk, normalize, tokens
+from matchmaker.text import is_cjk, nfkc, normalize, tokens
 
 # Kinds that never bridge search and matching (too general), only name things.
 NAMING_ONLY = frozenset({"word", "capacity"})
@@ -284,6 +284,17 @@ class Glossary:
                 pairs.append((item.text, other.text))
         return list(dict.fromkeys(pairs))
 
+    def term_at(self, text: str, index: int, *, glossary_first: bool = False) -> tuple[Term, int] | None:
+        """The longest term (of any kind) whose Chinese variant starts at `index`;
+        `glossary_first`: the glossary's own terms before the sectors' (names want the
+        product, not the sector it belongs to)."""
+        entries = self._zh_first.get(text[index : index + 2].casefold(), ())
+        for own in ((True, False) if glossary_first else (None,)):
+            for variant, term in entries:
+                if (own is None or (term.source == "glossary") == own) and text.startswith(variant, index):
+                    return term, len(variant)
+        return None
+
     def english_of(self, text: object) -> str | None:
         """The preferred English of a Chinese phrase that is exactly one term, else None."""
         key = normalize(text).casefold()
@@ -291,3 +302,128 @@ class Glossary:
             if variant == key:
                 return term.en[0]
         return None
+
+
+# --- draft English names ----------------------------------------------------------------
+
+_PLACE_SUFFIXES = (" Autonomous Prefecture", " Autonomous County", " Special District", " County",
+                   " District", " City", " (province-wide)")
+_NUMBER = r"(\d+(?:\.\d+)?)"
+# 年产8万吨, 年产20000套, 年产5亿平方米, 10万千瓦, 6GWh, 2×660MW, 20000架机柜, 200P
+_CAPACITY_RE = re.compile(
+    rf"^(?:年产{_NUMBER}(万|亿)?(吨|辆|套|架|平方米|立方米|GWh|GW|MWh|MW)"
+    rf"|{_NUMBER}万千瓦|(\d+)[×xX*](\d+)\s*MW|{_NUMBER}\s*(GWh|GW|MWh|MW|P)(?![a-zA-Z])"
+    rf"|{_NUMBER}(架)机柜)"
+)
+_UNIT_EN = {"吨": "t", "辆": "vehicles", "套": "sets", "架": "racks", "平方米": "m²", "立方米": "m³",
+            "GWh": "GWh", "GW": "GW", "MWh": "MWh", "MW": "MW", "P": "PFLOPS"}
+_KEEP_CASE = re.compile(r"^[A-Z0-9][A-Za-z0-9&+/²³-]*$")  # PV, GWh, LFP, AI, 5G
+
+
+def _number(value: float) -> str:
+    """'80,000', '1.5', '500 million' (English writes large round figures in words)."""
+    if value >= 1_000_000 and (value / 1_000_000) == round(value / 1_000_000, 2):
+        return f"{_number(value / 1_000_000)} million"
+    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _capacity(match: re.Match) -> str:
+    g = match.groups()
+    if g[0] is not None:  # 年产 N [万|亿] unit
+        value = float(g[0]) * {None: 1, "万": 10_000, "亿": 100_000_000}[g[1]]
+        return f"{_number(value)} {_UNIT_EN[g[2]]}/yr"
+    if g[3] is not None:  # N万千瓦: tens of megawatts
+        return f"{_number(float(g[3]) * 10)} MW"
+    if g[4] is not None:
+        return f"{g[4]}×{g[5]} MW"
+    if g[6] is not None:
+        return f"{_number(float(g[6]))} {_UNIT_EN[g[7]]}"
+    return f"{_number(float(g[8]))}-rack"
+
+
+def place_names(regions: Iterable) -> list[tuple[str, str]]:
+    """(Chinese, English) place names for draft names, from the gazetteer's regions: the full
+    name and its short form ('修文县' and '修文' -> 'Xiuwen'), longest first."""
+    pairs: dict[str, str] = {}
+    for region in regions:
+        english = region.name_en or ""
+        if " Autonomous " in english:  # 'Daozhen Gelao and Miao Autonomous County' -> 'Daozhen'
+            english = english.split(" ")[0]
+        for suffix in _PLACE_SUFFIXES:
+            if english.endswith(suffix):
+                english = english[: -len(suffix)]
+                break
+        if not english:
+            continue
+        for chinese in (region.name, region.short):
+            if chinese and len(chinese) >= 2:
+                pairs.setdefault(chinese, english)
+    return sorted(pairs.items(), key=lambda item: -len(item[0]))
+
+
+_SMALL_WORDS = frozenset({"and", "of", "to", "for", "the", "in", "on", "with"})
+
+
+def _title(text: str) -> str:
+    return " ".join(w if _KEEP_CASE.match(w) or w in _SMALL_WORDS else w[:1].upper() + w[1:]
+                    for w in text.split())
+
+
+def _joined(words: list[str]) -> str:
+    """Words in order, a word the next one repeats said once: 'Commercial Vehicle' +
+    'Vehicle Manufacturing' -> 'Commercial Vehicle Manufacturing'."""
+    out: list[str] = []
+    for phrase in words:
+        tokens_ = phrase.split()
+        for size in range(min(len(out), len(tokens_)), 0, -1):
+            if [t.casefold() for t in out[-size:]] == [t.casefold() for t in tokens_[:size]]:
+                tokens_ = tokens_[size:]
+                break
+        out.extend(tokens_)
+    return " ".join(out)
+
+
+def draft_english_name(name: str, glossary: Glossary, places: Sequence[tuple[str, str]]) -> str | None:
+    """A draft English name built from the place, capacity, products and facility a Chinese
+    name is made of: '修文10万千瓦农光互补光伏发电项目' -> 'Xiuwen 100 MW Agrivoltaic Solar
+    Project'. None when any part of the name is not in the glossary or the gazetteer (a
+    draft with holes is not shown). Always a draft: it is shown labelled as one."""
+    text = " ".join(nfkc(name).split())  # not normalize(): it lowercases GWh and MW
+    if not text or not any(is_cjk(ch) for ch in text):
+        return None
+    project = text.endswith("项目")
+    if project:
+        text = text[:-2]
+    words: list[str] = []
+    single = {v: t for t in glossary.terms for v in t.zh if len(v) == 1}
+    index = 0
+    while index < len(text):
+        if text[index].isspace():
+            index += 1
+            continue
+        place = next((en for zh, en in places if text.startswith(zh, index)), None)
+        if place is not None:
+            words.append(place)
+            index += len(next(zh for zh, en in places if text.startswith(zh, index)))
+            continue
+        capacity = _CAPACITY_RE.match(text[index:])
+        if capacity:
+            words.append(_capacity(capacity))
+            index += capacity.end()
+            continue
+        term = glossary.term_at(text, index, glossary_first=True)
+        if term is not None:
+            found, length = term
+            words.append(_title(found.en[0]))
+            index += length
+            continue
+        if text[index] in single:
+            words.append(single[text[index]].en[0])
+            index += 1
+            continue
+        return None
+    if not words:
+        return None
+    if project:
+        words.append("Project")
+    return _joined(words)

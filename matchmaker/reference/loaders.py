@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from matchmaker.extensions import db
-from matchmaker.reference.glossary import Glossary
+from matchmaker.reference.glossary import Glossary, draft_english_name, place_names
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.reference.taxonomy import Gazetteer, Taxonomy
 
@@ -150,6 +150,15 @@ def glossary() -> Glossary:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         _cache[key] = Glossary.from_csv(text, sectors=taxonomy())
     return _cache[key]
+
+
+def draft_english(name: str) -> str | None:
+    """A draft English name for a Chinese project name (glossary + gazetteer; None when a
+    part of the name is in neither). Shown labelled as a draft, never stored as name_en."""
+    key = f"places:{db.engine.url}"
+    if key not in _cache:
+        _cache[key] = place_names(gazetteer())
+    return draft_english_name(name, glossary(), _cache[key])
 
 
 def _data_dir() -> Path:

@@ -75,7 +75,7 @@ def test_first_upload_creates_every_valid_row(app, read):
     assert report.as_json()["catalogue"] == {
         "id": catalogue.id, "name": "贵阳", "year": 2023, "edition": 2023, "status": "published",
         "usd_rate": None, "rates": {}, "rate_sources": {}, "accepts_outside": False,
-        "projects": 5, "investment_sought_yuan": "2130000000.00",
+        "projects": 5, "investment_sought_yuan": "2130000000.00", "without_english_name": 5,
         "review_state": "draft", "review_comment": "",
     }
 

@@ -19,7 +19,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(not (ROOT / "setup.py").exists(), reason="not a source checkout")
+pytestmark = [
+    pytest.mark.package,  # the slowest module: skip it while you work, CI runs it
+    pytest.mark.skipif(not (ROOT / "setup.py").exists(), reason="not a source checkout"),
+]
 
 
 def _free_port() -> int:

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from pydantic import ValidationError
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import acting_user
+from matchmaker.api.errors import refusal
 from matchmaker.console import echo_json, fail, perform, terminal_progress
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
@@ -19,7 +21,14 @@ from matchmaker.i18n import N_
 from matchmaker.investors.models import Investor
 from matchmaker.matching import operations
 from matchmaker.matching.models import Lead, LeadStatus
-from matchmaker.matching.schemas import InvestorProjectMatches, LeadList, LeadOut
+from matchmaker.matching.schemas import (
+    InvestorProjectMatches,
+    LeadList,
+    LeadOut,
+    ProfileIn,
+    ProfileOut,
+)
+from matchmaker.money import format_yi
 
 
 @click.command("match")
@@ -136,4 +145,75 @@ def leads_move_command(lead_id: int, status: str, email: str | None, as_json: bo
         click.echo(f"Lead #{lead.id} is now {lead.status.value}.")
 
 
-commands: list = [match_command, leads_group]
+@click.group("profile")
+def profile_group() -> None:
+    """An investor's profile (what it looks for), as its profile page shows and saves it."""
+
+
+def _investor(investor_id: int) -> Investor:
+    investor = db.session.get(Investor, investor_id)
+    if investor is None or not investor.active:
+        raise NotFound(N_("There is no investor %(id)s."), id=investor_id)
+    return investor
+
+
+def _show_profile(profile, as_json: bool) -> None:
+    out = ProfileOut.of(profile)
+    if as_json:
+        echo_json(out)
+        return
+    click.echo(f"#{out.investor.id} {out.investor.name}")
+    click.echo(f"  sectors:  {', '.join(out.sectors) or '-'}")
+    click.echo(f"  regions:  {', '.join(out.regions) or '-'}")
+    low = format_yi(out.min_yuan) + "亿元" if out.min_yuan is not None else "-"
+    high = format_yi(out.max_yuan) + "亿元" if out.max_yuan is not None else "-"
+    click.echo(f"  ticket:   {low} to {high}")
+    click.echo(f"  modes:    {', '.join(out.modes) or '-'}")
+    click.echo(f"  keywords: {out.keywords or '-'}")
+
+
+@profile_group.command("show")
+@click.argument("investor_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer.")
+@with_appcontext
+def profile_show_command(investor_id: int, as_json: bool) -> None:
+    """What the investor looks for."""
+
+    def profile_of():
+        investor = _investor(investor_id)
+        if investor.profile is None:
+            raise NotFound(N_("%(name)s has no profile yet."), name=investor.name)
+        return investor.profile
+
+    _show_profile(perform(profile_of, as_json=as_json), as_json)
+
+
+@profile_group.command("set")
+@click.argument("investor_id", type=int)
+@click.option("--sector", "sectors", multiple=True, help="A sector code (repeat for more).")
+@click.option("--region", "regions", multiple=True, help="A region code (repeat for more).")
+@click.option("--min", "min_yuan", default=None, help="Ticket from: '1亿', '5000万'.")
+@click.option("--max", "max_yuan", default=None, help="Ticket up to.")
+@click.option("--mode", "modes", multiple=True, help="sole, joint_venture, … (or 独资, 合资 …).")
+@click.option("--keywords", default="")
+@click.option("--as", "email", default=None,
+              help="The account the change is audited under and checked against (staff, or "
+                   "a confirmed member of the company); default: the operator.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer.")
+@with_appcontext
+def profile_set_command(investor_id: int, email: str | None, as_json: bool, **fields) -> None:
+    """Save what the investor looks for (it replaces the previous profile)."""
+
+    def save():
+        try:
+            body = ProfileIn.model_validate({k: list(v) if isinstance(v, tuple) else v
+                                             for k, v in fields.items() if v is not None})
+        except ValidationError as error:
+            raise refusal(error) from None
+        user = acting_user(email, Role.INVESTOR, Role.STAFF)
+        return operations.save_profile(_investor(investor_id), body.profile(), user=user)
+
+    _show_profile(perform(save, as_json=as_json), as_json)
+
+
+commands: list = [match_command, leads_group, profile_group]

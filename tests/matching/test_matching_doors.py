@@ -187,3 +187,23 @@ def test_cli_lists_and_moves_leads(runner):
     assert runner.invoke(args=["leads", "move", str(lead.id), "won"]).exit_code == 2
     db.session.expire_all()
     assert db.session.get(Lead, lead.id).status == LeadStatus.CONTACTED
+
+
+def test_cli_shows_and_sets_a_profile_with_the_api_rules(runner):
+    company = make_investor("贵州磷化（集团）有限责任公司")
+    make_user(Role.INVESTOR, email="outsider@example.org")
+    assert runner.invoke(args=["profile", "show", str(company.id)]).exit_code == 1  # none yet
+    saved = runner.invoke(args=["profile", "set", str(company.id), "--sector", "new_energy.solar",
+                                "--min", "1亿", "--max", "10亿元", "--mode", "合资",
+                                "--keywords", "光伏", "--json"])
+    assert saved.exit_code == 0, saved.output
+    assert json.loads(saved.output)["modes"] == ["joint_venture"]
+    shown = runner.invoke(args=["profile", "show", str(company.id), "--json"])
+    assert json.loads(shown.output)["max_yuan"] == "1000000000.00"
+    refused = runner.invoke(args=["profile", "set", str(company.id), "--keywords", "别的",
+                                  "--as", "outsider@example.org"])
+    assert refused.exit_code == 1
+    bad = runner.invoke(args=["profile", "set", str(company.id), "--min", "很多", "--json"])
+    assert bad.exit_code == 1 and json.loads(bad.stdout)["error"]["message"]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(InvestorProfile.keywords)) == "光伏"

@@ -1,7 +1,7 @@
 """reminders: meeting reminders sent (day before, hour before); when a user's digest went out
 
 Revision ID: 1503_reminders
-Revises: 1603_catalogue_review
+Revises: 1402_english_summary
 Create Date: 2026-12-01 15:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1503_reminders"
-down_revision = "1603_catalogue_review"
+down_revision = "1402_english_summary"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """reminders: meeting reminders sent (day before, hour before); when a user's digest went out
 
 Revision ID: 1503_reminders
-Revises: 1402_english_summary
+Revises: 1604_agreement_links
 Create Date: 2026-12-01 15:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1503_reminders"
-down_revision = "1402_english_summary"
+down_revision = "1604_agreement_links"
 branch_labels = None
 depends_on = None
 

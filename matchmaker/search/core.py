@@ -154,6 +154,9 @@ class SearchIndex:
         self.names = FieldIndex()
         self.contents = FieldIndex()
         self._arrays_valid = False
+        self._a: dict[str, np.ndarray] | None = None
+        self._dirty: set[int] | None = None  # rows changed since the arrays were built (None: all)
+        self._lookup: tuple | None = None
         self.token: str | None = None
         self.generation: int = 0
 
@@ -164,6 +167,7 @@ class SearchIndex:
         self.position = {d.project_id: i for i, d in enumerate(self.documents)}
         self.names = FieldIndex(d.name for d in self.documents)
         self.contents = FieldIndex(d.content for d in self.documents)
+        self._dirty = None  # every row: the arrays are built afresh
         self._arrays_valid = False
 
     def update(self, documents: Iterable[Document]) -> None:
@@ -178,62 +182,82 @@ class SearchIndex:
                 self.documents[position] = document
             self.names.set(position, document.name)
             self.contents.set(position, document.content)
+            if self._dirty is not None:
+                self._dirty.add(position)
         self._arrays_valid = False
 
     def __len__(self) -> int:
         return int(self._arrays()["visible"].sum())
+
+    def _tables(self) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, int]]:
+        """Per-code lookups of the array cells (they depend on the taxonomy only)."""
+        if self._lookup is None:
+            ancestors: dict[str, int] = {}
+            for code in self.sector_codes:
+                bits = 1 << self.sector_bit[code]
+                for ancestor in self.taxonomy.ancestors(code):
+                    bits |= 1 << self.sector_bit[ancestor.code]
+                ancestors[code] = bits
+            prefecture_of = {}
+            for code in self.region_codes:
+                parent = self.gazetteer.prefecture_of(code)
+                prefecture_of[code] = self.region_index[parent.code] if parent else -1
+            mode_index = {m: i for i, m in enumerate(self.modes)}
+            status_index = {s: i for i, s in enumerate(STATUSES)}
+            self._lookup = (ancestors, prefecture_of, mode_index, status_index)
+        return self._lookup
+
+    def _cells(self, doc: Document) -> tuple[int, int, int, int, int, int, int, int, bool]:
+        """(sectors, county, prefecture, modes, status, sought, created, id, visible)."""
+        ancestors, prefecture_of, mode_index, status_index = self._tables()
+        bits = 0
+        for code in doc.sector_codes:
+            bits |= ancestors.get(code, 0)
+        county = prefecture = -1
+        if doc.region_code in self.region_index:
+            county = self.region_index[doc.region_code]
+            prefecture = prefecture_of[doc.region_code]
+        mbits = 0
+        for mode in doc.modes:
+            mbits |= 1 << mode_index.get(mode, MODES.index(CooperationMode.OTHER))
+        return (bits, county, prefecture, mbits, status_index.get(doc.status, 0), doc.sought_fen,
+                doc.created_key, doc.project_id, doc.visible)
+
+    _COLUMNS = (("sectors", np.uint64), ("county", np.int32), ("prefecture", np.int32),
+                ("modes", np.uint8), ("status", np.int8), ("sought", np.int64), ("created", np.int64),
+                ("ids", np.int64), ("visible", bool))
+
+    @staticmethod
+    def _bands(sought: np.ndarray) -> np.ndarray:
+        edges = np.asarray([0] + [int(b.high_yi) * FEN_PER_YI for b in BANDS[:-1]], dtype=np.int64)
+        return (np.searchsorted(edges[1:], sought, side="left")).astype(np.int8)
 
     def _arrays(self) -> dict[str, np.ndarray]:
         if self._arrays_valid:
             return self._a
         docs = self.documents
         count = len(docs)
-        sector_masks = np.zeros(count, dtype=np.uint64)
-        ancestors: dict[str, int] = {}
-        for code in self.sector_codes:
-            bits = 1 << self.sector_bit[code]
-            for ancestor in self.taxonomy.ancestors(code):
-                bits |= 1 << self.sector_bit[ancestor.code]
-            ancestors[code] = bits
-        region_of = self.region_index
-        prefecture_of = {}
-        for code in self.region_codes:
-            parent = self.gazetteer.prefecture_of(code)
-            prefecture_of[code] = region_of[parent.code] if parent else -1
-        county = np.full(count, -1, dtype=np.int32)
-        prefecture = np.full(count, -1, dtype=np.int32)
-        mode_bits = np.zeros(count, dtype=np.uint8)
-        mode_index = {m: i for i, m in enumerate(self.modes)}
-        status_index = {s: i for i, s in enumerate(STATUSES)}
-        status = np.zeros(count, dtype=np.int8)
-        sought = np.zeros(count, dtype=np.int64)
-        created = np.zeros(count, dtype=np.int64)
-        ids = np.zeros(count, dtype=np.int64)
-        visible = np.zeros(count, dtype=bool)
-        masks = [0] * count
-        for i, doc in enumerate(docs):
-            bits = 0
-            for code in doc.sector_codes:
-                bits |= ancestors.get(code, 0)
-            masks[i] = bits
-            if doc.region_code in region_of:
-                county[i] = region_of[doc.region_code]
-                prefecture[i] = prefecture_of[doc.region_code]
-            mbits = 0
-            for mode in doc.modes:
-                mbits |= 1 << mode_index.get(mode, MODES.index(CooperationMode.OTHER))
-            mode_bits[i] = mbits
-            status[i] = status_index.get(doc.status, 0)
-            sought[i] = doc.sought_fen
-            created[i] = doc.created_key
-            ids[i] = doc.project_id
-            visible[i] = doc.visible
-        sector_masks[:] = np.asarray(masks, dtype=np.uint64) if count else sector_masks
-        edges = np.asarray([0] + [int(b.high_yi) * FEN_PER_YI for b in BANDS[:-1]], dtype=np.int64)
-        band = (np.searchsorted(edges[1:], sought, side="left")).astype(np.int8)
-        self._a = {"sectors": sector_masks, "county": county, "prefecture": prefecture,
-                   "modes": mode_bits, "status": status, "sought": sought, "created": created,
-                   "ids": ids, "visible": visible, "band": band}
+        dirty = self._dirty
+        if dirty is not None and self._a is not None and len(dirty) <= max(1000, count // 20):
+            # A delta: patch the changed rows (and grow for new ones), no pass over all.
+            a = self._a
+            grow = count - len(a["ids"])
+            if grow > 0:
+                a = {name: np.concatenate([a[name], np.zeros(grow, dtype=a[name].dtype)]) for name in a}
+            rows = sorted(dirty)
+            cells = [self._cells(docs[i]) for i in rows]
+            for column, (name, _dtype) in enumerate(self._COLUMNS):
+                a[name][rows] = [c[column] for c in cells]
+            a["band"][rows] = self._bands(a["sought"][rows])
+        else:
+            cells = [self._cells(doc) for doc in docs]
+            a = {
+                name: np.asarray([c[column] for c in cells], dtype=dtype) if count else np.zeros(0, dtype)
+                for column, (name, dtype) in enumerate(self._COLUMNS)
+            }
+            a["band"] = self._bands(a["sought"])
+        self._a = a
+        self._dirty = set()
         self._arrays_valid = True
         return self._a
 

@@ -87,3 +87,39 @@ def test_rebuild_command_and_search_command(app, runner):
     assert text.exit_code == 0 and "遵义锂电池项目" in text.output and "5.00亿元" in text.output
     bad = runner.invoke(args=["search", "锂电", "--sector", "nope"])
     assert bad.exit_code == 1
+
+
+def test_an_incremental_update_patches_the_arrays_as_a_full_load_builds_them(app):
+    import dataclasses
+    import random
+
+    import numpy as np
+
+    from matchmaker.reference import loaders
+    from matchmaker.search.core import Document, SearchIndex
+
+    taxonomy, gazetteer = loaders.taxonomy(), loaders.gazetteer()
+    rng = random.Random(17)
+    regions = [r.code for r in gazetteer][:30]
+    sectors = ["new_energy.solar", "storage", "nev.battery", "eco_tourism"]
+
+    def document(project_id: int) -> Document:
+        return Document(project_id=project_id, visible=rng.random() < 0.9, name=f"项目{project_id}",
+                        content="光伏", sector_codes=(rng.choice(sectors),), region_code=rng.choice(regions),
+                        sought_fen=rng.randint(0, 10**12), modes=("ppp",) if rng.random() < 0.5 else (),
+                        status="open", created_key=project_id)
+
+    docs = {i: document(i) for i in range(1, 301)}
+    index = SearchIndex(taxonomy, gazetteer)
+    index.load(docs.values())
+    index._arrays()
+    for _round in range(3):
+        changed = [dataclasses.replace(document(i), name=docs[i].name) for i in rng.sample(sorted(docs), 10)]
+        added = [document(i) for i in range(max(docs) + 1, max(docs) + 6)]
+        index.update(changed + added)
+        docs.update({d.project_id: d for d in changed + added})
+        patched = index._arrays()
+        fresh = SearchIndex(taxonomy, gazetteer)
+        fresh.load(index.documents)
+        for name, array in fresh._arrays().items():
+            assert np.array_equal(patched[name], array), name

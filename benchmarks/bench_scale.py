@@ -1,0 +1,212 @@
+"""Scale (issue 17): deltas instead of rebuilds, and what a second worker sees.
+
+In one run, on one database (SQLite, or MATCHMAKER_BENCH_DATABASE_URL):
+- matrix: one changed project applied to the cached ProjectMatrix (generation read, change
+  log, re-read of that row, copy-on-write apply) against the full rebuild from the database
+  that every worker did before;
+- search: one reindexed project brought into the in-memory index plus the next search,
+  against the full load of the index;
+- listed projects (home page, dashboard): the per-catalogue counts kept by the generation
+  cache against the recount every request ran;
+- a second worker process (spawned, its own app): time to answer its first search and
+  match, its resident memory, and how long after a commit in this process it finds a
+  newly written project - with no rebuild (its build counter is reported).
+
+Standalone: `python -m benchmarks.bench_scale --sizes 100000`.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+from decimal import Decimal
+
+from benchmarks import synthetic
+from benchmarks.harness import Row, Timing, temp_app, time_runs
+
+MATCH_BODY = {"sectors": ["new_energy"], "regions": ["520100"], "min_yuan": "1亿", "max_yuan": "10亿",
+              "modes": ["joint_venture"], "keywords": "光伏 储能"}
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _worker(url: str, instance: str, requests, answers) -> None:  # runs in a child process
+    started = time.perf_counter()
+    os.environ["MATCHMAKER_DATABASE_URL"] = url
+    os.environ["MATCHMAKER_INSTANCE"] = instance
+    from matchmaker.app import create_app
+    from matchmaker.extensions import db
+    from matchmaker.matching import operations
+    from matchmaker.search.core import SearchRequest
+    from matchmaker.search.operations import search_projects
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench-worker"})
+    with app.app_context():
+        client = app.test_client()
+
+        def answer(name: str, profile: dict) -> tuple[bool, bool]:
+            found = any(p.name == name for p, _ in search_projects(SearchRequest(q=name)).items)
+            response = client.post("/api/v1/match", json={**profile, "keywords": name})
+            matched = any(item["project"]["name"] == name for item in response.json["items"])
+            db.session.remove()
+            return found, matched
+
+        answer("光伏", MATCH_BODY)
+        answers.put(json.dumps({"ready_ms": (time.perf_counter() - started) * 1000, "rss_mib": _rss_mib(),
+                                "builds": operations._contexts.builds}))
+        for message in iter(requests.get, None):
+            name, profile = json.loads(message)
+            deadline = time.perf_counter() + 30
+            while True:
+                found, matched = answer(name, profile)
+                if (found and matched) or time.perf_counter() > deadline:
+                    break
+            answers.put(json.dumps({"found": found, "matched": matched, "builds": operations._contexts.builds,
+                                    "deltas": operations._contexts.deltas, "seen_at": time.time()}))
+
+
+def scale(size: int) -> list[Row]:
+    import sqlalchemy as sa
+
+    from matchmaker import cache
+    from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
+    from matchmaker.db import money_sum
+    from matchmaker.extensions import db
+    from matchmaker.matching import operations
+    from matchmaker.search import index as search_index
+    from matchmaker.search.core import SearchRequest
+    from matchmaker.search.operations import reindex_projects, search_projects
+    from matchmaker.signing.totals import listed_figures
+
+    rows: list[Row] = []
+    with temp_app("scale") as app:
+        started = time.perf_counter()
+        catalogue_id = synthetic.bulk_load(synthetic.projects(size))
+        reindex_projects(None)
+        cache.bump(cache.MATCHING_PROJECTS)
+        db.session.commit()
+        load_s = time.perf_counter() - started
+        dialect = db.engine.dialect.name
+
+        # -- matrix: full rebuild (what every worker did on every change) vs one-row delta
+        rebuild = time_runs(lambda: (operations.invalidate(), db.session.commit(),
+                                     operations.matching_context()), runs=1, warmup=0)
+        project = db.session.scalar(sa.select(Project).where(Project.catalogue_id == catalogue_id).limit(1))
+        counter = iter(range(10**9))
+
+        def edit_one() -> None:
+            project.construction_content = f"建设光伏电站及储能设施{next(counter)}"
+            db.session.commit()
+
+        def after_an_edit(read) -> Timing:
+            """Time `read` (the first request after a commit elsewhere), the edit untimed."""
+            samples = []
+            for _ in range(10):
+                edit_one()
+                start = time.perf_counter()
+                read()
+                samples.append((time.perf_counter() - start) * 1000)
+                db.session.commit()
+            return Timing(samples[1:])
+
+        builds = operations._contexts.builds
+        applied = after_an_edit(operations.matching_context)
+        assert operations._contexts.builds == builds, "a delta rebuilt the matrix"
+        rows.append(Row.of("matrix: one edited project applied (delta)", size, applied, rebuild,
+                           "full rebuild from the db", db=dialect))
+
+        # -- search: full load vs one-row delta + the next search
+        def full_load() -> None:
+            search_index.forget_indexes()
+            search_projects(SearchRequest(q="光伏"))
+            db.session.commit()
+
+        loaded = time_runs(full_load, runs=1, warmup=0)
+
+        searched = after_an_edit(lambda: search_projects(SearchRequest(q="光伏")))
+        rows.append(Row.of("search: one edited project + next search", size, searched, loaded,
+                           "full index load", db=dialect))
+
+        # -- listed projects: kept counts vs the recount every request ran
+        def recount() -> None:
+            db.session.execute(
+                sa.select(sa.func.count(Project.id), money_sum(Project.investment_sought_yuan))
+                .join(Catalogue).where(Catalogue.status == CatalogueStatus.PUBLISHED,
+                                       Project.status != ProjectStatus.WITHDRAWN)).one()
+            db.session.commit()
+
+        def kept() -> None:
+            listed_figures(None)
+            db.session.commit()
+
+        kept_timing, recount_timing = time_runs(kept, runs=21), time_runs(recount, runs=5)
+        assert listed_figures(None)[0] == size
+        rows.append(Row.of("listed projects + sought (home, dashboard)", size, kept_timing, recount_timing,
+                           "recount per request", db=dialect))
+
+        # -- a second worker: start, memory, and a project written here found there
+        context = multiprocessing.get_context("spawn")
+        requests, answers = context.Queue(), context.Queue()
+        db.session.commit()
+        worker = context.Process(target=_worker, args=(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                       os.environ["MATCHMAKER_INSTANCE"], requests, answers))
+        spawned = time.perf_counter()
+        worker.start()
+        try:
+            ready = json.loads(answers.get(timeout=600))
+            visibility = []
+            for attempt in range(5):
+                name = f"基准新增光伏储能项目{attempt}号"
+                db.session.add(Project(catalogue_id=catalogue_id, code=f"new-{attempt}", name=name,
+                                       investment_sought_yuan=Decimal("500000000"),
+                                       total_investment_yuan=Decimal("500000000"),
+                                       cooperation_modes=["joint_venture"],
+                                       construction_content="光伏 储能", region_id=project.region_id,
+                                       sectors=list(project.sectors)))
+                db.session.commit()
+                committed = time.time()
+                profile = {"sectors": [s.code for s in project.sectors], "modes": ["joint_venture"],
+                           "regions": [project.region.code] if project.region else []}
+                requests.put(json.dumps([name, profile]))
+                seen = json.loads(answers.get(timeout=120))
+                assert seen["found"] and seen["matched"], seen
+                visibility.append((seen["seen_at"] - committed) * 1000)
+        finally:
+            requests.put(None)
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.terminate()
+        rows.append(Row.of("second worker: first search + match answered", size,
+                           Timing([ready["ready_ms"]]), db=dialect, rss_mib=round(ready["rss_mib"], 1),
+                           spawn_to_ready_s=round(time.perf_counter() - spawned, 1)))
+        rows.append(Row.of("second worker: a project committed here found", size, Timing(visibility),
+                           db=dialect, worker_builds=seen["builds"], worker_deltas=seen["deltas"],
+                           load_s=round(load_s, 1)))
+    return rows
+
+
+def register(registry) -> None:
+    registry.add("scale: deltas and a second worker", scale, sizes=(10_000, 100_000, 300_000, 1_000_000))
+
+
+if __name__ == "__main__":
+    from benchmarks.__main__ import format_table
+
+    wanted = [100_000]
+    if len(sys.argv) > 2 and sys.argv[1] == "--sizes":
+        wanted = [int(s) for s in sys.argv[2].split(",")]
+    began = time.perf_counter()
+    results = []
+    for wanted_size in wanted:
+        results += [row.as_dict() for row in scale(wanted_size)]
+    print(format_table(results))
+    print(f"({time.perf_counter() - began:.1f} s)")

@@ -1,7 +1,7 @@
 """users.locale: the language a person reads the platform in
 
 Revision ID: 1403_user_locale
-Revises: 1402_english_summary
+Revises: 1503_reminders
 Create Date: 2026-12-01 15:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "1403_user_locale"
-down_revision = "1402_english_summary"
+down_revision = "1503_reminders"
 branch_labels = None
 depends_on = None
 

@@ -129,6 +129,11 @@ def _signing_text(event: AuditEvent, names) -> str:
     if event.action == "create":
         return _("Signed %(amount)s (%(kind)s)", amount=yi(after.get("amount_yuan")),
                  kind=_field_value("kind", after.get("kind"), names))
+    if event.action == "link":
+        return _("Linked as the same agreement as #%(id)s (counted once)", id=after.get("same_as"))
+    if event.action == "unlink":
+        return _("Unlinked from #%(id)s: a new agreement, counted, reason: %(reason)s",
+                 id=before.get("same_as"), reason=after.get("reason") or "—")
     if event.action == "void":
         return _("Voided, reason: %(reason)s", reason=after.get("void_reason") or "—")
     if event.action == "amend":

@@ -27,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from matchmaker.catalogue.models import Project, project_sectors
 from matchmaker.db import money_sum
@@ -38,7 +39,7 @@ from matchmaker.investors.models import Investor, InvestorKind
 from matchmaker.money import yuan_str
 from matchmaker.reference.labels import label_in, names
 from matchmaker.reference.models import Region, Sector
-from matchmaker.signing.models import Agreement, AgreementKind, SigningSession
+from matchmaker.signing.models import Agreement, AgreementKind, AgreementLink, SigningSession
 
 ZERO = Decimal("0.00")
 TOTAL = NP_("rates row", "Total")
@@ -178,13 +179,34 @@ class Rates:
 # --- SQL -------------------------------------------------------------------------------------
 
 
-def _counted(edition):
+def _in_edition(column, edition):
+    if getattr(edition, "id", None) is None:
+        return sa.true()
+    return column.in_(sa.select(SigningSession.id).where(SigningSession.edition_id == edition.id))
+
+
+def _linked_here(edition):
+    """SQL: the agreement is linked as the same as another counted agreement of the same
+    scope (counted once: the original counts, as in signing.totals)."""
+    original = aliased(Agreement)
+    return sa.exists(
+        sa.select(AgreementLink.duplicate_id)
+        .join(original, original.id == AgreementLink.original_id)
+        .where(AgreementLink.duplicate_id == Agreement.id, original.voided.is_(False),
+               original.kind != AgreementKind.INTENT, _in_edition(original.session_id, edition))
+    )
+
+
+def counted_condition(edition):
     """WHERE of the agreements counted for `edition` (None / ALL: every edition)."""
-    conditions = [Agreement.voided.is_(False), Agreement.kind != AgreementKind.INTENT]
-    if getattr(edition, "id", None) is not None:
-        conditions.append(Agreement.session_id.in_(
-            sa.select(SigningSession.id).where(SigningSession.edition_id == edition.id)))
-    return sa.and_(*conditions)
+    return sa.and_(Agreement.voided.is_(False), Agreement.kind != AgreementKind.INTENT,
+                   _in_edition(Agreement.session_id, edition), ~_linked_here(edition))
+
+
+def _linked_count(edition) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Agreement).where(
+        Agreement.voided.is_(False), Agreement.kind != AgreementKind.INTENT,
+        _in_edition(Agreement.session_id, edition), _linked_here(edition))) or 0
 
 
 def _measures():
@@ -344,7 +366,7 @@ def edition_rates(edition, *, today: date | None = None, extra_where=None) -> Ra
     and the quarter-by-quarter series. `extra_where` narrows the agreements counted (the
     links of "no double counting" leave out agreements already counted elsewhere)."""
     unassigned = ("unassigned", *_labels(UNASSIGNED_LABEL))
-    where = _counted(edition)
+    where = counted_condition(edition)
     if extra_where is not None:
         where = sa.and_(where, extra_where)
     (whole_values,) = _grouped(where=where) or [(0, ZERO, 0, ZERO, 0, ZERO, 0, ZERO, ZERO, 0, 0)]
@@ -395,4 +417,5 @@ def edition_rates(edition, *, today: date | None = None, extra_where=None) -> Ra
             "investor_kind": _sorted(investor_kinds),
         },
         quarters=_quarters(where, whole, today or local_today()),
+        linked=_linked_count(edition),
     )

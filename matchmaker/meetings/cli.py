@@ -12,7 +12,7 @@ from matchmaker.console import fail
 from matchmaker.editions.operations import resolve_edition
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
-from matchmaker.meetings import funnel
+from matchmaker.meetings import funnel, reminders
 from matchmaker.meetings import zone as zones
 from matchmaker.meetings.models import Meeting, MeetingStatus
 from matchmaker.meetings.schemas import MeetingList, MeetingOut
@@ -146,6 +146,24 @@ def funnel_command(year, as_json) -> None:
     for row in [data["total"], *data["by_prefecture"]]:
         counts = " ".join(f"{row[stage]:>6}" for stage in funnel.STAGES)
         click.echo(f"{(row['name'] or 'total'):<12} {counts}")
+
+
+@meetings_group.command("remind")
+@with_appcontext
+def remind_command() -> None:
+    """Remind both sides of meetings starting within a day / an hour (run every few minutes)."""
+    sent = reminders.send_reminders()
+    db.session.commit()
+    click.echo(f"reminders: {sent['day']} day before, {sent['hour']} hour before")
+
+
+@meetings_group.command("digest")
+@with_appcontext
+def digest_command() -> None:
+    """The daily digest of new matching projects, for the users who asked for it."""
+    written = reminders.send_digests()
+    db.session.commit()
+    click.echo(f"digests: {written}")
 
 
 commands = [meetings_group]

@@ -146,6 +146,23 @@ class Message(Base):
         return f"<Message {self.id} lead={self.lead_id} {self.side}>"
 
 
+class MeetingReminder(Base):
+    """A reminder sent (the day before, an hour before): never sent twice."""
+
+    __tablename__ = "meeting_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            nullable=False)
+    kind: Mapped[str] = mapped_column(sa.String(10), nullable=False)  # "day" | "hour"
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "kind", name="uq_meeting_reminders_meeting_kind"),)
+
+    def __repr__(self) -> str:
+        return f"<MeetingReminder meeting={self.meeting_id} {self.kind}>"
+
+
 class Zone(Base):
     """An edition's negotiation zone: days, hours, slot length, breaks, caps and tables.
     Slots are numbered 0, 1, ... in time order over the days (see `slots`)."""

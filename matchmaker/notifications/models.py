@@ -93,6 +93,7 @@ class NotificationPreference(Base):
     locale: Mapped[str] = mapped_column(sa.String(8), nullable=False, default="zh")
     email_enabled: Mapped[bool] = mapped_column(nullable=False, default=True)
     digest_enabled: Mapped[bool] = mapped_column(nullable=False, default=False)
+    digest_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
     )

@@ -88,7 +88,10 @@ def signing_totals(query: TotalsQuery):
 @endpoint(json=AgreementIn, roles=(Role.ORGANIZER,), tags=["signing"], finds={"id": SigningSession},
           resp={201: (AgreementOut, "the agreement"),
                 200: (AgreementOut, "the first agreement of this idempotency_key (a repeat)"),
-                409: (ErrorOut, "investor_unresolved {error: {code, message, candidates: [{id, "
+                409: (ErrorOut, "same_agreement {error: {code, message, candidates: [{id, "
+                                "edition, session, investor, project, amount_yuan}]}}: send "
+                                "same_as or new_agreement; or investor_unresolved {error: "
+                                "{code, message, candidates: [{id, "
                                 "name, name_en, score, why}]}}, or the session is not open"),
                 422: (ErrorOut, "amount_unconfirmed: above 10,000亿元 without confirm_large")})
 def signing_record(id: int, json: AgreementIn):
@@ -102,6 +105,9 @@ def signing_record(id: int, json: AgreementIn):
             session, json.agreement_input(), user=current_api_user()))
     except InvestorUnresolved as error:
         return _unresolved(error)
+    except operations.SameAgreementFound as error:
+        return api_error(error.code, error.translated(), error.status,
+                         candidates=error.candidates_json())
     replayed = getattr(agreement, "replayed", False)
     return AgreementOut.of(agreement), 200 if replayed else 201
 

@@ -20,6 +20,7 @@ bp.add_url_rule("/sessions/<int:session_id>/record", view_func=desk.record, meth
 bp.add_url_rule("/agreements/<int:agreement_id>", view_func=desk.agreement)
 bp.add_url_rule("/agreements/<int:agreement_id>/amend", view_func=desk.amend, methods=["POST"])
 bp.add_url_rule("/agreements/<int:agreement_id>/void", view_func=desk.void, methods=["POST"])
+bp.add_url_rule("/agreements/<int:agreement_id>/unlink", view_func=desk.unlink, methods=["POST"])
 # The type-ahead's first URLs: the API answers them now (GET /api/v1/signing/lookup/*).
 for kind in ("investors", "projects", "amount"):
     bp.add_url_rule(f"/lookup/{kind}", endpoint=f"lookup_{kind}", view_func=desk.lookup_moved,

@@ -100,6 +100,10 @@ class AgreementForm(BaseForm):
     shown_amount = HiddenField()  # the amount text whose unit the organiser has seen
     # Set by a candidate's button (never rendered as a field): "#id" of the chosen investor.
     pick_investor = StringField()
+    # Set by the "same agreement?" buttons: the id of the agreement it repeats, or "y" for
+    # a new agreement (never rendered as fields).
+    same_as = StringField()
+    new_agreement = StringField()
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -139,6 +143,9 @@ class AgreementForm(BaseForm):
             create_investor=bool(self.create_investor.data),
             investor_kind=self.investor_kind.data,
             confirm_large=bool(self.confirm_large.data),
+            same_as=int(same) if (same := (self.same_as.data or "").strip()).isdigit()
+            and len(same) < 10 else None,
+            new_agreement=(self.new_agreement.data or "").strip() == "y",
         )
 
 

@@ -185,3 +185,22 @@ class AgreementTally(Base):
 
     def __repr__(self) -> str:
         return f"<AgreementTally {self.dimension}:{self.key} {self.session_id} {self.kind} {self.agreements}>"
+
+
+class AgreementLink(Base):
+    """"Same agreement, do not count again": the duplicate (recorded at another session or
+    edition, or announced again by a county, a city or the province) points at the agreement
+    it repeats. Totals that span both count it once (signing.totals); it stays recorded."""
+
+    __tablename__ = "agreement_links"
+
+    duplicate_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), primary_key=True)
+    original_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), nullable=False,
+                                             index=True)
+    linked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint("duplicate_id <> original_id", name="not_itself"),)
+
+    def __repr__(self) -> str:
+        return f"<AgreementLink {self.duplicate_id} -> {self.original_id}>"

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from rapidfuzz import fuzz
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -46,6 +47,7 @@ from matchmaker.reference.models import Region, Sector
 from matchmaker.signing.models import (
     Agreement,
     AgreementKind,
+    AgreementLink,
     SessionKind,
     SessionState,
     SigningSession,
@@ -519,6 +521,11 @@ class AgreementInput:
     investor_kind: InvestorKind | str = InvestorKind.ENTERPRISE
     confirm_large: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # When an agreement of another session or edition looks like this one (same investor and
+    # project, or a close project name in the same prefecture), the desk asks: the same
+    # agreement (`same_as`: its id; linked, not counted again) or a new one (`new_agreement`).
+    same_as: int | None = None
+    new_agreement: bool = False
 
 
 def _amount(value: object, *, confirm_large: bool, rates: dict[str, Rate] | None = None) -> ParsedAmount:
@@ -711,9 +718,12 @@ def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> 
     try:
         with savepoint(db.session):
             _apply_fields(agreement, data, session_rates(session), user=user)
+            original = _same_agreement_decision(agreement, session, data)
             agreement.session = session
             db.session.add(agreement)
             db.session.flush()
+            if original is not None:
+                link_agreement(agreement, original, user=user)
     except IntegrityError:
         if key is None:
             raise
@@ -737,6 +747,137 @@ def record_agreement(session: SigningSession, data: AgreementInput, *, user) -> 
     agreement.replayed = False
     log.info("agreement %s recorded: %s yuan", agreement.id, agreement.amount_yuan)
     return agreement
+
+
+# --- the same agreement announced twice: link it, count it once ------------------------------
+
+SAME_NAME_SCORE = 85  # rapidfuzz ratio of the normalised project names (0-100)
+
+
+class SameAgreementFound(Conflict):
+    """An agreement of another session or edition looks like this one: the desk asks."""
+
+    code = "same_agreement"
+
+    def __init__(self, candidates: list[Agreement]) -> None:
+        super().__init__(N_("This looks like an agreement already recorded at another session "
+                            "or edition: is it the same agreement (linked, not counted again) "
+                            "or a new one?"), field="same_as")
+        self.candidates = candidates
+
+    def candidates_json(self) -> list[dict[str, Any]]:
+        return [{"id": a.id, "session_id": a.session_id, "edition": a.session.edition.year,
+                 "session": a.session.name, "investor": a.investor.name,
+                 "project": a.project.name if a.project is not None else a.project_name,
+                 "amount_yuan": f"{a.amount_yuan:f}"} for a in self.candidates]
+
+
+def _project_text(agreement: Agreement) -> str:
+    name = agreement.project.name if agreement.project is not None else agreement.project_name
+    return normalize(name or "")
+
+
+def _prefecture_id(agreement: Agreement) -> int | None:
+    region = agreement.project.region if agreement.project is not None else agreement.region
+    if region is None:
+        return None
+    return region.parent_id if region.level.value == "county" and region.parent_id else region.id
+
+
+def original_of(agreement: Agreement) -> Agreement:
+    """The agreement a linked duplicate repeats (itself when it is not linked)."""
+    link = db.session.get(AgreementLink, agreement.id)
+    return db.session.get(Agreement, link.original_id) if link is not None else agreement
+
+
+def same_agreement_candidates(agreement: Agreement, session: SigningSession, *,
+                              limit: int = 5) -> list[Agreement]:
+    """Agreements of other sessions (any edition), not voided, not themselves links, with the
+    same investor and either the same catalogue project or a close project name in the same
+    prefecture - best first."""
+    if agreement.investor is None and agreement.investor_id is None:
+        return []
+    investor_id = agreement.investor.id if agreement.investor is not None else agreement.investor_id
+    linked = sa.select(AgreementLink.duplicate_id)
+    others = db.session.scalars(
+        sa.select(Agreement)
+        .where(Agreement.investor_id == investor_id, Agreement.session_id != session.id,
+               Agreement.voided.is_(False), Agreement.id.notin_(linked))
+        .order_by(Agreement.signed_at, Agreement.id).limit(500)
+    ).all()
+    if not others:
+        return []
+    name, place = _project_text(agreement), _prefecture_id(agreement)
+    project_id = agreement.project.id if agreement.project is not None else None
+    scored: list[tuple[float, Agreement]] = []
+    for other in others:
+        if project_id is not None and other.project_id == project_id:
+            scored.append((101.0, other))  # the same catalogue project: identity
+            continue
+        if place is None or _prefecture_id(other) != place or not name:
+            continue
+        score = fuzz.ratio(name, _project_text(other))
+        if score >= SAME_NAME_SCORE:
+            scored.append((score, other))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].id))
+    return [other for _score, other in scored[:limit]]
+
+
+def _same_agreement_decision(agreement: Agreement, session: SigningSession,
+                             data: AgreementInput) -> Agreement | None:
+    """The agreement to link the new one to (None: count it). Refuses until the desk chose."""
+    if data.same_as is not None:
+        original = db.session.get(Agreement, data.same_as)
+        if original is None or original.voided or original.session_id == session.id:
+            raise DomainError(N_("Choose an agreement of another session (not voided) as the "
+                                 "same agreement."), field="same_as")
+        return original_of(original)
+    if data.new_agreement:
+        return None
+    candidates = same_agreement_candidates(agreement, session)
+    if candidates:
+        raise SameAgreementFound(candidates)
+    return None
+
+
+def link_agreement(duplicate: Agreement, original: Agreement, *, user) -> AgreementLink:
+    """Mark `duplicate` as the same agreement as `original`: it stays recorded and is
+    counted once in any total that spans both (audited)."""
+    original = original_of(original)
+    if original.id == duplicate.id:
+        raise DomainError(N_("An agreement cannot be the same as itself."), field="same_as")
+    if db.session.get(AgreementLink, duplicate.id) is not None:
+        raise Conflict(N_("This agreement is already linked to another."))
+    link = AgreementLink(duplicate_id=duplicate.id, original_id=original.id,
+                         linked_by_id=getattr(user, "id", None))
+    db.session.add(link)
+    audit.record("link", "agreement", duplicate.id, user=user,
+                 after={"same_as": original.id, "session_id": original.session_id})
+    db.session.flush()
+    return link
+
+
+def unlink_agreement(duplicate: Agreement, reason: str, *, user) -> None:
+    """It was a new agreement after all: counted again (audited, with the reason)."""
+    reason = (reason or "").strip()
+    link = db.session.get(AgreementLink, duplicate.id)
+    if link is None:
+        raise Conflict(N_("This agreement is not linked to another."))
+    if not reason:
+        raise DomainError(N_("Give the reason."), field="reason")
+    db.session.delete(link)
+    audit.record("unlink", "agreement", duplicate.id, user=user,
+                 before={"same_as": link.original_id}, after={"reason": reason})
+    db.session.flush()
+
+
+def links_count(session_ids: list[int] | None = None) -> int:
+    """How many agreements are linked as the same as another (of these sessions)."""
+    query = sa.select(sa.func.count()).select_from(AgreementLink)
+    if session_ids is not None:
+        query = query.join(Agreement, Agreement.id == AgreementLink.duplicate_id).where(
+            Agreement.session_id.in_(session_ids or [-1]))
+    return db.session.scalar(query) or 0
 
 
 def amend_agreement(agreement: Agreement, data: AgreementInput, reason: str, *, user) -> Agreement:

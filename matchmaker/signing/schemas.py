@@ -103,6 +103,11 @@ class AgreementIn(Schema):
         "enterprise"
     confirm_large: TrueOnly = Field(False, description="needed above 10,000亿元")
     idempotency_key: text(100) = ""
+    same_as: OptionalRecordId = Field(None, description="the agreement (of another session or "
+                                                        "edition) this one repeats: linked, "
+                                                        "counted once")
+    new_agreement: TrueOnly = Field(False, description="not the same as the close agreements "
+                                                       "the 409 same_agreement answer listed")
 
     def agreement_input(self) -> operations.AgreementInput:
         return operations.AgreementInput(
@@ -112,6 +117,7 @@ class AgreementIn(Schema):
             idempotency_key=self.idempotency_key or None,
             create_investor=self.create_investor, investor_kind=self.investor_kind,
             confirm_large=self.confirm_large,
+            same_as=self.same_as, new_agreement=self.new_agreement,
         )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from matchmaker import cache
 from matchmaker.catalogue.models import (
@@ -48,6 +49,7 @@ from matchmaker.reference.labels import label_in, names
 from matchmaker.signing.models import (
     Agreement,
     AgreementKind,
+    AgreementLink,
     AgreementTally,
     SigningSession,
     TallyDimension,
@@ -134,6 +136,8 @@ class Totals:
     target_source: str = "sessions"
     # Of which foreign-currency agreements, by currency (largest yuan total first).
     foreign: list[ForeignRow] = field(default_factory=list)
+    # Agreements linked as the same agreement as another one counted here (counted once).
+    linked_count: int = 0
 
     @property
     def foreign_total_yuan(self) -> Decimal:
@@ -205,6 +209,7 @@ class Totals:
                 "foreign": [row.as_json() for row in self.foreign],
                 "foreign_total_yuan": yuan_str(self.foreign_total_yuan),
                 "voided_count": self.voided_count,
+                "linked_count": self.linked_count,
                 "catalogue": {
                     "projects": self.catalogue_projects,
                     "signed_projects": self.signed_projects,
@@ -319,6 +324,8 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
     counted = counted_kinds(count_intent)
 
     tallies = read_tallies(counted, session_ids if edition is not None else None)
+    # "No double counting": duplicates linked to an agreement inside the same totals leave them.
+    tallies, linked_count = without_links(tallies, counted, session_ids if edition is not None else None)
     by_session_kind = tallies.sessions
     investor_kinds = _investor_kinds(sorted(key for key, _rows, _yuan in tallies.investors))
     by_investor_kind_rows = [(investor_kinds[i], rows, yuan) for i, rows, yuan in tallies.investors]
@@ -409,6 +416,7 @@ def _compute(*, count_intent: bool, edition: Edition | None) -> Totals:
         signed_projects=len(signed_projects),
         signed_on_catalogue_yuan=on_catalogue,
         session_targets={s.id: s.target_yuan for s in sessions},
+        linked_count=linked_count,
         foreign=sorted(
             (ForeignRow(currency, rows, original, yuan) for currency, rows, original, yuan in tallies.currencies),
             key=lambda row: (-row.total_yuan, row.currency),
@@ -548,6 +556,63 @@ def grouped_tallies(counted: list[AgreementKind], session_ids: list[int] | None)
     tallies.sectors = [(key, s.count, s.total) for key, s in sectors.items()]
     tallies.regions = [(key, s.count, s.total) for key, s in regions.items()]
     return tallies
+
+
+def without_links(tallies: Tallies, counted: list[AgreementKind],
+                  session_ids: list[int] | None) -> tuple[Tallies, int]:
+    """The tallies less the counted agreements linked as the same agreement as another
+    counted one inside the same scope (both in `session_ids`, or anywhere when None): in a
+    total spanning both, the pair counts once; a total of the duplicate's edition alone,
+    without its original, still counts it. Returns (tallies, how many were left out)."""
+    original = aliased(Agreement)
+    kinds = [k.value for k in counted]
+    query = (
+        sa.select(Agreement.session_id, Agreement.kind, Agreement.project_id, Agreement.sector_id,
+                  Agreement.region_id, Agreement.investor_id, Agreement.currency,
+                  Agreement.amount_yuan, Agreement.amount_original)
+        .join(AgreementLink, AgreementLink.duplicate_id == Agreement.id)
+        .join(original, original.id == AgreementLink.original_id)
+        .where(Agreement.voided.is_(False), Agreement.kind.in_(kinds),
+               original.voided.is_(False), original.kind.in_(kinds))
+    )
+    if session_ids is not None:
+        query = query.where(Agreement.session_id.in_(session_ids or [-1]),
+                            original.session_id.in_(session_ids or [-1]))
+    rows = db.session.execute(query).all()
+    if not rows:
+        return tallies, 0
+
+    sessions = {(s, str(k), bool(v)): [n, y] for s, k, v, n, y in tallies.sessions}
+    projects = {p: [n, y] for p, n, y in tallies.projects}
+    sectors = {k: [n, y] for k, n, y in tallies.sectors}
+    regions = {k: [n, y] for k, n, y in tallies.regions}
+    investors = {k: [n, y] for k, n, y in tallies.investors}
+    currencies = {c: [n, o, y] for c, n, o, y in tallies.currencies}
+    for (session_id, kind, project_id, sector_id, region_id, investor_id, currency, yuan,
+         original_amount) in rows:
+        kind = getattr(kind, "value", kind)
+        for table, key, values in (
+            (sessions, (session_id, kind, False), (1, yuan)),
+            (investors, investor_id, (1, yuan)),
+        ):
+            table[key] = [a - b for a, b in zip(table[key], values, strict=True)]
+        if project_id is not None:
+            projects[project_id] = [projects[project_id][0] - 1, projects[project_id][1] - yuan]
+        else:
+            sectors[sector_id] = [sectors[sector_id][0] - 1, sectors[sector_id][1] - yuan]
+            regions[region_id] = [regions[region_id][0] - 1, regions[region_id][1] - yuan]
+        if currency and currency != "CNY" and currency in currencies:
+            n, o, y = currencies[currency]
+            currencies[currency] = [n - 1, o - (original_amount or ZERO), y - yuan]
+    result = Tallies(
+        sessions=[(s, k, v, n, y) for (s, k, v), (n, y) in sessions.items()],
+        projects=[(p, n, y) for p, (n, y) in projects.items() if n],
+        sectors=[(k, n, y) for k, (n, y) in sectors.items() if n],
+        regions=[(k, n, y) for k, (n, y) in regions.items() if n],
+        investors=[(k, n, y) for k, (n, y) in investors.items() if n],
+        currencies=[(c, n, o, y) for c, (n, o, y) in currencies.items() if n],
+    )
+    return result, len(rows)
 
 
 def _investor_kinds(investor_ids: list[int]) -> dict[int, str]:

@@ -53,6 +53,7 @@ def _session_page(
     preview=None,
     candidates=None,
     need_large=False,
+    same_candidates=None,
     status: int = 200,
 ):
     agreements = operations.session_agreements(session, limit=AGREEMENTS_PER_PAGE)
@@ -75,6 +76,7 @@ def _session_page(
         preview=preview,
         candidates=candidates,
         need_large=need_large,
+        same_candidates=same_candidates,
         summary=summary,
         state_form=ReasonForm(),
         history=operations.session_history(session),
@@ -145,6 +147,9 @@ def record(session_id: int):
         return _session_page(session, form, preview=error.preview, status=409)
     if isinstance(error, operations.AmountNeedsConfirmation):
         return _session_page(session, form, need_large=True, status=422)
+    if isinstance(error, operations.SameAgreementFound):
+        form.shown_amount.data = form.amount.data  # the amount was read back already
+        return _session_page(session, form, same_candidates=error.candidates, status=409)
     return _session_page(session, form, status=error.status if error else 400)
 
 
@@ -190,6 +195,7 @@ def _agreement_page(
         candidates=candidates,
         need_large=need_large,
         rate_source_text=rate_source_text,
+        original=operations.original_of(agreement),
     ), status
 
 
@@ -227,6 +233,20 @@ def void(agreement_id: int):
     if outcome:
         flash(_("Agreement voided; it stays in the list, struck out, and leaves the totals."),
               "success")
+        return redirect(url_for("signing.agreement", agreement_id=agreement.id))
+    status = outcome.error.status if outcome.error else 400
+    return _agreement_page(agreement, _amend_form(agreement), form, status=status)
+
+
+@roles_required(Role.ORGANIZER)
+def unlink(agreement_id: int):
+    """It was a new agreement after all: counted again (with the reason)."""
+    agreement = load(Agreement, agreement_id)
+    form = ReasonForm()
+    outcome = submit(form, lambda: operations.unlink_agreement(agreement, form.reason.data,
+                                                               user=current_user))
+    if outcome:
+        flash(_("The link is removed: the agreement is counted again."), "success")
         return redirect(url_for("signing.agreement", agreement_id=agreement.id))
     status = outcome.error.status if outcome.error else 400
     return _agreement_page(agreement, _amend_form(agreement), form, status=status)

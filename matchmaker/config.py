@@ -82,6 +82,9 @@ class Defaults:
     ZONE_SOLVER_SECONDS = 10
     # Letters of intent are shown apart and not counted as signed unless chosen.
     SIGNING_COUNT_INTENT = False
+    # Follow-through: an agreement with no progress for this many days is on its
+    # prefecture's to-do list (and `matchmaker followup remind` tells its staff).
+    FOLLOWUP_REMINDER_DAYS = 90
 
 
 def _parse_env_value(raw: str):

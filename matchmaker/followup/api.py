@@ -12,11 +12,13 @@ from matchmaker.editions.selection import selected_edition
 from matchmaker.errors import Forbidden, NotFound
 from matchmaker.extensions import db
 from matchmaker.followup import operations
+from matchmaker.followup.funnel import edition_funnel
 from matchmaker.followup.history import history
 from matchmaker.followup.rates import edition_rates
 from matchmaker.followup.schemas import (
     FollowupOut,
     FundsIn,
+    FunnelOut,
     RatesOut,
     RatesQuery,
     StageIn,
@@ -105,3 +107,14 @@ def followup_rates(query: RatesQuery):
         raise NotFound(N_("There is no edition of the forum yet."))
     figures = edition_rates(edition, extra_where=operations.scope_condition(current_api_user()))
     return RatesOut(**figures.as_json())
+
+
+@bp.get("/followup/funnel")
+@endpoint(query=RatesQuery, roles=FOLLOWERS, tags=["followup"],
+          resp={200: (FunnelOut, "catalogue -> landing, projects and amounts at each step")})
+def followup_funnel(query: RatesQuery):
+    """Catalogue -> interest -> meetings -> signed -> started -> in production (?edition=YEAR)"""
+    edition = selected_edition()
+    if edition is None:
+        raise NotFound(N_("There is no edition of the forum yet."))
+    return FunnelOut(**edition_funnel(edition).as_json())

@@ -22,10 +22,12 @@ from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.followup import operations
 from matchmaker.followup.exports import rates_workbook
+from matchmaker.followup.funnel import edition_funnel
 from matchmaker.followup.history import history
 from matchmaker.followup.rates import edition_rates
 from matchmaker.followup.schemas import FollowupOut
 from matchmaker.money import format_yi
+from matchmaker.notifications.operations import notify
 from matchmaker.signing.models import Agreement
 
 
@@ -174,6 +176,56 @@ def rates_command(edition: str | None, output: str | None, as_json: bool) -> Non
                    f"{format_yi(row.funds_yuan)}亿元 {pct(row.funds_rate)}")
     if output:
         click.echo(f"Report written to {output}")
+
+
+def _chosen_edition(edition: str | None):
+    try:
+        chosen = resolve_edition(edition)
+    except DomainError as error:
+        fail(f"Error: {error.translated()}")
+    if chosen is None:
+        fail("Error: there is no edition of the forum yet.")
+    return chosen
+
+
+@followup_group.command("funnel")
+@click.option("--edition", default=None, help="The forum edition (a year; default: the current one).")
+@_json
+@with_appcontext
+def funnel_command(edition: str | None, as_json: bool) -> None:
+    """Catalogue -> interest -> meetings -> signed -> started -> in production, with amounts."""
+    funnel = edition_funnel(_chosen_edition(edition))
+    if as_json:
+        click.echo(json.dumps(funnel.as_json(), ensure_ascii=False, indent=2))
+        return
+    for step in funnel.steps:
+        if step.projects is None:
+            click.echo(f"{step.key:<14} not available (no meetings recorded on this platform)")
+            continue
+        click.echo(f"{step.key:<14} {step.projects:>7} projects {format_yi(step.amount_yuan):>14}亿元 "
+                   f"({step.amount_kind})")
+    click.echo(f"off-catalogue agreements (outside the funnel): {funnel.off_catalogue}")
+
+
+@followup_group.command("remind")
+@click.option("--edition", default=None, help="The forum edition (a year; default: the current one).")
+@click.option("--days", type=click.IntRange(1, 3650), default=None,
+              help="Days without progress (default: FOLLOWUP_REMINDER_DAYS).")
+@with_appcontext
+def remind_command(edition: str | None, days: int | None) -> None:
+    """Notify each prefecture's staff (else the province's) of agreements with no progress
+    for DAYS days: one notification each, linking to the to-do list."""
+    chosen = _chosen_edition(edition)
+    days = days or operations.reminder_days()
+    reminders = operations.stale_by_staff(chosen, days)
+    for user, agreements in reminders.items():
+        notify([user], "followup_stale", {"count": len(agreements), "days": days,
+                                          "edition": chosen.name},
+               link=f"/followup/todo?edition={chosen.year}&days={days}")
+    db.session.commit()
+    total = len({a.id for agreements in reminders.values() for a in agreements})
+    click.echo(f"{total} agreements without progress for {days} days; "
+               f"{len(reminders)} staff accounts notified.")
 
 
 commands: list = [followup_group]

@@ -4,10 +4,12 @@ call one operation, commit (views.submit), redirect."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from matchmaker.accounts.models import Role
@@ -17,8 +19,10 @@ from matchmaker.followup import operations
 from matchmaker.followup.charts import quarter_chart
 from matchmaker.followup.exports import rates_workbook
 from matchmaker.followup.forms import FundsForm, StageForm, StateForm
+from matchmaker.followup.funnel import edition_funnel
 from matchmaker.followup.history import history
 from matchmaker.followup.rates import DIMENSIONS, edition_rates
+from matchmaker.signing.charts import bar_chart
 from matchmaker.signing.models import Agreement
 from matchmaker.views import load, submit
 
@@ -136,3 +140,37 @@ def export_rates():
     return send_file(BytesIO(data), as_attachment=True,
                      download_name=f"followup-rates-{edition.year}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@roles_required(*FOLLOWERS)
+def todo():
+    """The prefecture's to-do list: agreements with no progress for N days (?days=)."""
+    edition = selected_edition()
+    days = request.args.get("days", type=int) or operations.reminder_days()
+    days = min(max(days, 1), 3650)
+    rows = operations.agreements_to_follow(current_user, edition, stale_days=days)
+    return render_template("followup/todo.html", edition=edition, rows=rows, days=days,
+                           scoped=current_user.is_scoped)
+
+
+FUNNEL_LABELS = {
+    "catalogue": _l("In the catalogue"), "interest": _l("With interest"),
+    "meetings": _l("With meetings"), "signed": _l("Signed"),
+    "started": _l("Construction started"), "in_production": _l("In production"),
+}
+
+
+@roles_required(*FOLLOWERS)
+def funnel():
+    edition = selected_edition()
+    steps = edition_funnel(edition) if edition is not None else None
+    chart = None
+    if steps is not None:
+        chart = bar_chart(
+            [(str(FUNNEL_LABELS[s.key]), Decimal(s.projects or 0),
+              _("%(n)d projects", n=s.projects) if s.projects is not None
+              else _("not available")) for s in steps.steps],
+            title=_("Catalogue to landing"),
+        )
+    return render_template("followup/funnel.html", edition=edition, funnel=steps,
+                           labels=FUNNEL_LABELS, chart=chart)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from matchmaker import audit
-from matchmaker.accounts.models import Role
+from matchmaker.accounts.models import Role, User
 from matchmaker.accounts.operations import covered_region_ids
 from matchmaker.catalogue.models import Project
 from matchmaker.errors import Conflict, DomainError, Forbidden
@@ -358,7 +359,25 @@ def place_column():
     )
 
 
-def agreements_to_follow(user, edition, *, limit: int | None = None) -> list[tuple[Agreement, Followup | None]]:
+def reminder_days() -> int:
+    return int(current_app.config.get("FOLLOWUP_REMINDER_DAYS", 90))
+
+
+def stale_condition(days: int):
+    """SQL: no progress recorded for `days` days (since the signing when none yet), and
+    still something to follow: not terminated, not in production with its funds in place."""
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    done = sa.and_(Followup.in_production_on.isnot(None),
+                   Followup.funds_yuan >= Agreement.amount_yuan)
+    return sa.and_(
+        sa.func.coalesce(Followup.last_progress_at, Agreement.signed_at) < cutoff,
+        sa.or_(Followup.state.is_(None), Followup.state != FollowupState.TERMINATED),
+        sa.or_(Followup.agreement_id.is_(None), ~done),
+    )
+
+
+def agreements_to_follow(user, edition, *, limit: int | None = None,
+                         stale_days: int | None = None) -> list[tuple[Agreement, Followup | None]]:
     """The counted agreements of the edition (not voided) that `user` follows, each with its
     follow-up position (None before any progress), the longest without progress first."""
     statement = (
@@ -375,6 +394,28 @@ def agreements_to_follow(user, edition, *, limit: int | None = None) -> list[tup
     scope = scope_condition(user)
     if scope is not None:
         statement = statement.where(scope)
+    if stale_days is not None:
+        statement = statement.where(stale_condition(stale_days))
     if limit:
         statement = statement.limit(limit)
     return [(agreement, followup) for agreement, followup in db.session.execute(statement)]
+
+
+def responsible_staff(agreement: Agreement, staff: list) -> list:
+    """Who follows this agreement: the staff whose prefectures cover its place, else the
+    province-level staff."""
+    region = agreement_region(agreement)
+    scoped = [u for u in staff if u.is_scoped and u.covers_region(region)]
+    return scoped or [u for u in staff if not u.is_scoped]
+
+
+def stale_by_staff(edition, days: int) -> dict[Any, list[Agreement]]:
+    """The agreements without progress for `days` days, grouped by the staff to remind."""
+    staff = list(db.session.scalars(
+        sa.select(User).where(User.role == Role.STAFF, User.active.is_(True))
+        .options(selectinload(User.scope_regions))))
+    reminders: dict[Any, list[Agreement]] = {}
+    for agreement, _followup in agreements_to_follow(None, edition, stale_days=days):
+        for user in responsible_staff(agreement, staff):
+            reminders.setdefault(user, []).append(agreement)
+    return reminders

@@ -197,7 +197,7 @@ def _linked_here(edition):
     )
 
 
-def _counted(edition):
+def counted_condition(edition):
     """WHERE of the agreements counted for `edition` (None / ALL: every edition)."""
     return sa.and_(Agreement.voided.is_(False), Agreement.kind != AgreementKind.INTENT,
                    _in_edition(Agreement.session_id, edition), ~_linked_here(edition))
@@ -366,7 +366,7 @@ def edition_rates(edition, *, today: date | None = None, extra_where=None) -> Ra
     and the quarter-by-quarter series. `extra_where` narrows the agreements counted (the
     links of "no double counting" leave out agreements already counted elsewhere)."""
     unassigned = ("unassigned", *_labels(UNASSIGNED_LABEL))
-    where = _counted(edition)
+    where = counted_condition(edition)
     if extra_where is not None:
         where = sa.and_(where, extra_where)
     (whole_values,) = _grouped(where=where) or [(0, ZERO, 0, ZERO, 0, ZERO, 0, ZERO, ZERO, 0, 0)]

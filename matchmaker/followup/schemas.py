@@ -187,3 +187,16 @@ class RatesOut(Schema):
     by_investor_kind: list[RateRowOut]
     by_quarter: list[QuarterOut]
     linked: int = Field(description="agreements linked as the same as another, counted once")
+
+
+class FunnelStepOut(Schema):
+    step: str = Field(description="catalogue | interest | meetings | signed | started | "
+                                  "in_production")
+    projects: int | None = Field(description="catalogue projects; null: not available")
+    amount_kind: str = Field(description="sought (first three steps) or signed")
+    amount_yuan: Annotated[str | None, WithJsonSchema({"type": ["string", "null"]})]
+
+
+class FunnelOut(Schema):
+    steps: list[FunnelStepOut]
+    off_catalogue: int = Field(description="counted agreements without a catalogue project")

@@ -54,6 +54,11 @@ KINDS: dict[str, Kind] = {
         N_("Reminder: meeting about %(project)s at %(when)s"),
         N_("Your meeting with %(other)s about %(project)s is at table %(table)s, %(when)s."),
     ),
+    "followup_stale": Kind(
+        N_("%(count)s agreements without progress for %(days)s days"),
+        N_("%(count)s signed agreements of %(edition)s have had no progress recorded for "
+           "%(days)s days. Record their stages and funds on the follow-through to-do list."),
+    ),
     "digest": Kind(
         N_("%(count)s new projects match your profile"),
         N_("New in the catalogue for you: %(projects)s"),

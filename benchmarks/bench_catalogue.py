@@ -13,6 +13,12 @@ from benchmarks.harness import Row, Timing, temp_app
 MODE_LABELS = {"sole": "独资", "joint_venture": "合资", "cooperation": "合作", "ppp": "PPP", "equity": "股权合作"}
 
 
+def edition_for_year(year: int):
+    from matchmaker.editions.operations import edition_for_year as edition
+
+    return edition(year)
+
+
 def catalogue_csv(size: int) -> bytes:
     """A GBK CSV in the real layout: title row, Chinese headers with units in 亿元."""
     from matchmaker.reference.loaders import taxonomy
@@ -37,7 +43,7 @@ def _import(data: bytes, filename: str) -> None:
     from matchmaker.catalogue.operations import import_catalogue
     from matchmaker.extensions import db
 
-    catalogue = Catalogue(name=f"bench {time.perf_counter_ns()}", year=2023)
+    catalogue = Catalogue(name=f"bench {time.perf_counter_ns()}", year=2023, edition=edition_for_year(2023))
     report = import_catalogue(catalogue, data, filename, user=None)
     assert report.committed and not report.rejected, report.rejected[:3]
     db.session.commit()
@@ -52,7 +58,7 @@ def _orm_baseline(data: bytes, filename: str) -> None:
 
     result = parse_catalogue(data, filename, taxonomy=taxonomy(), gazetteer=gazetteer())
     sectors, regions = sectors_by_code(), regions_by_code()
-    catalogue = Catalogue(name=f"orm {time.perf_counter_ns()}", year=2023)
+    catalogue = Catalogue(name=f"orm {time.perf_counter_ns()}", year=2023, edition=edition_for_year(2023))
     db.session.add(catalogue)
     for row in result.rows:
         project = Project(
@@ -102,6 +108,38 @@ def generated_csv(size: int) -> list[Row]:
     return _measure(size, catalogue_csv, "generated.csv", runs=3 if size <= 10_000 else 1)
 
 
+def reupload_one_changed(size: int) -> list[Row]:
+    """Re-uploading a catalogue of `size` rows where one row changed, against its first
+    upload in the same run (issue 17: the cost should follow the change), with where the
+    time goes (the parse is timed alone) and whether the other workers rebuild."""
+    from matchmaker.catalogue.models import Catalogue
+    from matchmaker.catalogue.operations import import_catalogue
+    from matchmaker.catalogue.parser import parse_catalogue
+    from matchmaker.extensions import db
+    from matchmaker.reference.loaders import gazetteer, taxonomy
+
+    with temp_app("catalogue-reupload"):
+        data = catalogue_csv(size)
+        changed = data.replace("清洁生产".encode("gb18030"), "绿色生产".encode("gb18030"), 1)
+        catalogue = Catalogue(name="bench reupload", year=2023, edition=edition_for_year(2023))
+        start = time.perf_counter()
+        report = import_catalogue(catalogue, data, "generated.csv", user=None)
+        db.session.commit()
+        first = Timing([(time.perf_counter() - start) * 1000])
+        assert report.committed and report.created == size
+        start = time.perf_counter()
+        report = import_catalogue(catalogue, changed, "generated.csv", user=None)
+        db.session.commit()
+        again = Timing([(time.perf_counter() - start) * 1000])
+        assert (report.updated, report.unchanged) == (1, size - 1), (report.updated, report.unchanged)
+        start = time.perf_counter()
+        parse_catalogue(changed, "generated.csv", taxonomy=taxonomy(), gazetteer=gazetteer())
+        parse_ms = (time.perf_counter() - start) * 1000
+        return [Row.of("catalogue re-upload, one row changed", size, again, first, "first upload",
+                       parse_alone_ms=round(parse_ms), updated=report.updated, unchanged=report.unchanged)]
+
+
 def register(registry) -> None:
+    registry.add("catalogue re-upload one row changed", reupload_one_changed, sizes=(10_000, 100_000))
     registry.add("catalogue import demo xlsx", demo_xlsx, sizes=(220,))
     registry.add("catalogue import csv", generated_csv, sizes=(10_000, 100_000))

@@ -7,11 +7,13 @@ import logging
 import os
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import sqlalchemy.exc
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
+from flask_login import user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import matchmaker.models  # noqa: F401 - every model registered before use
@@ -45,6 +47,7 @@ from matchmaker.followup import api as _followup_api  # noqa: F401
 from matchmaker.followup.blueprint import bp as followup_bp
 from matchmaker.health import bp as health_bp
 from matchmaker.home.blueprint import bp as home_bp
+from matchmaker.i18n import LANG_COOKIE, LANG_COOKIE_AGE
 from matchmaker.investors import api as _investors_api  # noqa: F401
 from matchmaker.investors.blueprint import bp as investors_bp
 from matchmaker.jobs_pages import bp as jobs_bp
@@ -72,14 +75,23 @@ FEATURES = (accounts, catalogue, search, investors, matching, notifications, mee
 __all__ = ["MIGRATIONS_DIR", "create_app"]
 
 
+def _profile_language(_app, user=None, **_extra) -> None:
+    """Signing in brings the person's language (their profile's) to this device."""
+    if user is not None and getattr(user, "locale", None):
+        session["locale"] = user.locale
+
+
 def select_locale() -> str:
+    """The page's language: ?lang= (a switch), else the choice kept in the session (signing
+    in puts the profile's language there) or the language cookie, else the browser's
+    Accept-Language (the first visit; also every API call), else the default (Chinese)."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI and background work: the configured default
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    choice = request.args.get("lang") or session.get("locale")
-    if choice in languages:
-        return choice
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    for choice in (request.args.get("lang"), session.get("locale"), request.cookies.get(LANG_COOKIE)):
+        if choice in languages:
+            return choice
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -185,7 +197,15 @@ def _register_template_helpers(app: Flask) -> None:
             text = money(yuan, holder) if locale == "en" and yuan is not None else ""
             return text[text.index("(") + 1:-1] if "(≈" in text else ""
 
+        def lang_url(lang: str) -> str:
+            """The language switch for this page: it keeps the choice (and the signed-in
+            person's profile) and comes back here with the query and filters kept."""
+            args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+            here = f"{request.path}?{urlencode(args)}" if args else request.path
+            return url_for("home.switch_language", lang=lang, next=here)
+
         return {
+            "lang_url": lang_url,
             "draft_name": draft_english,
             "money": money,
             "usd_note": usd_note,
@@ -198,15 +218,26 @@ def _register_template_helpers(app: Flask) -> None:
             "endpoints": app.view_functions,
         }
 
+    user_logged_in.connect(_profile_language, app)
+
     @app.before_request
     def remember_locale():
         lang = request.args.get("lang")
         if lang in app.config["LANGUAGES"]:
             session["locale"] = lang
+            g.remember_lang = lang
         # Flask-Babel caches the locale on `g`; a reused app context (tests, the CLI
         # serving requests) must not keep the previous request's language.
         refresh()
         g.locale = select_locale()
+
+    @app.after_request
+    def remember_lang_cookie(response):
+        lang = g.get("remember_lang")
+        if lang:
+            response.set_cookie(LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE, samesite="Lax",
+                                secure=request.is_secure, httponly=True)
+        return response
 
     @app.template_test("chinese")
     def has_chinese(value) -> bool:

@@ -87,3 +87,8 @@ def translate(message: Message | str, **params: Any) -> str:
     values = {k: translate(v) if isinstance(v, Message) else v for k, v in values.items()}
     translated = gettext(template)
     return translated % {k: shown(v) for k, v in values.items()} if values else translated
+
+
+# The reader's language, kept a year in this cookie (the session ends sooner).
+LANG_COOKIE = "mm_lang"
+LANG_COOKIE_AGE = 365 * 24 * 3600

@@ -42,6 +42,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"), nullable=False)
     display_name: Mapped[str] = mapped_column(sa.String(100), nullable=False, default="")
+    # The language the person reads the platform in ('zh', 'en'; None: not chosen yet, the
+    # browser's Accept-Language decides). Set when they switch language while signed in.
+    locale: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
     investor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("investors.id"), nullable=True)
     active: Mapped[bool] = mapped_column(nullable=False, default=True)
     # Bumped to sign the user out everywhere (sign-out, password reset, role change,

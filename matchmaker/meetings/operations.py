@@ -236,6 +236,8 @@ def request_meeting(investor: Investor, project: Project, data: MeetingRequest, 
         Meeting.lead_id == lead.id, Meeting.status.in_(OPEN_STATUSES)))
     if open_one is not None:
         raise Conflict(N_("A meeting about this project is already under way."), field="message")
+    if zone is not None and user is not None and user.role == Role.INVESTOR:
+        _check_room(zone, investor, slots)  # organisers may ask beyond: the scheduler caps
     meeting = Meeting(lead=lead, investor=investor, project=project,
                       edition_id=edition.id if edition else None,
                       status=MeetingStatus.REQUESTED, awaiting=Side.PROJECT,
@@ -257,6 +259,31 @@ def request_meeting(investor: Investor, project: Project, data: MeetingRequest, 
     db.session.flush()
     log.info("meeting %s requested: investor %s, project %s", meeting.id, investor.id, project.id)
     return meeting
+
+
+def _check_room(zone: Zone, investor: Investor, slots: list[int]) -> None:
+    """A request the zone cannot hold is refused at once: the investor's cap of meetings
+    under way reached, or every slot asked for already full (all tables taken, or the
+    investor already sits elsewhere then)."""
+    under_way = db.session.scalar(sa.select(sa.func.count()).select_from(Meeting).where(
+        Meeting.edition_id == zone.edition_id, Meeting.investor_id == investor.id,
+        Meeting.status.in_(OPEN_STATUSES))) or 0
+    if under_way >= zone.investor_cap:
+        raise Conflict(N_("You have %(n)d meetings under way, the most this zone allows: "
+                          "cancel one first."), field="message", n=zone.investor_cap)
+    if not slots:
+        return
+    taken = dict(db.session.execute(
+        sa.select(Meeting.slot, sa.func.count()).where(
+            Meeting.edition_id == zone.edition_id, Meeting.slot.in_(slots))
+        .group_by(Meeting.slot)).all())
+    own = set(db.session.scalars(sa.select(Meeting.slot).where(
+        Meeting.edition_id == zone.edition_id, Meeting.investor_id == investor.id,
+        Meeting.slot.in_(slots))))
+    tables = len(zone.tables)
+    if all(taken.get(s, 0) >= tables or s in own for s in slots):
+        raise Conflict(N_("Every time you chose is already full: choose other times, or none."),
+                       field="slots")
 
 
 def _answering_side(meeting: Meeting, user) -> Side:

@@ -24,7 +24,7 @@ def scheduled(app):
     edition = current_edition()
     zone.save_zone(edition, zone.ZoneInput(days=(date(2023, 7, 8),), day_start="09:00",
                                            day_end="11:00", slot_minutes=30, tables=2,
-                                           interpreters={2: "en"}, investor_cap=4,
+                                           interpreters={2: "en"}, investor_cap=20,
                                            project_cap=4), user=None)
     other_project = make_project(name="铜仁储能项目", region_code="520600")
     for investor, project, slots in ((people.investor, people.project, (0,)),

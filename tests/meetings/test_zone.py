@@ -166,3 +166,27 @@ def test_the_cli_sets_up_and_schedules(people, runner):
     scheduled = runner.invoke(args=["meetings", "schedule", "--json"])
     assert scheduled.exit_code == 0 and '"placed": 1' in scheduled.output
     assert make_user(Role.STAFF)  # the cast stays usable
+
+
+def test_a_request_for_full_slots_or_over_the_cap_is_refused_and_writes_nothing(people):
+    edition = current_edition()
+    _zone(edition, tables=1, investor_cap=2)
+    first = _accepted(people, people.other_investor, people.project, slots=(0,))
+    zone.schedule_edition(edition, user=people.organiser, method="greedy")
+    db.session.commit()
+    assert db.session.get(Meeting, first.id).slot == 0  # the one table is taken in slot 0
+    other_project = make_project(region_code="520300")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Meeting))
+    with pytest.raises(Conflict):
+        operations.request_meeting(people.investor, other_project,
+                                   operations.MeetingRequest(slots=(0,)), user=people.investor_user)
+    db.session.rollback()
+    for _ in range(2):
+        operations.request_meeting(people.investor, make_project(region_code="520300"),
+                                   operations.MeetingRequest(slots=(0, 1)), user=people.investor_user)
+    db.session.commit()
+    with pytest.raises(Conflict):  # a cap of 2 meetings under way
+        operations.request_meeting(people.investor, other_project, operations.MeetingRequest(),
+                                   user=people.investor_user)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == before + 2

@@ -82,8 +82,9 @@ class ProfileForm(BaseForm):
     )
     # Set by a candidate's button: "#id" of the company the user means.
     pick_investor = StringField()
-    sectors = SelectMultipleField(_l("Sectors"), choices=[], validate_choice=True)
-    regions = SelectMultipleField(_l("Regions"), choices=[], validate_choice=True)
+    # Checkboxes (shown as chips), not multi-selects: a phone has no Ctrl key.
+    sectors = CheckboxesField(_l("Sectors"), choices=[], validate_choice=True, render_kw={"class": "chips"})
+    regions = CheckboxesField(_l("Regions"), choices=[], validate_choice=True, render_kw={"class": "chips"})
     min_amount = StringField(_l("Ticket from"), validators=[Optional(), Length(max=40)])
     max_amount = StringField(_l("Ticket up to"), validators=[Optional(), Length(max=40)])
     unit = SelectField(_l("Amount unit"), choices=[SelectChoice(u, UNIT_LABELS[u]) for u in UNITS], default="亿元")

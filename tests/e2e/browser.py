@@ -110,3 +110,10 @@ def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> N
     page.get_by_label("密码").or_(page.get_by_label("Password")).first.fill(password)
     page.locator("form button[type=submit]").click()
     page.wait_for_load_state()
+
+
+def open_menu(page) -> None:
+    """On a phone the navigation links fold behind the menu button: open it first."""
+    toggle = page.locator(".site-nav .menu-toggle")
+    if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

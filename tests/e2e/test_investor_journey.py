@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e.browser import shoot
+from e2e.browser import open_menu, shoot
 from e2e.checks import check_page, t
 
 # Browser journeys: `pytest -m "not e2e"` skips them locally; CI runs them.
@@ -41,6 +41,7 @@ def test_investor_signs_up_searches_and_registers_interest(live_server, page, la
     page.wait_for_load_state()
 
     # A two-character Chinese word: 18 projects, 光伏 highlighted in the first titles.
+    open_menu(page)
     page.get_by_role("link", name=t(lang, "Projects"), exact=True).click()
     page.get_by_role("searchbox", name=t(lang, "Search projects")).fill("光伏")
     page.get_by_role("searchbox").press("Enter")
@@ -81,13 +82,16 @@ def test_investor_signs_up_searches_and_registers_interest(live_server, page, la
     shoot(page, f"investor-project-{lang}")
 
     # My matches first asks what I look for; the company is found by its short name.
+    open_menu(page)
     page.get_by_role("link", name=t(lang, "My matches")).click()
     assert t(lang, "Tell us what you look for to see your matches.") in page.locator(".flashes").inner_text()
     organisation = "光合新能源" if lang == "zh" else "Guanghe New Energy"
     # FINDING (matching, zh): "Organisation" and "Unit" are both 单位: two fields, one name.
     page.get_by_role("textbox", name=t(lang, "Organisation"), exact=True).fill(organisation)
-    page.get_by_label(t(lang, "Sectors")).select_option(["new_energy", "storage"])
-    page.get_by_label(t(lang, "Regions")).select_option(["520100", "529900"])
+    for value in ("new_energy", "storage"):  # checkboxes (chips), not a multi-select
+        page.locator(f"input[name=sectors][value='{value}']").check()
+    for value in ("520100", "529900"):
+        page.locator(f"input[name=regions][value='{value}']").check()
     page.get_by_label(t(lang, "Ticket from")).fill("1")
     page.get_by_label(t(lang, "Ticket up to")).fill("30")
     page.get_by_label("合资" if lang == "zh" else "Joint venture").check()

@@ -16,7 +16,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from e2e.browser import shoot, sign_in
+from e2e.browser import open_menu, shoot, sign_in
 from e2e.checks import check_page, t
 from openpyxl import load_workbook
 
@@ -89,6 +89,7 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     # Create and open a session of the 2025 edition (created with it when it is new).
     page.goto(f"{live_server}/signing/dashboard?lang={lang}")
     with page.expect_navigation():  # check the signing page, not the dashboard leaving
+        open_menu(page)
         page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
     check_page(page, lang)
     page.get_by_label(t(lang, "Name"), exact=True).fill(SESSION_NAME)
@@ -149,6 +150,7 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     assert page.locator("#session-total").inner_text() == "7.50"
 
     # The dashboard: +7.50亿元 in 2 agreements, the press line exact to the sum.
+    open_menu(page)
     page.get_by_role("link", name=t(lang, "Signed totals"), exact=True).first.click()
     total = total_before + Decimal("7.50")
     count = count_before + 2
@@ -173,6 +175,7 @@ def test_organiser_records_voids_and_reports(live_server, page, lang):
     shoot(venue, f"organiser-venue-{lang}")
 
     # The agreements as .xlsx: the new rows, the voided one marked with its reason.
+    open_menu(page)
     page.get_by_role("link", name=t(lang, "Signing"), exact=True).click()
     with page.expect_download() as download:
         page.get_by_role("link", name=t(lang, "Export agreements (.xlsx)")).click()

@@ -369,38 +369,34 @@ def edition_rates(edition, *, today: date | None = None, extra_where=None) -> Ra
     where = counted_condition(edition)
     if extra_where is not None:
         where = sa.and_(where, extra_where)
-    (whole_values,) = _grouped(where=where) or [(0, ZERO, 0, ZERO, 0, ZERO, 0, ZERO, ZERO, 0, 0)]
-    whole = _row("all", *_labels(TOTAL), whole_values)
-
-    sessions: dict[Any, RateRow] = {}
+    # One grouped statement; every breakdown (and the whole) is summed from its groups.
+    groups = _grouped(Agreement.session_id, Investor.kind, Agreement.project_id,
+                      Agreement.sector_id, Agreement.region_id, join_investor=True, where=where)
+    whole = RateRow("all", *_labels(TOTAL))
     session_names = dict(
         (s.id, (str(s.id), s.name, s.name_en or s.name))
         for s in db.session.scalars(sa.select(SigningSession)))
-    for session_id, *values in _grouped(Agreement.session_id, where=where):
-        _merge(sessions, session_id, session_names.get(session_id, unassigned), values)
-
-    investor_kinds: dict[Any, RateRow] = {}
-    for kind, *values in _grouped(Investor.kind, join_investor=True, where=where):
-        member = InvestorKind(kind)
-        labels = names(member)
-        _merge(investor_kinds, member, (member.value, labels["name"], labels["name_en"]), values)
-
-    sector_groups = _grouped(Agreement.project_id, Agreement.sector_id, where=where)
-    region_groups = _grouped(Agreement.project_id, Agreement.region_id, where=where)
-    project_ids = sorted({row[0] for row in sector_groups if row[0] is not None})
+    project_ids = sorted({row[2] for row in groups if row[2] is not None})
     first_sector, project_region = _project_maps(project_ids)
     sector_root, sector_labels = _sector_labels()
     to_prefecture, region_labels = _prefecture_labels()
+    sessions: dict[Any, RateRow] = {}
+    investor_kinds: dict[Any, RateRow] = {}
     sectors: dict[Any, RateRow] = {}
-    for project_id, sector_id, *values in sector_groups:
+    prefectures: dict[Any, RateRow] = {}
+    kind_labels: dict[Any, tuple[str, str, str]] = {}
+    for session_id, kind, project_id, sector_id, region_id, *values in groups:
+        whole.add(_row(whole.key, whole.name, whole.name_en, values))
+        _merge(sessions, session_id, session_names.get(session_id, unassigned), values)
+        member = InvestorKind(kind)
+        if member not in kind_labels:
+            labels = names(member)
+            kind_labels[member] = (member.value, labels["name"], labels["name_en"])
+        _merge(investor_kinds, member, kind_labels[member], values)
         if project_id is not None:
-            sector_id = first_sector.get(project_id)
+            sector_id, region_id = first_sector.get(project_id), project_region.get(project_id)
         key = sector_root[sector_id] if sector_id is not None else None
         _merge(sectors, key, sector_labels[key] if key is not None else unassigned, values)
-    prefectures: dict[Any, RateRow] = {}
-    for project_id, region_id, *values in region_groups:
-        if project_id is not None:
-            region_id = project_region.get(project_id)
         key = to_prefecture[region_id] if region_id is not None else None
         _merge(prefectures, key, region_labels[key] if key is not None else unassigned, values)
 

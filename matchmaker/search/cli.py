@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
+from matchmaker import cache
 from matchmaker.extensions import db
 from matchmaker.i18n import translate
 from matchmaker.money import format_yi, yuan_str
@@ -62,10 +63,12 @@ def search_index_group() -> None:
 @search_index_group.command("rebuild")
 @with_appcontext
 def rebuild_command() -> None:
-    """Rebuild the whole search index from the projects (one transaction)."""
+    """Rebuild the whole search index from the projects (one transaction); every worker
+    then reloads its index and rebuilds its matching matrix instead of applying deltas."""
 
     start = time.perf_counter()
     count = reindex(db.session.connection(), None)
+    cache.bump(cache.MATCHING_PROJECTS)  # no ids: a change of everything, a full rebuild
     db.session.commit()
     click.echo(f"Search index rebuilt: {count} projects in {time.perf_counter() - start:.2f} s.")
 

@@ -145,3 +145,14 @@ def test_listed_projects_are_not_recounted_per_request_and_follow_every_write(ap
     db.session.delete(c)
     db.session.commit()
     assert listed_figures(None) == (1, Decimal("0.50"))
+
+
+def test_the_rebuild_command_makes_every_worker_rebuild_its_matrix(app, runner):
+    make_project(make_catalogue())
+    matrix_ids()
+    builds = operations._contexts.builds
+    result = runner.invoke(args=["search-index", "rebuild"])
+    assert result.exit_code == 0, result.output
+    db.session.commit()
+    matrix_ids()
+    assert operations._contexts.builds == builds + 1

@@ -73,3 +73,11 @@ def test_api_errors_follow_accept_language(client):
     assert re.search(r"[a-z]{3}", english.json["error"]["message"])
     assert re.search(r"[\u4e00-\u9fff]", chinese.json["error"]["message"])
     assert english.json["error"]["message"] != chinese.json["error"]["message"]
+
+
+def test_the_home_page_has_a_search_box_and_role_cards_that_lead_somewhere(client):
+    html = client.get("/?lang=en").get_data(as_text=True)
+    assert '<form class="home-search" method="get" action="/projects" role="search">' in html
+    assert '<a class="card role-card" href="/projects">' in html
+    assert '<a class="card role-card" href="/signing/dashboard">' in html
+    assert client.get("/projects?q=hydrogen").status_code == 200

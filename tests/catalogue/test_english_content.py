@@ -83,3 +83,13 @@ def test_staff_write_the_english_name_and_summary_on_the_edit_page(client, login
     assert project.summary_en == "Liquid-cooled halls for 20,000 racks, PUE below 1.2."
     html = client.get(f"/catalogues/{catalogue.id}?lang=en").get_data(as_text=True)
     assert "Every project has a reviewed English name." in html
+
+
+def test_an_english_project_page_names_the_place_in_english_and_a_contact_path(client):
+    catalogue = make_catalogue(name="2023 目录")
+    project = make_project(catalogue, name="余庆预制菜加工中心项目", region_code="520329",
+                           location="贵州省-遵义市-余庆县")
+    html = client.get(f"/projects/{project.id}?lang=en").get_data(as_text=True)
+    assert 'id="location">Yuqing County, Zunyi, Guizhou' in html
+    assert '<span lang="zh">贵州省-遵义市-余庆县</span>' in html
+    assert 'id="contact-en">Contact in English:' in html

@@ -38,6 +38,19 @@ def NP_(context: str, msgid: str) -> Label:  # noqa: N802 - gettext's pgettext m
     return Label(context, msgid)
 
 
+@dataclass(frozen=True)
+class Yuan:
+    """A yuan amount as a message parameter, written as its reader writes it: '5.00亿元' in
+    Chinese, 'RMB 500 million' in English (matchmaker.money.format_money)."""
+
+    amount: Any  # Decimal
+
+    def __str__(self) -> str:  # English, for logs and tests
+        from matchmaker.money import format_money
+
+        return format_money(self.amount, "en")
+
+
 # Between the labels of a list parameter: "、" in Chinese, ", " in English.
 LIST_SEPARATOR = NP_("list separator", ", ")
 
@@ -59,6 +72,8 @@ def _label_of(value: Any) -> Label | None:
 
 
 def _english(value: Any) -> Any:
+    if isinstance(value, Yuan):
+        return str(value)
     if (label := _label_of(value)) is not None:
         return label.msgid
     if isinstance(value, list | tuple) and value and all(_label_of(v) for v in value):
@@ -72,6 +87,12 @@ def translate(message: Message | str, **params: Any) -> str:
     from flask_babel import gettext, pgettext
 
     def shown(value: Any) -> Any:
+        if isinstance(value, Yuan):
+            from flask_babel import get_locale
+
+            from matchmaker.money import format_money
+
+            return format_money(value.amount, str(get_locale() or "zh"))
         if (label := _label_of(value)) is not None:
             return pgettext(label.context, label.msgid)
         if isinstance(value, list | tuple) and value and all(_label_of(v) for v in value):

@@ -39,7 +39,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
-from matchmaker.i18n import N_, Message
+from matchmaker.i18n import N_, Message, Yuan
 from matchmaker.money import format_yi
 from matchmaker.reference.glossary import Glossary
 from matchmaker.reference.vocabulary import CooperationMode, modes_related
@@ -696,18 +696,18 @@ def _amount_reason(project: ProjectFeatures, profile: Profile) -> Message:
     sought = project.investment_sought_yuan
     if sought is None or sought <= 0:
         return Message(N_("The project states no amount sought"))
-    params = {"amount": format_yi(sought)}
+    params = {"amount": Yuan(sought)}
     if profile.min_yuan is not None and sought < profile.min_yuan:
-        params["limit"] = format_yi(profile.min_yuan)
+        params["limit"] = Yuan(profile.min_yuan)
         return Message(
-            N_("Amount sought %(amount)s亿元 is below your minimum %(limit)s亿元"), params
+            N_("Amount sought %(amount)s is below your minimum %(limit)s"), params
         )
     if profile.max_yuan is not None and sought > profile.max_yuan:
-        params["limit"] = format_yi(profile.max_yuan)
+        params["limit"] = Yuan(profile.max_yuan)
         return Message(
-            N_("Amount sought %(amount)s亿元 is above your maximum %(limit)s亿元"), params
+            N_("Amount sought %(amount)s is above your maximum %(limit)s"), params
         )
-    return Message(N_("Amount sought %(amount)s亿元 is within your range"), params)
+    return Message(N_("Amount sought %(amount)s is within your range"), params)
 
 
 def _mode_reason(project: ProjectFeatures, profile: Profile) -> Message:

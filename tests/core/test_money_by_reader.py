@@ -76,3 +76,18 @@ def test_staff_fill_a_ticket_in_hong_kong_dollars(client, login, project_2025):
     assert response.status_code == 302
     db.session.refresh(investor)
     assert (investor.profile.min_yuan, investor.profile.max_yuan) == (Decimal("91000000.00"), Decimal("455000000.00"))
+
+
+def test_a_match_reason_states_the_amount_as_its_reader_writes_it(app):
+    from flask_babel import refresh
+
+    from matchmaker.i18n import N_, Message, Yuan, translate
+
+    reason = Message(N_("Amount sought %(amount)s is within your range"),
+                     {"amount": Yuan(Decimal("500000000"))})
+    with app.test_request_context("/?lang=en"):
+        refresh()
+        assert translate(reason) == "Amount sought RMB 500 million is within your range"
+    with app.test_request_context("/?lang=zh"):
+        refresh()
+        assert translate(reason) == "拟引资 5.00亿元，在您的投资区间内"

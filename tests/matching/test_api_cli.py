@@ -21,7 +21,7 @@ def test_match_answers_ranked_projects_with_reasons(app, client, catalogue):
     assert items[0]["reasons"] == [
         {"kind": "sector", "text": "Sector match: Solar photovoltaics"},
         {"kind": "region", "text": "Located in Huaxi District, a region you chose"},
-        {"kind": "amount", "text": "Amount sought 5.00亿元 is within your range"},
+        {"kind": "amount", "text": "Amount sought RMB 500 million is within your range"},
         {"kind": "mode", "text": "Cooperation mode: Joint venture"},
         {"kind": "text", "text": "Keywords matched: 光伏"},
     ]

@@ -22,7 +22,7 @@ def test_investor_sees_ranked_matches_with_reasons(app, client, login, catalogue
     html = client.get("/matches?lang=en").get_data(as_text=True)
     order = [html.index(name) for name in ("花溪农光互补光伏电站项目", "汇川风电场项目", "磷石膏综合利用项目")]
     assert order == sorted(order)
-    assert "Amount sought 5.00亿元 is within your range" in html
+    assert "Amount sought RMB 500 million is within your range" in html
     assert "撤回的光伏项目" not in html
 
 

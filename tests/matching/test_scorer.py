@@ -151,12 +151,12 @@ def test_region_fit(wanted, region, prefecture, fit, reason):
 @pytest.mark.parametrize(
     ("low", "high", "sought", "fit", "reason"),
     [
-        ("1", "10", "5", 1.0, "Amount sought 5.00亿元 is within your range"),
-        ("1", "10", "10", 1.0, "Amount sought 10.00亿元 is within your range"),
-        ("1", "10", "20", 0.699, "Amount sought 20.00亿元 is above your maximum 10.00亿元"),
-        ("1", "10", "0.5", 0.699, "Amount sought 0.50亿元 is below your minimum 1.00亿元"),
-        ("1", "10", "200", 0.0, "Amount sought 200.00亿元 is above your maximum 10.00亿元"),
-        ("1", None, "200", 1.0, "Amount sought 200.00亿元 is within your range"),
+        ("1", "10", "5", 1.0, "Amount sought RMB 500 million is within your range"),
+        ("1", "10", "10", 1.0, "Amount sought RMB 1 billion is within your range"),
+        ("1", "10", "20", 0.699, "Amount sought RMB 2 billion is above your maximum RMB 1 billion"),
+        ("1", "10", "0.5", 0.699, "Amount sought RMB 50 million is below your minimum RMB 100 million"),
+        ("1", "10", "200", 0.0, "Amount sought RMB 20 billion is above your maximum RMB 1 billion"),
+        ("1", None, "200", 1.0, "Amount sought RMB 20 billion is within your range"),
         ("1", "10", None, 0.5, "The project states no amount sought"),
     ],
 )

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from matchmaker.money import format_money
+
 
 def N_(template: str) -> str:  # noqa: N802 - the conventional gettext marker name
     """Mark a string for extraction without translating it here."""
@@ -46,8 +48,6 @@ class Yuan:
     amount: Any  # Decimal
 
     def __str__(self) -> str:  # English, for logs and tests
-        from matchmaker.money import format_money
-
         return format_money(self.amount, "en")
 
 
@@ -84,14 +84,10 @@ def _english(value: Any) -> Any:
 def translate(message: Message | str, **params: Any) -> str:
     """Translate a Message (or a plain msgid with params) in the current locale."""
     # Deferred: this module is imported by the pure cores, which must not need Flask.
-    from flask_babel import gettext, pgettext
+    from flask_babel import get_locale, gettext, pgettext
 
     def shown(value: Any) -> Any:
         if isinstance(value, Yuan):
-            from flask_babel import get_locale
-
-            from matchmaker.money import format_money
-
             return format_money(value.amount, str(get_locale() or "zh"))
         if (label := _label_of(value)) is not None:
             return pgettext(label.context, label.msgid)

@@ -59,8 +59,34 @@ def percent(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | N
         Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+class _StageRates:
+    """The rates both a group and a quarter state: from the counts and amounts they carry."""
+
+    count: int
+    signed_yuan: Decimal
+    started: int
+    in_production: int
+    funds_yuan: Decimal
+
+    @property
+    def started_rate(self) -> Decimal | None:
+        return percent(self.started, self.count)
+
+    @property
+    def in_production_rate(self) -> Decimal | None:
+        return percent(self.in_production, self.count)
+
+    @property
+    def funds_rate(self) -> Decimal | None:
+        return percent(self.funds_yuan, self.signed_yuan)
+
+
+def _rate_text(value: Decimal | None) -> str | None:
+    return f"{value:f}" if value is not None else None
+
+
 @dataclass
-class RateRow:
+class RateRow(_StageRates):
     """One group's figures: counts and amounts behind every rate."""
 
     key: str
@@ -88,40 +114,25 @@ class RateRow:
     def fulfilled_rate(self) -> Decimal | None:
         return percent(self.fulfilled, self.count)
 
-    @property
-    def started_rate(self) -> Decimal | None:
-        return percent(self.started, self.count)
-
-    @property
-    def in_production_rate(self) -> Decimal | None:
-        return percent(self.in_production, self.count)
-
-    @property
-    def funds_rate(self) -> Decimal | None:
-        return percent(self.funds_yuan, self.signed_yuan)
-
     def as_json(self) -> dict[str, Any]:
-        def rate(value: Decimal | None) -> str | None:
-            return f"{value:f}" if value is not None else None
-
         return {
             "key": self.key, "name": self.name, "name_en": self.name_en,
             "count": self.count, "signed_yuan": yuan_str(self.signed_yuan),
             "fulfilled": {"count": self.fulfilled, "signed_yuan": yuan_str(self.fulfilled_yuan),
-                          "rate": rate(self.fulfilled_rate)},
+                          "rate": _rate_text(self.fulfilled_rate)},
             "started": {"count": self.started, "signed_yuan": yuan_str(self.started_yuan),
-                        "rate": rate(self.started_rate)},
+                        "rate": _rate_text(self.started_rate)},
             "in_production": {"count": self.in_production,
                               "signed_yuan": yuan_str(self.in_production_yuan),
-                              "rate": rate(self.in_production_rate)},
+                              "rate": _rate_text(self.in_production_rate)},
             "funds": {"in_place_yuan": yuan_str(self.funds_yuan),
-                      "signed_yuan": yuan_str(self.signed_yuan), "rate": rate(self.funds_rate)},
+                      "signed_yuan": yuan_str(self.signed_yuan), "rate": _rate_text(self.funds_rate)},
             "stalled": self.stalled, "terminated": self.terminated,
         }
 
 
 @dataclass(frozen=True)
-class QuarterPoint:
+class QuarterPoint(_StageRates):
     """Cumulative figures at the end of a calendar quarter."""
 
     label: str  # "2025Q3"
@@ -132,27 +143,12 @@ class QuarterPoint:
     count: int
     signed_yuan: Decimal
 
-    @property
-    def started_rate(self) -> Decimal | None:
-        return percent(self.started, self.count)
-
-    @property
-    def in_production_rate(self) -> Decimal | None:
-        return percent(self.in_production, self.count)
-
-    @property
-    def funds_rate(self) -> Decimal | None:
-        return percent(self.funds_yuan, self.signed_yuan)
-
     def as_json(self) -> dict[str, Any]:
-        def rate(value):
-            return f"{value:f}" if value is not None else None
-
         return {"quarter": self.label, "ends_on": self.ends_on.isoformat(),
-                "started": self.started, "started_rate": rate(self.started_rate),
+                "started": self.started, "started_rate": _rate_text(self.started_rate),
                 "in_production": self.in_production,
-                "in_production_rate": rate(self.in_production_rate),
-                "funds_yuan": yuan_str(self.funds_yuan), "funds_rate": rate(self.funds_rate)}
+                "in_production_rate": _rate_text(self.in_production_rate),
+                "funds_yuan": yuan_str(self.funds_yuan), "funds_rate": _rate_text(self.funds_rate)}
 
 
 @dataclass

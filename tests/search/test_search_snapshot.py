@@ -7,9 +7,9 @@ import logging
 from decimal import Decimal
 
 import pytest
-from flask import current_app
 import sqlalchemy as sa
 from factories import make_project
+from flask import current_app
 from search_catalogue import catalogue_projects_fixture  # noqa: F401 - the fixture
 
 from matchmaker import cache

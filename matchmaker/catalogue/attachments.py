@@ -35,6 +35,7 @@ from matchmaker.extensions import db
 from matchmaker.filetypes import BY_MIMETYPE, FileType, FileTypeError, check_file
 from matchmaker.i18n import N_, Message
 from matchmaker.jobs import Job
+from matchmaker.reference.labels import parse_label
 from matchmaker.storage import upload_key, uploads
 from matchmaker.validation import CONTROL_RE
 
@@ -115,7 +116,7 @@ def _title(value: Any, field: str) -> str:
 def _choice(enum_cls, value: Any, field: str, message: str):
     if isinstance(value, enum_cls):
         return value
-    member = enum_cls.parse(value)
+    member = parse_label(enum_cls, value)  # the value, or the English or Chinese label
     if member is None:
         raise AttachmentRefused(message, field=field,
                                 choices=", ".join(m.value for m in enum_cls))

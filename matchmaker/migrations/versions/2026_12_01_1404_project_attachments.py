@@ -2,7 +2,7 @@
 land documents, photos), their bytes in the upload store
 
 Revision ID: 1404_project_attachments
-Revises: 1403_user_locale
+Revises: 1703_row_fingerprints
 Create Date: 2026-12-01 16:50:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import matchmaker.db
 
 revision = "1404_project_attachments"
-down_revision = "1403_user_locale"
+down_revision = "1703_row_fingerprints"
 branch_labels = None
 depends_on = None
 

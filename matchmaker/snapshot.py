@@ -58,8 +58,12 @@ def _aligned(offset: int) -> int:
     return (offset + ALIGN - 1) // ALIGN * ALIGN
 
 
+def _bytes(array: np.ndarray) -> memoryview:
+    return memoryview(array.reshape(-1).view(np.uint8)) if array.nbytes else memoryview(b"")
+
+
 def _crc(buffer, crc: int = 0) -> int:
-    view = memoryview(buffer).cast("B")
+    view = _bytes(buffer) if isinstance(buffer, np.ndarray) else memoryview(buffer).cast("B")
     for start in range(0, len(view), _CHUNK):
         crc = zlib.crc32(view[start : start + _CHUNK], crc)
     return crc
@@ -98,7 +102,7 @@ def write(path: str | os.PathLike, kind: str, version: int, arrays: Mapping[str,
             for entry in layout:
                 target = start + entry["offset"]
                 out.write(b"\x00" * (target - position))
-                out.write(memoryview(contiguous[entry["name"]]).cast("B"))
+                out.write(_bytes(contiguous[entry["name"]]))
                 position = target + entry["nbytes"]
             out.flush()
             os.fsync(out.fileno())

@@ -10,7 +10,7 @@ from matchmaker.snapshot import SnapshotError
 
 def _arrays():
     return {"ids": np.arange(1, 1001, dtype=np.int64), "flags": np.arange(1000) % 3 == 0,
-            "empty": np.zeros(0, dtype=np.int32), "grid": np.arange(12, dtype=np.int32).reshape(3, 4),
+            "empty": np.zeros(0, dtype=np.int32), "empty_rows": np.zeros((0, 3), dtype=np.int32), "grid": np.arange(12, dtype=np.int32).reshape(3, 4),
             "text": np.frombuffer("光伏电站 solar".encode(), dtype=np.uint8)}
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from matchmaker.catalogue.columns import ColumnMapping
 from matchmaker.i18n import Message
-from matchmaker.sheets import SheetError, SheetLimits
+from matchmaker.sheets import SheetError, SheetLimits, cell_text
 
 ParseError = SheetError  # the whole file is refused; `message` says why
 ParseLimits = SheetLimits
@@ -95,6 +95,23 @@ class ParsedRow:
     total_investment_original: Decimal | None = None
     investment_sought_original: Decimal | None = None
     province: str | None = None  # a project outside Guizhou (catalogue accepts them)
+    fingerprint: str = ""  # parser `row_fingerprint` of the sheet row (stored on the project)
+
+
+@dataclass(frozen=True)
+class UnchangedRow:
+    """A row whose fingerprint is the one stored on project `code` (parse_catalogue's
+    `known`): it reads as that project reads now, so it was not parsed again."""
+
+    row: int
+    code: str
+    fingerprint: str
+    name_value: Any = None  # the name cell as read (see `name`)
+
+    @property
+    def name(self) -> str:
+        """The name cell as written (made only for the rows a report lists)."""
+        return cell_text(self.name_value)
 
 
 @dataclass
@@ -117,6 +134,8 @@ class ParseResult:
     header_rows: list[int] = field(default_factory=list)  # two-row headers: both rows
     # no 拟引资 column but a 总投资 one: the preview offers "sought = total"
     sought_column_missing: bool = False
+    # rows recognised by their fingerprint (parse_catalogue's `known`), in sheet order
+    unchanged: list[UnchangedRow] = field(default_factory=list)
 
     @property
     def usd_rate(self) -> Decimal | None:

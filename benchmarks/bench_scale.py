@@ -8,9 +8,15 @@ In one run, on one database (SQLite, or MATCHMAKER_BENCH_DATABASE_URL):
   against the full load of the index;
 - listed projects (home page, dashboard): the per-catalogue counts kept by the generation
   cache against the recount every request ran;
-- a second worker process (spawned, its own app): time to answer its first search and
-  match, its resident memory, and how long after a commit in this process it finds a
-  newly written project - with no rebuild (its build counter is reported).
+- a second worker process (spawned, its own app, started from the snapshots this process
+  wrote): time to answer its first search and match, its resident memory, and how long
+  after a commit in this process it finds a newly written project - with no rebuild (its
+  build counter is reported);
+- (case "workers from snapshots vs rows") 1, 2 and 4 workers started at once from the
+  snapshots against as many building from rows, same run, same database: time to the
+  first search + match, and per worker RSS, PSS and USS (/proc/<pid>/smaps_rollup: PSS
+  divides shared pages among the processes mapping them, USS counts private pages only),
+  so that memory per worker is shown not to grow with workers x projects.
 
 Standalone: `python -m benchmarks.bench_scale --sizes 100000`.
 """
@@ -125,9 +131,13 @@ def scale(size: int) -> list[Row]:
                            "full rebuild from the db", db=dialect))
 
         # -- search: full load vs one-row delta + the next search
-        def full_load() -> None:
+        def full_load() -> None:  # from the rows, as before snapshots
             search_index.forget_indexes()
-            search_projects(SearchRequest(q="光伏"))
+            app.config["SNAPSHOTS"] = False
+            try:
+                search_projects(SearchRequest(q="光伏"))
+            finally:
+                app.config["SNAPSHOTS"] = True
             db.session.commit()
 
         loaded = time_runs(full_load, runs=1, warmup=0)
@@ -194,8 +204,144 @@ def scale(size: int) -> list[Row]:
     return rows
 
 
+
+
+# -- workers started from the snapshots vs built from rows: start time and memory ---------------
+
+
+def _smaps_mib(pid: int) -> dict[str, float]:
+    """RSS, PSS (shared pages divided among the processes that map them) and USS (pages of
+    this process alone) from /proc/<pid>/smaps_rollup, in MiB."""
+    values: dict[str, int] = {}
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
+                values[parts[0][:-1]] = int(parts[1])
+    uss = values.get("Private_Clean", 0) + values.get("Private_Dirty", 0)
+    return {"rss": values.get("Rss", 0) / 1024, "pss": values.get("Pss", 0) / 1024, "uss": uss / 1024}
+
+
+def _idle_worker(url: str, instance: str, snapshots: bool, answers, release) -> None:  # a child process
+    started = time.perf_counter()
+    os.environ["MATCHMAKER_DATABASE_URL"] = url
+    os.environ["MATCHMAKER_INSTANCE"] = instance
+    os.environ["MATCHMAKER_SNAPSHOTS"] = "true" if snapshots else "false"
+    from matchmaker.app import create_app
+    from matchmaker.extensions import db
+    from matchmaker.matching import operations
+    from matchmaker.search import index as search_index
+    from matchmaker.search.core import SearchRequest
+    from matchmaker.search.operations import search_projects
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench-worker"})
+    app_ms = (time.perf_counter() - started) * 1000
+    with app.app_context():
+        client = app.test_client()
+        found = search_projects(SearchRequest(q="光伏")).result.total
+        search_ms = (time.perf_counter() - started) * 1000 - app_ms
+        matched = len(client.post("/api/v1/match", json=MATCH_BODY).json["items"])
+        db.session.remove()
+        ready_ms = (time.perf_counter() - started) * 1000
+        mapped = any(i.snapshot_token is not None for i in search_index._indexes.values())
+        answers.put(json.dumps({"pid": os.getpid(), "ready_ms": ready_ms, "app_ms": app_ms, "search_ms": search_ms,
+                                "match_ms": ready_ms - app_ms - search_ms, "found": found, "matched": matched,
+                                "matrix_builds": operations._contexts.builds,
+                                "matrix_loads": operations._contexts.loads, "index_mapped": mapped}))
+        release.get()
+
+
+def _start_workers(url: str, instance: str, count: int, snapshots: bool) -> list[dict]:
+    """`count` workers started at once; each one's report and memory once all answered."""
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    releases = [context.Queue() for _ in range(count)]
+    workers = [context.Process(target=_idle_worker, args=(url, instance, snapshots, answers, releases[i]))
+               for i in range(count)]
+    for worker in workers:
+        worker.start()
+    try:
+        reports = [json.loads(answers.get(timeout=1800)) for _ in workers]
+        for report in reports:
+            report.update(_smaps_mib(report["pid"]))
+    finally:
+        for release in releases:
+            release.put(None)
+        for worker in workers:
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.terminate()
+    return reports
+
+
+def _worker_rows(size: int, dialect: str, url: str, instance: str, counts: tuple[int, ...]) -> list[Row]:
+    import statistics
+
+    rows: list[Row] = []
+    baseline: dict[int, list[dict]] = {}
+    rows_counts = counts if size < 1_000_000 else counts[:1]  # rows at 1M: GiBs per worker
+    for snapshots in (False, True):
+        for count in counts if snapshots else rows_counts:
+            reports = _start_workers(url, instance, count, snapshots)
+            answered = {(r["found"], r["matched"]) for r in reports}
+            assert len(answered) == 1, reports  # every worker gives the same answer
+            if snapshots:
+                assert all(r["matrix_builds"] == 0 and r["matrix_loads"] == 1 and r["index_mapped"]
+                           for r in reports), reports
+            else:
+                baseline[count] = reports
+            mode = "snapshot" if snapshots else "rows"
+            before = baseline.get(count)
+            rows.append(Row.of(
+                f"{count} worker(s) from {mode}: first search + match answered", size,
+                Timing([r["ready_ms"] for r in reports]),
+                Timing([r["ready_ms"] for r in before]) if snapshots and before else None,
+                f"{count} worker(s) from rows" if snapshots and before else None,
+                db=dialect, workers=count,
+                rss_mib_each=round(statistics.median(r["rss"] for r in reports), 1),
+                pss_mib_each=round(statistics.median(r["pss"] for r in reports), 1),
+                uss_mib_each=round(statistics.median(r["uss"] for r in reports), 1),
+                pss_mib_total=round(sum(r["pss"] for r in reports), 1),
+                rows_pss_mib_total=round(sum(r["pss"] for r in before), 1) if snapshots and before else None,
+                imports_and_app_ms=round(statistics.median(r["app_ms"] for r in reports)),
+                first_search_ms=round(statistics.median(r["search_ms"] for r in reports)),
+                first_match_ms=round(statistics.median(r["match_ms"] for r in reports)),
+                found=reports[0]["found"], matched=reports[0]["matched"], load_avg=round(os.getloadavg()[0], 1)))
+    return rows
+
+
+def workers(size: int, counts: tuple[int, ...] = (1, 2, 4)) -> list[Row]:
+    """Workers started at once from the snapshots, against workers that build from rows,
+    in the same run on the same database: time to the first search + match and memory."""
+    from matchmaker import cache
+    from matchmaker.extensions import db
+    from matchmaker.search.operations import reindex_projects, write_snapshots
+
+    with temp_app("snapshot") as app:
+        started = time.perf_counter()
+        synthetic.bulk_load(synthetic.projects(size))
+        reindex_projects(None)
+        cache.bump(cache.MATCHING_PROJECTS)
+        db.session.commit()
+        load_s = time.perf_counter() - started
+        started = time.perf_counter()
+        paths = write_snapshots()  # builds both from rows here, then writes their snapshots
+        db.session.commit()
+        written_s = time.perf_counter() - started
+        snapshot_mib = sum(path.stat().st_size for path in paths) / 2**20
+        dialect = db.engine.dialect.name
+        url = app.config["SQLALCHEMY_DATABASE_URI"]
+        db.session.remove()
+        rows = _worker_rows(size, dialect, url, os.environ["MATCHMAKER_INSTANCE"], counts)
+        for row in rows:
+            row.extra.update(load_s=round(load_s, 1), build_and_write_s=round(written_s, 1),
+                             snapshot_mib=round(snapshot_mib, 1))
+    return rows
+
+
 def register(registry) -> None:
     registry.add("scale: deltas and a second worker", scale, sizes=(10_000, 100_000, 300_000, 1_000_000))
+    registry.add("scale: workers from snapshots vs rows", workers, sizes=(10_000, 100_000, 300_000, 1_000_000))
 
 
 if __name__ == "__main__":

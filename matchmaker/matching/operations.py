@@ -148,6 +148,7 @@ def build_context() -> MatchingContext:
     tree = SectorTree.from_items(sector_tree())
     _by_id, region_names = _regions()
     matrix = ProjectMatrix.build(_features(tree), tree, region_names=region_names, glossary=glossary())
+    matrix.index()  # the candidate stage's index, now rather than at the first match
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 

@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -40,6 +41,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import LCSseq
 
 from matchmaker.i18n import N_, Message, Yuan
+from matchmaker.matching.candidates import CandidateIndex, Postings, union
 from matchmaker.money import format_yi
 from matchmaker.reference.glossary import Glossary
 from matchmaker.reference.vocabulary import CooperationMode, modes_related
@@ -379,6 +381,8 @@ class ProjectMatrix:
         # project's tokens a sorted string of them; LCS of two such strings = shared tokens
         self.token_ids: dict[str, int] = {}
         self.texts = [self._encode(self._text_tokens(p.text), grow=True)[0] for p in projects]
+        self._index: CandidateIndex | None = None  # built at first use (`index`)
+        self._stale = np.zeros(0, dtype=np.int64)  # positions changed since it was built
 
     @classmethod
     def build(
@@ -433,13 +437,21 @@ class ProjectMatrix:
         new.mode_idx = _widen(new.mode_idx, width_modes)
         # replaced in place; removed; then the new ones inserted in id order
         fresh: list[ProjectFeatures] = []
+        replaced: list[int] = []
         for project_id, project in upserts.items():
             position = _find(new.ids, project_id)
             if position is None:
                 fresh.append(project)
             else:
                 new._set_row(position, project, rows[project_id])
+                replaced.append(position)
         doomed = sorted(p for p in (_find(new.ids, i) for i in gone) if p is not None)
+        new._credit_memo = {}
+        if fresh or doomed:  # positions move: the candidate index is rebuilt (in the background)
+            new._index, new._stale = None, np.zeros(0, dtype=np.int64)
+            new._index_later, new._index_thread = True, None
+        elif replaced:  # the index still holds, but not for the rows replaced
+            new._stale = np.union1d(self._stale, np.array(replaced, dtype=np.int64))
         if doomed:
             for position in reversed(doomed):
                 del new.projects[position], new.ids[position], new.texts[position]
@@ -502,11 +514,30 @@ class ProjectMatrix:
 
     # -- components as arrays (rows: restrict to these project indices) --
 
-    def _sector_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
+    def _memo(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """A credit table computed once per profile and vocabulary (a query asks for it
+        several times: bounds, candidates, reasons). Small and shared by threads."""
+        memo = self.__dict__.setdefault("_credit_memo", {})
+        found = memo.get(key)
+        if found is None:
+            if len(memo) > 256:
+                memo.clear()
+            found = memo[key] = compute()
+        return found
+
+    def _sector_credit(self, profile: Profile) -> np.ndarray:
+        """Credit per sector vocabulary index (the last cell, for "none", is 0)."""
+        return self._memo(("sector", profile.sectors, len(self.sector_vocab)),
+                          lambda: self._sector_credit_table(profile))
+
+    def _sector_credit_table(self, profile: Profile) -> np.ndarray:
         credit = np.zeros(len(self.sector_vocab) + 1, dtype=np.float64)
         for i, code in enumerate(self.sector_vocab):
             credit[i] = max(self.sector_tree.relation(w, code) for w in profile.sectors)
-        return credit[self.sector_idx[rows]].max(axis=1)
+        return credit
+
+    def _sector_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
+        return self._sector_credit(profile)[self.sector_idx[rows]].max(axis=1)
 
     def _region_credit(self, wanted: str, code: str) -> tuple[float, float]:
         """(credit as the project's county, credit as the project's prefecture)."""
@@ -519,34 +550,56 @@ class ProjectMatrix:
             return 0.0, REGION_SAME_PREFECTURE
         return 0.0, 0.0
 
-    def _region_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
+    def _region_credits(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
+        """(credit per region index as a project's county, as its prefecture)."""
+        return self._memo(("region", profile.regions, len(self.region_vocab), len(self.prefecture_of)),
+                          lambda: self._region_credit_tables(profile))
+
+    def _region_credit_tables(self, profile: Profile) -> tuple[np.ndarray, np.ndarray]:
         as_county = np.zeros(len(self.region_vocab) + 1, dtype=np.float64)
         as_prefecture = np.zeros(len(self.region_vocab) + 1, dtype=np.float64)
         for i, code in enumerate(self.region_vocab):
             pairs = [self._region_credit(w, code) for w in profile.regions]
             as_county[i] = max(p[0] for p in pairs)
             as_prefecture[i] = max(p[1] for p in pairs)
+        return as_county, as_prefecture
+
+    def _region_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
+        as_county, as_prefecture = self._region_credits(profile)
         return np.maximum(
             as_county[self.region_idx[rows]], as_prefecture[self.prefecture_idx[rows]]
         )
 
-    def _amount_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
+    @staticmethod
+    def _amount_range(profile: Profile) -> tuple[float, float]:
+        """The wanted range as log10 of yuan (open ends infinite)."""
         low = _log10(profile.min_yuan) if profile.min_yuan else -math.inf
         high = _log10(profile.max_yuan) if profile.max_yuan else math.inf
         if profile.max_yuan is not None and profile.max_yuan == 0:
             high = -math.inf
+        return low, high
+
+    def _amount_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
+        low, high = self._amount_range(profile)
         sought = self.log_sought[rows]
         with np.errstate(invalid="ignore"):
             distance = np.maximum(low - sought, 0) + np.maximum(sought - high, 0)
             fit = np.clip(1.0 - distance / AMOUNT_DECAY_DECADES, 0.0, 1.0)
         return np.where(np.isnan(sought), AMOUNT_UNKNOWN, fit)
 
-    def _mode_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
+    def _mode_credit(self, profile: Profile) -> np.ndarray:
+        return self._memo(("mode", profile.modes, len(self.mode_vocab)),
+                          lambda: self._mode_credit_table(profile))
+
+    def _mode_credit_table(self, profile: Profile) -> np.ndarray:
         wanted = [_mode_key(m) for m in profile.modes]
         credit = np.zeros(len(self.mode_vocab) + 1, dtype=np.float64)
         for i, mode in enumerate(self.mode_vocab):
             credit[i] = max(_mode_relation(w, mode) for w in wanted)
-        fit = credit[self.mode_idx[rows]].max(axis=1)
+        return credit
+
+    def _mode_fit(self, profile: Profile, rows: Any = slice(None)) -> np.ndarray:
+        fit = self._mode_credit(profile)[self.mode_idx[rows]].max(axis=1)
         return np.where(self.mode_unstated[rows], MODE_UNSTATED, fit)
 
     def text_scores(
@@ -607,7 +660,15 @@ class ProjectMatrix:
         self, profile: Profile, weights: Weights, text_scores: np.ndarray | None = None
     ) -> np.ndarray:
         """Scores 0-100 as uint8, one per project in id order."""
-        parts = self.components(profile, text_scores)
+        return self._combine(self.components(profile, text_scores), weights)
+
+    def scores_at(self, profile: Profile, weights: Weights, rows: np.ndarray) -> np.ndarray:
+        """The scores of these project indices only: the same numbers `score_array` gives
+        them (the same arithmetic on the same cells)."""
+        return self._combine(self.components(profile, rows=rows), weights)
+
+    @staticmethod
+    def _combine(parts: Mapping[str, np.ndarray], weights: Weights) -> np.ndarray:
         total_weight = sum(getattr(weights, name) for name in parts)
         if not parts or total_weight <= 0:
             raise ProfileError(_EMPTY_PROFILE)
@@ -617,13 +678,235 @@ class ProjectMatrix:
         return np.floor(total * (100.0 / total_weight) + 0.5).astype(np.uint8)
 
     def score(
-        self, profile: Profile, weights: Weights, *, top: int | None = None, min_score: int = 1
+        self,
+        profile: Profile,
+        weights: Weights,
+        *,
+        top: int | None = None,
+        min_score: int = 1,
+        exhaustive: bool = False,
     ) -> list[Match]:
         """Ranked matches (score desc, project id asc) with components and reasons; projects
-        under `min_score` are left out (by default those scoring 0; 0 keeps every project)."""
-        scores = self.score_array(profile, weights)
-        chosen = top_indices(scores, top if top is not None else len(scores), min_score)
-        return self.matches_at(profile, chosen, scores[chosen])
+        under `min_score` are left out (by default those scoring 0; 0 keeps every project).
+
+        With `top`, only the projects that can reach the top are scored (`top_candidates`);
+        `exhaustive` scores every project (the same answer, slower: kept to prove it)."""
+        if top is None or exhaustive:
+            scores = self.score_array(profile, weights)
+            chosen = top_indices(scores, top if top is not None else len(scores), min_score)
+            return self.matches_at(profile, chosen, scores[chosen])
+        chosen, scores, _stats = self.top_candidates(profile, weights, top, min_score)
+        return self.matches_at(profile, chosen, scores)
+
+    # -- the candidate stage --
+
+    def index(self) -> CandidateIndex:
+        """The candidate index (built at first use, then kept with the matrix)."""
+        if self._index is None:
+            with _INDEX_LOCK:
+                if self._index is None:
+                    self._index = CandidateIndex.build(
+                        sector_idx=self.sector_idx, sector_count=len(self.sector_vocab),
+                        region_idx=self.region_idx, prefecture_idx=self.prefecture_idx,
+                        region_count=len(self.region_vocab), mode_idx=self.mode_idx,
+                        mode_count=len(self.mode_vocab), mode_unstated=self.mode_unstated,
+                        log_sought=self.log_sought, texts=self.texts,
+                        token_count=len(self.token_ids),
+                    )
+                    self._stale = np.zeros(0, dtype=np.int64)
+        return self._index
+
+    def _index_if_ready(self) -> CandidateIndex | None:
+        """The index; or, for a matrix made by a delta that moved positions, None while it
+        is built in the background (queries score every project meanwhile, as before)."""
+        if self._index is not None or not self.__dict__.get("_index_later"):
+            return self.index()
+        with _STARTING_LOCK:  # not the build lock: this query must not wait for the build
+            if self._index is None and self.__dict__.get("_index_thread") is None:
+                self._index_thread = threading.Thread(target=self.index, daemon=True,
+                                                      name="matching-index")
+                self._index_thread.start()
+        return self._index
+
+    def _unindexed(self, index: CandidateIndex) -> np.ndarray:
+        """Sorted positions the index cannot vouch for (changed or added since it was built)."""
+        added = np.arange(index.size, len(self.projects), dtype=np.int64)
+        return np.union1d(self._stale, added) if len(self._stale) else added
+
+    def top_candidates(
+        self, profile: Profile, weights: Weights, k: int, min_score: int = 1
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+        """(indices, scores) of the k best projects, exactly as `top_indices(score_array)`
+        orders them, scoring only the projects that can reach them.
+
+        A threshold algorithm over bounds. For a target score s, every component c gives
+        a necessary condition: a project whose fit in c is below v_c cannot reach s even
+        with every other component at its best. The smallest such set (from the index:
+        sectors, regions, ticket band, modes, keyword postings), plus the projects changed
+        since the index was built, is the driver; on it the sector, region, amount and
+        mode fits are exact and text is bounded by the keyword tokens the postings say a
+        project holds, which bounds each score from above. Projects are scored in order of
+        their bound until the k-th best score found is at least s and above the best bound
+        left; else s is lowered and the round repeats. When no component is selective
+        enough (the driver would hold more than `FALLBACK_SHARE` of the catalogue) every
+        project is scored, as `score_array` does.
+        """
+        active = active_components(profile)
+        total_weight = sum(getattr(weights, name) for name in active)
+        if not active or total_weight <= 0:
+            raise ProfileError(_EMPTY_PROFILE)
+        k = max(int(k), 0)
+        count = len(self.projects)
+        stats: dict[str, Any] = {"rounds": 0, "driver": 0, "scored": 0, "exhaustive": False}
+        index = self._index_if_ready()
+        if index is None:
+            stats["exhaustive"] = True
+            scores = self.score_array(profile, weights)
+            picked = top_indices(scores, k, min_score)
+            return picked, scores[picked], stats
+        unindexed = self._unindexed(index)
+        bounds = self._bounds(profile, weights, active, index)
+        best_total = sum(b.weight * b.best for b in bounds)
+        margin = 1e-9 * total_weight
+
+        def threshold(score: int) -> float:  # the least weighted sum that rounds to `score`
+            return (score - 0.5) * total_weight / 100 - margin
+
+        target = max(min(100, math.floor(best_total * 100 / total_weight + 0.5)), min_score, 0)
+        while True:
+            stats["rounds"] += 1
+            needed = threshold(target)
+            chosen: tuple[int, _Bound, float] | None = None
+            for bound in bounds:
+                if bound.weight <= 0:
+                    continue
+                least = (needed - (best_total - bound.weight * bound.best)) / bound.weight
+                if least <= 1e-9:
+                    continue
+                size = bound.size(least - 1e-9)
+                if size is not None and (chosen is None or size < chosen[0]):
+                    chosen = (size, bound, least - 1e-9)
+            if k == 0 or chosen is None or chosen[0] > FALLBACK_SHARE * count:
+                stats["exhaustive"] = True
+                scores = self.score_array(profile, weights)
+                picked = top_indices(scores, k, min_score)
+                return picked, scores[picked], stats
+            rows = union([chosen[1].rows(chosen[2]), unindexed], count)
+            stats["driver"] = len(rows)
+            rows, upper = self._upper_bounds(bounds, rows, unindexed, needed - margin)
+            order = np.argsort(-upper, kind="stable")
+            rows, upper = rows[order], upper[order]
+            scored_rows: list[np.ndarray] = []
+            scored: list[np.ndarray] = []
+            start, batch, kth = 0, max(256, 4 * k), None
+            while start < len(rows):
+                chunk = rows[start : start + batch]
+                scored_rows.append(chunk)
+                scored.append(self.scores_at(profile, weights, chunk))
+                start += len(chunk)
+                batch *= 2
+                found = np.concatenate(scored)
+                kth = _kth_best(found, k, min_score)
+                if kth is not None and kth >= target and self._settled(
+                    kth, k, np.concatenate(scored_rows), found, rows[start:], upper[start:], threshold
+                ):
+                    break
+            stats["scored"] += start
+            done = kth is not None and kth >= target or target <= max(min_score, 0)
+            if done:
+                positions = np.concatenate(scored_rows) if scored_rows else np.zeros(0, np.int64)
+                values = np.concatenate(scored) if scored else np.zeros(0, np.uint8)
+                by_position = np.argsort(positions, kind="stable")  # ties go to the lower id
+                positions, values = positions[by_position], values[by_position]
+                picked = top_indices(values, k, min_score)
+                return positions[picked], values[picked], stats
+            target = max(kth if kth is not None else target - TARGET_STEP, min_score, 0)
+
+    @staticmethod
+    def _settled(kth: int, k: int, positions: np.ndarray, scores: np.ndarray,
+                 rest: np.ndarray, rest_upper: np.ndarray, threshold: Callable[[int], float]) -> bool:
+        """Can no project still unscored (`rest`, bounds `rest_upper`, descending) enter the
+        top k whose k-th score is `kth`? It cannot when its bound is under `kth`; when its
+        bound is under `kth + 1` it can only tie, and a tie goes to the lower id: so it
+        cannot either if it comes after every project taken at `kth`."""
+        if not len(rest) or rest_upper[0] < threshold(kth):
+            return True
+        if rest_upper[0] >= threshold(kth + 1):
+            return False
+        ties = np.sort(positions[scores == kth])
+        last_taken = ties[k - int(np.count_nonzero(scores > kth)) - 1]
+        can_tie = int(np.searchsorted(-rest_upper, -threshold(kth), "right"))
+        return int(rest[:can_tie].min()) > last_taken
+
+    def _bounds(
+        self, profile: Profile, weights: Weights, active: Sequence[str], index: CandidateIndex
+    ) -> list[_Bound]:
+        """One bound per active component, in score order (text last)."""
+        result: list[_Bound] = []
+        for name in active:
+            weight = getattr(weights, name)
+            if name == "sector":
+                credit = self._sector_credit(profile)
+                result.append(_KeyedBound(name, weight, float(credit.max()),
+                                          lambda rows, c=credit: c[self.sector_idx[rows]].max(axis=1),
+                                          [(index.sector, credit)], total=index.size))
+            elif name == "region":
+                as_county, as_prefecture = self._region_credits(profile)
+                result.append(_KeyedBound(
+                    name, weight, float(max(as_county.max(), as_prefecture.max())),
+                    lambda rows, p=profile: self._region_fit(p, rows),
+                    [(index.region, as_county), (index.prefecture, as_prefecture)],
+                    total=index.size))
+            elif name == "amount":
+                result.append(_AmountBound(name, weight, 1.0,
+                                           lambda rows, p=profile: self._amount_fit(p, rows),
+                                           index, self._amount_range(profile)))
+            elif name == "mode":
+                credit = self._mode_credit(profile)
+                result.append(_KeyedBound(
+                    name, weight, float(max(credit.max(), MODE_UNSTATED)),
+                    lambda rows, p=profile: self._mode_fit(p, rows),
+                    [(index.mode, credit)], extra=(MODE_UNSTATED, index.mode_unstated),
+                    total=index.size))
+            elif name == "text":
+                result.append(self._text_bound(profile, weight, index))
+        return result
+
+    def _text_bound(self, profile: Profile, weight: float, index: CandidateIndex) -> _TextBound:
+        code, count = self._encode(self.keyword_tokens(profile.keywords))
+        table = np.zeros(count + 1, dtype=np.float64)  # text fit by number of shared tokens
+        if count:
+            cutoff = math.ceil(count * TEXT_CUTOFF / 100)
+            shared = np.arange(count + 1)
+            table = np.where(shared >= cutoff, np.floor(shared * (100.0 / count) + 0.5), 0) / 100.0
+        token_ids = [ord(c) - _TOKEN_BASE for c in code]
+        frequent = index.token_frequent
+        unindexed = sum(1 for t in token_ids if t < len(frequent) and frequent[t])
+        indexed = [t for t in token_ids if t < len(frequent) and not frequent[t]]
+        hits = None
+        if sum(index.token.count(t) for t in indexed) <= TEXT_BOUND_BUDGET * max(index.size, 1):
+            hits = np.full(index.size, unindexed, dtype=np.uint16)
+            for token in indexed:
+                hits[index.token.of(token)] += 1
+            np.minimum(hits, count, out=hits)
+        return _TextBound("text", weight, float(table[-1]), table, hits)
+
+    def _upper_bounds(
+        self, bounds: Sequence[_Bound], rows: np.ndarray, unindexed: np.ndarray, needed: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The rows whose score bound reaches `needed`, and those bounds: exact fits but for
+        text, summed in the order the score sums (so a bound is never below the score in
+        floating point). Component by component, a row is dropped as soon as even the best
+        of the components still to come cannot lift it to `needed`."""
+        total = np.zeros(len(rows), dtype=np.float64)
+        rest = sum(b.weight * b.best for b in bounds)
+        for bound in bounds:
+            total += bound.weight * bound.fit(rows, unindexed)
+            rest -= bound.weight * bound.best
+            keep = total + rest >= needed
+            if not keep.all():
+                rows, total = rows[keep], total[keep]
+        return rows, total
 
     def matches_at(
         self, profile: Profile, indices: np.ndarray, scores: Sequence[int]
@@ -755,6 +1038,126 @@ def _text_reason(project: ProjectFeatures, profile: Profile, fit: float,
     if fit > 0:
         return Message(N_("Text close to your keywords (%(score)d%%)"), {"score": round(fit * 100)})
     return Message(N_("None of your keywords appear in the project"))
+
+
+# --- bounds for the candidate stage --------------------------------------------------------
+
+FALLBACK_SHARE = 0.5  # past this share of the catalogue in the driver, score everything
+TEXT_BOUND_BUDGET = 4  # count keyword hits from postings up to this many entries per project
+TARGET_STEP = 10  # how far the target score drops when a round finds fewer than k
+_INDEX_LOCK = threading.Lock()  # held while an index is built
+_STARTING_LOCK = threading.Lock()
+
+
+class _Bound:
+    """One component's part of a score bound: its weight, its best fit for this profile,
+    exact fits on rows (or a bound), and the rows whose fit can be >= v."""
+
+    def __init__(self, name: str, weight: float, best: float,
+                 exact: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.name, self.weight, self.best, self.exact = name, weight, best, exact
+
+    def fit(self, rows: np.ndarray, unindexed: np.ndarray) -> np.ndarray:
+        return self.exact(rows)
+
+    def size(self, least: float) -> int | None:
+        """How many rows can have a fit >= least (or more; None: the index cannot say)."""
+        return None
+
+    def rows(self, least: float) -> np.ndarray:
+        raise NotImplementedError
+
+
+class _KeyedBound(_Bound):
+    """Sectors, regions, modes: a credit per vocabulary index, postings per index."""
+
+    def __init__(self, name, weight, best, exact, keyed, extra=None, *, total: int) -> None:
+        super().__init__(name, weight, best, exact)
+        self.keyed = keyed  # [(postings, credit per key)]
+        self.extra = extra  # (fit, rows) for rows outside the keys (modes unstated)
+        self.total = total  # positions the index covers
+
+    def _keys(self, least: float) -> list[tuple[Postings, np.ndarray]]:
+        return [(postings, np.flatnonzero(credit[: len(postings)] >= least))
+                for postings, credit in self.keyed]
+
+    def size(self, least: float) -> int | None:
+        total = sum(postings.size(keys) for postings, keys in self._keys(least))
+        if self.extra is not None and self.extra[0] >= least:
+            total += len(self.extra[1])
+        return total
+
+    def rows(self, least: float) -> np.ndarray:
+        parts = [postings.of(int(key)) for postings, keys in self._keys(least) for key in keys]
+        if self.extra is not None and self.extra[0] >= least:
+            parts.append(self.extra[1])
+        return union(parts, self.total)
+
+
+class _AmountBound(_Bound):
+    """The ticket band: fit >= v is log10(amount) within (1 - v) decades of the range."""
+
+    def __init__(self, name, weight, best, exact, index: CandidateIndex,
+                 wanted: tuple[float, float]) -> None:
+        super().__init__(name, weight, best, exact)
+        self.index, self.low, self.high = index, wanted[0], wanted[1]
+
+    def _slice(self, least: float) -> tuple[int, int]:
+        reach = (1.0 - least) * AMOUNT_DECAY_DECADES + 1e-9
+        start, stop = self.index.amount_slice(self.low - reach, self.high + reach)
+        return start, max(start, stop)
+
+    def size(self, least: float) -> int | None:
+        start, stop = self._slice(least)
+        unknown = len(self.index.amount_unknown()) if AMOUNT_UNKNOWN >= least else 0
+        return stop - start + unknown
+
+    def rows(self, least: float) -> np.ndarray:
+        start, stop = self._slice(least)
+        parts = [self.index.amount_order[start:stop]]
+        if AMOUNT_UNKNOWN >= least:
+            parts.append(self.index.amount_unknown())
+        return union(parts, self.index.size)
+
+
+class _TextBound(_Bound):
+    """Keywords: a project's shared tokens are at most the keyword tokens whose postings
+    hold it plus the frequent tokens (no postings); `table[h]` is the fit of h tokens."""
+
+    def __init__(self, name, weight, best, table: np.ndarray, hits: np.ndarray | None) -> None:
+        super().__init__(name, weight, best, lambda rows: np.full(len(rows), best))
+        self.table, self.hits = table, hits
+
+    def fit(self, rows: np.ndarray, unindexed: np.ndarray) -> np.ndarray:
+        if self.hits is None:
+            return np.full(len(rows), self.best)
+        inside = rows < len(self.hits)
+        bound = np.full(len(rows), self.best)
+        bound[inside] = self.table[self.hits[rows[inside]]]
+        if len(unindexed):
+            bound[np.isin(rows, unindexed)] = self.best
+        return bound
+
+    def size(self, least: float) -> int | None:
+        if self.hits is None:
+            return None
+        return int(np.count_nonzero(self.hits >= self._least_hits(least)))
+
+    def _least_hits(self, least: float) -> int:
+        reaching = np.flatnonzero(self.table >= least)
+        return int(reaching[0]) if len(reaching) else len(self.table) + 1
+
+    def rows(self, least: float) -> np.ndarray:
+        assert self.hits is not None
+        return np.flatnonzero(self.hits >= self._least_hits(least))
+
+
+def _kth_best(scores: np.ndarray, k: int, min_score: int) -> int | None:
+    """The k-th best score (>= min_score) among these, or None when fewer than k."""
+    eligible = scores[scores >= min_score] if min_score > 0 else scores
+    if k <= 0 or len(eligible) < k:
+        return None
+    return int(np.partition(eligible, len(eligible) - k)[len(eligible) - k])
 
 
 # --- ranking helpers ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from benchmarks.harness import Registry
+from benchmarks.harness import Registry, Row
 
 DEFAULT_SIZES = (220, 10_000, 100_000)
 
@@ -27,6 +27,9 @@ def format_table(rows: list[dict]) -> str:
     header = f"{'case':<44} {'size':>8} {'median ms':>11} {'p95 ms':>9} {'baseline':<22} {'base ms':>10} {'ratio':>7}"
     lines = [header, "-" * len(header)]
     for row in rows:
+        if "skipped" in (row.get("extra") or {}):
+            lines.append(f"{row['name'][:44]:<44} {row['size']:>8}  skipped: {row['extra']['skipped']}")
+            continue
         lines.append(
             f"{row['name'][:44]:<44} {row['size']:>8} {row['median_ms']:>11.2f} "
             f"{(row['p95_ms'] or 0):>9.2f} {(row['baseline'] or '')[:22]:<22} "
@@ -56,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for size in sizes:
             if only_sizes and size not in only_sizes:
+                if size > max(only_sizes):  # asked for more than the case runs at: say so
+                    reason = registry.reasons.get(name) or f"runs at {', '.join(map(str, only_sizes))} only"
+                    rows.append(Row.skipped(name, size, reason).as_dict())
                 continue
             if not args.json:
                 print(f"… {name} at {size}", file=sys.stderr, flush=True)

@@ -71,6 +71,11 @@ class Row:
             extra=extra,
         )
 
+    @classmethod
+    def skipped(cls, name: str, size: int, reason: str) -> Row:
+        """A case that does not run at this size (or on this database), and why."""
+        return cls(name=name, size=size, median_ms=0.0, extra={"skipped": reason})
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -81,10 +86,15 @@ Case = Callable[[int], list[Row]]
 @dataclass
 class Registry:
     cases: list[tuple[str, Case, tuple[int, ...] | None]] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)
 
-    def add(self, name: str, case: Case, *, sizes: tuple[int, ...] | None = None) -> None:
-        """A case runs once per requested size (or only at `sizes` when given)."""
+    def add(self, name: str, case: Case, *, sizes: tuple[int, ...] | None = None,
+            reason: str | None = None) -> None:
+        """A case runs once per requested size (or only at `sizes` when given; `reason` says
+        why not at the others - the run reports the skip instead of staying silent)."""
         self.cases.append((name, case, sizes))
+        if reason:
+            self.reasons[name] = reason
 
 
 @contextlib.contextmanager

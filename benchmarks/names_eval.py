@@ -16,7 +16,22 @@ Two evaluation lists:
   lidatui/mmGrid examples/data/stockQuoteMore.json). None of them is in the list above and
   none was looked at while tuning: the whole set is held out. 20 % of them (by a hash of
   the code) are unknown; the rest join the known investors of the list above, which act as
-  distractors.
+  distractors;
+- benchmarks/data/listed_companies_2021.csv: 2,062 other listed Chinese companies (none of
+  the codes above), same four columns, from a public tushare `stock_basic` export of early
+  2021 stored in a public GitHub repository (BowenTwan/QuantTrading-, Astock.csv: Shenzhen
+  main board 000559-001979, SME board 002001-003816, ChiNext 300001-300403 and
+  300543-300999). Copied as published: short names keep their ST, *ST, N and C marks and
+  share classes. See benchmarks/data/README.md.
+
+The split used since this second list (`full_split`): the same 20 % of every list (hash of
+the code) are unknown; 30 % of the 2021 list (a second, independently salted hash of the
+code: a fixed pseudo-random draw) is the *fresh held-out* part, set aside before any result
+on the 2021 list was looked at and never tuned on. Everything else - the whole 2019 list,
+its former held-out part included (it had been looked at, so it no longer counts as
+unseen), and the other 70 % of the 2021 list - is the tuning part. All known companies of
+both lists are the known investors of every measurement (2,226 of them), so each part is
+scored against the same distractors.
 """
 
 from __future__ import annotations
@@ -31,6 +46,9 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPANY_NAMES = ROOT / "tests" / "data" / "company_names.csv"
 LISTED = Path(__file__).resolve().parent / "data" / "listed_companies.csv"
 SSE_2012 = Path(__file__).resolve().parent / "data" / "sse_quotes_2012.csv"
+LISTED_2021 = Path(__file__).resolve().parent / "data" / "listed_companies_2021.csv"
+FRESH_HELD_OUT_SHARE = 30  # % of the 2021 list never tuned on
+FRESH_SALT = "fresh-held-out-2026-12-01"
 UNKNOWN_SHARE = 20  # % of listed companies not among the known investors
 HELD_OUT_SHARE = 30  # % of the rest kept out of the tuning
 
@@ -108,6 +126,62 @@ def listed_split(rows: Sequence[dict[str, str]] | None = None) -> ListedSplit:
     unknown = [r for r in rows if _bucket(r["code"], "known") < UNKNOWN_SHARE]
     held = frozenset(r["code"] for r in rows if _bucket(r["code"], "held-out") < HELD_OUT_SHARE)
     return ListedSplit(known, unknown, held)
+
+
+# Parts of `full_split`: what the tuning sees and what it never sees.
+TUNING_PARTS = frozenset({"old_calibration", "old_held_out", "new_tuning"})
+PARTS = ("old_calibration", "old_held_out", "new_tuning", "fresh_held_out")
+
+
+@dataclass(frozen=True)
+class FullSplit:
+    known: list[dict[str, str]]  # every known company of both lists (the investors)
+    unknown: list[dict[str, str]]  # not imported: their names must get "no match"
+    part_of: dict[str, str]  # code -> one of PARTS
+
+    def records(self, record_type=None) -> list:
+        if record_type is None:
+            from matchmaker.investors.names import InvestorName as record_type
+        return [
+            record_type(int(row["code"]), row["registered_name"], row["name_en"] or None, ())
+            for row in self.known
+        ]
+
+    def cases(self, parts) -> list[NameCase]:
+        """Short and English names of the known companies of `parts` (expected: their
+        registered name) and short, registered and English names of the unknown ones of
+        `parts` (expected: no match)."""
+        parts = {parts} if isinstance(parts, str) else set(parts)
+        chosen = [r for r in self.known if self.part_of[r["code"]] in parts]
+        absent = [r for r in self.unknown if self.part_of[r["code"]] in parts]
+        cases = [NameCase(r["short_name"], r["registered_name"], "short") for r in chosen]
+        cases += [NameCase(r["name_en"], r["registered_name"], "english") for r in chosen if r["name_en"]]
+        for row in absent:
+            cases.append(NameCase(row["short_name"], None, "short"))
+            cases.append(NameCase(row["registered_name"], None, "registered"))
+            if row["name_en"]:
+                cases.append(NameCase(row["name_en"], None, "english"))
+        return cases
+
+    def sizes(self) -> dict[str, dict[str, int]]:
+        out = {part: {"known": 0, "unknown": 0} for part in PARTS}
+        for rows, label in ((self.known, "known"), (self.unknown, "unknown")):
+            for row in rows:
+                out[self.part_of[row["code"]]][label] += 1
+        return out
+
+
+def full_split() -> FullSplit:
+    old = listed_split()
+    new = load_listed(LISTED_2021)
+    part_of = {r["code"]: "old_held_out" if r["code"] in old.held_out_codes else "old_calibration"
+               for r in (*old.known, *old.unknown)}
+    for row in new:
+        fresh = _bucket(row["code"], FRESH_SALT) < FRESH_HELD_OUT_SHARE
+        part_of[row["code"]] = "fresh_held_out" if fresh else "new_tuning"
+    known = old.known + [r for r in new if _bucket(r["code"], "known") >= UNKNOWN_SHARE]
+    unknown = old.unknown + [r for r in new if _bucket(r["code"], "known") < UNKNOWN_SHARE]
+    return FullSplit(known, unknown, part_of)
 
 
 def independent_set(record_type=None) -> tuple[list, list[NameCase]]:

@@ -24,7 +24,7 @@ from matchmaker.catalogue.rowtypes import (
     SkippedRow,
     WarningSummary,
 )
-from matchmaker.catalogue.upkeep import announce_flushed_projects
+from matchmaker.catalogue.upkeep import announce_flushed_projects, forget_fingerprints
 from matchmaker.extensions import db
 from matchmaker.reference.labels import label
 
@@ -51,7 +51,10 @@ __all__ = [
 
 def init_app(app) -> None:
     """Announce every ORM write of projects (and of a catalogue's publication state) as
-    `signals.projects_written`, once per flush, to whoever subscribed (search, caches)."""
+    `signals.projects_written`, once per flush, to whoever subscribed (search, caches); a
+    project written through the ORM forgets its row fingerprint."""
     app.jinja_env.filters["project_status"] = lambda code: label(ProjectStatus(code))
     if not event.contains(db.session, "after_flush", announce_flushed_projects):
         event.listen(db.session, "after_flush", announce_flushed_projects)
+    if not event.contains(db.session, "before_flush", forget_fingerprints):
+        event.listen(db.session, "before_flush", forget_fingerprints)

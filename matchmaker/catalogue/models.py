@@ -145,6 +145,11 @@ class Project(Base):
     status: Mapped[ProjectStatus] = mapped_column(
         str_enum(ProjectStatus, "project_status"), nullable=False, default=ProjectStatus.OPEN
     )
+    # The fingerprint of the sheet row this project was last imported from (parser
+    # `row_fingerprint`: its cells and everything outside it that gives them their meaning).
+    # A re-upload skips a row whose fingerprint is still this one; any other write to the
+    # project clears it (upkeep.forget_fingerprints), so the row is read again next time.
+    row_fingerprint: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
@@ -161,6 +166,11 @@ class Project(Base):
             "total_investment_yuan IS NULL OR total_investment_yuan >= 0", name="total_non_negative"
         ),
         sa.CheckConstraint("exchange_rate IS NULL OR exchange_rate > 0", name="exchange_rate_positive"),
+        # What an import reads of every project of the catalogue (its keys and fingerprints),
+        # and the candidates for "possible duplicate": same catalogue and region, sought
+        # within 5 % (a range on the third column).
+        sa.Index("ix_projects_import_lookup", "catalogue_id", "region_id", "investment_sought_yuan",
+                 "code", "row_fingerprint", "status"),
     )
 
     @property

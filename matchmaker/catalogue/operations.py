@@ -7,6 +7,12 @@ block it - writes everything in the caller's transaction with Core bulk statemen
 new projects, changed fields, sector links, one AuditEvent per change, withdrawals the
 user confirmed, the search index, and an ImportBatch with the report. Operations never
 commit; every door rolls back on an exception, so a failure leaves nothing behind.
+
+A re-upload costs what changed: one indexed read gives every project's key and stored row
+fingerprint; rows whose fingerprint is unchanged are not parsed, validated or compared
+(the parser lists them as unchanged), only the other rows' projects are loaded, and the
+possible duplicates of new rows are looked up through the same index (same catalogue and
+region, investment sought within the 5 % the comparison allows).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from matchmaker.accounts.operations import (
 from matchmaker.amounts import AmountError, check_rate
 from matchmaker.audit import AuditEvent, jsonable, record, snapshot
 from matchmaker.catalogue import export as exporting
-from matchmaker.catalogue.duplicates import find_duplicates
+from matchmaker.catalogue.duplicates import DUPLICATE_AMOUNT_TOLERANCE, find_duplicates
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -63,7 +69,13 @@ from matchmaker.editions.rates import effective_rates
 from matchmaker.errors import Conflict, DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_, Message, translate
-from matchmaker.reference.loaders import gazetteer, regions_by_code, sectors_by_code, taxonomy
+from matchmaker.reference.loaders import (
+    gazetteer,
+    reference_digest,
+    regions_by_code,
+    sectors_by_code,
+    taxonomy,
+)
 from matchmaker.reference.models import Region, Sector
 from matchmaker.sheets import unneutralise
 from matchmaker.storage import uploads
@@ -72,6 +84,11 @@ log = logging.getLogger(__name__)
 
 LIST_LIMIT = 1000  # entries kept in each list of the report (the totals say how many in all)
 CHUNK = 5000
+IN_CHUNK = 500  # values per IN (...) list
+# Part of every row fingerprint (with the parser's PARSER_VERSION): change it whenever a
+# change to this module's row rules (lengths, scope, the values stored) can treat the same
+# parsed row differently, so that the next upload reads every row again.
+IMPORT_RULES_VERSION = "2026-12-01.1"
 
 # Project fields an upload can change, and the parser field whose column must be present
 # for the upload to say anything about them (a sheet without a contact column leaves the
@@ -163,6 +180,8 @@ class ImportReport:
     notes: list[Message] = field(default_factory=list)
     total_sought_yuan: Decimal = Decimal("0.00")
     batch_id: int | None = None
+    # unchanged rows recognised by their fingerprint (not read again; counted in `unchanged`)
+    recognised: int = 0
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -230,6 +249,7 @@ class ImportReport:
             "batch_id": self.batch_id,
             "choices": dict(self.choices),
             "sought_column_missing": self.sought_column_missing,
+            "recognised": self.recognised,
             "totals": totals,
             "truncated": truncated,
         }
@@ -336,8 +356,33 @@ class _Existing:
     values: dict[str, Any]  # COMPARED fields, sectors as a set of codes
 
 
-def _existing_projects(catalogue_id: int | None) -> dict[str, _Existing]:
+@dataclass
+class _Stored:
+    """What an import reads of every project of the catalogue (ix_projects_import_lookup)."""
+
+    id: int
+    code: str
+    fingerprint: str | None
+    status: str
+    region_id: int | None
+    sought: Decimal
+
+
+def _stored_keys(catalogue_id: int | None) -> dict[str, _Stored]:
     if catalogue_id is None:
+        return {}
+    table = Project.__table__
+    query = sa.select(table.c.id, table.c.code, table.c.row_fingerprint, table.c.status,
+                      table.c.region_id, table.c.investment_sought_yuan
+                      ).where(table.c.catalogue_id == catalogue_id)
+    return {row.code: _Stored(*row) for row in db.session.execute(query)}
+
+
+def _existing_projects(catalogue_id: int | None, codes: Sequence[str] | None = None,
+                       stored: int = 0) -> dict[str, _Existing]:
+    """The compared fields of the catalogue's projects numbered `codes` (None: all of
+    them; when `codes` are a large part of the `stored` projects, all are read at once)."""
+    if catalogue_id is None or codes == []:
         return {}
     table = Project.__table__
     columns = [table.c.id, table.c.code, table.c.status] + [
@@ -345,22 +390,40 @@ def _existing_projects(catalogue_id: int | None) -> dict[str, _Existing]:
     ]
     existing: dict[str, _Existing] = {}
     by_id: dict[int, _Existing] = {}
-    for row in db.session.execute(sa.select(*columns).where(table.c.catalogue_id == catalogue_id)):
-        values = {name: row._mapping[name] for name, _ in COMPARED if name != "sectors"}
-        values["sectors"] = set()
-        item = _Existing(row.id, row.code, row.status, values)
-        existing[row.code] = item
-        by_id[row.id] = item
+    query = sa.select(*columns).where(table.c.catalogue_id == catalogue_id)
+    everything = codes is None or len(codes) * 4 >= stored
+    chunks = [query] if everything else [
+        query.where(table.c.code.in_(codes[start : start + IN_CHUNK]))
+        for start in range(0, len(codes), IN_CHUNK)
+    ]
+    for chunk in chunks:
+        for row in db.session.execute(chunk):
+            values = {name: row._mapping[name] for name, _ in COMPARED if name != "sectors"}
+            values["sectors"] = set()
+            item = _Existing(row.id, row.code, row.status, values)
+            existing[row.code] = item
+            by_id[row.id] = item
 
     links = (
         sa.select(project_sectors.c.project_id, Sector.code)
         .join(Sector, Sector.id == project_sectors.c.sector_id)
-        .join(table, table.c.id == project_sectors.c.project_id)
-        .where(table.c.catalogue_id == catalogue_id)
     )
-    for project_id, code in db.session.execute(links):
-        by_id[project_id].values["sectors"].add(code)
+    if everything:
+        links = [links.join(table, table.c.id == project_sectors.c.project_id)
+                 .where(table.c.catalogue_id == catalogue_id)]
+    else:
+        ids = list(by_id)
+        links = [links.where(project_sectors.c.project_id.in_(ids[start : start + IN_CHUNK]))
+                 for start in range(0, len(ids), IN_CHUNK)]
+    for chunk in links:
+        for project_id, code in db.session.execute(chunk):
+            by_id[project_id].values["sectors"].add(code)
     return existing
+
+
+def import_context() -> str:
+    """What outside the sheet gives its cells their meaning here, for row fingerprints."""
+    return f"importer {IMPORT_RULES_VERSION}; reference {reference_digest()}"
 
 
 def _clean_row(row: ParsedRow) -> None:
@@ -470,6 +533,15 @@ def import_catalogue(
     progress("reading", 0, 0)
 
     check_upload_size(len(data))
+    covered = covered_region_ids(user)  # None: the whole province
+    stored = _stored_keys(catalogue.id)
+    # rows read as these projects read now are not read again: not a withdrawn project's
+    # (its row comes back: reopened), nor another prefecture's (a scoped upload rejects it)
+    known = {
+        item.fingerprint: item.code for item in stored.values()
+        if item.fingerprint and item.status != ProjectStatus.WITHDRAWN
+        and (covered is None or item.region_id in covered)
+    }
     try:
         result = parse_catalogue(
             data,
@@ -483,6 +555,8 @@ def import_catalogue(
                 sought_from_total=sought_from_total,
             ),
             limits=parse_limits(),
+            known=known,
+            context=import_context(),
         )
     except ParseError as error:
         raise FileRefused(error.message, field="file") from error
@@ -501,8 +575,8 @@ def import_catalogue(
         present.add("extra")
     present |= {"name", "investment_sought"}
 
-    existing = _existing_projects(catalogue.id)
-    covered = covered_region_ids(user)  # None: the whole province
+    existing = _existing_projects(catalogue.id, [r.code for r in result.rows if r.code in stored],
+                                  len(stored))
     rejected = list(result.errors)
     rows: list[ParsedRow] = []
     for row in result.rows:
@@ -518,10 +592,10 @@ def import_catalogue(
             rows.append(row)
     rejected.sort(key=lambda e: e.row)
     if covered is not None:  # a prefecture's upload never withdraws another's projects
-        existing_in_scope = {code: old for code, old in existing.items()
-                             if old.values["region_id"] in covered}
+        stored_in_scope = {code: item for code, item in stored.items() if item.region_id in covered}
     else:
-        existing_in_scope = existing
+        stored_in_scope = stored
+    recognised = result.unchanged
     report = ImportReport(
         catalogue={},
         committed=False,
@@ -534,11 +608,15 @@ def import_catalogue(
         skipped=list(result.skipped),
         columns=_columns(result),
         file=_file_info(result, filename, data),
-        total_sought_yuan=sum((r.investment_sought_yuan for r in rows), Decimal("0.00")),
+        total_sought_yuan=sum((r.investment_sought_yuan for r in rows), Decimal("0.00"))
+        + sum((stored[u.code].sought for u in recognised), Decimal("0.00")),
+        recognised=len(recognised),
     )
 
     creates: list[tuple[ParsedRow, dict[str, Any]]] = []
     updates: list[tuple[ParsedRow, _Existing, dict[str, Any], list[str]]] = []
+    refingerprint: list[tuple[int, str]] = []  # unchanged projects read from a new fingerprint
+    unchanged_rows: list[dict[str, Any]] = []
     for checked, row in enumerate(rows):
         if checked % 500 == 0:
             progress("checking", checked, len(rows))
@@ -573,17 +651,25 @@ def import_catalogue(
                     ],
                 )
             )
-        elif len(report.unchanged_rows) < LIST_LIMIT:
-            report.unchanged_rows.append(
-                {"row": row.row, "project_id": old.id, "code": row.code, "name": row.name}
-            )
+        else:
+            if stored[row.code].fingerprint != row.fingerprint:
+                refingerprint.append((old.id, row.fingerprint))
+            if len(unchanged_rows) < LIST_LIMIT:
+                unchanged_rows.append(
+                    {"row": row.row, "project_id": old.id, "code": row.code, "name": row.name}
+                )
+    for item in recognised[:LIST_LIMIT]:
+        unchanged_rows.append({"row": item.row, "project_id": stored[item.code].id,
+                               "code": item.code, "name": unneutralise(item.name)})
+    unchanged_rows.sort(key=lambda entry: entry["row"])
+    report.unchanged_rows = unchanged_rows[:LIST_LIMIT]
     report.created, report.updated = len(creates), len(updates)
-    report.unchanged = len(rows) - len(creates) - len(updates)
+    report.unchanged = len(rows) - len(creates) - len(updates) + len(recognised)
 
-    uploaded = {r.code for r in rows}
+    uploaded = {r.code for r in rows} | {u.code for u in recognised}
     missing = [
-        old for code, old in existing_in_scope.items()
-        if code not in uploaded and old.status != ProjectStatus.WITHDRAWN
+        item for code, item in stored_in_scope.items()
+        if code not in uploaded and item.status != ProjectStatus.WITHDRAWN
     ]
     missing.sort(key=lambda o: o.id)
     withdraw = bool(confirm_withdraw and missing and not rejected)
@@ -591,12 +677,14 @@ def import_catalogue(
         report.notes.append(
             Message(N_("Projects missing from the file are withdrawn only from a file without rejected rows."))
         )
+    missing_names = _project_names([o.id for o in missing])
     report.missing = [
-        {"project_id": o.id, "code": o.code, "name": o.values["name"], "withdrawn": False}
+        {"project_id": o.id, "code": o.code, "name": missing_names.get(o.id, ""), "withdrawn": False}
         for o in missing
     ]
 
-    report.duplicates = _duplicates(result, [r for r, _ in creates], existing, regions)
+    report.duplicates = _duplicates(result, [r for r, _ in creates], catalogue.id if stored else None,
+                                    region_ids)
 
     blocked = bool(rejected) and not skip_invalid
     if blocked:
@@ -622,6 +710,7 @@ def import_catalogue(
         audit: list[dict[str, Any]] = []
         created_ids = _insert_projects(catalogue.id, creates, sectors, now, audit, user_id)
         _update_projects(updates, present, sectors, now, audit, user_id)
+        _store_fingerprints(refingerprint)
         withdrawn_ids = []
         if withdraw:
             withdrawn_ids = _withdraw(missing, now, audit, user_id)
@@ -705,17 +794,80 @@ def _file_info(result: ParseResult, filename: str, data: bytes) -> dict[str, Any
     }
 
 
-def _duplicates(result: ParseResult, new_rows: list[ParsedRow], existing: dict[str, _Existing], regions) -> list:
+def _project_names(ids: Sequence[int]) -> dict[int, str]:
+    table = Project.__table__
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        names.update((pid, name) for pid, name in db.session.execute(
+            sa.select(table.c.id, table.c.name).where(table.c.id.in_(ids[start : start + IN_CHUNK]))
+        ))
+    return names
+
+
+# Investment sought of a possible duplicate, relative to the row's: `_amount_close` keeps
+# b within 5 % of the larger amount, i.e. 0.95 a <= b <= a / 0.95; the range asked of the
+# index is a little wider (a fen each way), and find_duplicates decides as before.
+_LOW, _HIGH = Decimal(1) - DUPLICATE_AMOUNT_TOLERANCE, 1 / (Decimal(1) - DUPLICATE_AMOUNT_TOLERANCE)
+_FEN = Decimal("0.01")
+
+
+def duplicate_candidates(catalogue_id: int, rows: Sequence[ParsedRow],
+                         region_ids: dict[str, int]) -> list[tuple[int, str, str | None, Decimal]]:
+    """The catalogue's projects that may be a duplicate of one of `rows` - in the same
+    region (or both without one) with an investment sought close enough - found through
+    ix_projects_import_lookup instead of a pass over every project; in id order (the order
+    `find_duplicates` breaks ties in), as (id, name, region code, investment sought)."""
+    table = Project.__table__
+    codes = {region_id: code for code, region_id in region_ids.items()}
+    by_region: dict[int | None, list[Decimal]] = {}
+    for row in rows:
+        region_id = region_ids.get(row.region_code) if row.region_code else None
+        by_region.setdefault(region_id, []).append(row.investment_sought_yuan)
+    found: dict[int, tuple[int, str, str | None, Decimal]] = {}
+    for region_id, amounts in by_region.items():
+        ranges: list[list[Decimal]] = []  # merged, in order
+        for amount in sorted(amounts):
+            low, high = amount * _LOW - _FEN, amount * _HIGH + _FEN
+            if ranges and low <= ranges[-1][1]:
+                ranges[-1][1] = max(ranges[-1][1], high)
+            else:
+                ranges.append([low, high])
+        region = table.c.region_id.is_(None) if region_id is None else table.c.region_id == region_id
+        for start in range(0, len(ranges), 100):
+            within = sa.or_(*(table.c.investment_sought_yuan.between(low.quantize(_FEN), high.quantize(_FEN))
+                              for low, high in ranges[start : start + 100]))
+            for pid, name, rid, sought in db.session.execute(
+                sa.select(table.c.id, table.c.name, table.c.region_id, table.c.investment_sought_yuan)
+                .where(table.c.catalogue_id == catalogue_id, region, within)
+            ):
+                found[pid] = (pid, name, codes.get(rid), sought)
+    return [found[pid] for pid in sorted(found)]
+
+
+def _duplicates(result: ParseResult, new_rows: list[ParsedRow], catalogue_id: int | None,
+                region_ids: dict[str, int]) -> list:
     """Within the file (parser) and against existing projects, for rows that create one."""
-    codes = {r.id: code for code, r in regions.items()}
-    others = [
-        (old.id, old.values["name"], codes.get(old.values["region_id"]), old.values["investment_sought_yuan"])
-        for old in existing.values()
-    ]
     hints = list(result.duplicates)
-    if others and new_rows:
-        hints.extend(find_duplicates(new_rows, others))
+    if catalogue_id is not None and new_rows:
+        others = duplicate_candidates(catalogue_id, new_rows, region_ids)
+        if others:
+            hints.extend(find_duplicates(new_rows, others))
     return sorted(hints, key=lambda h: (h.row, h.other_row or 0, h.project_id or 0))
+
+
+def _store_fingerprints(items: Sequence[tuple[int, str]]) -> None:
+    """Unchanged projects whose row now has another fingerprint (read before the
+    fingerprint existed, or under another header): only the fingerprint changes."""
+    if not items:
+        return
+    table = Project.__table__
+    statement = (
+        sa.update(table).where(table.c.id == sa.bindparam("_id"))
+        .values(row_fingerprint=sa.bindparam("_fingerprint"), updated_at=table.c.updated_at)
+    )
+    params = [{"_id": pid, "_fingerprint": fingerprint} for pid, fingerprint in items]
+    for start in range(0, len(params), CHUNK):
+        db.session.execute(statement, params[start : start + CHUNK])
 
 
 def _row_columns(catalogue_id: int, values: dict[str, Any], row: ParsedRow, now: datetime) -> dict[str, Any]:
@@ -724,6 +876,7 @@ def _row_columns(catalogue_id: int, values: dict[str, Any], row: ParsedRow, now:
         "code": row.code,
         **{k: v for k, v in values.items() if k != "sectors"},
         "status": ProjectStatus.OPEN.value,
+        "row_fingerprint": row.fingerprint or None,
         "created_at": now,
         "updated_at": now,
     }
@@ -815,13 +968,15 @@ def _update_projects(updates, present, sectors, now, audit, user_id) -> None:
         sa.update(table)
         .where(table.c.id == sa.bindparam("_id"))
         .values({**{c: sa.bindparam(f"_{c}") for c in columns}, "status": sa.bindparam("_status"),
+                 "row_fingerprint": sa.bindparam("_row_fingerprint"),
                  "updated_at": sa.bindparam("_updated_at")})
     )
     params = []
-    for _row, old, values, _changed in updates:
+    for row, old, values, _changed in updates:
         status = ProjectStatus.OPEN.value if old.status == ProjectStatus.WITHDRAWN else old.status
         params.append({"_id": old.id, **{f"_{c}": values[c] for c in columns},
-                       "_status": status, "_updated_at": now})
+                       "_status": status, "_row_fingerprint": row.fingerprint or None,
+                       "_updated_at": now})
     for start in range(0, len(params), CHUNK):
         db.session.execute(statement, params[start : start + CHUNK])
 
@@ -846,7 +1001,7 @@ def _update_projects(updates, present, sectors, now, audit, user_id) -> None:
         audit.append(_audit("project.import_update", old.id, user_id, now, before, after))
 
 
-def _withdraw(missing: Sequence[_Existing], now, audit, user_id) -> list[int]:
+def _withdraw(missing: Sequence[_Stored], now, audit, user_id) -> list[int]:
     table = Project.__table__
     ids = [old.id for old in missing]
     for start in range(0, len(ids), CHUNK):

@@ -22,17 +22,27 @@ Project codes (re-uploads update projects by (catalogue, code)):
 
 Text is kept as written (full-width punctuation stays); comparisons use `text.compact`.
 `parse_row` reads one row given as {field: value} (the project edit form uses it).
+
+Row fingerprints (re-uploads cost what changed): each project row gets `fingerprint`, a
+hash of its cells in the header's columns keyed by everything outside the row that gives
+them their meaning - the column mapping with each column's unit and where it came from,
+the sheet's unit, the options (rates, choices), PARSER_VERSION and the caller's `context`
+(reference data, importer rules). Given `known` ({fingerprint: code} stored on the
+catalogue's projects), a row with a known fingerprint is not parsed: it is listed in
+`unchanged`, unless another row uses its code (then both are parsed and rejected as today).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from matchmaker.amounts import (
@@ -61,6 +71,7 @@ from matchmaker.catalogue.rowtypes import (
     RowError,
     RowWarning,
     SkippedRow,
+    UnchangedRow,
     WarningSummary,
 )
 from matchmaker.i18n import N_, Message
@@ -72,11 +83,15 @@ from matchmaker.text import compact, nfkc
 __all__ = [
     "DUPLICATE_AMOUNT_TOLERANCE", "DUPLICATE_MIN_SCORE", "DuplicateHint", "ParseError",
     "ParseLimits", "ParseOptions", "ParseResult", "ParsedRow", "RowError", "RowWarning",
-    "SkippedRow", "WarningSummary", "find_duplicates", "find_duplicates_within",
+    "SkippedRow", "UnchangedRow", "WarningSummary", "find_duplicates", "find_duplicates_within",
     "parse_catalogue", "parse_row",
 ]
 
 HEADER_SCAN_ROWS = 30
+# Part of every row fingerprint: change it whenever a change to this module (or to what it
+# calls: amounts, taxonomy, text) can read the same cells differently, so that the next
+# upload of every catalogue is read again in full.
+PARSER_VERSION = "2026-12-01.1"
 # Sector labels that are not a name or alias of the taxonomy: a fuzzy candidate is taken
 # (with a warning naming the candidates) only when it scores at least SECTOR_ACCEPT_SCORE
 # and beats the runner-up (another sector) by SECTOR_MARGIN. Calibrated on 77 labelled
@@ -733,6 +748,44 @@ def _classify(
     return None
 
 
+# ------------------------------------------------------------------------------ fingerprints
+
+
+def _fingerprint_key(header: _Header, options: ParseOptions, context: str) -> bytes:
+    """Everything outside a row that changes what its cells mean, as one hash key."""
+    described = {
+        "parser": PARSER_VERSION,
+        "context": context,
+        "columns": [[c.index, c.field, c.header_text, c.unit, c.unit_source] for c in header.columns],
+        "sheet_unit": header.sheet_unit,
+        "rates": sorted((code, f"{rate:f}") for code, rate in options.rates.items()),
+        "accepts_outside": options.accepts_outside,
+        "keep_unclassified": options.keep_unclassified,
+        "sought_from_total": options.sought_from_total,
+    }
+    text = json.dumps(described, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=32).digest()
+
+
+class _Fingerprints:
+    """`row_fingerprint` of a row's raw values in the header's columns (cells past the
+    header are never read, so they are left out)."""
+
+    def __init__(self, columns: Sequence[ColumnMapping], key: bytes) -> None:
+        indexes = sorted({c.index for c in columns})
+        self.width = (indexes[-1] + 1) if indexes else 0
+        self.key = key
+        pick = itemgetter(*indexes) if indexes else (lambda values: ())
+        self.pick = pick if len(indexes) != 1 else (lambda values: (values[indexes[0]],))
+
+    def __call__(self, values: Sequence[Any]) -> str:
+        if len(values) < self.width:
+            values = (*values, *([None] * (self.width - len(values))))
+        # repr keeps types apart (3.0 and '3'; None and '') and is unambiguous for text
+        raw = repr(self.pick(values)).encode("utf-8", "backslashreplace")
+        return hashlib.blake2b(raw, digest_size=16, key=self.key).hexdigest()
+
+
 # ------------------------------------------------------------------------------ entry points
 
 
@@ -752,8 +805,14 @@ def parse_catalogue(
     usd_rate: Decimal | None = None,
     options: ParseOptions | None = None,
     limits: ParseLimits = ParseLimits(),  # noqa: B008 - frozen, safe as a default
+    known: Mapping[str, str] | None = None,
+    context: str = "",
 ) -> ParseResult:
-    """Read a catalogue file; raises `ParseError` when the whole file is refused."""
+    """Read a catalogue file; raises `ParseError` when the whole file is refused.
+
+    `known` ({row fingerprint: project code}): rows with one of these fingerprints are
+    listed in `unchanged` instead of being parsed; `context` describes what outside the
+    sheet gives its cells their meaning (see the module docstring)."""
     book = read_sheets(data, filename, limits)
     found = None
     any_rows = False
@@ -778,7 +837,7 @@ def parse_catalogue(
     sheet, header = found
     return _parse_rows(
         sheet, header, book.format, book.encoding, book.delimiter, taxonomy, gazetteer,
-        _options(options, usd_rate),
+        _options(options, usd_rate), known or {}, context,
     )
 
 
@@ -791,8 +850,11 @@ def _parse_rows(
     taxonomy: Taxonomy,
     gazetteer: Gazetteer,
     options: ParseOptions,
+    known: Mapping[str, str],
+    context: str,
 ) -> ParseResult:
     parser = _RowParser(header.columns, taxonomy, gazetteer, options)
+    fingerprint = _Fingerprints(header.columns, _fingerprint_key(header, options, context))
     skipped: list[SkippedRow] = []
     title_rows: list[int] = []
     for index in range(header.rows[0]):
@@ -809,17 +871,10 @@ def _parse_rows(
     code_values: dict[int, str] = {}
     after_note = False
     code_column = parser.by_field.get("code")
-    for index in range(header.index + 1, len(sheet.rows)):
-        values = sheet.rows[index]
-        row_number = index + 1
-        cells = [cell_text(v) for v in values]
-        reason = _classify(cells, parser, header_keys, after_note)
-        if reason is not None:
-            if reason.template == N_("Note below the table."):
-                after_note = True
-            skipped.append(SkippedRow(row_number, reason))
-            continue
-        after_note = False
+    # (row number, code, fingerprint, values) of rows with a known fingerprint
+    recognised: list[tuple[int, str, str, Sequence[Any]]] = []
+
+    def parse(row_number: int, values: Sequence[Any], cells: list[str], row_fingerprint: str) -> None:
         parsed = parser.parse(row_number, values, cells)
         code = parsed.code if parsed else (
             nfkc(cells[code_column.index]).strip() if code_column and code_column.index < len(cells) else ""
@@ -828,11 +883,49 @@ def _parse_rows(
             codes[code].append(row_number)
             code_values[row_number] = code
         if parsed is not None:
+            parsed.fingerprint = row_fingerprint
             rows.append(parsed)
+
+    for index in range(header.index + 1, len(sheet.rows)):
+        values = sheet.rows[index]
+        row_number = index + 1
+        row_fingerprint = fingerprint(values)
+        if known:
+            code = known.get(row_fingerprint)
+            if code is not None:
+                # a project row with these very cells last time (a note or a blank row
+                # never gets a fingerprint stored): it reads the same, so it is not read
+                recognised.append((row_number, code, row_fingerprint, values))
+                after_note = False
+                continue
+        cells = [cell_text(v) for v in values]
+        reason = _classify(cells, parser, header_keys, after_note)
+        if reason is not None:
+            if reason.template == N_("Note below the table."):
+                after_note = True
+            skipped.append(SkippedRow(row_number, reason))
+            continue
+        after_note = False
+        parse(row_number, values, cells, row_fingerprint)
+
+    unchanged: list[UnchangedRow] = []
+    if recognised:
+        seen = Counter(code for _, code, _, _ in recognised)
+        name_index = parser.index_of.get("name", 1 << 30)
+        for row_number, code, row_fingerprint, values in recognised:
+            if seen[code] > 1 or code in codes:
+                # another row uses its code: read it like any other (both are rejected)
+                parse(row_number, values, [cell_text(v) for v in values], row_fingerprint)
+            else:
+                name = cell_text(values[name_index]) if name_index < len(values) else ""
+                unchanged.append(UnchangedRow(row_number, code, name, row_fingerprint))
+        rows.sort(key=lambda r: r.row)
+        parser.warnings.sort(key=lambda w: w.row)
 
     for same in codes.values():
         if len(same) < 2:
             continue
+        same.sort()
         # one message per code, naming a few rows: 8,000 rows numbered 1 give 8,000 short
         # errors, not 8,000 lists of 8,000 rows
         named = ", ".join(map(str, same[:ROWS_NAMED_AT_MOST]))
@@ -870,6 +963,7 @@ def _parse_rows(
         sheet_unit=header.sheet_unit,
         header_rows=[i + 1 for i in header.rows],
         sought_column_missing=parser.sought_missing and "total_investment" in parser.by_field,
+        unchanged=unchanged,
     )
 
 

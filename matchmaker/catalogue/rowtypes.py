@@ -95,6 +95,18 @@ class ParsedRow:
     total_investment_original: Decimal | None = None
     investment_sought_original: Decimal | None = None
     province: str | None = None  # a project outside Guizhou (catalogue accepts them)
+    fingerprint: str = ""  # parser `row_fingerprint` of the sheet row (stored on the project)
+
+
+@dataclass(frozen=True)
+class UnchangedRow:
+    """A row whose fingerprint is the one stored on project `code` (parse_catalogue's
+    `known`): it reads as that project reads now, so it was not parsed again."""
+
+    row: int
+    code: str
+    name: str  # the name cell as written
+    fingerprint: str
 
 
 @dataclass
@@ -117,6 +129,8 @@ class ParseResult:
     header_rows: list[int] = field(default_factory=list)  # two-row headers: both rows
     # no 拟引资 column but a 总投资 one: the preview offers "sought = total"
     sought_column_missing: bool = False
+    # rows recognised by their fingerprint (parse_catalogue's `known`), in sheet order
+    unchanged: list[UnchangedRow] = field(default_factory=list)
 
     @property
     def usd_rate(self) -> Decimal | None:

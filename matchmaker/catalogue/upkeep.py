@@ -3,6 +3,10 @@ change a catalogue's publication state, become one `signals.projects_written` pe
 
 Core bulk writes (the importer's INSERT/UPDATE statements) bypass the ORM; their writer
 sends the signal itself with the ids it wrote.
+
+A project changed through the ORM (an edit, a classification, a signing's status) forgets
+the fingerprint of the sheet row it was imported from: its row is read again at the next
+upload instead of being taken as unchanged.
 """
 
 from __future__ import annotations
@@ -32,6 +36,17 @@ def flushed_project_ids(session: Session) -> set[int]:
             sa.select(projects.c.id).where(projects.c.catalogue_id.in_(catalogues))
         ).scalars())
     return ids
+
+
+def forget_fingerprints(session: Session, _flush_context, _instances) -> None:
+    """Before a flush: a project whose columns or sectors changed (other than its
+    fingerprint) no longer reads as its sheet row did; its fingerprint is cleared."""
+    for obj in session.dirty:
+        if not isinstance(obj, Project) or obj.row_fingerprint is None:
+            continue
+        state = sa.inspect(obj)
+        if any(attr.key != "row_fingerprint" and attr.history.has_changes() for attr in state.attrs):
+            obj.row_fingerprint = None
 
 
 def announce_flushed_projects(session: Session, _flush_context) -> None:

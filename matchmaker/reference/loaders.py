@@ -7,6 +7,7 @@ matching use are built from the database once per process and rebuilt after a re
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -191,6 +192,30 @@ def gazetteer():
     key = f"gazetteer:{db.engine.url}"
     if key not in _cache:
         _cache[key] = Gazetteer.from_records(region_tree(), outside=other_provinces())
+    return _cache[key]
+
+
+def reference_digest() -> str:
+    """A hash of the reference data the importer reads rows with (sectors with their ids,
+    aliases and the labels outside the taxonomy; regions, zones, other provinces): part of
+    every row fingerprint, so a reload that changes it makes the next uploads read every
+    row again. Built once per process, like the taxonomy and the gazetteer."""
+
+    key = f"reference-digest:{db.engine.url}"
+    if key not in _cache:
+        sectors = [[s.id, s.code, s.name, s.name_en, list(s.aliases), s.parent_id, s.position]
+                   for s in db.session.scalars(sa.select(Sector).order_by(Sector.id))]
+        regions = [[r.id, r.code, r.name, r.name_en, r.pinyin, r.short, list(r.aliases),
+                    r.level.value, r.parent_id, r.position]
+                   for r in db.session.scalars(sa.select(Region).order_by(Region.id))]
+        path = _data_dir() / "sectors.json"
+        outside = []
+        if path.exists():
+            with path.open(encoding="utf-8") as handle:
+                outside = (json.load(handle).get("outside") or {}).get("labels") or []
+        text = json.dumps([sectors, regions, outside, _zones(), other_provinces()],
+                          ensure_ascii=False, sort_keys=True, default=str)
+        _cache[key] = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return _cache[key]
 
 

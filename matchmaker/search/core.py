@@ -157,6 +157,9 @@ class SearchIndex:
         self._a: dict[str, np.ndarray] | None = None
         self._dirty: set[int] | None = None  # rows changed since the arrays were built (None: all)
         self._lookup: tuple | None = None
+        self._masks: dict[tuple, np.ndarray] = {}
+        self._masks_of: dict | None = None  # the arrays the cached masks were computed on
+        self._choices_for: tuple | None = None  # (names vocabulary, with digits, without)
         self.token: str | None = None
         self.generation: int = 0
 
@@ -258,31 +261,52 @@ class SearchIndex:
             a["band"] = self._bands(a["sought"])
         self._a = a
         self._dirty = set()
+        self._masks_of = None  # patched in place too: the cached masks are stale
         self._arrays_valid = True
         return self._a
 
     # ------------------------------------------------------------------ matching
-    def _region_hits(self, codes: Sequence[str]) -> np.ndarray:
+    def _cached_mask(self, key: tuple, compute) -> np.ndarray:
+        """A filter mask computed once per build of the arrays (read-only: callers combine
+        it into their own arrays, never write into it)."""
         a = self._arrays()
-        wanted = np.asarray([self.region_index[c] for c in codes if c in self.region_index], dtype=np.int32)
-        return np.isin(a["county"], wanted) | np.isin(a["prefecture"], wanted)
+        if self._masks_of is not a:
+            self._masks, self._masks_of = {}, a
+        mask = self._masks.get(key)
+        if mask is None:
+            if len(self._masks) >= 256:
+                self._masks.clear()
+            mask = self._masks[key] = compute(a)
+            mask.flags.writeable = False
+        return mask
+
+    def _region_hits(self, codes: Sequence[str]) -> np.ndarray:
+        def compute(a):
+            wanted = np.zeros(len(self.region_codes) + 1, dtype=bool)  # by cell + 1 (0: none)
+            wanted[[self.region_index[c] + 1 for c in codes if c in self.region_index]] = True
+            return wanted[a["county"] + 1] | wanted[a["prefecture"] + 1]
+
+        return self._cached_mask(("region", *sorted(codes)), compute)
 
     def _sector_hits(self, codes: Sequence[str]) -> np.ndarray:
         bits = 0
         for code in codes:
             if code in self.sector_bit:
                 bits |= 1 << self.sector_bit[code]
-        return (self._arrays()["sectors"] & np.uint64(bits)) != 0
+        return self._cached_mask(("sector", bits), lambda a: (a["sectors"] & np.uint64(bits)) != 0)
 
     def _literal(self, part: Part, field_index: FieldIndex, labels: Sequence[str] = (),
                  english: Sequence[Part] = ()) -> np.ndarray:
-        """Documents whose field has the part's text, or a Chinese label of its concepts
-        ('lithium battery' finds 锂电池 in a name), or an English word of its glossary terms."""
-        found = self._typed(part, field_index)
+        """A mask of the documents whose field has the part's text, or a Chinese label of its
+        concepts ('lithium battery' finds 锂电池 in a name), or an English word of its
+        glossary terms. (A mask, not a union of position lists: at a million documents
+        forty sorted unions cost seconds.)"""
+        found = np.zeros(len(self.documents), dtype=bool)
+        found[self._typed(part, field_index)] = True
         for label in labels:
-            found = np.union1d(found, field_index.cjk(label))
+            found[field_index.cjk(label)] = True
         for other in english:
-            found = np.union1d(found, self._typed(other, field_index))
+            found[self._typed(other, field_index)] = True
         return found
 
     def _translations(self, part: Part) -> tuple[set[str], list[Part]]:
@@ -356,16 +380,26 @@ class SearchIndex:
         hits["content"] = content
         if part.regions:
             region = self._region_hits(part.regions)
-            score[region] = np.maximum(score[region], weights[2])
-            hits["region"] = np.flatnonzero(region)
+            np.maximum(score, np.where(region, weights[2], 0).astype(np.int32), out=score)
+            hits["region"] = region
         if part.sectors:
             sector = self._sector_hits(part.sectors)
-            score[sector] = np.maximum(score[sector], weights[1])
-            hits["sector"] = np.flatnonzero(sector)
+            np.maximum(score, np.where(sector, weights[1], 0).astype(np.int32), out=score)
+            hits["sector"] = sector
         name = self._literal(part, self.names, labels, english)
         score[name] = weights[0]
         hits["name"] = name
         return score, hits
+
+    def _choices(self, with_digits: bool) -> list[str]:
+        """Words a Latin typo may be corrected to (cached per names vocabulary). A word of
+        digits only shares no character with a word without digits (fuzz.ratio 0), so such
+        a word is compared with the list without them: a million project numbers are not."""
+        vocabulary = self.names.vocabulary()
+        if self._choices_for is None or self._choices_for[0] is not vocabulary:
+            choices = self.vocabulary.latin_words + [w for w in vocabulary if len(w) >= 4]
+            self._choices_for = (vocabulary, choices, [w for w in choices if not w.isdigit()])
+        return self._choices_for[1] if with_digits else self._choices_for[2]
 
     def _correct(self, part: Part) -> Part | None:
         """The nearest known word for a part with no exact hit, or None."""
@@ -373,9 +407,9 @@ class SearchIndex:
         if part.latin:
             if len(part.words) != 1 or len(part.text) < 4:
                 return None
-            word = part.text
-            choices = vocab.latin_words + [w for w in self.names.vocabulary() if len(w) >= 4]
-            best = process.extractOne(stem(word), choices, scorer=fuzz.ratio, score_cutoff=80)
+            word = stem(part.text)
+            best = process.extractOne(word, self._choices(any(c.isdigit() for c in word)),
+                                      scorer=fuzz.ratio, score_cutoff=80)
             if best is None:
                 return None
             corrected = best[0]
@@ -403,7 +437,7 @@ class SearchIndex:
         for part in parts:
             score, hits = self._score_part(part)
             part.highlight = {part.text} if not part.latin else {prefix_root(w) if len(w) >= 4 else w for w in part.words}
-            if not (score[visible] > 0).any():
+            if not np.logical_and(score > 0, visible).any():
                 score, hits = self._fuzzy(part, corrections)
             chinese, english = self._translations(part)
             part.highlight |= self._concept_labels(part) | chinese | {w for p in english for w in p.words}
@@ -452,7 +486,9 @@ class SearchIndex:
         a = self._arrays()
         keep = a["visible"].copy()
         if request.statuses:
-            keep &= np.isin(a["status"], [STATUSES.index(s) for s in request.statuses])
+            wanted = np.zeros(len(STATUSES), dtype=bool)
+            wanted[[STATUSES.index(s) for s in request.statuses]] = True
+            keep &= wanted[a["status"]]
         else:
             keep &= a["status"] != STATUSES.index("withdrawn")
         if request.sectors:
@@ -465,7 +501,9 @@ class SearchIndex:
                 bits |= 1 << self.modes.index(mode)
             keep &= (a["modes"] & np.uint8(bits)) != 0
         if request.bands:
-            keep &= np.isin(a["band"], [BAND_CODES.index(b) for b in request.bands])
+            wanted = np.zeros(len(BAND_CODES), dtype=bool)
+            wanted[[BAND_CODES.index(b) for b in request.bands]] = True
+            keep &= wanted[a["band"]]
         if request.min_sought_fen is not None:
             keep &= a["sought"] >= request.min_sought_fen
         if request.max_sought_fen is not None:
@@ -490,16 +528,20 @@ class SearchIndex:
             part_hits = []
         positions = np.flatnonzero(keep)
         ids = a["ids"][positions]
-        if request.sort == "sought_desc":
-            order = np.lexsort((ids, -a["sought"][positions]))
-        elif request.sort == "sought_asc":
-            order = np.lexsort((ids, a["sought"][positions]))
-        elif request.sort == "newest":
-            order = np.lexsort((-ids, -a["created"][positions]))
-        else:
-            order = np.lexsort((ids, -total[positions]))
         start = (request.page - 1) * request.per_page
-        page_positions = positions[order[start : start + request.per_page]] if start < len(positions) else []
+        if start < len(positions):
+            if request.sort == "sought_desc":
+                primary, secondary = -a["sought"][positions], ids
+            elif request.sort == "sought_asc":
+                primary, secondary = a["sought"][positions], ids
+            elif request.sort == "newest":
+                primary, secondary = -a["created"][positions], -ids
+            else:
+                primary, secondary = -total[positions], ids
+            order = _first(primary, secondary, start + request.per_page)
+            page_positions = positions[order[start : start + request.per_page]]
+        else:
+            page_positions = []
         hits = []
         for position in page_positions:
             fields = [name for name in ("name", "sector", "region", "content")
@@ -521,6 +563,18 @@ class SearchIndex:
         a = self._arrays()
         positions = np.flatnonzero(keep)
         prefecture_counts = np.bincount(a["prefecture"][positions] + 1, minlength=len(self.region_codes) + 1)
+        # bits counted per byte value (8 bincounts), not unpacked per document
+        masks = a["sectors"][positions].view(np.uint8).reshape(-1, 8)
+        sector_counts = np.concatenate([np.bincount(masks[:, byte], minlength=256) @ _BYTE_BITS
+                                        for byte in range(8)])
+        mode_counts = np.bincount(a["modes"][positions], minlength=256) @ _BYTE_BITS
+        status_counts = np.bincount(a["status"][positions], minlength=len(STATUSES))
+        band_counts = np.bincount(a["band"][positions], minlength=len(BANDS))
+        return self.facets_from_counts(prefecture_counts, sector_counts, mode_counts, status_counts, band_counts)
+
+    def facets_from_counts(self, prefecture_counts, sector_counts, mode_counts, status_counts, band_counts) -> dict:
+        """The facets from counts per prefecture (index + 1, 0: none), sector bit, mode bit,
+        status and band (also used by engines that count elsewhere)."""
         region = []
         for code in self.prefectures:
             n = int(prefecture_counts[self.region_index[code] + 1])
@@ -530,9 +584,6 @@ class SearchIndex:
         if prefecture_counts[0]:
             region.append({"code": None, "name": "未注明地区", "name_en": "Region not stated",
                            "count": int(prefecture_counts[0])})
-        masks = a["sectors"][positions]
-        bits = np.unpackbits(masks.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little") if len(masks) else np.zeros((0, 64), np.uint8)
-        sector_counts = bits.sum(axis=0) if len(masks) else np.zeros(64, np.int64)
 
         def node(sector) -> dict | None:
             n = int(sector_counts[self.sector_bit[sector.code]])
@@ -543,16 +594,12 @@ class SearchIndex:
                     "children": children}
 
         sector = [n for n in (node(root) for root in self.taxonomy.roots()) if n]
-        mode_bits = np.unpackbits(a["modes"][positions].reshape(-1, 1), axis=1, bitorder="little") if len(positions) else np.zeros((0, 8), np.uint8)
-        mode_counts = mode_bits.sum(axis=0) if len(positions) else np.zeros(8, np.int64)
         # Modes, statuses and bands by code: their labels are added at the door
         # (`operations.labelled_facets`), in the reader's language.
         mode = [{"code": m.value, "count": int(mode_counts[i])}
                 for i, m in enumerate(self.modes) if mode_counts[i]]
-        status_counts = np.bincount(a["status"][positions], minlength=len(STATUSES))
         status = [{"code": s, "count": int(status_counts[i])}
                   for i, s in enumerate(STATUSES) if status_counts[i]]
-        band_counts = np.bincount(a["band"][positions], minlength=len(BANDS))
         bands = [{"code": b.value, "count": int(band_counts[i]), "min_yi": int(b.low_yi),
                   "max_yi": int(b.high_yi) if b.high_yi is not None else None}
                  for i, b in enumerate(BANDS) if band_counts[i]]
@@ -663,7 +710,31 @@ class SearchIndex:
         return best["code"], best["name"], best["count"]
 
 
+# _BYTE_BITS[v, b]: bit b (little-endian) of the byte value v
+_BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8).reshape(-1, 1), axis=1, bitorder="little").astype(np.int64)
+
+
+def _first(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
+    """The indexes of the k first elements in (primary, secondary) order, in that order -
+    the same as np.lexsort((secondary, primary))[:k] (secondary is unique), without sorting
+    everything: a partition finds the k-th primary value, ties on it are cut by secondary."""
+    count = len(primary)
+    if k >= count:
+        return np.lexsort((secondary, primary))
+    threshold = np.partition(primary, k - 1)[k - 1]
+    below = np.flatnonzero(primary < threshold)
+    tied = np.flatnonzero(primary == threshold)
+    need = k - len(below)
+    if need < len(tied):
+        tied = tied[np.argpartition(secondary[tied], need - 1)[:need]]
+    chosen = np.concatenate([below, tied])
+    return chosen[np.lexsort((secondary[chosen], primary[chosen]))]
+
+
 def _contains(sorted_positions: np.ndarray, position: int) -> bool:
+    """A position in a mask or a sorted array of positions."""
+    if sorted_positions.dtype == bool:
+        return bool(sorted_positions[position])
     index = np.searchsorted(sorted_positions, position)
     return bool(index < len(sorted_positions) and sorted_positions[index] == position)
 

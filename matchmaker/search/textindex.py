@@ -46,6 +46,16 @@ def _cjk_mask(codes: np.ndarray) -> np.ndarray:
     return mask
 
 
+def _intersect(small: np.ndarray, large: np.ndarray) -> np.ndarray:
+    """Sorted unique arrays: the elements of `small` also in `large` (a binary search of
+    each, not a sort of both)."""
+    if not len(small) or not len(large):
+        return small[:0]
+    found = np.searchsorted(large, small)
+    found[found == len(large)] = 0
+    return small[large[found] == small]
+
+
 def _bigram_key(pair: str) -> int:
     return ((ord(pair[0]) << 21) | ord(pair[1])) << _DOC_BITS
 
@@ -137,11 +147,32 @@ class FieldIndex:
             for other in lists[1:]:
                 if not len(base):
                     break
-                base = np.intersect1d(base, other, assume_unique=True)
+                base = _intersect(base, other)
             if len(term) > 2 and len(base):
-                texts = self.texts
-                base = np.asarray([p for p in base.tolist() if term in texts[p]], dtype=np.int64)
+                base = self._confirmed(term, base)
         return self._fresh(base, (p for p in self._delta if term in self.texts[p]))
+
+    CONFIRMED_CACHE = 2_000_000  # positions kept of confirmed longer terms (int32: 8 MB)
+
+    def _confirmed(self, term: str, candidates: np.ndarray) -> np.ndarray:
+        """The candidates (documents with every bigram of a term of 3+ characters) whose text
+        has the term itself. Checking is a Python test per candidate, so the answer for the
+        base table is kept per term until the table is rebuilt: the same labels come back in
+        query after query (光伏 brings 农光互补, 太阳能 ...). Positions changed since the build
+        are stale and dropped by `_fresh` whatever the cache holds."""
+        if getattr(self, "_confirmed_of", None) is not self._bigrams:
+            self._confirmed_terms: dict[str, np.ndarray] = {}
+            self._confirmed_size, self._confirmed_of = 0, self._bigrams
+        found = self._confirmed_terms.get(term)
+        if found is None:
+            texts = self.texts
+            found = np.asarray([p for p in candidates.tolist() if term in texts[p]], dtype=np.int32)
+            if self._confirmed_size + len(found) > self.CONFIRMED_CACHE:
+                self._confirmed_terms.clear()
+                self._confirmed_size = 0
+            self._confirmed_terms[term] = found
+            self._confirmed_size += len(found)
+        return found.astype(np.int64)
 
     def _scan(self, term: str) -> np.ndarray:
         found = [m.start() for m in re.finditer(re.escape(term), self._joined)]
@@ -155,8 +186,10 @@ class FieldIndex:
         parts = [self._fresh(self._bigram_postings(p), (q for q in self._delta if p in self.texts[q])) for p in pairs]
         if not parts:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
-        positions, counts = np.unique(np.concatenate(parts), return_counts=True)
-        return positions, counts, len(pairs)
+        # each list is unique: a count per document (linear), not a sort of them all
+        every = np.bincount(np.concatenate(parts), minlength=len(self.texts))
+        positions = np.flatnonzero(every)
+        return positions, every[positions], len(pairs)
 
     def latin(self, word: str, *, prefix: bool) -> np.ndarray:
         """Positions of documents with a Latin word equal to (or starting with) `word`."""

@@ -36,6 +36,12 @@ def candidates(size: int) -> list[Row]:
     return _core_rows(core.bench_candidates(size))
 
 
+def delta(size: int) -> list[Row]:
+    from benchmarks import bench_matching_core as core
+
+    return _core_rows(core.bench_delta(size))
+
+
 def glossary(size: int) -> list[Row]:
     from benchmarks import bench_matching_core as core
 
@@ -89,6 +95,7 @@ def register(registry) -> None:
     registry.add("matching one profile (pure)", one_profile, sizes=(10_000, 100_000))
     registry.add("matching candidate stage vs exhaustive (pure)", candidates,
                  sizes=(10_000, 100_000, 1_000_000))
+    registry.add("matching delta in place vs copy (pure)", delta, sizes=(100_000, 300_000, 1_000_000))
     registry.add("matching with the bilingual glossary (pure)", glossary, sizes=(10_000, 100_000))
     registry.add("matching event-wide 1000 investors (pure)", event, sizes=(10_000,))
     registry.add("matching over the database", database_path)

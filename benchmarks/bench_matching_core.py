@@ -8,6 +8,7 @@ All data is synthetic and seeded; medians after one warm-up.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -246,6 +247,32 @@ def bench_candidates(size: int, profiles: int = 24, runs: int = 3) -> list[dict]
              scored_median=int(Timing([float(x) for x in scored]).median), exhaustive_fallbacks=fallbacks,
              exhaustive_p95_ms=round(Timing(theirs).p95, 1)),
     ]
+
+
+def bench_delta(size: int, runs: int = 7) -> list[dict]:
+    """A delta of 1 and of 100 changed projects (half edited, half new) applied to the
+    matrix in place (`apply`, under the write lock) against the copy every worker made
+    before (`with_changes`), in the same run on the same matrix."""
+    projects, data = synthetic_projects(size + 1000)
+    matrix = ProjectMatrix.build(projects[:size], data.sector_tree, region_names=data.region_names)
+    matrix.index()
+    rows = []
+    fresh = iter(projects[size:])
+    counter = iter(range(10**9))
+
+    def delta(count: int) -> list:
+        edited = [dataclasses.replace(projects[(next(counter) * 7919) % size],
+                                      text=f"建设光伏电站及储能设施{next(counter)}") for _ in range(count - count // 2)]
+        return edited + [next(fresh) for _ in range(count // 2)]
+
+    for count in (1, 100):
+        changes = iter([delta(count) for _ in range(runs + 1)])
+        copies = iter([delta(count) for _ in range(runs + 1)])
+        in_place = _timed(lambda c=changes: matrix.apply(next(c)), runs)
+        copied = _timed(lambda c=copies: matrix.with_changes(next(c)), runs)
+        rows.append(_row(f"matching: delta of {count} project(s) applied in place", size, in_place,
+                         "copy of the matrix (with_changes)", Timing(copied).median))
+    return rows
 
 
 def bench_glossary(size: int, runs: int = 7) -> list[dict]:

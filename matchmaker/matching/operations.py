@@ -152,19 +152,33 @@ def build_context() -> MatchingContext:
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 
-def apply_changes(context: MatchingContext, project_ids: set[int]) -> MatchingContext:
-    """The context with these projects re-read: changed ones replaced, new ones added, and
-    those no longer matchable (withdrawn, signed, unpublished, deleted) removed."""
+def _changed_features(context: MatchingContext, project_ids: set[int]) -> tuple[list[ProjectFeatures], list[int]]:
     ids = sorted(project_ids)
     features: list[ProjectFeatures] = []
     for start in range(0, len(ids), 5000):
         features += _features(context.sector_tree, ids[start : start + 5000])
+    return features, ids
+
+
+def apply_changes(context: MatchingContext, project_ids: set[int]) -> MatchingContext:
+    """A new context with these projects re-read: changed ones replaced, new ones added,
+    and those no longer matchable (withdrawn, signed, unpublished, deleted) removed. The
+    context given is left untouched (a copy of the matrix: a transaction's own view)."""
+    features, ids = _changed_features(context, project_ids)
     matrix = context.matrix.with_changes(features, removed=ids)
     return MatchingContext(matrix, context.sector_tree, context.region_names, context.region_codes)
 
 
+def apply_changes_in_place(context: MatchingContext, project_ids: set[int]) -> None:
+    """The same, applied to the context's matrix in place (what workers do: the cost of
+    the changed rows, not of the catalogue; queries never see half of it)."""
+    features, ids = _changed_features(context, project_ids)
+    context.matrix.apply(features, removed=ids)
+
+
 _contexts: cache.GenerationCache[MatchingContext] = cache.GenerationCache(
-    cache.MATCHING_PROJECTS, lambda: build_context(), lambda context, ids: apply_changes(context, ids)
+    cache.MATCHING_PROJECTS, lambda: build_context(), lambda context, ids: apply_changes(context, ids),
+    apply_in_place=apply_changes_in_place,
 )
 
 
@@ -357,11 +371,11 @@ def _listed_investor() -> sa.ColumnElement[bool]:
 def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[InvestorMatch]:
     """Investors with a usable profile ranked for one project (score desc, investor id asc)."""
     context = matching_context()
-    index = {pid: i for i, pid in enumerate(context.matrix.ids)}.get(project.id)
-    if index is None:
+    features = context.matrix.project(project.id)
+    if features is None:
         raise NotFound(N_("No such project."))
     single = ProjectMatrix.build(
-        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names,
+        [features], context.sector_tree, region_names=context.region_names,
         glossary=context.matrix.glossary,
     )
     current = weights()

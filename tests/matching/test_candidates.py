@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factories import make_catalogue, make_project
 
 from benchmarks import synthetic
 from benchmarks.bench_matching_core import synthetic_profiles, synthetic_projects
@@ -164,3 +165,23 @@ def test_matches_through_the_database_equal_the_exhaustive_scorer(app):
         assert [(m.project.id, m.score, m.reasons) for m in found] == [
             (m.project_id, m.score, operations.translated_reasons(m)) for m in full
         ]
+
+
+def test_a_committed_write_is_applied_to_the_shared_matrix_in_place_an_uncommitted_one_is_not(app):
+    catalogue = make_catalogue()
+    first = make_project(catalogue, name="修文县分布式光伏发电项目")
+    shared = operations.matching_context().matrix
+    db.session.commit()
+    first.name = "开阳县磷化工项目"
+    db.session.flush()
+    own_view = operations.matching_context().matrix  # this transaction's write, not yet committed
+    assert own_view is not shared and own_view.project(first.id).name == "开阳县磷化工项目"
+    assert shared.project(first.id).name == "修文县分布式光伏发电项目"
+    db.session.rollback()
+    assert operations.matching_context().matrix.project(first.id).name == "修文县分布式光伏发电项目"
+    db.session.commit()
+    again = make_project(catalogue, name="开阳县磷化工项目", sectors=("new_materials.chemical",))
+    matrix = operations.matching_context().matrix
+    assert matrix is shared and again.id in matrix.ids  # brought forward in place
+    found = operations.match_projects(operations.ProfileInput(keywords="磷化工"))
+    assert [m.project.id for m in found] == [again.id]

@@ -53,6 +53,11 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from the instance folder when None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # upload limit, bytes
+    # Project attachments (feasibility studies, land documents, photos): one file at most
+    # this big (and never above MAX_CONTENT_LENGTH), at most this many and this much per project.
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    ATTACHMENT_MAX_COUNT = 30
+    ATTACHMENT_MAX_TOTAL_BYTES = 100 * 1024 * 1024
     # werkzeug's method for new password hashes; tests set a cheap one, production
     # refuses anything but scrypt (matchmaker.accounts.init_app).
     PASSWORD_HASH_METHOD = "scrypt"
@@ -74,6 +79,8 @@ class Defaults:
     REQUEST_LOG = True  # one line per request (method, path, status, time)
     # Matching weights (issue: matching); read by the matching feature.
     MATCH_WEIGHTS = {"sector": 35, "region": 20, "amount": 20, "mode": 10, "text": 15}
+    # The candidate stage (same answers, a fraction of the work); False scores every project.
+    MATCH_CANDIDATES = True
     # Yuan per US dollar for investors' ticket sizes typed in USD (shown with the result).
     MATCH_USD_RATE = "7.10"
     # The negotiation zone's scheduler: auto (greedy, then CP-SAT when it falls short on a
@@ -85,6 +92,11 @@ class Defaults:
     # Follow-through: an agreement with no progress for this many days is on its
     # prefecture's to-do list (and `matchmaker followup remind` tells its staff).
     FOLLOWUP_REMINDER_DAYS = 90
+    # Snapshots of the search index and the matching matrix (issue 17): written after each
+    # full build, mapped by every worker that starts (shared pages, no rebuild). None: the
+    # folder `snapshots` in the instance folder (MATCHMAKER_SNAPSHOT_DIR to move it).
+    SNAPSHOTS = True
+    SNAPSHOT_DIR: str | None = None
 
 
 def _parse_env_value(raw: str):

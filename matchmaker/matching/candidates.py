@@ -110,7 +110,10 @@ class CandidateIndex:
         log_sought: np.ndarray,
         texts: Sequence[str],
         token_count: int,
+        token_csr: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> CandidateIndex:
+        """`token_csr` (offsets, token ids), when the texts are stored that way already
+        (a snapshot's), saves making every text string."""
         size = len(region_idx)
         positions = np.arange(size, dtype=np.int32)
 
@@ -118,9 +121,13 @@ class CandidateIndex:
             return array.ravel(), np.repeat(positions, array.shape[1])
 
         amount_order = np.argsort(log_sought, kind="stable").astype(np.int32)  # NaN last
-        lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=size)
-        flat = "".join(texts).encode("utf-32-le")
-        tokens = np.frombuffer(flat, dtype=np.uint32).astype(np.int64) - _TOKEN_BASE
+        if token_csr is not None:
+            lengths = np.diff(token_csr[0]).astype(np.int64)
+            tokens = token_csr[1][token_csr[0][0] : token_csr[0][-1]].astype(np.int64)
+        else:
+            lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=size)
+            flat = "".join(texts).encode("utf-32-le")
+            tokens = np.frombuffer(flat, dtype=np.uint32).astype(np.int64) - _TOKEN_BASE
         owners = np.repeat(positions, lengths)
         frequency = np.bincount(tokens, minlength=token_count)[:token_count] if len(tokens) else np.zeros(token_count, np.int64)
         frequent = frequency > max(FREQUENT_SHARE * size, 64)
@@ -143,6 +150,27 @@ class CandidateIndex:
     def nbytes(self) -> int:
         return sum(getattr(self, name).nbytes for name in self.ARRAYS)
 
+    def to_arrays(self, prefix: str = "index_") -> tuple[dict[str, np.ndarray], dict[str, int]]:
+        """(arrays, metadata) to store with the matrix (a snapshot); `from_arrays` reads them."""
+        arrays: dict[str, np.ndarray] = {}
+        for name in self.ARRAYS:
+            value = getattr(self, name)
+            if isinstance(value, Postings):
+                arrays[f"{prefix}{name}_offsets"], arrays[f"{prefix}{name}_rows"] = value.offsets, value.rows
+            else:
+                arrays[f"{prefix}{name}"] = value
+        return arrays, {"size": self.size, "amount_known": self.amount_known}
+
+    @classmethod
+    def from_arrays(cls, arrays, meta: dict[str, int], prefix: str = "index_") -> CandidateIndex:
+        fields: dict = {"size": int(meta["size"]), "amount_known": int(meta["amount_known"])}
+        for name in cls.ARRAYS:
+            if f"{prefix}{name}" in arrays:
+                fields[name] = arrays[f"{prefix}{name}"]
+            else:
+                fields[name] = Postings(arrays[f"{prefix}{name}_offsets"], arrays[f"{prefix}{name}_rows"])
+        return cls(**fields)
+
     # -- the sets a bound needs --
 
     def amount_slice(self, low: float, high: float) -> tuple[int, int]:
@@ -154,13 +182,14 @@ class CandidateIndex:
         return self.amount_order[self.amount_known :]
 
 
-def union(parts: Sequence[np.ndarray], total: int) -> np.ndarray:
-    """Sorted distinct positions of these arrays (positions < total)."""
+def union(parts: Sequence[np.ndarray], total: int, *, ordered: bool = False) -> np.ndarray:
+    """Sorted distinct positions of these arrays (positions < total; `ordered`: each part
+    is sorted and distinct already, as one key's postings are)."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return np.zeros(0, dtype=np.int64)
     if len(parts) == 1:
-        return np.sort(parts[0]).astype(np.int64)  # one key's postings are distinct
+        return parts[0].astype(np.int64) if ordered else np.sort(parts[0]).astype(np.int64)
     size = sum(len(p) for p in parts)
     if size * 16 < total:
         return np.unique(np.concatenate(parts)).astype(np.int64)

@@ -526,7 +526,10 @@ class ProjectMatrix:
 
     @property
     def projects(self) -> list[ProjectFeatures]:
-        """The projects in the matrix, in id order (a new list: O(n))."""
+        """The projects in the matrix, in id order (the rows themselves while no delta
+        removed or reordered any; else a new list: O(n))."""
+        if self._ordered and self._live_count == len(self._id_key):
+            return self._projects
         return [self._projects[int(i)] for i in self.live_positions()]
 
     @projects.setter
@@ -837,18 +840,26 @@ class ProjectMatrix:
         One `process.cdist` of LCS lengths over the encoded token strings (bit-parallel,
         split over `workers` when there are several keyword strings).
         """
-        texts = self.texts if rows is None else [self.texts[i] for i in rows]
         encoded = [self._encode(self.keyword_tokens(k)) for k in keywords]
-        out = np.zeros((len(encoded), len(texts)), dtype=np.uint8)
-        if not texts:
-            return out
-        lcs = process.cdist(
-            [code for code, _count in encoded],
-            texts,
-            scorer=LCSseq.similarity,
-            dtype=np.int32,
-            workers=workers,
-        )
+        shared_counts = getattr(self.texts, "shared_counts", None)
+        if shared_counts is not None:  # an array-backed matrix (storage.py): counted on the token CSR
+            count = len(self.texts) if rows is None else len(rows)
+            out = np.zeros((len(encoded), count), dtype=np.uint8)
+            if not count:
+                return out
+            lcs = np.stack([shared_counts([ord(c) - _TOKEN_BASE for c in code], rows) for code, _n in encoded])
+        else:
+            texts = self.texts if rows is None else [self.texts[i] for i in rows]
+            out = np.zeros((len(encoded), len(texts)), dtype=np.uint8)
+            if not texts:
+                return out
+            lcs = process.cdist(
+                [code for code, _count in encoded],
+                texts,
+                scorer=LCSseq.similarity,
+                dtype=np.int32,
+                workers=workers,
+            )
         for row, (_code, count) in enumerate(encoded):
             if count:
                 cutoff = math.ceil(count * TEXT_CUTOFF / 100)
@@ -960,6 +971,8 @@ class ProjectMatrix:
             "mode_count": len(self.mode_vocab), "mode_unstated": own(self.mode_unstated),
             "log_sought": own(self.log_sought), "texts": list(self.texts) if copy else self.texts,
             "token_count": len(self.token_ids),
+            # a snapshot's texts, untouched by deltas: their token CSR as it is
+            "token_csr": (self.texts.offsets, self.texts.tokens) if hasattr(self.texts, "tokens") else None,
         }
 
     def _reindex_later(self) -> None:
@@ -1022,7 +1035,10 @@ class ProjectMatrix:
         def threshold(score: int) -> float:  # the least weighted sum that rounds to `score`
             return (score - 0.5) * total_weight / 100 - margin
 
-        target = max(min(100, math.floor(best_total * 100 / total_weight + 0.5)), min_score, 0)
+        # the first target a little under the best reachable: most profiles' k-th best is
+        # there, and the driver is the same set (the next round would cost as much again)
+        best_score = min(100, math.floor(best_total * 100 / total_weight + 0.5))
+        target = max(best_score - TARGET_STEP, min_score, 0)
         while True:
             stats["rounds"] += 1
             needed = threshold(target)
@@ -1041,7 +1057,7 @@ class ProjectMatrix:
                 scores = self.score_array(profile, weights)
                 picked = self._top(scores, k, min_score)
                 return picked, scores[picked], stats
-            rows = union([chosen[1].rows(chosen[2]), unindexed], count)
+            rows = union([chosen[1].rows(chosen[2]), unindexed], count, ordered=True)
             rows = rows[self.live[rows]]
             stats["driver"] = len(rows)
             rows, upper = self._upper_bounds(bounds, rows, unindexed, needed - margin)
@@ -1344,7 +1360,7 @@ class _KeyedBound(_Bound):
         parts = [postings.of(int(key)) for postings, keys in self._keys(least) for key in keys]
         if self.extra is not None and self.extra[0] >= least:
             parts.append(self.extra[1])
-        return union(parts, self.total)
+        return union(parts, self.total, ordered=True)
 
 
 class _AmountBound(_Bound):

@@ -53,6 +53,11 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # set from the instance folder when None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # upload limit, bytes
+    # Project attachments (feasibility studies, land documents, photos): one file at most
+    # this big (and never above MAX_CONTENT_LENGTH), at most this many and this much per project.
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    ATTACHMENT_MAX_COUNT = 30
+    ATTACHMENT_MAX_TOTAL_BYTES = 100 * 1024 * 1024
     # werkzeug's method for new password hashes; tests set a cheap one, production
     # refuses anything but scrypt (matchmaker.accounts.init_app).
     PASSWORD_HASH_METHOD = "scrypt"

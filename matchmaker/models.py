@@ -8,6 +8,7 @@ from matchmaker.catalogue.models import (
     CatalogueStatus,
     ImportBatch,
     Project,
+    ProjectAttachment,
     ProjectStatus,
     project_sectors,
 )
@@ -49,7 +50,7 @@ __all__ = [
     "Followup", "FollowupState", "ImportBatch", "Investor", "InvestorClaim", "Job",
     "InvestorKind", "InvestorProfile", "Lead", "LeadStatus", "Meeting", "MeetingEvent",
     "MeetingOutcome", "MeetingReminder", "MeetingStatus", "Message", "Notification", "Zone", "ZoneTable",
-    "NotificationPreference", "ProgressEntry", "Project", "ProjectStatus", "Stage",
+    "NotificationPreference", "ProgressEntry", "Project", "ProjectAttachment", "ProjectStatus", "Stage",
     "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
     "StoredUpload", "User", "project_sectors",
 ]

@@ -6,11 +6,16 @@ store (UPLOAD_STORE): "database" (the default: a table, written in the same tran
 the import batch that refers to it) or "directory:/shared/path" (a folder every machine
 mounts). An object store (S3 and the like) plugs in as one more class with `put` and `get`.
 Keys are the sha256 of the bytes, never a name the user chose.
+
+Project attachments (catalogue.attachments) keep their bytes here for good, not only until
+an import: `purge` is given the keys still referenced (`keep`) and leaves them, and
+`delete` removes one key when its last user is gone.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -40,7 +45,9 @@ class UploadStore(Protocol):
 
     def get(self, key: str) -> bytes | None: ...
 
-    def purge(self, older_than: timedelta) -> int: ...
+    def delete(self, key: str) -> None: ...
+
+    def purge(self, older_than: timedelta, keep: Collection[str] = ()) -> int: ...
 
 
 def upload_key(data: bytes) -> str:
@@ -63,10 +70,14 @@ class DatabaseUploadStore:
         row = db.session.get(StoredUpload, key)
         return bytes(row.data) if row is not None else None
 
-    def purge(self, older_than: timedelta) -> int:
-        result = db.session.execute(
-            sa.delete(StoredUpload).where(StoredUpload.created_at < utcnow() - older_than)
-        )
+    def delete(self, key: str) -> None:
+        db.session.execute(sa.delete(StoredUpload).where(StoredUpload.sha256 == key))
+
+    def purge(self, older_than: timedelta, keep: Collection[str] = ()) -> int:
+        statement = sa.delete(StoredUpload).where(StoredUpload.created_at < utcnow() - older_than)
+        if keep:
+            statement = statement.where(StoredUpload.sha256.notin_(list(keep)))
+        result = db.session.execute(statement)
         return result.rowcount or 0
 
 
@@ -92,11 +103,16 @@ class DirectoryUploadStore:
             return None
         return target.read_bytes()
 
-    def purge(self, older_than: timedelta) -> int:
+    def delete(self, key: str) -> None:
+        if len(key or "") == 64 and "/" not in key:
+            (self.path / key).unlink(missing_ok=True)
+
+    def purge(self, older_than: timedelta, keep: Collection[str] = ()) -> int:
         limit = (utcnow() - older_than).timestamp()
+        kept = set(keep)
         removed = 0
         for item in self.path.glob("*"):
-            if len(item.name) == 64 and item.stat().st_mtime < limit:
+            if len(item.name) == 64 and item.name not in kept and item.stat().st_mtime < limit:
                 item.unlink(missing_ok=True)
                 removed += 1
         return removed

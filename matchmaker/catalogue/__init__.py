@@ -8,6 +8,7 @@ the file itself is `matchmaker.sheets`'.
 
 from sqlalchemy import event
 
+from matchmaker.catalogue.attachments import human_size, type_label
 from matchmaker.catalogue.columns import FIELD_ALIASES, ColumnMapping
 from matchmaker.catalogue.duplicates import find_duplicates, find_duplicates_within
 from matchmaker.catalogue.models import ProjectStatus
@@ -54,6 +55,9 @@ def init_app(app) -> None:
     `signals.projects_written`, once per flush, to whoever subscribed (search, caches); a
     project written through the ORM forgets its row fingerprint."""
     app.jinja_env.filters["project_status"] = lambda code: label(ProjectStatus(code))
+    # attachments: "2.5 MB", and the verified type's label ("PDF", "Word (.docx)")
+    app.jinja_env.filters["filesize"] = human_size
+    app.jinja_env.filters["attachment_type"] = lambda a: label(type_label(a)) if type_label(a) else a.content_type
     if not event.contains(db.session, "after_flush", announce_flushed_projects):
         event.listen(db.session, "after_flush", announce_flushed_projects)
     if not event.contains(db.session, "before_flush", forget_fingerprints):

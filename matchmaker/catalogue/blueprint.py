@@ -25,4 +25,19 @@ bp.add_url_rule(
     view_func=controllers.edit_project,
     methods=["GET", "POST"],
 )
+bp.add_url_rule(
+    "/<int:catalogue_id>/projects/<int:project_id>/attachments",
+    view_func=controllers.upload_attachments,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/<int:catalogue_id>/projects/<int:project_id>/attachments/<int:attachment_id>/replace",
+    view_func=controllers.replace_attachment,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/<int:catalogue_id>/projects/<int:project_id>/attachments/<int:attachment_id>/delete",
+    view_func=controllers.delete_attachment,
+    methods=["POST"],
+)
 bp.register_error_handler(413, controllers.too_large)

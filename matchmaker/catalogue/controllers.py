@@ -6,18 +6,20 @@ redirect."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker import jobs
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import roles_required
-from matchmaker.catalogue import operations, tasks
+from matchmaker.catalogue import attachments, operations, tasks
 from matchmaker.catalogue.forms import (
+    AttachmentForm,
     CatalogueForm,
     CommitForm,
     ProjectForm,
+    ReplaceAttachmentForm,
     ReviewForm,
     UploadForm,
 )
@@ -116,7 +118,12 @@ def upload(catalogue_id: int):
 def too_large(_error):
     """413 from the upload limit (MAX_CONTENT_LENGTH), said plainly."""
     limit = f"{(current_app.config.get('MAX_CONTENT_LENGTH') or 0) / 1048576:.2f}".rstrip("0").rstrip(".")
-    message = _("The file is larger than the upload limit of %(max)s MB; split it or remove unused sheets.", max=limit)
+    if "attachment" in (request.endpoint or ""):
+        message = _("The files together are larger than the upload limit of %(max)s MB; upload "
+                    "fewer at a time (each attachment may be %(each)s).", max=limit,
+                    each=attachments.human_size(attachments.limits().max_bytes))
+    else:
+        message = _("The file is larger than the upload limit of %(max)s MB; split it or remove unused sheets.", max=limit)
     return render_template("error.html", status=413, message=message), 413
 
 
@@ -261,12 +268,30 @@ def export(catalogue_id: int, file_format: str):
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-@roles_required(Role.STAFF)
-def edit_project(catalogue_id: int, project_id: int):
-    catalogue = _catalogue(catalogue_id)
+def _project(catalogue: Catalogue, project_id: int) -> Project:
     project = db.session.get(Project, project_id)
     if project is None or project.catalogue_id != catalogue.id:
         abort(404)
+    return project
+
+
+def _edit_page(catalogue: Catalogue, project: Project, form: ProjectForm,
+               attachment_form: AttachmentForm | None = None, status: int = 200):
+    cap = attachments.limits()
+    return render_template(
+        "catalogue/edit_project.html", catalogue=catalogue, project=project, form=form,
+        attachment_form=attachment_form or AttachmentForm(formdata=None),
+        replace_form=ReplaceAttachmentForm(formdata=None), action_form=BaseForm(),
+        attachments=attachments.ordered(project.attachments),
+        attachment_limits={"each": attachments.human_size(cap.max_bytes), "count": cap.max_count,
+                           "total": attachments.human_size(cap.max_total)},
+    ), status
+
+
+@roles_required(Role.STAFF)
+def edit_project(catalogue_id: int, project_id: int):
+    catalogue = _catalogue(catalogue_id)
+    project = _project(catalogue, project_id)
     form = ProjectForm(data=operations.project_form_data(project))
     outcome = submit(form, lambda: operations.update_project(project, form.data, user=current_user))
     if outcome:
@@ -276,4 +301,69 @@ def edit_project(catalogue_id: int, project_id: int):
             flash(translate(warning), "warning")
         return redirect(url_for(".catalogue", catalogue_id=catalogue.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("catalogue/edit_project.html", catalogue=catalogue, project=project, form=form), status
+    return _edit_page(catalogue, project, form, status=status)
+
+
+def _back_to_attachments(catalogue: Catalogue, project: Project):
+    return redirect(url_for(".edit_project", catalogue_id=catalogue.id, project_id=project.id)
+                    + "#attachments")
+
+
+def _received(storage) -> attachments.Upload:
+    return attachments.Upload(storage.filename or "", storage.read())
+
+
+@roles_required(Role.STAFF)
+def upload_attachments(catalogue_id: int, project_id: int):
+    catalogue = _catalogue(catalogue_id)
+    project = _project(catalogue, project_id)
+    form = AttachmentForm()
+    outcome = submit(form, lambda: attachments.add_attachments(
+        project, [_received(f) for f in form.files.data or [] if f], form.data, user=current_user))
+    if outcome:
+        flash(_("Attached: %(names)s.", names=", ".join(a.filename for a in outcome.result)),
+              "success")
+        return _back_to_attachments(catalogue, project)
+    if outcome.error is None and not form.errors:
+        abort(400)
+    db.session.expire(project, ["attachments"])
+    return _edit_page(catalogue, project, ProjectForm(data=operations.project_form_data(project)),
+                      form, 422)
+
+
+def _attachment(project: Project, attachment_id: int):
+    return attachments.project_attachment(project.id, attachment_id) or abort(404)
+
+
+@roles_required(Role.STAFF)
+def replace_attachment(catalogue_id: int, project_id: int, attachment_id: int):
+    catalogue = _catalogue(catalogue_id)
+    project = _project(catalogue, project_id)
+    attachment = _attachment(project, attachment_id)
+    form = ReplaceAttachmentForm()
+    outcome = submit(form, lambda: attachments.replace_attachment(
+        attachment, _received(form.file.data), user=current_user))
+    if outcome:
+        flash(_("Replaced: %(name)s.", name=outcome.result.filename), "success")
+    elif outcome.error is None and not form.errors:
+        abort(400)
+    else:
+        flash_errors(form, "error")
+    return _back_to_attachments(catalogue, project)
+
+
+@roles_required(Role.STAFF)
+def delete_attachment(catalogue_id: int, project_id: int, attachment_id: int):
+    catalogue = _catalogue(catalogue_id)
+    project = _project(catalogue, project_id)
+    attachment = _attachment(project, attachment_id)
+    name = attachment.filename
+    form = BaseForm()
+    outcome = submit(form, lambda: attachments.delete_attachment(attachment, user=current_user))
+    if outcome:
+        flash(_("Deleted: %(name)s.", name=name), "success")
+    elif outcome.error is None:
+        abort(400)
+    else:
+        flash_errors(form, "error")
+    return _back_to_attachments(catalogue, project)

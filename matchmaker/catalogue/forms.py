@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     BooleanField,
     DecimalField,
     IntegerField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -15,8 +16,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from matchmaker.amounts import AmountError, parse_rates
+from matchmaker.catalogue.models import AttachmentKind, DocumentLanguage
 from matchmaker.forms import BaseForm, Finite
 from matchmaker.i18n import translate
+from matchmaker.reference.labels import choices
 
 
 class CatalogueForm(BaseForm):
@@ -83,3 +86,21 @@ class ReviewForm(BaseForm):
     """Submit, approve, or return a catalogue with a comment (the comment only for returns)."""
 
     comment = TextAreaField(_l("Comment for the prefectures"), validators=[Optional(), Length(max=2000)])
+
+
+class AttachmentForm(BaseForm):
+    """Attach one or several files to a project (the operation checks type, size, limits)."""
+
+    files = MultipleFileField(_l("Files (PDF, Word, Excel, PowerPoint, JPEG, PNG, WebP)"))
+    kind = SelectField(_l("What the files are"), choices=choices(AttachmentKind))
+    language = SelectField(_l("Language of the document"), choices=choices(DocumentLanguage))
+    title = StringField(_l("Title in Chinese (optional, one file)"),
+                        validators=[Optional(), Length(max=200)])
+    title_en = StringField(_l("Title in English (optional, one file)"),
+                           validators=[Optional(), Length(max=200)])
+
+
+class ReplaceAttachmentForm(BaseForm):
+    """A corrected file in place of an attachment's (same kind, title and language)."""
+
+    file = FileField(_l("New file"), validators=[FileRequired()])

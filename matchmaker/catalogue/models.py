@@ -158,6 +158,10 @@ class Project(Base):
     catalogue: Mapped[Catalogue] = relationship(back_populates="projects")
     region: Mapped[Region | None] = relationship()
     sectors: Mapped[list[Sector]] = relationship(secondary=project_sectors, order_by="Sector.position")
+    attachments: Mapped[list[ProjectAttachment]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ProjectAttachment.id",
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("catalogue_id", "code", name="uq_projects_catalogue_id_code"),
@@ -180,6 +184,61 @@ class Project(Base):
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.code} {self.name!r}>"
+
+
+class AttachmentKind(LabelledEnum):
+    """What a document attached to a project is (the order the project page lists them in)."""
+
+    FEASIBILITY = "feasibility", NP_("attachment kind", "Feasibility study")
+    LAND = "land", NP_("attachment kind", "Land documents")
+    PHOTO = "photo", NP_("attachment kind", "Photo")
+    OTHER = "other", NP_("attachment kind", "Other document")
+
+
+class DocumentLanguage(LabelledEnum):
+    """The language a document is written in (a foreign investor sees it before opening it)."""
+
+    ZH = "zh", NP_("document language", "Chinese")
+    EN = "en", NP_("document language", "English")
+    BILINGUAL = "zh_en", NP_("document language", "Chinese and English")
+    NONE = "none", NP_("document language", "No text (a photo or a map)")
+    OTHER = "other", NP_("document language", "Another language")
+
+
+class ProjectAttachment(Base):
+    """A document or photo staff attached to a project. The bytes live in the upload store
+    (`matchmaker.storage`, keyed by `sha256`); `content_type` is the type read from the
+    content (`matchmaker.filetypes`), never the one the browser declared."""
+
+    __tablename__ = "project_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[AttachmentKind] = mapped_column(
+        str_enum(AttachmentKind, "attachment_kind"), nullable=False)
+    title: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    title_en: Mapped[str] = mapped_column(sa.String(200), nullable=False, default="")
+    language: Mapped[DocumentLanguage] = mapped_column(
+        str_enum(DocumentLanguage, "document_language"), nullable=False)
+    filename: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    size: Mapped[int] = mapped_column(nullable=False)
+    content_type: Mapped[str] = mapped_column(sa.String(100), nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="attachments")
+    uploaded_by: Mapped["User | None"] = relationship()  # noqa: F821, UP037
+
+    __table_args__ = (sa.CheckConstraint("size > 0", name="size_positive"),)
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    def __repr__(self) -> str:
+        return f"<ProjectAttachment {self.id} {self.kind} {self.filename!r}>"
 
 
 class ImportBatch(Base):

@@ -356,26 +356,36 @@ class _Existing:
     values: dict[str, Any]  # COMPARED fields, sectors as a set of codes
 
 
-@dataclass
-class _Stored:
-    """What an import reads of every project of the catalogue (ix_projects_import_lookup)."""
-
-    id: int
-    code: str
-    fingerprint: str | None
-    status: str
-    region_id: int | None
-    sought: Decimal
+# What an import reads of every project of the catalogue, from ix_projects_import_lookup
+# alone: rows with .id, .code, .row_fingerprint, .status (the stored value, 'withdrawn')
+# and .region_id. Plain SQL on purpose: no type processing for 100,000 rows.
+_STORED_KEYS = sa.text(
+    "SELECT id, code, row_fingerprint, status, region_id FROM projects WHERE catalogue_id = :catalogue"
+)
+_Stored = sa.Row
 
 
 def _stored_keys(catalogue_id: int | None) -> dict[str, _Stored]:
     if catalogue_id is None:
         return {}
+    return {row[1]: row for row in db.session.execute(_STORED_KEYS, {"catalogue": catalogue_id})}
+
+
+def _sought_of(catalogue_id: int, stored: dict[str, _Stored], codes: set[str]) -> Decimal:
+    """The investment sought of the projects numbered `codes`, summed in SQL: over those
+    projects, or over the catalogue less the others when they are fewer."""
     table = Project.__table__
-    query = sa.select(table.c.id, table.c.code, table.c.row_fingerprint, table.c.status,
-                      table.c.region_id, table.c.investment_sought_yuan
-                      ).where(table.c.catalogue_id == catalogue_id)
-    return {row.code: _Stored(*row) for row in db.session.execute(query)}
+    total = sa.select(money_sum(table.c.investment_sought_yuan))
+    others = [item.id for code, item in stored.items() if code not in codes]
+    if len(others) < len(codes):
+        result = db.session.scalar(total.where(table.c.catalogue_id == catalogue_id)) or Decimal("0.00")
+        sign, ids = -1, others
+    else:
+        result, sign, ids = Decimal("0.00"), 1, [stored[code].id for code in codes]
+    for start in range(0, len(ids), IN_CHUNK):
+        part = db.session.scalar(total.where(table.c.id.in_(ids[start : start + IN_CHUNK])))
+        result += sign * (part or Decimal("0.00"))
+    return result
 
 
 def _existing_projects(catalogue_id: int | None, codes: Sequence[str] | None = None,
@@ -519,6 +529,7 @@ def import_catalogue(
     progress=None,
     sought_from_total: bool = False,
     keep_unclassified: bool = False,
+    reread: bool = False,
 ) -> ImportReport:
     """Parse `data` and apply it to `catalogue` (which may be new and not yet added: it is
     added only when something is written). Raises `FileRefused` when the whole file is
@@ -528,7 +539,8 @@ def import_catalogue(
     sought = total investment" for every row. `keep_unclassified`: a sector label outside
     the taxonomy leaves the project without a sector (listed on the catalogue page for
     classification) instead of rejecting the row. Both are recorded in the report.
-    `progress(phase, done, total)` hears how far it is (jobs, the CLI)."""
+    `progress(phase, done, total)` hears how far it is (jobs, the CLI). `reread`: read
+    every row, also those whose fingerprint is unchanged (the full path, for comparison)."""
     progress = progress or (lambda phase, done, total: None)
     progress("reading", 0, 0)
 
@@ -537,9 +549,10 @@ def import_catalogue(
     stored = _stored_keys(catalogue.id)
     # rows read as these projects read now are not read again: not a withdrawn project's
     # (its row comes back: reopened), nor another prefecture's (a scoped upload rejects it)
-    known = {
-        item.fingerprint: item.code for item in stored.values()
-        if item.fingerprint and item.status != ProjectStatus.WITHDRAWN
+    withdrawn = ProjectStatus.WITHDRAWN.value
+    known = {} if reread else {
+        item.row_fingerprint: item.code for item in stored.values()
+        if item.row_fingerprint and item.status != withdrawn
         and (covered is None or item.region_id in covered)
     }
     try:
@@ -609,7 +622,7 @@ def import_catalogue(
         columns=_columns(result),
         file=_file_info(result, filename, data),
         total_sought_yuan=sum((r.investment_sought_yuan for r in rows), Decimal("0.00"))
-        + sum((stored[u.code].sought for u in recognised), Decimal("0.00")),
+        + (_sought_of(catalogue.id, stored, {u.code for u in recognised}) if recognised else 0),
         recognised=len(recognised),
     )
 
@@ -652,13 +665,13 @@ def import_catalogue(
                 )
             )
         else:
-            if stored[row.code].fingerprint != row.fingerprint:
+            if stored[row.code].row_fingerprint != row.fingerprint:
                 refingerprint.append((old.id, row.fingerprint))
             if len(unchanged_rows) < LIST_LIMIT:
                 unchanged_rows.append(
                     {"row": row.row, "project_id": old.id, "code": row.code, "name": row.name}
                 )
-    for item in recognised[:LIST_LIMIT]:
+    for item in recognised[:LIST_LIMIT]:  # cut after merging: sheet order, as before
         unchanged_rows.append({"row": item.row, "project_id": stored[item.code].id,
                                "code": item.code, "name": unneutralise(item.name)})
     unchanged_rows.sort(key=lambda entry: entry["row"])
@@ -669,7 +682,7 @@ def import_catalogue(
     uploaded = {r.code for r in rows} | {u.code for u in recognised}
     missing = [
         item for code, item in stored_in_scope.items()
-        if code not in uploaded and item.status != ProjectStatus.WITHDRAWN
+        if code not in uploaded and item.status != withdrawn
     ]
     missing.sort(key=lambda o: o.id)
     withdraw = bool(confirm_withdraw and missing and not rejected)

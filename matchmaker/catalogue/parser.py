@@ -917,8 +917,8 @@ def _parse_rows(
                 # another row uses its code: read it like any other (both are rejected)
                 parse(row_number, values, [cell_text(v) for v in values], row_fingerprint)
             else:
-                name = cell_text(values[name_index]) if name_index < len(values) else ""
-                unchanged.append(UnchangedRow(row_number, code, name, row_fingerprint))
+                name = values[name_index] if name_index < len(values) else None
+                unchanged.append(UnchangedRow(row_number, code, row_fingerprint, name))
         rows.sort(key=lambda r: r.row)
         parser.warnings.sort(key=lambda w: w.row)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from matchmaker.catalogue.columns import ColumnMapping
 from matchmaker.i18n import Message
-from matchmaker.sheets import SheetError, SheetLimits
+from matchmaker.sheets import SheetError, SheetLimits, cell_text
 
 ParseError = SheetError  # the whole file is refused; `message` says why
 ParseLimits = SheetLimits
@@ -105,8 +105,13 @@ class UnchangedRow:
 
     row: int
     code: str
-    name: str  # the name cell as written
     fingerprint: str
+    name_value: Any = None  # the name cell as read (see `name`)
+
+    @property
+    def name(self) -> str:
+        """The name cell as written (made only for the rows a report lists)."""
+        return cell_text(self.name_value)
 
 
 @dataclass

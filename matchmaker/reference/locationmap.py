@@ -208,9 +208,9 @@ def render_svg(boundaries: Boundaries, text: MapText, *, prefecture: str | None 
         f'width="{WIDTH}" height="{project.height // u}" role="img" aria-label="{escape(text.title)}" '
         f'class="location-map">',
         f"<title>{escape(text.title)}</title>",
-        f"<style>.lm-label{{font:{11 * u}px sans-serif;fill:#4a4438;paint-order:stroke;stroke:#fff;"
+        f"<style>.lm-label{{font:{13 * u}px sans-serif;fill:#4a4438;paint-order:stroke;stroke:#fff;"
         f"stroke-width:{3 * u};stroke-linejoin:round}}.lm-here{{font-weight:bold;fill:#1d1a14;"
-        f"font-size:{13 * u}px}}</style>",
+        f"font-size:{15 * u}px}}</style>",
         f'<path d="{_path(province.rings(), grid, project, closed=True)}" fill="#f6f3ec" '
         f'fill-rule="evenodd"/>',
     ]
@@ -249,7 +249,7 @@ def render_svg(boundaries: Boundaries, text: MapText, *, prefecture: str | None 
     x0, y0 = MARGIN * u, project.height - MARGIN * u
     out.append(f'<path d="M{x0} {y0 - 6 * u}v{6 * u}h{bar}v{-6 * u}" fill="none" stroke="#3d3a33" '
                f'stroke-width="{1.5 * u:g}" class="lm-scale"/>')
-    out.append(_text(x0 + bar + 6 * u, y0 + u, text.scale, "lm-label", anchor="start"))
+    out.append(_text(x0 + bar + 8 * u, y0 + u, text.scale, "lm-label", anchor="start"))
     nx, ny = project.width - MARGIN * u - 8 * u, MARGIN * u
     out.append(f'<path d="M{nx} {ny}l{6 * u} {16 * u}l{-6 * u} {-5 * u}l{-6 * u} {5 * u}z" '
                f'fill="#3d3a33" class="lm-north"/>')

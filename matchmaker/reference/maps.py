@@ -5,6 +5,7 @@ process (the same inputs give the same SVG; a reload of the reference data start
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ BOUNDARIES_FILE = "guizhou_boundaries.json"
 GUIAN = "529900"  # Gui'an New Area: not a division, no boundary (data/regions.json)
 GUIAN_SPANS = ("520100", "520400")  # Guiyang and Anshun, as data/regions.json says
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _boundaries: dict[str, Boundaries] = {}
 _svgs: dict[tuple, Markup] = {}
@@ -34,13 +36,19 @@ class LocationMap:
     credit: str = ""
 
 
-def boundaries() -> Boundaries:
+def boundaries() -> Boundaries | None:
+    """The bundled boundaries (read once per process); None, logged, when the file is missing
+    or unreadable: the page then says there is no map rather than failing."""
     path = Path(current_app.config["DATA_DIR"]) / BOUNDARIES_FILE
     key = str(path)
     if key not in _boundaries:
         with _lock:
             if key not in _boundaries:
-                _boundaries[key] = Boundaries.from_json(path.read_text(encoding="utf-8"))
+                try:
+                    _boundaries[key] = Boundaries.from_json(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+                    log.error("location map: cannot read %s: %s", path, exc)
+                    return None
     return _boundaries[key]
 
 
@@ -64,6 +72,8 @@ def location_map(project) -> LocationMap:
         return LocationMap(None, note=_(
             "No map: the location could not be placed in a Guizhou prefecture or county."))
     data = boundaries()
+    if data is None:
+        return LocationMap(None, note=_("No map: the boundary data is not installed."))
     gazetteer = loaders.gazetteer()
     place = gazetteer.get(region.code)
     if place is None or (region.code not in data.divisions and region.code != GUIAN):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+import io
+
+from flask import abort, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from matchmaker.catalogue import attachments
+from matchmaker.catalogue.models import CatalogueStatus
 from matchmaker.i18n import translate
 from matchmaker.search import operations
 from matchmaker.search.core import SORTS, SearchError, highlight
@@ -48,4 +52,37 @@ def project(project_id: int):
     return render_template(
         "search/project.html", project=item, similar=operations.similar_projects(item),
         show_contact=current_user.is_authenticated, highlight=highlight, terms=terms,
+        attachments=attachments.ordered(item.attachments),
     )
+
+
+# A file someone uploaded is shown as a file, never run as a page of this site: the
+# sandbox (no scripts, an opaque origin), nothing loaded from anywhere, no framing.
+ATTACHMENT_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; " \
+                 "frame-ancestors 'none'"
+PUBLIC_MAX_AGE = 600  # seconds a browser or proxy may reuse a published project's file
+
+
+def attachment(project_id: int, attachment_id: int):
+    """One attachment's bytes, with its verified type: images shown in the browser (unless
+    ?download=1), documents downloaded. 404 unless the visitor may see the project (a
+    published catalogue's; staff also preview unpublished ones). ETag from the sha256,
+    conditional and range requests answered by send_file."""
+    item = operations.visible_project(project_id, user=current_user)
+    found = attachments.project_attachment(project_id, attachment_id) if item else None
+    if found is None:
+        abort(404)
+    data = attachments.attachment_bytes(found)
+    published = item.catalogue.status == CatalogueStatus.PUBLISHED
+    inline = found.is_image and request.args.get("download") != "1"
+    response = send_file(
+        io.BytesIO(data), mimetype=found.content_type, as_attachment=not inline,
+        download_name=found.filename, conditional=True, etag=found.sha256,
+        last_modified=found.uploaded_at, max_age=PUBLIC_MAX_AGE if published else None,
+    )
+    if not published:  # a staff preview: never kept by a shared cache
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    response.headers["Content-Security-Policy"] = ATTACHMENT_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

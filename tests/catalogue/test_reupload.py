@@ -275,7 +275,7 @@ def test_stored_fingerprints_are_read_in_one_query_without_the_projects(app, cou
     reads = [s for s in counted.statements if s.upper().startswith("SELECT") and "FROM projects" in s]
     # the keys and fingerprints of every project: one narrow statement
     narrow = [s for s in reads if "row_fingerprint" in s and "construction_content" not in s]
-    assert len(narrow) == 1 and "projects.catalogue_id = " in narrow[0]
+    assert len(narrow) == 1 and "WHERE catalogue_id = " in narrow[0]
     # whole projects only for the changed rows (by number), never the catalogue's
     wide = [s for s in reads if "construction_content" in s]
     assert all(" IN (" in s for s in wide)

@@ -55,6 +55,9 @@ CHECKED_BY_FEATURE = {
     "api.meetings_act": "meetings.operations.visible_meetings_query: a meeting elsewhere is a 404",
     "meetings.post_message": "meetings.operations.visible_lead: User.covers_region",
     "api.messages_post": "meetings.operations.visible_lead: User.covers_region",
+    "catalogue.upload_attachments": "catalogue.attachments: require_region (test_attachment_doors)",
+    "catalogue.replace_attachment": "catalogue.attachments: require_region (test_attachment_doors)",
+    "catalogue.delete_attachment": "catalogue.attachments: require_region (test_attachment_doors)",
 }
 
 # The checked routes: the request body that would succeed for province-level staff.

@@ -74,3 +74,13 @@ def test_no_region_or_outside_guizhou_means_no_map_and_a_line_why(client, app):
     assert "No map: the location could not be placed in a Guizhou prefecture or county." in html
     elsewhere = make_project(region_code=None, location="广州白云区", province="广东省")
     assert "无地图：项目位于贵州省外（广东省），本平台只内置了贵州省的边界。" in page(client, elsewhere, "zh")
+
+
+def test_missing_boundary_data_means_no_map_not_an_error(client, app, monkeypatch, caplog):
+    from matchmaker.reference import maps
+
+    monkeypatch.setattr(maps, "BOUNDARIES_FILE", "no-such-file.json")
+    project = make_project(region_code="520123")
+    html = page(client, project, "en")
+    assert "No map: the boundary data is not installed." in html
+    assert "cannot read" in caplog.text

@@ -200,7 +200,13 @@ class FieldIndex:
                 if not candidate.startswith(word):
                     break
                 arrays.append(self._latin[candidate])
-            base = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, np.int64)
+            if len(arrays) > 1:  # a mask, not a sort of every posting ('zuny': zunyi, zunyishi ...)
+                mask = np.zeros(len(self), dtype=bool)
+                for array in arrays:
+                    mask[array] = True
+                base = np.flatnonzero(mask)
+            else:
+                base = arrays[0] if arrays else np.zeros(0, np.int64)
         else:
             base = self._latin.get(word, np.zeros(0, np.int64))
 

@@ -1,21 +1,28 @@
 """Calibrate when the name resolver answers "match" rather than "no confident match".
 
-Run: python benchmarks/calibrate_names.py [--max-wrong 0.006] [--folds 5]
+Run: python benchmarks/calibrate_names.py [--max-wrong 0.008] [--folds 5]
 
 The resolver scores every known investor (matchmaker/investors/names.py); an `Acceptance`
 turns the best candidate into a confident answer when its score and its lead over the
 next investor pass one of three rules (any likeness, a short form from the start of the
-name, a part from inside it). This script resolves the *tuning* cases once - the
-calibration part of benchmarks/data/listed_companies.csv (short, English and registered
-names, with the unknown companies' names that must get "no match") and
-tests/data/company_names.csv - and searches the rule's figures: the most right answers
-such that at most `--max-wrong` of the listed cases, and of their short names alone, get a
-wrong company (and none of company_names.csv). Among equally good figures it keeps the strictest (a larger lead asked
-generalises better). The held-out parts are never read here.
+name, a part from inside it), and not when the runner-up explains the query as well
+(contested) with too small a lead. This script resolves the *tuning* cases once - the
+tuning part of `names_eval.full_split()`: the whole 2019 list and 70 % of the 2021 list
+(short, English and registered names, with the unknown companies' names that must get "no
+match"), resolved against all 2,226 known companies - and tests/data/company_names.csv,
+and searches the rule's figures: the most right answers for exchange short names (then for
+all names) such that at most `--max-wrong` of the listed cases, and of their short names
+alone, get a wrong company (and none of company_names.csv). Among equally good figures it
+keeps the strictest (a larger lead asked generalises better). The fresh held-out part is
+never read here.
 
-It prints the figures to copy into `Acceptance`'s defaults; `bench_names.py` then reports
-the held-out figures. `--folds N` estimates, within the tuning cases, how well figures
-found this way carry over to names they were not searched on (N-fold cross-validation).
+The budget is 0.8 %, not 1 %: with 0.9 % the 5-fold cross-validation of this search gave
+1.1 % wrong answers on the folds left out, with 0.8 % it gave 0.9 %.
+
+It prints the figures to copy into `Acceptance`'s defaults; `python -m
+benchmarks.names_eval` then reports every part. `--folds N` estimates, within the tuning
+cases, how well figures found this way carry over to names they were not searched on
+(N-fold cross-validation).
 """
 
 from __future__ import annotations
@@ -37,32 +44,38 @@ from matchmaker.investors import names  # noqa: E402
 
 KINDS = {"short": 0, "inner": 1, "other": 2}
 GRID = {
-    "score": (84.0, 85.0, 86.0, 87.0),
-    "margin": (3.0, 4.0, 5.0, 6.0),
-    "short_score": tuple(float(x) for x in range(74, 86)),
-    "short_margin": tuple(float(x) for x in range(4, 21, 2)),
-    "inner_score": tuple(float(x) for x in range(70, 86)),
-    "inner_margin": tuple(float(x) for x in range(6, 41, 2)),
+    "score": (84.0, 86.0),
+    "margin": (4.0, 6.0),
+    "short_score": (78.0, 79.0, 80.0, 81.0, 82.0, 84.0),
+    "short_margin": (10.0, 14.0, 18.0, 22.0, 26.0, 30.0),
+    "inner_score": (70.0, 72.0, 74.0, 76.0, 78.0, 80.0, 82.0),
+    "inner_margin": (14.0, 18.0, 22.0, 26.0, 30.0, 34.0, 40.0),
+    "contested_margin": (0.0, 6.0, 8.0, 10.0, 12.0),
 }
 
 
 def tuning_cases() -> tuple[list, list]:
     """(listed calibration cases with their resolver, company_names cases with theirs)."""
-    split = ev.listed_split()
+    split = ev.full_split()
     listed = names.NameResolver(split.records())
     records, name_cases = ev.load_name_cases()
-    return ([(listed, c) for c in split.cases("calibration")],
+    return ([(listed, c) for c in split.cases(ev.TUNING_PARTS)],
             [(names.NameResolver(records), c) for c in name_cases])
 
 
 def _features(pairs) -> dict[str, np.ndarray]:
     top, runner, kind, right_if_answered, expected_none, short = [], [], [], [], [], []
+    contested = []
     for resolver, case in pairs:
         resolution = resolver.resolve(case.query, acceptance=names.Acceptance(
             score=1e9, short_score=1e9, inner_score=1e9))
         best = resolution.candidates[0] if resolution.candidates else None
         top.append(best.score if best else 0.0)
         runner.append(resolution.runner_up_score)
+        second = resolution.candidates[1] if len(resolution.candidates) > 1 else None
+        contested.append(best is not None and second is not None and best.score < 100
+                         and best.kind in names._CONTAINS_QUERY
+                         and second.kind in names._CONTAINS_QUERY)
         kind.append(KINDS["short"] if best and best.kind in names._SHORT_FORMS
                     else KINDS["inner"] if best and best.kind == "inner" else KINDS["other"])
         right_if_answered.append(best is not None and best.record.name == case.expected)
@@ -70,17 +83,22 @@ def _features(pairs) -> dict[str, np.ndarray]:
         short.append(case.kind == "short")
     return {"top": np.array(top), "lead": np.array(top) - np.array(runner),
             "kind": np.array(kind), "right": np.array(right_if_answered),
-            "none": np.array(expected_none), "short": np.array(short)}
+            "none": np.array(expected_none), "short": np.array(short),
+            "contested": np.array(contested)}
 
 
-def _outcome(f: dict[str, np.ndarray], a: names.Acceptance) -> tuple[int, int, int]:
-    """(right answers, wrong companies, wrong companies for short names) under `a`."""
+def _outcome(f: dict[str, np.ndarray], a: names.Acceptance) -> tuple[int, int, int, int]:
+    """(right answers, wrong companies, wrong companies for short names, right answers for
+    short names) under `a`."""
     answered = (f["top"] >= a.score) & (f["lead"] >= a.margin)
     answered |= (f["kind"] == 0) & (f["top"] >= a.short_score) & (f["lead"] >= a.short_margin)
     answered |= (f["kind"] == 1) & (f["top"] >= a.inner_score) & (f["lead"] >= a.inner_margin)
+    answered &= ~(f["contested"] & (f["lead"] < a.contested_margin))
     right = int(np.sum(answered & f["right"]) + np.sum(~answered & f["none"]))
     wrong = answered & ~f["right"]
-    return right, int(np.sum(wrong)), int(np.sum(wrong & f["short"]))
+    right_short = int(np.sum(answered & f["right"] & f["short"])
+                      + np.sum(~answered & f["none"] & f["short"]))
+    return right, int(np.sum(wrong)), int(np.sum(wrong & f["short"])), right_short
 
 
 def _subset(f: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
@@ -96,21 +114,22 @@ def _search(listed: dict[str, np.ndarray], named: dict[str, np.ndarray], max_wro
     best_key, best = None, None
     for values in itertools.product(*GRID.values()):
         a = names.Acceptance(**dict(zip(GRID, values, strict=True)))
-        right_l, wrong_l, wrong_short = _outcome(listed, a)
+        right_l, wrong_l, wrong_short, right_short = _outcome(listed, a)
         if wrong_l > allowed or wrong_short > allowed_short:
             continue
-        right_n, wrong_n, _ = _outcome(named, a)
+        right_n, wrong_n, _, _ = _outcome(named, a)
         if wrong_n:
             continue
-        # most right answers; then the strictest figures (larger leads first)
-        key = (right_l + right_n, a.inner_margin, a.short_margin, a.margin, a.inner_score,
-               a.short_score, a.score)
+        # most right answers for exchange short names (the aim), then for every name; then
+        # the strictest figures (larger leads first)
+        key = (right_short + right_n, right_l, a.contested_margin, a.inner_margin, a.short_margin, a.margin,
+               a.inner_score, a.short_score, a.score)
         if best_key is None or key > best_key:
             best_key, best = key, (a, right_l, wrong_l, right_n)
     return best if best is not None else _search(listed, named, max_wrong, slack + 1)
 
 
-def cross_validate(folds: int = 5, max_wrong: float = 0.006) -> dict:
+def cross_validate(folds: int = 5, max_wrong: float = 0.008) -> dict:
     """How well the search generalises: calibrate on all folds of the tuning cases but one,
     score the one left out (short names), for each fold in turn."""
     listed_pairs, named_pairs = tuning_cases()
@@ -120,14 +139,14 @@ def cross_validate(folds: int = 5, max_wrong: float = 0.006) -> dict:
     for fold in range(folds):
         a = _search(_subset(listed, fold_of != fold), named, max_wrong)[0]
         part = _subset(listed, (fold_of == fold) & listed["short"])
-        r, w, _ = _outcome(part, a)
+        r, w, _, _ = _outcome(part, a)
         right, wrong, cases = right + r, wrong + w, cases + len(part["top"])
         none += len(part["top"]) - r - w
     return {"folds": folds, "short_cases": cases, "top1": round(right / cases, 4),
             "wrong": round(wrong / cases, 4), "no_match": round(none / cases, 4)}
 
 
-def calibrate(max_wrong: float = 0.006) -> dict:
+def calibrate(max_wrong: float = 0.008) -> dict:
     listed_pairs, named_pairs = tuning_cases()
     listed, named = _features(listed_pairs), _features(named_pairs)
     a, right_l, wrong_l, right_n = _search(listed, named, max_wrong)
@@ -142,7 +161,7 @@ def calibrate(max_wrong: float = 0.006) -> dict:
 
 
 if __name__ == "__main__":
-    limit = 0.006
+    limit = 0.008
     if "--max-wrong" in sys.argv:
         limit = float(sys.argv[sys.argv.index("--max-wrong") + 1])
     if "--folds" in sys.argv:

@@ -276,3 +276,50 @@ def wratio_baseline(records, cases: Sequence[NameCase]) -> tuple[float, float]:
         if accuracy > best_accuracy:
             best_accuracy, best_threshold = accuracy, float(threshold)
     return best_accuracy, best_threshold
+
+
+def report(include_held_out: bool = True) -> dict:
+    """Every figure of the evaluation in one run (`python -m benchmarks.names_eval`):
+    the tuning part by kind of name, its 5-fold cross-validation, the fresh held-out part
+    (the headline: exchange short names), the former held-out part of the 2019 list, English
+    names, the unknown companies' "no confident match" rate, and the resolver's time per
+    name. `--tuning-only` leaves the fresh held-out part out (while tuning)."""
+    import time
+
+    from benchmarks import calibrate_names
+    from matchmaker.investors.names import NameResolver
+
+    split = full_split()
+    resolver = NameResolver(split.records())
+    predict = resolver_predict(resolver)
+    groups = {"tuning": sorted(TUNING_PARTS), "old_held_out": ["old_held_out"]}
+    if include_held_out:
+        groups["fresh_held_out"] = ["fresh_held_out"]
+    out: dict = {"sizes": split.sizes(), "known_investors": len(split.known)}
+    elapsed, resolved = 0.0, 0
+    for label, parts in groups.items():
+        cases = split.cases(parts)
+        section = {}
+        for kind in ("short", "english", "registered"):
+            chosen = [c for c in cases if c.kind == kind]
+            started = time.perf_counter()
+            score, _failures = evaluate(predict, chosen)
+            elapsed += time.perf_counter() - started
+            resolved += len(chosen)
+            section[kind] = score.as_dict()
+        known_short = [c for c in cases if c.kind == "short" and c.expected is not None]
+        section["short_known_only"] = evaluate(predict, known_short)[0].as_dict()
+        unknown = [c for c in cases if c.expected is None]
+        section["unknown_no_match"] = round(evaluate(predict, unknown)[0].top1, 4)
+        out[label] = section
+    out["cross_validation_tuning_short"] = calibrate_names.cross_validate(5, 0.008)
+    out["ms_per_name"] = round(elapsed * 1000 / max(resolved, 1), 3)
+    return out
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(json.dumps(report(include_held_out="--tuning-only" not in sys.argv),
+                     ensure_ascii=False, indent=1))

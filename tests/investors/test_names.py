@@ -251,3 +251,80 @@ def test_acceptance_needs_score_and_lead():
     assert rule.inner_margin > rule.margin
     assert not rule.confident("inner", rule.inner_score, rule.inner_score - rule.inner_margin + 1)
     assert rule.confident("inner", rule.inner_score, rule.inner_score - rule.inner_margin)
+
+
+def test_contested_answer_needs_a_larger_lead():
+    """When the runner-up contains every character of the query too, a lead below
+    `contested_margin` is no confident answer."""
+    rule = ACCEPTANCE
+    top = rule.short_score + 5
+    assert rule.confident("contained", top, top - rule.contested_margin, "similar")
+    assert not rule.confident("contained", top, top - rule.contested_margin + 1, "contained")
+    assert rule.confident("contained", top, top - rule.contested_margin, "contained")
+
+
+# Registered names from the public lists (benchmarks/data/listed_companies*.csv) whose short
+# names resolve only through the abbreviation model, and pairs of distinct companies.
+MORE_LISTED = [
+    "广州恒运企业集团股份有限公司",
+    "江苏江阴农村商业银行股份有限公司",
+    "中国农业银行股份有限公司",
+    "内蒙古鄂尔多斯资源股份有限公司",
+    "江苏连云港港口股份有限公司",
+    "广西河池化工股份有限公司",
+    "隆基绿能科技股份有限公司",
+    "山东隆基机械股份有限公司",
+    "北京银行股份有限公司",
+    "南京银行股份有限公司",
+    "贵州省广播电视信息网络股份有限公司",
+    "广西广播电视信息网络股份有限公司",
+    "立昂技术股份有限公司",
+    "中节能太阳能股份有限公司",
+    "万科企业股份有限公司",
+]
+
+
+@pytest.fixture(scope="module")
+def more_listed():
+    english = {"立昂技术股份有限公司": "Leon Technology Co., Ltd.",
+               "广西广播电视信息网络股份有限公司": "Guangxi Radio and TV Network Corp."}
+    return NameResolver(InvestorName(i, name, english.get(name))
+                        for i, name in enumerate(MORE_LISTED, start=1))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("穗恒运A", "广州恒运企业集团股份有限公司"),  # 穗 is 广州's one-character name
+        ("江阴银行", "江苏江阴农村商业银行股份有限公司"),  # the same city, 农村商业 dropped
+        ("鄂尔多斯", "内蒙古鄂尔多斯资源股份有限公司"),  # the city after the province
+        ("连云港", "江苏连云港港口股份有限公司"),
+        ("*ST河化", "广西河池化工股份有限公司"),  # the city's initial and the trade's
+        ("隆基股份", None),  # 隆基绿能 or 山东隆基机械: both contain it, too close to call
+        ("北京银行", "北京银行股份有限公司"),
+        ("南京银行", "南京银行股份有限公司"),
+        ("京银行", "北京银行股份有限公司"),  # 京 is 北京's abbreviation, not 南京's
+        ("贵州广电", "贵州省广播电视信息网络股份有限公司"),
+        ("黔广电", "贵州省广播电视信息网络股份有限公司"),
+        ("广西广电", "广西广播电视信息网络股份有限公司"),
+        ("Lens Technology Co., Ltd.", None),  # another brand, the same trade words
+        ("常熟银行", None),  # a bank of another city
+    ],
+)
+def test_more_short_forms_and_distinct_companies(more_listed, query, expected):
+    resolution = more_listed.resolve(query)
+    assert (resolution.match.name if resolution.match else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("北京银行", "南京银行"), ("贵州广电", "广西广电"), ("黔广电", "桂广电")],
+)
+def test_places_keep_companies_apart(more_listed, first, second):
+    one, other = more_listed.resolve(first), more_listed.resolve(second)
+    if one.match and other.match:
+        assert one.match.id != other.match.id
+    for resolution in (one, other):
+        if resolution.match:
+            rivals = [c for c in resolution.candidates if c.record.id != resolution.match.id]
+            assert all(c.score < CONFIDENT_SCORE for c in rivals[:1])

@@ -20,22 +20,35 @@ after g - milliseconds for a few rows where a rebuild reads every row. It rebuil
 full, with a log line, only when the log cannot vouch for every generation in between
 (trimmed, a gap, a bump that named no ids, or too many changes to be worth it): never a
 wrong answer. The log keeps the last `KEEP_GENERATIONS` generations of each name.
+
+Snapshots instead of builds: a cache given `snapshot=(to_arrays, from_arrays)` writes its
+value as a compact snapshot (`matchmaker.snapshot`) after each full build, in the folder
+`SNAPSHOT_DIR` (default: `snapshots` in the instance folder), and a process that has no
+value yet maps that file instead of building - then brings it forward from the snapshot's
+generation through the change log like any other value. A snapshot is used only when it
+is intact (checksum), of this format, of this database (`database_identity`, a random
+number stored once in the database) and not ahead of it; otherwise: a log line and a
+full build.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Generic, TypeVar
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from matchmaker import snapshot
 from matchmaker.db import Base, UTCDateTime, utcnow
 from matchmaker.extensions import db
 
@@ -44,6 +57,7 @@ log = logging.getLogger(__name__)
 INVESTOR_NAMES = "investor_names"
 MATCHING_PROJECTS = "matching_projects"
 NAMES = (INVESTOR_NAMES, MATCHING_PROJECTS)
+IDENTITY = "database_identity"  # a row whose `generation` is a random number, set once
 
 _MEMO = "cache_generations"  # session.info key: {name: generation} read in this transaction
 _BUMPED = "cache_bumped"  # session.info key: {name: generation} bumped in this transaction
@@ -98,6 +112,10 @@ def bump(name: str, session=None, *, ids: Iterable[int] | None = None) -> None:
     connection = session.connection()
     bumped = session.info.setdefault(_BUMPED, {})
     if name not in bumped:  # once per transaction: other workers see it at commit
+        url = str(connection.engine.url)
+        if url not in _identified:  # once per process: the row is made once per database
+            ensure_identity(connection)
+            _identified.add(url)
         bumped[name] = _increment(connection, name)
         session.info.get(_MEMO, {}).pop(name, None)
         if bumped[name] % TRIM_EVERY == 0:
@@ -112,6 +130,38 @@ def bump(name: str, session=None, *, ids: Iterable[int] | None = None) -> None:
         connection.execute(CacheChange.__table__.insert(), [
             {"name": name, "generation": bumped[name], "item_id": item} for item in new
         ])
+
+
+_identified: set[str] = set()
+
+
+def ensure_identity(connection) -> int:
+    """This database's identity (created at the first call: a random 62-bit number)."""
+    table = CacheGeneration.__table__
+    found = database_identity(connection)
+    if found is not None:
+        return found
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    connection.execute(insert(table).values(name=IDENTITY, generation=secrets.randbits(62), updated_at=utcnow())
+                       .on_conflict_do_nothing())
+    return database_identity(connection)
+
+
+def database_identity(connection=None) -> int | None:
+    """The random number that tells this database from any other (None: none made yet).
+    Snapshots carry it: a snapshot of another database, or of this one before it was
+    emptied, is never loaded."""
+    connection = connection if connection is not None else db.session.connection()
+    table = CacheGeneration.__table__
+    return connection.execute(sa.select(table.c.generation).where(table.c.name == IDENTITY)).scalar_one_or_none()
+
+
+def snapshot_path(name: str) -> Path | None:
+    """Where the snapshot of cache `name` lives (None: snapshots are turned off)."""
+    if not current_app.config.get("SNAPSHOTS", True):
+        return None
+    folder = current_app.config.get("SNAPSHOT_DIR") or Path(current_app.instance_path) / "snapshots"
+    return Path(folder) / f"{name}.snapshot"
 
 
 def _increment(connection, name: str) -> int:
@@ -171,21 +221,34 @@ def _end_of_transaction(session, transaction) -> None:
 _caches: list[GenerationCache] = []
 
 
+ToArrays = Callable[[Any], tuple[dict, dict]]  # value -> (numpy arrays, JSON-able metadata)
+FromArrays = Callable[[dict, dict], Any]  # (arrays, metadata) -> value
+
+
 class GenerationCache(Generic[T]):
     """A value built from the database, kept at the current generation: brought forward by
     `apply(value, changed_ids) -> new value` when given and the change log allows, else
-    rebuilt. `apply` must not change `value` (other threads may be using it)."""
+    rebuilt. `apply` must not change `value` (other threads may be using it).
+
+    With `snapshot=(to_arrays, from_arrays)` (and its `snapshot_version`, raised whenever
+    the arrays change meaning) a full build also writes the snapshot, and a process with no
+    value starts from the snapshot instead of building."""
 
     def __init__(
-        self, name: str, build: Callable[[], T], apply: Callable[[T, set[int]], T] | None = None
+        self, name: str, build: Callable[[], T], apply: Callable[[T, set[int]], T] | None = None,
+        *, snapshot: tuple[ToArrays, FromArrays] | None = None, snapshot_version: int = 1,
     ) -> None:
         self.name = name
         self.build = build
         self.apply = apply
+        self.snapshot = snapshot
+        self.snapshot_version = snapshot_version
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[int, T]] = {}
+        self._snapshots: dict[str, int] = {}  # url -> generation of the snapshot written or read
         self.builds = 0  # how often this process built it (tests and logs)
         self.deltas = 0  # how often it applied a delta instead
+        self.loads = 0  # how often it started from a snapshot
         _caches.append(self)
 
     def get(self) -> T:
@@ -198,17 +261,21 @@ class GenerationCache(Generic[T]):
             key = (self.name, current)
             if key not in local:
                 local.clear()
-                local[key] = self._forward(entry, current)
+                local[key] = self._forward(entry, current, keep=False)
             return local[key]
         if entry is not None and current is not None and entry[0] == current:
             return entry[1]
-        value = self._forward(entry, current)
+        value = self._forward(entry, current, keep=current is not None)
         if current is not None:
             with self._lock:
                 self._entries[url] = (current, value)
         return value
 
-    def _forward(self, entry: tuple[int, T] | None, current: int | None) -> T:
+    def _forward(self, entry: tuple[int, T] | None, current: int | None, *, keep: bool) -> T:
+        if entry is None and current is not None and self.snapshot is not None:
+            entry = self._from_snapshot(current)
+            if entry is not None and entry[0] == current:
+                return entry[1]
         if entry is not None and current is not None and self.apply is not None:
             changed = changes_between(self.name, entry[0], current)
             if changed is not None:
@@ -222,7 +289,70 @@ class GenerationCache(Generic[T]):
             log.warning("cache %s: the change log does not cover generations %d..%d "
                         "(trimmed, a gap, or a change of everything): full rebuild",
                         self.name, entry[0], current)
-        return self._build()
+        value = self._build()
+        if keep and self.snapshot is not None:
+            self._write(value, current)
+        return value
+
+    # -- snapshots --
+    def _from_snapshot(self, current: int) -> tuple[int, T] | None:
+        """(generation, value) from this machine's snapshot when it is usable, else None
+        (with a log line saying why, unless there is no snapshot at all)."""
+        path = snapshot_path(self.name)
+        if path is None or not path.exists():
+            return None
+        try:
+            started = time.perf_counter()
+            found = snapshot.read(path, self.name, self.snapshot_version)
+            meta = found.meta
+            identity = database_identity()
+            if identity is None or meta.get("identity") != identity:
+                problem = "it is of another database (or of this one before it was emptied)"
+            elif meta["generation"] > current:
+                problem = f"its generation {meta['generation']} is ahead of the database's {current}"
+            else:
+                value = self.snapshot[1](found.arrays, meta["value"])
+                self.loads += 1
+                self._snapshots[str(db.engine.url)] = meta["generation"]
+                log.info("cache %s: snapshot of generation %d mapped (%.0f MiB) in %.0f ms", self.name,
+                         meta["generation"], found.nbytes / 2**20, (time.perf_counter() - started) * 1000)
+                return meta["generation"], value
+        except (snapshot.SnapshotError, ValueError, KeyError, TypeError) as error:
+            problem = str(error)
+        log.warning("cache %s: snapshot %s not used (%s): full rebuild", self.name, path, problem)
+        return None
+
+    def _write(self, value: T, current: int) -> Path | None:
+        path = snapshot_path(self.name)
+        identity = database_identity()
+        if path is None or identity is None:
+            return None
+        started = time.perf_counter()
+        arrays, meta = self.snapshot[0](value)
+        url = db.engine.url
+        try:
+            size = snapshot.write(path, self.name, self.snapshot_version, arrays, {
+                "identity": identity, "generation": current, "value": meta,
+                "database": url.render_as_string(hide_password=True)})
+        except OSError as error:
+            log.warning("cache %s: cannot write the snapshot %s (%s)", self.name, path, error)
+            return None
+        self._snapshots[str(url)] = current
+        log.info("cache %s: snapshot of generation %d written (%.0f MiB) in %.0f ms", self.name, current,
+                 size / 2**20, (time.perf_counter() - started) * 1000)
+        return path
+
+    def write_snapshot(self) -> Path | None:
+        """The value at the current generation, its snapshot written unless this process
+        wrote or read the snapshot of that generation (and the file is still there)."""
+        value = self.get()
+        current = generation(self.name)
+        path = snapshot_path(self.name)
+        if current is None or path is None:
+            return None
+        if self._snapshots.get(str(db.engine.url)) == current and path.exists():
+            return path
+        return self._write(value, current)
 
     def _build(self) -> T:
         started = time.perf_counter()
@@ -235,12 +365,26 @@ class GenerationCache(Generic[T]):
         """Forget this process's values (the generation rows are untouched)."""
         with self._lock:
             self._entries.clear()
+            self._snapshots.clear()
+
+
+def write_snapshots() -> list[Path]:
+    """Every snapshot-keeping cache brought to the current generation, its snapshot
+    written if it does not hold that generation yet; the paths."""
+    paths = []
+    for cache in _caches:
+        if cache.snapshot is not None:
+            path = cache.write_snapshot()
+            if path is not None:
+                paths.append(path)
+    return paths
 
 
 def clear_local() -> None:
     """Forget every in-process value (tests that empty the database call this)."""
     for cache in _caches:
         cache.clear()
+    _identified.clear()
 
 
 def init_app(app) -> None:

@@ -90,6 +90,11 @@ class Defaults:
     # Follow-through: an agreement with no progress for this many days is on its
     # prefecture's to-do list (and `matchmaker followup remind` tells its staff).
     FOLLOWUP_REMINDER_DAYS = 90
+    # Snapshots of the search index and the matching matrix (issue 17): written after each
+    # full build, mapped by every worker that starts (shared pages, no rebuild). None: the
+    # folder `snapshots` in the instance folder (MATCHMAKER_SNAPSHOT_DIR to move it).
+    SNAPSHOTS = True
+    SNAPSHOT_DIR: str | None = None
 
 
 def _parse_env_value(raw: str):

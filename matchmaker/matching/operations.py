@@ -6,7 +6,8 @@ from the published, non-withdrawn projects and kept by the shared generation cac
 (`matchmaker.cache`, name `matching_projects`): catalogue imports, project edits, publish
 and withdraw bump the generation in their transaction with the ids they changed
 (`signals.projects_written`), and every worker applies those rows to its matrix
-(`apply_changes`) instead of rebuilding it.
+(`apply_changes`) instead of rebuilding it. A worker with no matrix yet maps the matrix's
+snapshot (`storage`, written after each full build) and applies the log from there.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from matchmaker.extensions import db
 from matchmaker.i18n import N_, translate
 from matchmaker.investors.models import Investor
 from matchmaker.investors.operations import can_edit, link_user_to_investor
+from matchmaker.matching import storage
 from matchmaker.matching.models import InvestorProfile, Lead, LeadStatus
 from matchmaker.matching.scorer import (
     Match,
@@ -162,8 +164,23 @@ def apply_changes(context: MatchingContext, project_ids: set[int]) -> MatchingCo
     return MatchingContext(matrix, context.sector_tree, context.region_names, context.region_codes)
 
 
+def context_arrays(context: MatchingContext) -> tuple[dict, dict]:
+    """The context's matrix as snapshot arrays (`storage.to_arrays`)."""
+    return storage.to_arrays(context.matrix)
+
+
+def context_from_arrays(arrays: dict, meta: dict) -> MatchingContext:
+    """A context over a snapshot's arrays: the matrix maps them, the small tables (sector
+    tree, region names) are read from the database as a build reads them."""
+    tree = SectorTree.from_items(sector_tree())
+    _by_id, region_names = _regions()
+    matrix = storage.from_arrays(arrays, meta, tree, region_names, glossary())
+    return MatchingContext(matrix, tree, region_names, frozenset(region_names))
+
+
 _contexts: cache.GenerationCache[MatchingContext] = cache.GenerationCache(
-    cache.MATCHING_PROJECTS, lambda: build_context(), lambda context, ids: apply_changes(context, ids)
+    cache.MATCHING_PROJECTS, lambda: build_context(), lambda context, ids: apply_changes(context, ids),
+    snapshot=(context_arrays, context_from_arrays), snapshot_version=storage.VERSION,
 )
 
 

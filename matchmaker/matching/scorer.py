@@ -558,18 +558,26 @@ class ProjectMatrix:
         One `process.cdist` of LCS lengths over the encoded token strings (bit-parallel,
         split over `workers` when there are several keyword strings).
         """
-        texts = self.texts if rows is None else [self.texts[i] for i in rows]
         encoded = [self._encode(self.keyword_tokens(k)) for k in keywords]
-        out = np.zeros((len(encoded), len(texts)), dtype=np.uint8)
-        if not texts:
-            return out
-        lcs = process.cdist(
-            [code for code, _count in encoded],
-            texts,
-            scorer=LCSseq.similarity,
-            dtype=np.int32,
-            workers=workers,
-        )
+        shared_counts = getattr(self.texts, "shared_counts", None)
+        if shared_counts is not None:  # an array-backed matrix (storage.py): counted on the token CSR
+            count = len(self.texts) if rows is None else len(rows)
+            out = np.zeros((len(encoded), count), dtype=np.uint8)
+            if not count:
+                return out
+            lcs = np.stack([shared_counts([ord(c) - _TOKEN_BASE for c in code], rows) for code, _n in encoded])
+        else:
+            texts = self.texts if rows is None else [self.texts[i] for i in rows]
+            out = np.zeros((len(encoded), len(texts)), dtype=np.uint8)
+            if not texts:
+                return out
+            lcs = process.cdist(
+                [code for code, _count in encoded],
+                texts,
+                scorer=LCSseq.similarity,
+                dtype=np.int32,
+                workers=workers,
+            )
         for row, (_code, count) in enumerate(encoded):
             if count:
                 cutoff = math.ceil(count * TEXT_CUTOFF / 100)

@@ -16,7 +16,7 @@ from matchmaker.i18n import translate
 from matchmaker.money import format_yi, yuan_str
 from matchmaker.search.core import SearchError
 from matchmaker.search.index import reindex
-from matchmaker.search.operations import search_projects
+from matchmaker.search.operations import search_projects, write_snapshots
 from matchmaker.search.params import request_from_args
 from matchmaker.search.schemas import SearchResultOut
 
@@ -64,13 +64,21 @@ def search_index_group() -> None:
 @with_appcontext
 def rebuild_command() -> None:
     """Rebuild the whole search index from the projects (one transaction); every worker
-    then reloads its index and rebuilds its matching matrix instead of applying deltas."""
+    then reloads its index and rebuilds its matching matrix instead of applying deltas.
+    Then writes the snapshots of both (SNAPSHOT_DIR), from which new workers start."""
 
     start = time.perf_counter()
     count = reindex(db.session.connection(), None)
     cache.bump(cache.MATCHING_PROJECTS)  # no ids: a change of everything, a full rebuild
     db.session.commit()
     click.echo(f"Search index rebuilt: {count} projects in {time.perf_counter() - start:.2f} s.")
+    start = time.perf_counter()
+    written = write_snapshots()
+    db.session.commit()
+    for path in written:
+        click.echo(f"Snapshot written: {path}")
+    if written:
+        click.echo(f"Snapshots written in {time.perf_counter() - start:.2f} s.")
 
 
 commands: list = [search_command, search_index_group]

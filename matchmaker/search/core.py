@@ -13,6 +13,8 @@ Every exact field score is above every fuzzy one, so an exact hit outranks a fuz
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -139,7 +141,7 @@ class SearchIndex:
         # The bilingual bridge (reference.glossary): a part naming a term also finds the
         # term's words in the other language ('hydrogen' finds 氢能, '数据中心' data center).
         self.glossary = glossary
-        self._terms: dict[int, tuple[Document, frozenset[str]]] = {}
+        self._terms: dict[int, frozenset[str]] = {}  # glossary terms of a row's name (similar)
         self.vocabulary = Vocabulary(taxonomy, gazetteer)
         self.sector_codes = [s.code for s in _walk_sectors(taxonomy)]
         self.sector_bit = {code: i for i, code in enumerate(self.sector_codes)}
@@ -149,45 +151,140 @@ class SearchIndex:
         self.region_codes = [r.code for r in gazetteer]
         self.region_index = {code: i for i, code in enumerate(self.region_codes)}
         self.modes = MODES
-        self.documents: list[Document] = []
-        self.position: dict[int, int] = {}
+        self._lookup: tuple | None = None
         self.names = FieldIndex()
         self.contents = FieldIndex()
-        self._arrays_valid = False
-        self._a: dict[str, np.ndarray] | None = None
-        self._dirty: set[int] | None = None  # rows changed since the arrays were built (None: all)
-        self._lookup: tuple | None = None
         self._masks: dict[tuple, np.ndarray] = {}
         self._masks_of: dict | None = None  # the arrays the cached masks were computed on
         self._choices_for: tuple | None = None  # (names vocabulary, with digits, without)
+        self._use_columns(self._columns([]), 0)
         self.token: str | None = None
         self.generation: int = 0
+        self.snapshot_token: tuple | None = None  # (file, token) of the snapshot written or read
 
     # ------------------------------------------------------------------ upkeep
+    # Storage: one numpy column per attribute (`_COLUMNS`, plus the band), `capacity` rows of
+    # which the first `size` are documents and the rest free (invisible) headroom for new
+    # ones; a row's position never changes. No Python object per document: the columns and
+    # the two FieldIndex tables are all a snapshot holds (`to_arrays` / `from_arrays`), and
+    # a delta writes its rows in place (into the headroom for new documents).
     def load(self, documents: Iterable[Document]) -> None:
         """Replace everything (a full load)."""
-        self.documents = list(documents)
-        self.position = {d.project_id: i for i, d in enumerate(self.documents)}
-        self.names = FieldIndex(d.name for d in self.documents)
-        self.contents = FieldIndex(d.content for d in self.documents)
-        self._dirty = None  # every row: the arrays are built afresh
-        self._arrays_valid = False
+        docs = list(documents)
+        self.names = FieldIndex(d.name for d in docs)
+        self.contents = FieldIndex(d.content for d in docs)
+        self._use_columns(self._columns(docs), len(docs))
 
     def update(self, documents: Iterable[Document]) -> None:
         """Add or replace some documents (an incremental load)."""
+        rows: list[int] = []
+        cells = []
         for document in documents:
-            position = self.position.get(document.project_id)
+            position = self.position_of(document.project_id)
             if position is None:
-                position = len(self.documents)
-                self.documents.append(document)
-                self.position[document.project_id] = position
-            else:
-                self.documents[position] = document
+                position = self.size
+                self.size += 1
+                self._appended[document.project_id] = position
+            rows.append(position)
+            cells.append(self._cells(document))
             self.names.set(position, document.name)
             self.contents.set(position, document.content)
-            if self._dirty is not None:
-                self._dirty.add(position)
-        self._arrays_valid = False
+            self._terms.pop(position, None)
+        if not rows:
+            return
+        if self.size > self.capacity:
+            self._grow(self.size)
+        a = self._a
+        for column, (name, _dtype) in enumerate(self._COLUMNS):
+            a[name][rows] = [c[column] for c in cells]
+        a["band"][rows] = self._bands(a["sought"][rows])
+        self._masks_of = None  # patched in place: the cached masks are stale
+
+    @staticmethod
+    def _headroom(size: int) -> int:
+        return max(1024, size // 64)
+
+    def _columns(self, docs: list[Document]) -> dict[str, np.ndarray]:
+        capacity = len(docs) + self._headroom(len(docs))
+        cells = [self._cells(doc) for doc in docs]
+        a = {}
+        for column, (name, dtype) in enumerate(self._COLUMNS):
+            a[name] = np.zeros(capacity, dtype=dtype)
+            if docs:
+                a[name][: len(docs)] = np.asarray([c[column] for c in cells], dtype=dtype)
+        a["band"] = self._bands(a["sought"])
+        return a
+
+    def _use_columns(self, columns: dict[str, np.ndarray], size: int,
+                     order: np.ndarray | None = None, sorted_ids: np.ndarray | None = None) -> None:
+        self._a = columns
+        self.size = size
+        ids = columns["ids"][:size]
+        if order is None:
+            order = (np.arange(size, dtype=np.int64) if size < 2 or bool(np.all(ids[1:] > ids[:-1]))
+                     else np.argsort(ids, kind="stable"))
+        self._order = order  # positions in project id order
+        self._sorted_ids = ids[order] if sorted_ids is None else sorted_ids
+        self._appended: dict[int, int] = {}  # project id -> position, for rows added since
+        self._terms = {}
+        self._masks_of = None
+
+    def _grow(self, needed: int) -> None:
+        """More headroom: the columns copied into larger ones (rare: a big import)."""
+        capacity = needed + self._headroom(needed)
+        for name, array in self._a.items():
+            larger = np.zeros(capacity, dtype=array.dtype)
+            larger[: len(array)] = array
+            self._a[name] = larger
+        self._sorted_ids = self._a["ids"][: len(self._order)][self._order]
+        self._masks_of = None
+
+    @property
+    def capacity(self) -> int:
+        return len(self._a["ids"])
+
+    @property
+    def rows(self) -> int:
+        """The length of every per-row array (documents and headroom)."""
+        return self.capacity
+
+    def position_of(self, project_id: int) -> int | None:
+        position = self._appended.get(project_id)
+        if position is not None:
+            return position
+        found = int(np.searchsorted(self._sorted_ids, project_id))
+        if found < len(self._sorted_ids) and self._sorted_ids[found] == project_id:
+            return int(self._order[found])
+        return None
+
+    def fingerprint(self) -> str:
+        """What the columns' codes mean (sectors, regions, modes, statuses, bands): a
+        snapshot made under another taxonomy or gazetteer cannot be read."""
+        described = json.dumps([self.sector_codes, self.region_codes, [str(m) for m in self.modes],
+                                STATUSES, BAND_CODES, [str(b.high_yi) for b in BANDS], self._COLUMNS_KEY])
+        return hashlib.sha256(described.encode()).hexdigest()[:32]
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
+        """(arrays, metadata) of the whole index, for `matchmaker.snapshot.write`."""
+        size = self.size
+        order = np.argsort(self._a["ids"][:size], kind="stable")
+        arrays = {f"col_{name}": array for name, array in self._a.items()}
+        arrays["order"] = order
+        arrays["sorted_ids"] = self._a["ids"][:size][order]
+        for prefix, field_index in (("name_", self.names), ("content_", self.contents)):
+            arrays.update({prefix + name: array for name, array in field_index.to_arrays().items()})
+        return arrays, {"size": size, "fingerprint": self.fingerprint()}
+
+    def from_arrays(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        """Take the index from a snapshot (arrays are used as they are: mapped pages)."""
+        if meta.get("fingerprint") != self.fingerprint():
+            raise ValueError("the snapshot was made with other reference data (sectors, regions)")
+        names = self._COLUMNS_KEY + ("band",)
+        columns = {name: arrays[f"col_{name}"] for name in names}
+        self.names = FieldIndex.from_arrays({k[5:]: v for k, v in arrays.items() if k.startswith("name_")})
+        self.contents = FieldIndex.from_arrays(
+            {k[8:]: v for k, v in arrays.items() if k.startswith("content_")})
+        self._use_columns(columns, int(meta["size"]), arrays["order"], arrays["sorted_ids"])
 
     def __len__(self) -> int:
         return int(self._arrays()["visible"].sum())
@@ -229,6 +326,7 @@ class SearchIndex:
     _COLUMNS = (("sectors", np.uint64), ("county", np.int32), ("prefecture", np.int32),
                 ("modes", np.uint8), ("status", np.int8), ("sought", np.int64), ("created", np.int64),
                 ("ids", np.int64), ("visible", bool))
+    _COLUMNS_KEY = tuple(name for name, _dtype in _COLUMNS)
 
     @staticmethod
     def _bands(sought: np.ndarray) -> np.ndarray:
@@ -236,33 +334,6 @@ class SearchIndex:
         return (np.searchsorted(edges[1:], sought, side="left")).astype(np.int8)
 
     def _arrays(self) -> dict[str, np.ndarray]:
-        if self._arrays_valid:
-            return self._a
-        docs = self.documents
-        count = len(docs)
-        dirty = self._dirty
-        if dirty is not None and self._a is not None and len(dirty) <= max(1000, count // 20):
-            # A delta: patch the changed rows (and grow for new ones), no pass over all.
-            a = self._a
-            grow = count - len(a["ids"])
-            if grow > 0:
-                a = {name: np.concatenate([a[name], np.zeros(grow, dtype=a[name].dtype)]) for name in a}
-            rows = sorted(dirty)
-            cells = [self._cells(docs[i]) for i in rows]
-            for column, (name, _dtype) in enumerate(self._COLUMNS):
-                a[name][rows] = [c[column] for c in cells]
-            a["band"][rows] = self._bands(a["sought"][rows])
-        else:
-            cells = [self._cells(doc) for doc in docs]
-            a = {
-                name: np.asarray([c[column] for c in cells], dtype=dtype) if count else np.zeros(0, dtype)
-                for column, (name, dtype) in enumerate(self._COLUMNS)
-            }
-            a["band"] = self._bands(a["sought"])
-        self._a = a
-        self._dirty = set()
-        self._masks_of = None  # patched in place too: the cached masks are stale
-        self._arrays_valid = True
         return self._a
 
     # ------------------------------------------------------------------ matching
@@ -279,6 +350,24 @@ class SearchIndex:
             mask = self._masks[key] = compute(a)
             mask.flags.writeable = False
         return mask
+
+    def _sector_sets(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's sector bits as an index into the distinct values (a few hundred sets
+        among a million rows), and each distinct value's 64 bits (once per array build)."""
+        def compute(a):
+            values, inverse = np.unique(a["sectors"], return_inverse=True)
+            bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").astype(np.int64)
+            bits.flags.writeable = False
+            self._masks[("sector-set-bits",)] = bits
+            return inverse.reshape(-1).astype(np.int32)
+
+        sets = self._cached_mask(("sector-sets",), compute)
+        bits = self._masks.get(("sector-set-bits",))
+        if bits is None:  # the cache was cleared between the two: compute both again
+            self._masks.pop(("sector-sets",), None)
+            sets = self._cached_mask(("sector-sets",), compute)
+            bits = self._masks[("sector-set-bits",)]
+        return sets, bits
 
     def _region_hits(self, codes: Sequence[str]) -> np.ndarray:
         def compute(a):
@@ -301,7 +390,7 @@ class SearchIndex:
         concepts ('lithium battery' finds 锂电池 in a name), or an English word of its
         glossary terms. (A mask, not a union of position lists: at a million documents
         forty sorted unions cost seconds.)"""
-        found = np.zeros(len(self.documents), dtype=bool)
+        found = np.zeros(self.rows, dtype=bool)
         found[self._typed(part, field_index)] = True
         for label in labels:
             found[field_index.cjk(label)] = True
@@ -366,28 +455,29 @@ class SearchIndex:
 
     def _score_part(self, part: Part, *, fuzzy: bool = False) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """The part's score per document, and the positions hit per field."""
-        count = len(self.documents)
-        weights = (NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy else (NAME, SECTOR, REGION, CONTENT)
-        score = np.zeros(count, dtype=np.int32)
+        weights = tuple(np.uint8(w) for w in ((NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy
+                                               else (NAME, SECTOR, REGION, CONTENT)))
         hits: dict[str, np.ndarray] = {}
         # a label containing a shorter one adds nothing ('光伏电站' when '光伏' is searched)
         chinese, english = self._translations(part)
         candidates = self._concept_labels(part) | chinese | ({part.text} if not part.latin else set())
         labels = sorted(label for label in candidates - {part.text}
                         if not any(other != label and other in label for other in candidates))[:40]
+        # one byte per document and part (a field weight is at most 100): whole-array
+        # operations over a million documents cost a quarter of int32 ones
         content = self._literal(part, self.contents, labels, english)
-        score[content] = weights[3]
+        score = content * weights[3]
         hits["content"] = content
         if part.regions:
             region = self._region_hits(part.regions)
-            np.maximum(score, np.where(region, weights[2], 0).astype(np.int32), out=score)
+            np.maximum(score, region * weights[2], out=score)
             hits["region"] = region
         if part.sectors:
             sector = self._sector_hits(part.sectors)
-            np.maximum(score, np.where(sector, weights[1], 0).astype(np.int32), out=score)
+            np.maximum(score, sector * weights[1], out=score)
             hits["sector"] = sector
         name = self._literal(part, self.names, labels, english)
-        score[name] = weights[0]
+        np.copyto(score, weights[0], where=name)
         hits["name"] = name
         return score, hits
 
@@ -429,7 +519,7 @@ class SearchIndex:
 
     def _match_parts(self, parts: list[Part], corrections: list[tuple[str, str]]):
         """Total score per document, documents matching every part, and per-part hits."""
-        count = len(self.documents)
+        count = self.rows
         total = np.zeros(count, dtype=np.int32)
         matched = np.ones(count, dtype=bool)
         visible = self._arrays()["visible"]
@@ -447,7 +537,7 @@ class SearchIndex:
         return total, matched, all_hits
 
     def _fuzzy(self, part: Part, corrections: list[tuple[str, str]]):
-        count = len(self.documents)
+        count = self.rows
         corrected = self._correct(part)
         if corrected is not None:
             score, hits = self._score_part(corrected, fuzzy=True)
@@ -524,21 +614,23 @@ class SearchIndex:
             if len(parts) > 1 and len(phrase) >= 2 and all(is_cjk_char(c) for c in phrase):
                 total[self.names.cjk(phrase)] += PHRASE_BONUS
         else:
-            total = np.zeros(len(self.documents), dtype=np.int32)
+            total = np.zeros(self.rows, dtype=np.int32)
             part_hits = []
         positions = np.flatnonzero(keep)
         ids = a["ids"][positions]
         start = (request.page - 1) * request.per_page
         if start < len(positions):
+            # rows loaded in id order (the usual case): ties on the sort key are cut by position
+            ascending = len(ids) < 2 or bool((ids[1:] > ids[:-1]).all())
             if request.sort == "sought_desc":
                 primary, secondary = -a["sought"][positions], ids
             elif request.sort == "sought_asc":
                 primary, secondary = a["sought"][positions], ids
             elif request.sort == "newest":
-                primary, secondary = -a["created"][positions], -ids
+                primary, secondary, ascending = -a["created"][positions], -ids, False
             else:
                 primary, secondary = -total[positions], ids
-            order = _first(primary, secondary, start + request.per_page)
+            order = _first(primary, secondary, start + request.per_page, secondary_ascending=ascending)
             page_positions = positions[order[start : start + request.per_page]]
         else:
             page_positions = []
@@ -549,7 +641,7 @@ class SearchIndex:
             hits.append(Hit(int(a["ids"][position]), int(total[position]), tuple(fields)))
         result = SearchResult(
             total=int(len(positions)), page=request.page, per_page=request.per_page, hits=hits,
-            facets=self.facets(keep), parts=parts, corrections=corrections,
+            facets=self.facets(keep, positions), parts=parts, corrections=corrections,
         )
         if explain and result.total == 0:
             self._explain_empty(request, result)
@@ -559,14 +651,14 @@ class SearchIndex:
         return self.search(SearchRequest(**{**request.__dict__, "page": 1, "per_page": 1}), explain=False).total
 
     # ------------------------------------------------------------------ facets
-    def facets(self, keep: np.ndarray) -> dict:
+    def facets(self, keep: np.ndarray, positions: np.ndarray | None = None) -> dict:
         a = self._arrays()
-        positions = np.flatnonzero(keep)
+        if positions is None:
+            positions = np.flatnonzero(keep)
         prefecture_counts = np.bincount(a["prefecture"][positions] + 1, minlength=len(self.region_codes) + 1)
-        # bits counted per byte value (8 bincounts), not unpacked per document
-        masks = a["sectors"][positions].view(np.uint8).reshape(-1, 8)
-        sector_counts = np.concatenate([np.bincount(masks[:, byte], minlength=256) @ _BYTE_BITS
-                                        for byte in range(8)])
+        # rows counted per distinct sector set (one bincount), then the sets' bits
+        sets, bits = self._sector_sets()
+        sector_counts = np.bincount(sets[positions], minlength=len(bits)) @ bits
         mode_counts = np.bincount(a["modes"][positions], minlength=256) @ _BYTE_BITS
         status_counts = np.bincount(a["status"][positions], minlength=len(STATUSES))
         band_counts = np.bincount(a["band"][positions], minlength=len(BANDS))
@@ -609,7 +701,7 @@ class SearchIndex:
     def similar(self, project_id: int, limit: int = 5) -> list[int]:
         """Projects sharing sectors (most specific first), then glossary terms in their names
         (锂电池 and lithium battery alike, at most 3), then region; ties: closest amount, id."""
-        position = self.position.get(project_id)
+        position = self.position_of(project_id)
         if position is None:
             return []
         a = self._arrays()
@@ -634,11 +726,10 @@ class SearchIndex:
 
     def _terms_of(self, position: int) -> frozenset[str]:
         """The glossary terms a document's name names (cached until it changes)."""
-        document = self.documents[position]
         cached = self._terms.get(position)
-        if cached is None or cached[0] is not document:
-            cached = self._terms[position] = (document, frozenset(self.glossary.concept_tokens(document.name)))
-        return cached[1]
+        if cached is None:
+            cached = self._terms[position] = frozenset(self.glossary.concept_tokens(self.names.text(position)))
+        return cached
 
     # ------------------------------------------------------------------ empty results
     def _explain_empty(self, request: SearchRequest, result: SearchResult) -> None:
@@ -714,10 +805,11 @@ class SearchIndex:
 _BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8).reshape(-1, 1), axis=1, bitorder="little").astype(np.int64)
 
 
-def _first(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
+def _first(primary: np.ndarray, secondary: np.ndarray, k: int, *, secondary_ascending: bool = False) -> np.ndarray:
     """The indexes of the k first elements in (primary, secondary) order, in that order -
     the same as np.lexsort((secondary, primary))[:k] (secondary is unique), without sorting
-    everything: a partition finds the k-th primary value, ties on it are cut by secondary."""
+    everything: a partition finds the k-th primary value, ties on it are cut by secondary
+    (by index when `secondary_ascending` says secondary grows with the index)."""
     count = len(primary)
     if k >= count:
         return np.lexsort((secondary, primary))
@@ -726,7 +818,7 @@ def _first(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
     tied = np.flatnonzero(primary == threshold)
     need = k - len(below)
     if need < len(tied):
-        tied = tied[np.argpartition(secondary[tied], need - 1)[:need]]
+        tied = tied[:need] if secondary_ascending else tied[np.argpartition(secondary[tied], need - 1)[:need]]
     chosen = np.concatenate([below, tied])
     return chosen[np.lexsort((secondary[chosen], primary[chosen]))]
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from matchmaker import cache, snapshot
 from matchmaker.catalogue.models import (
     Catalogue,
     CatalogueStatus,
@@ -156,21 +159,97 @@ def _document(row) -> Document:
     )
 
 
+SNAPSHOT = "search_index"
+SNAPSHOT_VERSION = 1
+
+
+def _needs_full_load(index: SearchIndex, state) -> bool:
+    """Whether the documents newer than the index's generation cannot bring it to `state`."""
+    return (index.token is None or _lineage(state.token) != _lineage(index.token)
+            or state.full_generation > index.generation or state.generation <= index.generation)
+
+
+def load_snapshot(index: SearchIndex, connection: Connection, state) -> bool:
+    """Take the index from this machine's snapshot when it is intact, of this database and
+    of the current lineage, not ahead of `state`; False (and a log line) otherwise."""
+    path = cache.snapshot_path(SNAPSHOT)
+    if path is None or not path.exists():
+        return False
+    try:
+        found = snapshot.read(path, SNAPSHOT, SNAPSHOT_VERSION)
+        meta = found.meta
+        problem = None
+        if meta.get("identity") is None or meta.get("identity") != cache.database_identity(connection):
+            problem = "it is of another database (or of this one before it was emptied)"
+        elif _lineage(meta.get("token")) != _lineage(state.token) or meta["generation"] < state.full_generation:
+            problem = "the index was rebuilt since"
+        elif meta["generation"] > state.generation or (
+                meta["generation"] == state.generation and meta["token"] != state.token):
+            problem = "it is ahead of the database"
+        if problem is None:
+            started = time.perf_counter()
+            index.from_arrays(found.arrays, meta)
+            index.token, index.generation = meta["token"], meta["generation"]
+            index.snapshot_token = (path, index.token)
+            log.info("search index: snapshot of generation %d mapped (%d projects, %.0f MiB) in %.0f ms",
+                     meta["generation"], index.size, found.nbytes / 2**20, (time.perf_counter() - started) * 1000)
+            return True
+    except (snapshot.SnapshotError, ValueError, KeyError) as error:
+        problem = str(error)
+    log.warning("search index: snapshot %s not used (%s): full load from the database", path, problem)
+    return False
+
+
+def write_snapshot(index: SearchIndex, connection: Connection, *, unless_current: bool = False) -> Path | None:
+    """Write the index as this machine's snapshot (skipped when snapshots are off, or the
+    database has no identity yet; with `unless_current`, when the file already holds this
+    generation)."""
+    path = cache.snapshot_path(SNAPSHOT)
+    identity = cache.database_identity(connection)
+    if path is None or identity is None or index.token is None:
+        return None
+    if unless_current and index.snapshot_token == (path, index.token) and path.exists():
+        return path
+    started = time.perf_counter()
+    arrays, meta = index.to_arrays()
+    try:
+        size = snapshot.write(path, SNAPSHOT, SNAPSHOT_VERSION, arrays,
+                              {**meta, "identity": identity, "token": index.token,
+                               "generation": index.generation, "database": _described(connection)})
+    except OSError as error:
+        log.warning("search index: cannot write the snapshot %s (%s)", path, error)
+        return None
+    index.snapshot_token = (path, index.token)
+    log.info("search index: snapshot of generation %d written (%.0f MiB) in %.0f ms", index.generation,
+             size / 2**20, (time.perf_counter() - started) * 1000)
+    return path
+
+
+def _described(connection: Connection) -> str:
+    return connection.engine.url.render_as_string(hide_password=True)
+
+
 def refresh(index: SearchIndex, engine) -> None:
-    """Bring the in-memory index up to the committed state (read on its own connection)."""
+    """Bring the in-memory index up to the committed state (read on its own connection):
+    a new process starts from the snapshot when there is a usable one, then loads only the
+    documents written since; after a full load it writes the snapshot."""
     with engine.connect() as connection:
         state = connection.execute(sa.select(state_table).where(state_table.c.id == 1)).first()
         if state is None:
-            if index.token is not None or index.documents:
+            if index.token is not None or index.size:
                 index.load([])
             index.token, index.generation = None, 0
             return
         if state.token == index.token:
             return
-        if (index.token is None or _lineage(state.token) != _lineage(index.token)
-                or state.full_generation > index.generation or state.generation <= index.generation):
+        if index.token is None and load_snapshot(index, connection, state) and state.token == index.token:
+            return
+        if _needs_full_load(index, state):
             rows = connection.execute(sa.select(documents_table).order_by(documents_table.c.project_id))
             index.load(_document(r) for r in rows)
+            index.token, index.generation = state.token, state.generation
+            write_snapshot(index, connection)
+            return
         else:
             rows = connection.execute(
                 sa.select(documents_table).where(documents_table.c.generation > index.generation)

@@ -3,16 +3,19 @@
     reindex_projects(project_ids=None)        keep the index in step after Core writes
     search_projects(request) -> SearchPage     ranked page of projects, facets, explanation
     similar_projects(project, limit=5)         projects like this one
+    write_snapshots()                          the snapshots new workers start from
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from matchmaker import cache
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectStatus
 from matchmaker.extensions import db
 from matchmaker.reference.labels import names
@@ -30,6 +33,18 @@ def reindex_projects(project_ids: list[int] | None = None) -> None:
     Deleted ids are fine: they leave the index. Never commits."""
     count = search_index.reindex(db.session.connection(), project_ids)
     log.info("search index: %d documents rewritten", count)
+
+
+def write_snapshots() -> list[Path]:
+    """Bring this process's search index and the generation caches that keep snapshots
+    (the matching matrix) to the current state and make sure their snapshots are written:
+    the files new workers start from. Returns the paths written or already current."""
+    paths = []
+    with search_index.current_index() as index, db.engine.connect() as connection:
+        path = search_index.write_snapshot(index, connection, unless_current=True)
+        if path is not None:
+            paths.append(path)
+    return paths + cache.write_snapshots()
 
 
 @dataclass

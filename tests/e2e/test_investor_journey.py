@@ -78,6 +78,10 @@ def test_investor_signs_up_searches_and_registers_interest(live_server, page, la
     amount = page.locator(".project .amount").first.inner_text()
     assert ("亿元" in amount) if lang == "zh" else ("RMB" in amount and "≈ USD" in amount), amount
     assert page.locator("#contact dd").count() == 3
+    # The location map, drawn on the server (no tiles): the place named for screen readers.
+    location_map = page.locator("#location-map svg")
+    assert location_map.is_visible() and location_map.get_attribute("role") == "img"
+    assert ("Zunyi" if lang == "en" else "遵义") in location_map.get_attribute("aria-label")
     check_page(page, lang, data=("遵义年产8万吨锂电池电解液项目",))
     shoot(page, f"investor-project-{lang}")
 

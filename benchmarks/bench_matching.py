@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import time
 
-from benchmarks import synthetic
-from benchmarks.harness import Row, Timing, temp_app, time_runs
+from benchmarks.harness import Row, Timing, loaded_app, time_runs
 
 
 def _core_rows(rows: list[dict]) -> list[Row]:
@@ -56,12 +55,9 @@ def event(size: int) -> list[Row]:
 
 def database_path(size: int) -> list[Row]:
     """Matrix build from the database (once per process, after a change) and one API call."""
-    from matchmaker.extensions import db
     from matchmaker.matching import operations
 
-    with temp_app("matching") as app:
-        synthetic.bulk_load(synthetic.projects(size))
-        db.session.commit()
+    with loaded_app("matching", size) as (app, _loaded):
 
         def build() -> None:
             operations.invalidate()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
+import time
 from pathlib import Path
 
 from benchmarks.harness import Registry, Row
@@ -65,7 +67,15 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             if not args.json:
                 print(f"… {name} at {size}", file=sys.stderr, flush=True)
-            rows.extend(row.as_dict() for row in case(size))
+            started = time.perf_counter()
+            for row in case(size):
+                data = row.as_dict()
+                # the machine is shared: every figure with the load it was taken under
+                data["extra"]["load_1m"] = round(os.getloadavg()[0], 1)
+                rows.append(data)
+            if not args.json:
+                print(f"  ({time.perf_counter() - started:.0f} s, load {os.getloadavg()[0]:.1f})",
+                      file=sys.stderr, flush=True)
     if args.json:
         json.dump({"sizes": sizes, "results": rows}, sys.stdout, ensure_ascii=False, indent=1)
         print()

@@ -30,8 +30,7 @@ import sys
 import time
 from decimal import Decimal
 
-from benchmarks import synthetic
-from benchmarks.harness import Row, Timing, temp_app, time_runs
+from benchmarks.harness import Row, Timing, loaded_app, time_runs
 
 MATCH_BODY = {"sectors": ["new_energy"], "regions": ["520100"], "min_yuan": "1亿", "max_yuan": "10亿",
               "modes": ["joint_venture"], "keywords": "光伏 储能"}
@@ -90,17 +89,15 @@ def scale(size: int) -> list[Row]:
     from matchmaker.matching import operations
     from matchmaker.search import index as search_index
     from matchmaker.search.core import SearchRequest
-    from matchmaker.search.operations import reindex_projects, search_projects
+    from matchmaker.search.operations import search_projects
     from matchmaker.signing.totals import listed_figures
 
     rows: list[Row] = []
-    with temp_app("scale") as app:
-        started = time.perf_counter()
-        catalogue_id = synthetic.bulk_load(synthetic.projects(size))
-        reindex_projects(None)
+    with loaded_app("scale", size) as (app, loaded):
+        catalogue_id = loaded["catalogue_id"]
         cache.bump(cache.MATCHING_PROJECTS)
         db.session.commit()
-        load_s = time.perf_counter() - started
+        load_s = loaded["load_s"] + loaded["reindex_s"]
         dialect = db.engine.dialect.name
 
         # -- matrix: full rebuild (what every worker did on every change) vs one-row delta

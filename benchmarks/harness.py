@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -98,7 +100,7 @@ class Registry:
 
 
 @contextlib.contextmanager
-def temp_app(prefix: str = "bench") -> Iterator[object]:
+def temp_app(prefix: str = "bench", *, instance: str | None = None) -> Iterator[object]:
     """An app on a fresh, migrated database with reference data, inside an app context.
 
     SQLite in a temporary folder by default; MATCHMAKER_BENCH_DATABASE_URL points it at a
@@ -109,7 +111,8 @@ def temp_app(prefix: str = "bench") -> Iterator[object]:
     from matchmaker.extensions import db
     from matchmaker.reference.loaders import load_reference_data
 
-    with tempfile.TemporaryDirectory(prefix=f"mm-{prefix}-") as tmp:
+    _forget_kept()  # the database is emptied: nothing loaded is kept any more
+    with _folder(prefix, instance) as tmp:
         url = os.environ.get("MATCHMAKER_BENCH_DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
         os.environ["MATCHMAKER_INSTANCE"] = tmp
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
@@ -127,3 +130,74 @@ def temp_app(prefix: str = "bench") -> Iterator[object]:
             finally:
                 db.session.remove()
                 db.engine.dispose()
+
+
+# What loaded_app left in the PostgreSQL benchmark database: {"size", "catalogue_id", "load_s",
+# "instance", ...}; the instance folder (snapshots) is kept with it.
+_kept: dict = {}
+
+
+@contextlib.contextmanager
+def _folder(prefix: str, instance: str | None) -> Iterator[str]:
+    if instance is not None:
+        yield instance
+        return
+    with tempfile.TemporaryDirectory(prefix=f"mm-{prefix}-") as tmp:
+        yield tmp
+
+
+def _forget_kept() -> None:
+    if _kept.get("instance"):
+        shutil.rmtree(_kept["instance"], ignore_errors=True)
+    _kept.clear()
+
+
+atexit.register(_forget_kept)
+
+
+@contextlib.contextmanager
+def loaded_app(prefix: str, size: int) -> Iterator[object]:
+    """An app whose database holds `size` synthetic projects (benchmarks.synthetic, bulk
+    path) with their search documents, inside an app context; yields (app, info) where
+    info says how long loading took ({"catalogue_id", "load_s", "reindex_s", "reused"}).
+
+    On PostgreSQL the loaded database is kept for the next case of the same size in this
+    run (a million projects load once, not once per case); a case may add or edit a few
+    projects, not remove any. temp_app empties the database and forgets it."""
+    from benchmarks import synthetic
+    from matchmaker.app import create_app
+    from matchmaker.extensions import db
+
+    url = os.environ.get("MATCHMAKER_BENCH_DATABASE_URL", "")
+    if url.startswith("postgresql") and _kept.get("size") == size:
+        with _folder(prefix, _kept["instance"]) as tmp:
+            os.environ["MATCHMAKER_INSTANCE"] = tmp
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+            with app.app_context():
+                try:
+                    yield app, {**_kept, "reused": True}
+                finally:
+                    db.session.remove()
+                    db.engine.dispose()
+        return
+    from matchmaker.search.operations import reindex_projects
+
+    keep = url.startswith("postgresql")
+    instance = tempfile.mkdtemp(prefix="mm-loaded-") if keep else None
+    with temp_app(prefix, instance=instance) as app:
+        started = time.perf_counter()
+        catalogue_id = synthetic.bulk_load(synthetic.projects(size))
+        loaded = time.perf_counter() - started
+        started = time.perf_counter()
+        reindex_projects(None)
+        db.session.commit()
+        info = {"size": size, "catalogue_id": catalogue_id, "load_s": round(loaded, 1),
+                "reindex_s": round(time.perf_counter() - started, 1), "instance": instance}
+        try:
+            yield app, {**info, "reused": False}
+        except BaseException:
+            if instance:
+                shutil.rmtree(instance, ignore_errors=True)
+            raise
+        if keep:
+            _kept.update(info)

@@ -11,6 +11,13 @@ from matchmaker.amounts import AmountError, parse_rates
 from matchmaker.api.auth import current_api_user
 from matchmaker.api.blueprint import bp, endpoint, perform
 from matchmaker.api.errors import ErrorOut
+from matchmaker.catalogue.attachments import (
+    Upload,
+    add_attachments,
+    delete_attachment,
+    project_attachment,
+    replace_attachment,
+)
 from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project
 from matchmaker.catalogue.operations import (
     EXPORT_TYPES,
@@ -31,6 +38,10 @@ from matchmaker.catalogue.operations import (
     update_project,
 )
 from matchmaker.catalogue.schemas import (
+    AttachmentList,
+    AttachmentOut,
+    AttachmentReplaceForm,
+    AttachmentUploadForm,
     CatalogueIn,
     CatalogueList,
     CatalogueOut,
@@ -44,7 +55,8 @@ from matchmaker.catalogue.schemas import (
     ReviewIn,
 )
 from matchmaker.editions.operations import resolve_edition
-from matchmaker.i18n import translate
+from matchmaker.errors import NotFound
+from matchmaker.i18n import N_, translate
 from matchmaker.validation import InputError
 from matchmaker.views import load
 
@@ -204,3 +216,61 @@ def edit_project_api(id: int, json: ProjectEditIn):
     result = perform(lambda: update_project(project, data, user=current_api_user()))
     return ProjectEditOut(project=ProjectWithContact.of(project), changed=list(result.changed),
                           warnings=[translate(w) for w in result.warnings])
+
+
+# --- attachments (the project edit page's section) -------------------------------------
+
+ATTACHMENT_REFUSALS = {413: None,
+                       422: (ErrorOut, "a file refused (type, size, the project's limits, a "
+                                       "duplicate): nothing is attached")}
+
+
+def _project_attachment(project_id: int, attachment_id: int):
+    attachment = project_attachment(project_id, attachment_id)
+    if attachment is None:
+        raise NotFound(N_("Not found."))
+    return attachment
+
+
+def _form_required(form) -> None:
+    if form is None:
+        raise InputError(N_("Send the files as multipart/form-data."))
+
+
+@bp.post("/projects/<int:id>/attachments")
+@endpoint(form=AttachmentUploadForm, roles=(Role.STAFF,), tags=["projects"], finds={"id": Project},
+          resp={201: (AttachmentList, "the attachments added"), **ATTACHMENT_REFUSALS})
+def add_attachments_api(id: int, form: AttachmentUploadForm):
+    """Attach one or several files to a project (staff whose prefectures cover it)
+
+    The type is read from each file's content and must agree with its name; each file
+    and the project's count and total have limits. One refused file refuses them all."""
+    _form_required(form)
+    project = load(Project, id)
+    files = [Upload(item.filename or "", item.read()) for item in form.files]
+    data = form.model_dump(exclude={"files"})
+    added = perform(lambda: add_attachments(project, files, data, user=current_api_user()))
+    return AttachmentList(items=[AttachmentOut.of(a) for a in added]), 201
+
+
+@bp.post("/projects/<int:id>/attachments/<int:attachment_id>/replace")
+@endpoint(form=AttachmentReplaceForm, roles=(Role.STAFF,), tags=["projects"], finds={"id": Project},
+          resp={200: (AttachmentOut, "the attachment with its new file"), **ATTACHMENT_REFUSALS})
+def replace_attachment_api(id: int, attachment_id: int, form: AttachmentReplaceForm):
+    """Put a corrected file in place of an attachment's (same kind, title and language)"""
+    _form_required(form)
+    attachment = _project_attachment(id, attachment_id)
+    upload = Upload(form.file.filename or "", form.file.read())
+    perform(lambda: replace_attachment(attachment, upload, user=current_api_user()))
+    return AttachmentOut.of(attachment)
+
+
+@bp.delete("/projects/<int:id>/attachments/<int:attachment_id>")
+@endpoint(roles=(Role.STAFF,), tags=["projects"], finds={"id": Project},
+          resp={200: (AttachmentOut, "the attachment as it was; it is deleted (audited)")})
+def delete_attachment_api(id: int, attachment_id: int):
+    """Delete an attachment (staff whose prefectures cover the project)"""
+    attachment = _project_attachment(id, attachment_id)
+    answer = AttachmentOut.of(attachment)
+    perform(lambda: delete_attachment(attachment, user=current_api_user()))
+    return answer

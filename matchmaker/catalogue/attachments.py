@@ -139,13 +139,20 @@ def _refused(filename: str, reason: Message | str, **params: Any) -> AttachmentR
                              filename=filename, reason=reason)
 
 
+def refuse_too_big(filename: str, size: int, cap: Limits | None = None) -> None:
+    """AttachmentRefused when a file of this size cannot be attached (the CLI asks before
+    reading a file)."""
+    cap = cap or limits()
+    if size > cap.max_bytes:
+        raise _refused(clean_filename(filename), N_("the file is %(size)s; an attachment may be "
+                                                    "%(max)s at most."),
+                       size=human_size(size), max=human_size(cap.max_bytes))
+
+
 def _checked(upload: Upload, kind: AttachmentKind, cap: Limits) -> tuple[str, FileType]:
     """The clean name and verified type of one file, or AttachmentRefused naming it."""
     filename = clean_filename(upload.filename)
-    size = len(upload.data)
-    if size > cap.max_bytes:
-        raise _refused(filename, N_("the file is %(size)s; an attachment may be %(max)s at "
-                                    "most."), size=human_size(size), max=human_size(cap.max_bytes))
+    refuse_too_big(filename, len(upload.data), cap)
     try:
         filetype = check_file(upload.data, filename)
     except FileTypeError as error:

@@ -20,7 +20,16 @@ from flask.cli import with_appcontext
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import acting_user
 from matchmaker.amounts import AmountError, check_rate, parse_rates
-from matchmaker.catalogue.models import Catalogue, CatalogueStatus
+from matchmaker.catalogue.attachments import (
+    Upload,
+    add_attachments,
+    attachment_bytes,
+    delete_attachment,
+    ordered,
+    refuse_too_big,
+    replace_attachment,
+)
+from matchmaker.catalogue.models import Catalogue, CatalogueStatus, Project, ProjectAttachment
 from matchmaker.catalogue.operations import (
     FileRefused,
     approve_catalogue,
@@ -38,7 +47,7 @@ from matchmaker.catalogue.operations import (
     set_catalogue_status,
     submit_catalogue,
 )
-from matchmaker.catalogue.schemas import CatalogueList, CatalogueOut
+from matchmaker.catalogue.schemas import AttachmentList, AttachmentOut, CatalogueList, CatalogueOut
 from matchmaker.console import echo_json, fail, perform, terminal_progress
 from matchmaker.editions.operations import resolve_edition
 from matchmaker.errors import NotFound
@@ -331,4 +340,133 @@ def review_command(action: str, catalogue_id: int, comment: str, email: str | No
     click.echo(f"Catalogue #{catalogue.id} {catalogue.name}: {catalogue.review_state.value}")
 
 
-commands: list = [import_command, export_command, catalogue_group]
+# --- attachments ---------------------------------------------------------------------------
+
+
+@click.group("attachments")
+def attachments_group() -> None:
+    """Project attachments: list, add, replace, delete, get (as the project edit page does)."""
+
+
+def _load_project(project_id: int) -> Project:
+    project = db.session.get(Project, project_id) if 0 < project_id < 2**31 else None
+    if project is None:
+        fail(f"Error: there is no project {project_id}.")
+    return project
+
+
+def _load_attachment(attachment_id: int) -> ProjectAttachment:
+    attachment = db.session.get(ProjectAttachment, attachment_id) if 0 < attachment_id < 2**31 else None
+    if attachment is None:
+        fail(f"Error: there is no attachment {attachment_id}.")
+    return attachment
+
+
+def _read(path: Path) -> Upload:
+    """The file's bytes, unless its size alone refuses it (a huge file is never read)."""
+    refuse_too_big(path.name, path.stat().st_size)
+    return Upload(path.name, path.read_bytes())
+
+
+def _print_attachment(item: dict) -> None:
+    title = item["title"] or item["title_en"] or ""
+    click.echo(f"#{item['id']}  {item['kind']:<11}  {item['language']:<5}  {item['size']:>9} B  "
+               f"{item['content_type']:<20}  {item['filename']}" + (f"  — {title}" if title else ""))
+
+
+def _echo_attachments(items: list[AttachmentOut], as_json: bool) -> None:
+    if as_json:
+        echo_json(AttachmentList(items=items))
+        return
+    for item in items:
+        _print_attachment(item.dump())
+    if not items:
+        click.echo("No attachments.")
+
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@attachments_group.command("list")
+@click.argument("project_id", type=int)
+@JSON_OPTION
+@with_appcontext
+def attachments_list_command(project_id: int, as_json: bool) -> None:
+    """A project's attachments (studies first)."""
+    project = _load_project(project_id)
+    _echo_attachments([AttachmentOut.of(a) for a in ordered(project.attachments)], as_json)
+
+
+@attachments_group.command("add")
+@click.argument("project_id", type=int)
+@click.argument("files", nargs=-1, required=True, type=_FILE)
+@click.option("--kind", required=True, help="feasibility, land, photo or other (or the Chinese label).")
+@click.option("--language", default="zh", show_default=True, help="zh, en, zh_en, none or other.")
+@click.option("--title", default="", help="Title in Chinese (one file only).")
+@click.option("--title-en", default="", help="Title in English (one file only).")
+@AS_OPTION
+@JSON_OPTION
+@with_appcontext
+def attachments_add_command(project_id: int, files: tuple[Path, ...], kind: str, language: str,
+                            title: str, title_en: str, email: str | None, as_json: bool) -> None:
+    """Attach files to a project: all are checked (type read from the content, size,
+    limits, the account's prefectures); one refused file refuses them all (exit 1)."""
+    project = _load_project(project_id)
+    data = {"kind": kind, "language": language, "title": title, "title_en": title_en}
+    added = perform(lambda: add_attachments(project, [_read(p) for p in files], data,
+                                            user=acting_user(email, Role.STAFF)), as_json=as_json)
+    _echo_attachments([AttachmentOut.of(a) for a in added], as_json)
+
+
+@attachments_group.command("replace")
+@click.argument("attachment_id", type=int)
+@click.argument("file", type=_FILE)
+@AS_OPTION
+@JSON_OPTION
+@with_appcontext
+def attachments_replace_command(attachment_id: int, file: Path, email: str | None,
+                                as_json: bool) -> None:
+    """Put a corrected file in place of an attachment's (same kind, title, language)."""
+    attachment = _load_attachment(attachment_id)
+    perform(lambda: replace_attachment(attachment, _read(file), user=acting_user(email, Role.STAFF)),
+            as_json=as_json)
+    _echo_attachments([AttachmentOut.of(attachment)], as_json)
+
+
+@attachments_group.command("delete")
+@click.argument("attachment_id", type=int)
+@AS_OPTION
+@JSON_OPTION
+@with_appcontext
+def attachments_delete_command(attachment_id: int, email: str | None, as_json: bool) -> None:
+    """Delete an attachment (audited; its bytes go when nothing else uses them)."""
+    attachment = _load_attachment(attachment_id)
+    answer = AttachmentOut.of(attachment)
+    perform(lambda: delete_attachment(attachment, user=acting_user(email, Role.STAFF)),
+            as_json=as_json)
+    if as_json:
+        echo_json(answer)
+        return
+    click.echo(f"Deleted attachment #{answer.id} {answer.filename}.")
+
+
+@attachments_group.command("get")
+@click.argument("attachment_id", type=int)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the file ('-' for stdout).")
+@with_appcontext
+def attachments_get_command(attachment_id: int, output: Path) -> None:
+    """Write an attachment's file out (as uploaded)."""
+    attachment = _load_attachment(attachment_id)
+    try:
+        data = attachment_bytes(attachment)
+    except NotFound as error:
+        fail(f"Error: {error.translated()}")
+    if str(output) == "-":
+        sys.stdout.buffer.write(data)
+        return
+    output.write_bytes(data)
+    click.echo(f"Wrote {output} ({len(data)} bytes, {attachment.content_type}).", err=True)
+
+
+commands: list = [import_command, export_command, catalogue_group, attachments_group]

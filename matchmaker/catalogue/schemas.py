@@ -3,11 +3,19 @@ CLI's --json. Amounts are decimal strings in yuan."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 
 from matchmaker.i18n import N_
+from matchmaker.reference.labels import names
 from matchmaker.reference.loaders import draft_english
 from matchmaker.reference.schemas import RegionRef, SectorRef
 from matchmaker.schemas import (
@@ -16,6 +24,7 @@ from matchmaker.schemas import (
     Rate,
     RateIn,
     Schema,
+    Timestamp,
     Upload,
     optional_text,
     text,
@@ -252,3 +261,73 @@ class ImportReportOut(Schema):
     totals: dict[str, int] = Field(description="how many items each list holds in all")
     truncated: list[str] = Field(description="the lists cut to their first 1000 items")
     choices: dict[str, Any]
+
+
+# --- attachments ----------------------------------------------------------------------
+
+
+def _uploads(value: Any, info: ValidationInfo) -> list[Any]:
+    """One or several files of a multipart form (the field repeated), each with a name."""
+    name = info.field_name or "files"
+    items = value if isinstance(value, list) else [value]
+    if not items or any(not hasattr(item, "read") or not getattr(item, "filename", None)
+                        for item in items):
+        raise InputError(N_("Send the files in the multipart field '%(name)s' (repeat it for "
+                            "several)."), field=name, name=name)
+    return items
+
+
+Uploads = Annotated[list[Any], BeforeValidator(_uploads),
+                    WithJsonSchema({"type": "array", "items": {"type": "string", "format": "binary"}})]
+
+
+class AttachmentUploadForm(Schema):
+    """multipart/form-data of POST /projects/<id>/attachments."""
+
+    files: Uploads = Field(description="one or several files (repeat the field): PDF, JPEG, PNG, "
+                                       "WebP, .docx, .xlsx, .pptx, .doc, .xls, .ppt")
+    kind: text(40, required=True, description="feasibility, land, photo or other (or its label)")
+    language: text(40, description="the document's language: zh, en, zh_en, none or other") = "zh"
+    title: text(200, description="title in Chinese (one file only)") = ""
+    title_en: text(200, description="title in English (one file only)") = ""
+
+
+class AttachmentReplaceForm(Schema):
+    """multipart/form-data of POST /projects/<id>/attachments/<attachment_id>/replace."""
+
+    file: Upload
+
+
+class AttachmentOut(Schema):
+    id: int
+    project_id: int
+    kind: str = Field(description="feasibility, land, photo or other")
+    kind_name: str
+    kind_name_en: str
+    title: str
+    title_en: str
+    language: str = Field(description="zh, en, zh_en, none or other")
+    filename: str
+    size: int = Field(description="bytes")
+    content_type: str = Field(description="the type read from the content, not the one declared")
+    sha256: str
+    uploaded_at: Timestamp
+    url: str = Field(description="where the file is served (the project page's link), relative "
+                                 "to the site")
+
+    @classmethod
+    def of(cls, attachment) -> AttachmentOut:
+        kind = names(attachment.kind)
+        return cls(
+            id=attachment.id, project_id=attachment.project_id, kind=attachment.kind.value,
+            kind_name=kind["name"], kind_name_en=kind["name_en"], title=attachment.title,
+            title_en=attachment.title_en, language=attachment.language.value,
+            filename=attachment.filename, size=attachment.size,
+            content_type=attachment.content_type, sha256=attachment.sha256,
+            uploaded_at=attachment.uploaded_at,
+            url=f"/projects/{attachment.project_id}/attachments/{attachment.id}",
+        )
+
+
+class AttachmentList(Schema):
+    items: list[AttachmentOut]

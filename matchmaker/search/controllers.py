@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, render_template, request, send_file, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from matchmaker.catalogue import attachments
-from matchmaker.catalogue.models import CatalogueStatus
 from matchmaker.i18n import translate
 from matchmaker.search import operations
 from matchmaker.search.core import SORTS, SearchError, highlight
+from matchmaker.search.files import attachment_response
 from matchmaker.search.params import PARAMS, request_from_args
 from matchmaker.text import fold
 
@@ -56,33 +54,12 @@ def project(project_id: int):
     )
 
 
-# A file someone uploaded is shown as a file, never run as a page of this site: the
-# sandbox (no scripts, an opaque origin), nothing loaded from anywhere, no framing.
-ATTACHMENT_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; " \
-                 "frame-ancestors 'none'"
-PUBLIC_MAX_AGE = 600  # seconds a browser or proxy may reuse a published project's file
-
-
 def attachment(project_id: int, attachment_id: int):
-    """One attachment's bytes, with its verified type: images shown in the browser (unless
-    ?download=1), documents downloaded. 404 unless the visitor may see the project (a
-    published catalogue's; staff also preview unpublished ones). ETag from the sha256,
-    conditional and range requests answered by send_file."""
+    """One attachment's file (search.files: headers, caching, ranges); 404 unless the
+    visitor may see the project (a published catalogue's; staff also preview unpublished
+    ones)."""
     item = operations.visible_project(project_id, user=current_user)
     found = attachments.project_attachment(project_id, attachment_id) if item else None
     if found is None:
         abort(404)
-    data = attachments.attachment_bytes(found)
-    published = item.catalogue.status == CatalogueStatus.PUBLISHED
-    inline = found.is_image and request.args.get("download") != "1"
-    response = send_file(
-        io.BytesIO(data), mimetype=found.content_type, as_attachment=not inline,
-        download_name=found.filename, conditional=True, etag=found.sha256,
-        last_modified=found.uploaded_at, max_age=PUBLIC_MAX_AGE if published else None,
-    )
-    if not published:  # a staff preview: never kept by a shared cache
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-    response.headers["Content-Security-Policy"] = ATTACHMENT_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_response(found, download=request.args.get("download") == "1")

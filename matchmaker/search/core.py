@@ -351,6 +351,24 @@ class SearchIndex:
             mask.flags.writeable = False
         return mask
 
+    def _sector_sets(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's sector bits as an index into the distinct values (a few hundred sets
+        among a million rows), and each distinct value's 64 bits (once per array build)."""
+        def compute(a):
+            values, inverse = np.unique(a["sectors"], return_inverse=True)
+            bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").astype(np.int64)
+            bits.flags.writeable = False
+            self._masks[("sector-set-bits",)] = bits
+            return inverse.reshape(-1).astype(np.int32)
+
+        sets = self._cached_mask(("sector-sets",), compute)
+        bits = self._masks.get(("sector-set-bits",))
+        if bits is None:  # the cache was cleared between the two: compute both again
+            self._masks.pop(("sector-sets",), None)
+            sets = self._cached_mask(("sector-sets",), compute)
+            bits = self._masks[("sector-set-bits",)]
+        return sets, bits
+
     def _region_hits(self, codes: Sequence[str]) -> np.ndarray:
         def compute(a):
             wanted = np.zeros(len(self.region_codes) + 1, dtype=bool)  # by cell + 1 (0: none)
@@ -437,28 +455,29 @@ class SearchIndex:
 
     def _score_part(self, part: Part, *, fuzzy: bool = False) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """The part's score per document, and the positions hit per field."""
-        count = self.rows
-        weights = (NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy else (NAME, SECTOR, REGION, CONTENT)
-        score = np.zeros(count, dtype=np.int32)
+        weights = tuple(np.uint8(w) for w in ((NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy
+                                               else (NAME, SECTOR, REGION, CONTENT)))
         hits: dict[str, np.ndarray] = {}
         # a label containing a shorter one adds nothing ('光伏电站' when '光伏' is searched)
         chinese, english = self._translations(part)
         candidates = self._concept_labels(part) | chinese | ({part.text} if not part.latin else set())
         labels = sorted(label for label in candidates - {part.text}
                         if not any(other != label and other in label for other in candidates))[:40]
+        # one byte per document and part (a field weight is at most 100): whole-array
+        # operations over a million documents cost a quarter of int32 ones
         content = self._literal(part, self.contents, labels, english)
-        score[content] = weights[3]
+        score = content * weights[3]
         hits["content"] = content
         if part.regions:
             region = self._region_hits(part.regions)
-            np.maximum(score, np.where(region, weights[2], 0).astype(np.int32), out=score)
+            np.maximum(score, region * weights[2], out=score)
             hits["region"] = region
         if part.sectors:
             sector = self._sector_hits(part.sectors)
-            np.maximum(score, np.where(sector, weights[1], 0).astype(np.int32), out=score)
+            np.maximum(score, sector * weights[1], out=score)
             hits["sector"] = sector
         name = self._literal(part, self.names, labels, english)
-        score[name] = weights[0]
+        np.copyto(score, weights[0], where=name)
         hits["name"] = name
         return score, hits
 
@@ -601,15 +620,17 @@ class SearchIndex:
         ids = a["ids"][positions]
         start = (request.page - 1) * request.per_page
         if start < len(positions):
+            # rows loaded in id order (the usual case): ties on the sort key are cut by position
+            ascending = len(ids) < 2 or bool((ids[1:] > ids[:-1]).all())
             if request.sort == "sought_desc":
                 primary, secondary = -a["sought"][positions], ids
             elif request.sort == "sought_asc":
                 primary, secondary = a["sought"][positions], ids
             elif request.sort == "newest":
-                primary, secondary = -a["created"][positions], -ids
+                primary, secondary, ascending = -a["created"][positions], -ids, False
             else:
                 primary, secondary = -total[positions], ids
-            order = _first(primary, secondary, start + request.per_page)
+            order = _first(primary, secondary, start + request.per_page, secondary_ascending=ascending)
             page_positions = positions[order[start : start + request.per_page]]
         else:
             page_positions = []
@@ -620,7 +641,7 @@ class SearchIndex:
             hits.append(Hit(int(a["ids"][position]), int(total[position]), tuple(fields)))
         result = SearchResult(
             total=int(len(positions)), page=request.page, per_page=request.per_page, hits=hits,
-            facets=self.facets(keep), parts=parts, corrections=corrections,
+            facets=self.facets(keep, positions), parts=parts, corrections=corrections,
         )
         if explain and result.total == 0:
             self._explain_empty(request, result)
@@ -630,14 +651,14 @@ class SearchIndex:
         return self.search(SearchRequest(**{**request.__dict__, "page": 1, "per_page": 1}), explain=False).total
 
     # ------------------------------------------------------------------ facets
-    def facets(self, keep: np.ndarray) -> dict:
+    def facets(self, keep: np.ndarray, positions: np.ndarray | None = None) -> dict:
         a = self._arrays()
-        positions = np.flatnonzero(keep)
+        if positions is None:
+            positions = np.flatnonzero(keep)
         prefecture_counts = np.bincount(a["prefecture"][positions] + 1, minlength=len(self.region_codes) + 1)
-        # bits counted per byte value (8 bincounts), not unpacked per document
-        masks = a["sectors"][positions].view(np.uint8).reshape(-1, 8)
-        sector_counts = np.concatenate([np.bincount(masks[:, byte], minlength=256) @ _BYTE_BITS
-                                        for byte in range(8)])
+        # rows counted per distinct sector set (one bincount), then the sets' bits
+        sets, bits = self._sector_sets()
+        sector_counts = np.bincount(sets[positions], minlength=len(bits)) @ bits
         mode_counts = np.bincount(a["modes"][positions], minlength=256) @ _BYTE_BITS
         status_counts = np.bincount(a["status"][positions], minlength=len(STATUSES))
         band_counts = np.bincount(a["band"][positions], minlength=len(BANDS))
@@ -784,10 +805,11 @@ class SearchIndex:
 _BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8).reshape(-1, 1), axis=1, bitorder="little").astype(np.int64)
 
 
-def _first(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
+def _first(primary: np.ndarray, secondary: np.ndarray, k: int, *, secondary_ascending: bool = False) -> np.ndarray:
     """The indexes of the k first elements in (primary, secondary) order, in that order -
     the same as np.lexsort((secondary, primary))[:k] (secondary is unique), without sorting
-    everything: a partition finds the k-th primary value, ties on it are cut by secondary."""
+    everything: a partition finds the k-th primary value, ties on it are cut by secondary
+    (by index when `secondary_ascending` says secondary grows with the index)."""
     count = len(primary)
     if k >= count:
         return np.lexsort((secondary, primary))
@@ -796,7 +818,7 @@ def _first(primary: np.ndarray, secondary: np.ndarray, k: int) -> np.ndarray:
     tied = np.flatnonzero(primary == threshold)
     need = k - len(below)
     if need < len(tied):
-        tied = tied[np.argpartition(secondary[tied], need - 1)[:need]]
+        tied = tied[:need] if secondary_ascending else tied[np.argpartition(secondary[tied], need - 1)[:need]]
     chosen = np.concatenate([below, tied])
     return chosen[np.lexsort((secondary[chosen], primary[chosen]))]
 

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from matchmaker.catalogue.schemas import ProjectOut
 from matchmaker.i18n import translate
-from matchmaker.schemas import Schema
+from matchmaker.schemas import Flag, Schema
 from matchmaker.search.params import LIST_PARAMS
 
 
@@ -84,3 +84,9 @@ class SearchResultOut(Schema):
             suggestions=[SearchSuggestion(text=translate(s.message), params=s.changes,
                                           count=s.count) for s in result.suggestions],
         )
+
+
+class AttachmentQuery(Schema):
+    """Query of GET /projects/<id>/attachments/<attachment_id>."""
+
+    download: Flag = Field(False, description="true: download an image instead of showing it")

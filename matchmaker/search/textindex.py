@@ -295,7 +295,13 @@ class FieldIndex:
                 if not self._words[index].startswith(key):
                     break
                 arrays.append(self._word_postings(index))
-            base = np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, np.int64)
+            if len(arrays) > 1:  # a mask, not a sort of every posting ('zuny': zunyi, zunyishi ...)
+                mask = np.zeros(len(self), dtype=bool)
+                for array in arrays:
+                    mask[array] = True
+                base = np.flatnonzero(mask)
+            else:
+                base = arrays[0] if arrays else np.zeros(0, np.int64)
         elif start < len(self._words) and self._words[start] == key:
             base = self._word_postings(start)
         else:

@@ -58,6 +58,9 @@ CHECKED_BY_FEATURE = {
     "catalogue.upload_attachments": "catalogue.attachments: require_region (test_attachment_doors)",
     "catalogue.replace_attachment": "catalogue.attachments: require_region (test_attachment_doors)",
     "catalogue.delete_attachment": "catalogue.attachments: require_region (test_attachment_doors)",
+    "api.add_attachments_api": "catalogue.attachments: require_region (test_attachment_api_cli)",
+    "api.replace_attachment_api": "catalogue.attachments: require_region (test_attachment_api_cli)",
+    "api.delete_attachment_api": "catalogue.attachments: require_region (test_attachment_api_cli)",
 }
 
 # The checked routes: the request body that would succeed for province-level staff.

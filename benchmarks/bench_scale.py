@@ -312,15 +312,12 @@ def workers(size: int, counts: tuple[int, ...] = (1, 2, 4)) -> list[Row]:
     in the same run on the same database: time to the first search + match and memory."""
     from matchmaker import cache
     from matchmaker.extensions import db
-    from matchmaker.search.operations import reindex_projects, write_snapshots
+    from matchmaker.search.operations import write_snapshots
 
-    with temp_app("snapshot") as app:
-        started = time.perf_counter()
-        synthetic.bulk_load(synthetic.projects(size))
-        reindex_projects(None)
+    with loaded_app("snapshot", size) as (app, loaded):
         cache.bump(cache.MATCHING_PROJECTS)
         db.session.commit()
-        load_s = time.perf_counter() - started
+        load_s = loaded["load_s"] + loaded["reindex_s"]
         started = time.perf_counter()
         paths = write_snapshots()  # builds both from rows here, then writes their snapshots
         db.session.commit()

@@ -8,6 +8,7 @@ All data is synthetic and seeded; medians after one warm-up.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
@@ -187,6 +188,91 @@ def bench_one_profile(size: int, runs: int = 7) -> list[dict]:
             loop_note=note,
         ),
     ]
+
+
+def candidate_profiles(data, count: int = 24, seed: int = 5) -> list[Profile]:
+    """Profiles as investors fill them: complete ones, and half filled (keywords only,
+    a sector only, sector + keywords, region + ticket band, one mode)."""
+    rng = random.Random(seed)
+    result = []
+    for profile in synthetic_profiles(count, data, seed=seed).values():
+        shape = rng.randrange(6)
+        band = {"min_yuan": profile.min_yuan, "max_yuan": profile.max_yuan}
+        result.append([
+            profile,
+            Profile(keywords=profile.keywords),
+            Profile(sectors=profile.sectors),
+            Profile(sectors=profile.sectors, keywords=profile.keywords),
+            Profile(regions=profile.regions or ("520100",), **band),
+            Profile(modes=profile.modes, keywords=profile.keywords),
+        ][shape])
+    return result
+
+
+def bench_candidates(size: int, profiles: int = 24, runs: int = 3) -> list[dict]:
+    """One profile's top 20 with reasons through the candidate stage (index, bounds,
+    threshold algorithm) against the exhaustive scorer (every project), in the same run,
+    over the same profiles; every answer compared (`identical`)."""
+    started = time.perf_counter()
+    projects, data = synthetic_projects(size)
+    generated_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    matrix = ProjectMatrix.build(projects, data.sector_tree, region_names=data.region_names)
+    build_ms = (time.perf_counter() - started) * 1000
+    del projects
+    started = time.perf_counter()
+    index = matrix.index()
+    index_ms = (time.perf_counter() - started) * 1000
+    weights = Weights()
+    ours, theirs, scored, fallbacks, identical = [], [], [], 0, 0
+    chosen = candidate_profiles(data, profiles)
+    for profile in chosen:
+        fast = Timing(_timed(lambda p=profile: matrix.score(p, weights, top=20), runs)).median
+        full = Timing(_timed(lambda p=profile: matrix.score(p, weights, top=20, exhaustive=True), 1,
+                             warmup=0)).median
+        ours.append(fast)
+        theirs.append(full)
+        stats = matrix.top_candidates(profile, weights, 20)[2]
+        scored.append(stats["scored"] if not stats["exhaustive"] else size)
+        fallbacks += stats["exhaustive"]
+        identical += matrix.score(profile, weights, top=20) == matrix.score(
+            profile, weights, top=20, exhaustive=True)
+    return [
+        _row("matching: build ProjectMatrix + candidate index", size, [build_ms + index_ms],
+             generated_ms=round(generated_ms), matrix_ms=round(build_ms), index_ms=round(index_ms),
+             index_mib=round(index.nbytes / 2**20, 1)),
+        _row("matching: one profile, top 20, candidate stage", size, ours,
+             "exhaustive scorer (every project)", Timing(theirs).median,
+             profiles=len(chosen), identical=f"{identical}/{len(chosen)}",
+             scored_median=int(Timing([float(x) for x in scored]).median), exhaustive_fallbacks=fallbacks,
+             exhaustive_p95_ms=round(Timing(theirs).p95, 1)),
+    ]
+
+
+def bench_delta(size: int, runs: int = 7) -> list[dict]:
+    """A delta of 1 and of 100 changed projects (half edited, half new) applied to the
+    matrix in place (`apply`, under the write lock) against the copy every worker made
+    before (`with_changes`), in the same run on the same matrix."""
+    projects, data = synthetic_projects(size + 1000)
+    matrix = ProjectMatrix.build(projects[:size], data.sector_tree, region_names=data.region_names)
+    matrix.index()
+    rows = []
+    fresh = iter(projects[size:])
+    counter = iter(range(10**9))
+
+    def delta(count: int) -> list:
+        edited = [dataclasses.replace(projects[(next(counter) * 7919) % size],
+                                      text=f"建设光伏电站及储能设施{next(counter)}") for _ in range(count - count // 2)]
+        return edited + [next(fresh) for _ in range(count // 2)]
+
+    for count in (1, 100):
+        changes = iter([delta(count) for _ in range(runs + 1)])
+        copies = iter([delta(count) for _ in range(runs + 1)])
+        in_place = _timed(lambda c=changes: matrix.apply(next(c)), runs)
+        copied = _timed(lambda c=copies: matrix.with_changes(next(c)), runs)
+        rows.append(_row(f"matching: delta of {count} project(s) applied in place", size, in_place,
+                         "copy of the matrix (with_changes)", Timing(copied).median))
+    return rows
 
 
 def bench_glossary(size: int, runs: int = 7) -> list[dict]:

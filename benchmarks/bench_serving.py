@@ -156,25 +156,31 @@ def rss_mb(root_pid: int) -> list[float]:
     return sizes
 
 
-def run(sizes: list[int], worker_counts: list[int], concurrency: list[int], seconds: float) -> list[dict]:
+def run(sizes: list[int], worker_counts: list[int], concurrency: list[int], seconds: float,
+        endpoints: str = "", dev: bool = True, exhaustive: bool = False) -> list[dict]:
+    chosen = [e for e in ENDPOINTS if not endpoints or any(part in e[0] for part in endpoints.split(","))]
     results = []
     for extra in sizes:
         with tempfile.TemporaryDirectory(prefix="mm-serve-") as tmp:
             folder = Path(tmp)
             env = prepare_site(folder, extra)
-            servers = [("dev server", "dev", 1)] + [(f"serve {n} workers", "serve", n) for n in worker_counts]
-            for label, kind, workers in servers:
+            servers = [("dev server", "dev", 1, env)] * dev + [
+                (f"serve {n} workers", "serve", n, env) for n in worker_counts]
+            if exhaustive:  # the same server scoring every project (MATCH_CANDIDATES off)
+                servers += [(f"serve {n} workers, exhaustive", "serve", n,
+                             {**env, "MATCHMAKER_MATCH_CANDIDATES": "false"}) for n in worker_counts]
+            for label, kind, workers, server_env in servers:
                 port = free_port()
                 started = time.perf_counter()
-                process = start_server(kind, workers, port, env, folder)
+                process = start_server(kind, workers, port, server_env, folder)
                 try:
                     first = first_answer(port, started)
                     # Warm every worker (each builds its own index at its first search).
-                    for _name, method, path, body in ENDPOINTS:
+                    for _name, method, path, body in chosen:
                         load(port, method, path, body, max(8, workers * 4), 2)
                     row = {"dataset": "demo" if not extra else f"demo+{extra}", "server": label,
                            "first_answer_s": round(first, 2), "results": []}
-                    for name, method, path, body in ENDPOINTS:
+                    for name, method, path, body in chosen:
                         for clients in concurrency:
                             measured = load(port, method, path, body, clients, seconds)
                             row["results"].append({"endpoint": name, "clients": clients, **measured})
@@ -197,11 +203,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="2,4")
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--seconds", type=float, default=5.0, help="per endpoint and concurrency")
+    parser.add_argument("--endpoints", default="", help="only these (comma-separated parts of their names)")
+    parser.add_argument("--no-dev", action="store_true", help="leave out Flask's development server")
+    parser.add_argument("--exhaustive", action="store_true",
+                        help="also each gunicorn server with the matcher's candidate stage off (the old path)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     ints = lambda text: [int(x) for x in text.split(",") if x.strip()]  # noqa: E731
     load_before = os.getloadavg()
-    results = run(ints(args.sizes), ints(args.workers), ints(args.concurrency), args.seconds)
+    results = run(ints(args.sizes), ints(args.workers), ints(args.concurrency), args.seconds,
+                  args.endpoints, not args.no_dev, args.exhaustive)
     document = {"load_average_before": load_before, "load_average_after": os.getloadavg(),
                 "cores": os.cpu_count(), "results": results}
     if args.json:

@@ -115,7 +115,7 @@ def engine_rankings(data: EvalSet, weights: Weights | None = None) -> dict[int, 
     rankings = {}
     for pid, profile in data.profiles.items():
         scores = matrix.score_array(profile, weights)
-        rankings[pid] = [matrix.ids[i] for i in top_indices(scores, 10)]
+        rankings[pid] = [matrix.id_at(i) for i in top_indices(scores, 10)]
     return rankings
 
 

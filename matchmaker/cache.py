@@ -236,11 +236,16 @@ class GenerationCache(Generic[T]):
 
     def __init__(
         self, name: str, build: Callable[[], T], apply: Callable[[T, set[int]], T] | None = None,
-        *, snapshot: tuple[ToArrays, FromArrays] | None = None, snapshot_version: int = 1,
+        *, apply_in_place: Callable[[T, set[int]], None] | None = None,
+        snapshot: tuple[ToArrays, FromArrays] | None = None, snapshot_version: int = 1,
     ) -> None:
         self.name = name
         self.build = build
         self.apply = apply
+        # `apply_in_place(value, changed_ids)` brings the shared value forward itself (it
+        # must keep readers from seeing half of it); `apply` still serves a transaction's
+        # own uncommitted view, which must not touch the shared value.
+        self.apply_in_place = apply_in_place
         self.snapshot = snapshot
         self.snapshot_version = snapshot_version
         self._lock = threading.Lock()
@@ -265,6 +270,10 @@ class GenerationCache(Generic[T]):
             return local[key]
         if entry is not None and current is not None and entry[0] == current:
             return entry[1]
+        if entry is not None and current is not None and self.apply_in_place is not None:
+            brought = self._forward_in_place(url, current)
+            if brought is not None:
+                return brought
         value = self._forward(entry, current, keep=current is not None)
         if current is not None:
             with self._lock:
@@ -353,6 +362,27 @@ class GenerationCache(Generic[T]):
         if self._snapshots.get(str(db.engine.url)) == current and path.exists():
             return path
         return self._write(value, current)
+
+    def _forward_in_place(self, url: str, current: int) -> T | None:
+        """The shared value brought to `current` in place, one delta at a time and in
+        generation order (a thread that read an older generation gets the newer value:
+        never an older one); None when the log cannot vouch for it (then: a rebuild)."""
+        with self._lock:
+            entry = self._entries.get(url)
+            if entry is None:
+                return None
+            if entry[0] >= current:
+                return entry[1]
+            changed = changes_between(self.name, entry[0], current)
+            if changed is None:
+                return None
+            started = time.perf_counter()
+            self.apply_in_place(entry[1], changed)
+            self.deltas += 1
+            self._entries[url] = (current, entry[1])
+            log.info("cache %s: %d changed items applied in place (generation %d -> %d) in %.1f ms",
+                     self.name, len(changed), entry[0], current, (time.perf_counter() - started) * 1000)
+            return entry[1]
 
     def _build(self) -> T:
         started = time.perf_counter()

@@ -79,6 +79,8 @@ class Defaults:
     REQUEST_LOG = True  # one line per request (method, path, status, time)
     # Matching weights (issue: matching); read by the matching feature.
     MATCH_WEIGHTS = {"sector": 35, "region": 20, "amount": 20, "mode": 10, "text": 15}
+    # The candidate stage (same answers, a fraction of the work); False scores every project.
+    MATCH_CANDIDATES = True
     # Yuan per US dollar for investors' ticket sizes typed in USD (shown with the result).
     MATCH_USD_RATE = "7.10"
     # The negotiation zone's scheduler: auto (greedy, then CP-SAT when it falls short on a

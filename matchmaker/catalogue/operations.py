@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -356,22 +356,35 @@ class _Existing:
     values: dict[str, Any]  # COMPARED fields, sectors as a set of codes
 
 
-# What an import reads of every project of the catalogue, from ix_projects_import_lookup
-# alone: rows with .id, .code, .row_fingerprint, .status (the stored value, 'withdrawn')
-# and .region_id. Plain SQL on purpose: no type processing for 100,000 rows.
-_STORED_KEYS = sa.text(
-    "SELECT id, code, row_fingerprint, status, region_id FROM projects WHERE catalogue_id = :catalogue"
-)
-_Stored = sa.Row
+class _Stored(NamedTuple):
+    """What an import reads of every project of the catalogue (ix_projects_import_lookup)."""
+
+    id: int
+    code: str
+    row_fingerprint: str | None
+    status: str  # the stored value ('withdrawn')
+    region_id: int | None
 
 
 def _stored_keys(catalogue_id: int | None) -> dict[str, _Stored]:
+    """Every project's key, fingerprint, status and region: one statement on the covering
+    index, its rows fetched from the driver's cursor (100,000 plain tuples, no result rows
+    or type processing; the catalogue id is an int written into the statement, so it needs
+    no paramstyle)."""
     if catalogue_id is None:
         return {}
-    return {row[1]: row for row in db.session.execute(_STORED_KEYS, {"catalogue": catalogue_id})}
+    result = db.session.connection().exec_driver_sql(
+        "SELECT id, code, row_fingerprint, status, region_id FROM projects "
+        f"WHERE catalogue_id = {int(catalogue_id)}"
+    )
+    try:
+        make = _Stored._make
+        return {row[1]: make(row) for row in result.cursor.fetchall()}
+    finally:
+        result.close()
 
 
-def _sought_of(catalogue_id: int, stored: dict[str, _Stored], codes: set[str]) -> Decimal:
+def _sought_of(catalogue_id: int, stored: dict[str, _Stored], codes: set[str] | frozenset[str]) -> Decimal:
     """The investment sought of the projects numbered `codes`, summed in SQL: over those
     projects, or over the catalogue less the others when they are fewer."""
     table = Project.__table__
@@ -609,6 +622,7 @@ def import_catalogue(
     else:
         stored_in_scope = stored
     recognised = result.unchanged
+    recognised_codes = {item.code for item in recognised}
     report = ImportReport(
         catalogue={},
         committed=False,
@@ -622,7 +636,7 @@ def import_catalogue(
         columns=_columns(result),
         file=_file_info(result, filename, data),
         total_sought_yuan=sum((r.investment_sought_yuan for r in rows), Decimal("0.00"))
-        + (_sought_of(catalogue.id, stored, {u.code for u in recognised}) if recognised else 0),
+        + (_sought_of(catalogue.id, stored, recognised_codes) if recognised else 0),
         recognised=len(recognised),
     )
 
@@ -679,7 +693,7 @@ def import_catalogue(
     report.created, report.updated = len(creates), len(updates)
     report.unchanged = len(rows) - len(creates) - len(updates) + len(recognised)
 
-    uploaded = {r.code for r in rows} | {u.code for u in recognised}
+    uploaded = recognised_codes.union(r.code for r in rows)
     missing = [
         item for code, item in stored_in_scope.items()
         if code not in uploaded and item.status != withdrawn

@@ -150,18 +150,32 @@ def build_context() -> MatchingContext:
     tree = SectorTree.from_items(sector_tree())
     _by_id, region_names = _regions()
     matrix = ProjectMatrix.build(_features(tree), tree, region_names=region_names, glossary=glossary())
+    matrix.index()  # the candidate stage's index, now rather than at the first match
     return MatchingContext(matrix, tree, region_names, frozenset(region_names))
 
 
-def apply_changes(context: MatchingContext, project_ids: set[int]) -> MatchingContext:
-    """The context with these projects re-read: changed ones replaced, new ones added, and
-    those no longer matchable (withdrawn, signed, unpublished, deleted) removed."""
+def _changed_features(context: MatchingContext, project_ids: set[int]) -> tuple[list[ProjectFeatures], list[int]]:
     ids = sorted(project_ids)
     features: list[ProjectFeatures] = []
     for start in range(0, len(ids), 5000):
         features += _features(context.sector_tree, ids[start : start + 5000])
+    return features, ids
+
+
+def apply_changes(context: MatchingContext, project_ids: set[int]) -> MatchingContext:
+    """A new context with these projects re-read: changed ones replaced, new ones added,
+    and those no longer matchable (withdrawn, signed, unpublished, deleted) removed. The
+    context given is left untouched (a copy of the matrix: a transaction's own view)."""
+    features, ids = _changed_features(context, project_ids)
     matrix = context.matrix.with_changes(features, removed=ids)
     return MatchingContext(matrix, context.sector_tree, context.region_names, context.region_codes)
+
+
+def apply_changes_in_place(context: MatchingContext, project_ids: set[int]) -> None:
+    """The same, applied to the context's matrix in place (what workers do: the cost of
+    the changed rows, not of the catalogue; queries never see half of it)."""
+    features, ids = _changed_features(context, project_ids)
+    context.matrix.apply(features, removed=ids)
 
 
 def context_arrays(context: MatchingContext) -> tuple[dict, dict]:
@@ -180,6 +194,7 @@ def context_from_arrays(arrays: dict, meta: dict) -> MatchingContext:
 
 _contexts: cache.GenerationCache[MatchingContext] = cache.GenerationCache(
     cache.MATCHING_PROJECTS, lambda: build_context(), lambda context, ids: apply_changes(context, ids),
+    apply_in_place=apply_changes_in_place,
     snapshot=(context_arrays, context_from_arrays), snapshot_version=storage.VERSION,
 )
 
@@ -345,7 +360,8 @@ def match_projects(data: Any, *, top: int = DEFAULT_TOP) -> list[ProjectMatch]:
     context = matching_context()
     profile = check_profile(data, context)
     top = max(1, min(int(top), MAX_TOP))
-    matches = context.matrix.score(profile, weights(), top=top)
+    matches = context.matrix.score(profile, weights(), top=top,
+                                   exhaustive=not current_app.config.get("MATCH_CANDIDATES", True))
     projects = _projects_by_id([m.project_id for m in matches])
     return [
         ProjectMatch(projects[m.project_id], m.score, translated_reasons(m))
@@ -373,11 +389,11 @@ def _listed_investor() -> sa.ColumnElement[bool]:
 def match_investors(project: Project, *, top: int = DEFAULT_TOP) -> list[InvestorMatch]:
     """Investors with a usable profile ranked for one project (score desc, investor id asc)."""
     context = matching_context()
-    index = {pid: i for i, pid in enumerate(context.matrix.ids)}.get(project.id)
-    if index is None:
+    features = context.matrix.project(project.id)
+    if features is None:
         raise NotFound(N_("No such project."))
     single = ProjectMatrix.build(
-        [context.matrix.projects[index]], context.sector_tree, region_names=context.region_names,
+        [features], context.sector_tree, region_names=context.region_names,
         glossary=context.matrix.glossary,
     )
     current = weights()

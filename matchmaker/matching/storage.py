@@ -12,8 +12,11 @@ per-project objects and shares the pages with every other worker. Text similarit
 a matrix is counted over the token CSR (`TokenTexts.shared_counts`: the same number the
 LCS of the encoded strings gives, as both are sorted distinct token ids).
 
-A delta (`ProjectMatrix.with_changes`) on a matrix read this way starts from lists it
-makes of these views (correct, but a copy): the in-place delta is the next step.
+A delta applied in place (`ProjectMatrix.apply`) to a matrix read this way copies the
+mapped columns once (they are read-only) and keeps the projects and texts it changes or
+adds in an overlay over these views. The candidate index (`CandidateIndex.to_arrays`:
+`index_*` arrays, its size in the metadata) is stored too when it covers exactly the rows
+written, so a worker started from a snapshot does not build it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from matchmaker.matching.candidates import CandidateIndex
 from matchmaker.matching.scorer import _TOKEN_BASE, NONE, ProjectFeatures, ProjectMatrix, SectorTree
 from matchmaker.reference.glossary import Glossary
 from matchmaker.snapshot import pack_strings, unpack_string
@@ -172,15 +176,16 @@ class TokenTable(MutableMapping[str, int]):
 
 def to_arrays(matrix: ProjectMatrix) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """(arrays, metadata) of the matrix, for `matchmaker.snapshot.write`."""
+    positions = matrix.live_positions()  # rows removed by deltas left out, in id order
     projects = list(matrix.projects)
     arrays: dict[str, np.ndarray] = {"ids": np.asarray([p.id for p in projects], dtype=np.int64)}
     for name in COLUMNS:
-        arrays[name] = np.asarray(getattr(matrix, name))
+        arrays[name] = np.asarray(getattr(matrix, name))[positions]
     for name, values in (("name", [p.name for p in projects]), ("text", [p.text for p in projects]),
                          ("sought", ["" if p.investment_sought_yuan is None else str(p.investment_sought_yuan)
                                      for p in projects])):
         arrays[f"{name}_blob"], arrays[f"{name}_offsets"] = pack_strings(values)
-    texts = list(matrix.texts)
+    texts = [matrix.texts[int(i)] for i in positions]
     token_offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     if texts:
         np.cumsum(np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts)), out=token_offsets[1:])
@@ -189,7 +194,14 @@ def to_arrays(matrix: ProjectMatrix) -> tuple[dict[str, np.ndarray], dict[str, A
     vocabulary = sorted(matrix.token_ids.items(), key=lambda item: item[0].encode())
     arrays["token_blob"], arrays["token_key_offsets"] = pack_strings([token for token, _id in vocabulary])
     arrays["token_ids"] = np.asarray([token_id for _token, token_id in vocabulary], dtype=np.int32)
-    meta = {"count": len(projects), "sector_vocab": list(matrix.sector_vocab),
+    index = matrix.__dict__.get("_index")
+    if index is not None and not len(matrix._stale) and len(positions) == index.size == len(matrix.live):
+        # the candidate index of these very rows (none removed, added or changed since)
+        index_arrays, index_meta = index.to_arrays()
+        arrays.update(index_arrays)
+    else:
+        index_meta = None  # a matrix read back builds it at first use
+    meta = {"index": index_meta, "count": len(projects), "sector_vocab": list(matrix.sector_vocab),
             "region_vocab": list(matrix.region_vocab), "mode_vocab": list(matrix.mode_vocab),
             "prefecture_of": dict(matrix.prefecture_of), "glossary": glossary_fingerprint(matrix.glossary)}
     return arrays, meta
@@ -210,4 +222,6 @@ def from_arrays(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], secto
     matrix.projects = ProjectRows(arrays, matrix.sector_vocab, matrix.region_vocab, matrix.mode_vocab)
     matrix.texts = TokenTexts(arrays["token_offsets"], arrays["tokens"])
     matrix.token_ids = TokenTable(arrays["token_blob"], arrays["token_key_offsets"], arrays["token_ids"])
+    if meta.get("index"):
+        matrix._index = CandidateIndex.from_arrays(arrays, meta["index"])
     return matrix

@@ -280,3 +280,16 @@ def test_stored_fingerprints_are_read_in_one_query_without_the_projects(app, cou
     wide = [s for s in reads if "construction_content" in s]
     assert all(" IN (" in s for s in wide)
     assert [s for s in wide if "projects.code IN" in s]
+
+
+def test_fingerprints_keep_cells_and_types_apart():
+    from matchmaker.catalogue.columns import ColumnMapping
+    from matchmaker.catalogue.parser import _Fingerprints
+
+    columns = [ColumnMapping(i, f"h{i}", None, 100.0, None, None) for i in range(3)]
+    prints = _Fingerprints(columns, b"k" * 32)
+    rows = [("a\x1fb", "c", ""), ("a", "b\x1fc", ""), ("a", "b", "c"), ("3", "b", "c"), (3.0, "b", "c"),
+            (3, "b", "c"), ("a", "b", None), ("a", "b")]
+    assert len({prints(row) for row in rows}) == len(rows) - 1  # ("a", "b") is ("a", "b", None)
+    assert prints(("a", "b", "c", "past the header")) == prints(("a", "b", "c"))
+    assert _Fingerprints(columns, b"j" * 32)(("a", "b", "c")) != prints(("a", "b", "c"))

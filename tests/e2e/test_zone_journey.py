@@ -74,6 +74,8 @@ def test_a_match_becomes_a_meeting_at_a_numbered_table(live_server, page, lang):
     sign_in(page, base, "organizer@demo.matchmaker.cn")
     page.goto(f"{base}/zone?lang={lang}")
     page.get_by_role("button", name=t(lang, "Place accepted meetings at tables")).click()
+    # The click returns once the POST is under way; wait for the rendered result (count() does not wait).
+    page.locator("#schedule-result").wait_for()
     assert page.locator("#schedule-result").count() == 1
     page.goto(f"{base}/zone/grid?lang={lang}")
     assert page.locator("#zone-grid tbody a").count() == 1

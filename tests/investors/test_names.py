@@ -328,3 +328,16 @@ def test_places_keep_companies_apart(more_listed, first, second):
         if resolution.match:
             rivals = [c for c in resolution.candidates if c.record.id != resolution.match.id]
             assert all(c.score < CONFIDENT_SCORE for c in rivals[:1])
+
+
+def test_fresh_held_out_part_is_fixed_and_never_tuned_on():
+    """The evaluation's fresh held-out part (benchmarks/names_eval.py) is drawn by a fixed
+    salted hash: the same 620 companies on every machine, none of them in the tuning part."""
+    from benchmarks.names_eval import LISTED, TUNING_PARTS, full_split, load_listed
+
+    split = full_split()
+    assert split.sizes()["fresh_held_out"] == {"known": 486, "unknown": 134}
+    assert "fresh_held_out" not in TUNING_PARTS
+    fresh = {code for code, part in split.part_of.items() if part == "fresh_held_out"}
+    assert not fresh & {row["code"] for row in load_listed(LISTED)}  # only the 2021 list's
+    assert len(split.known) == 2226

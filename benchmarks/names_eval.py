@@ -119,15 +119,21 @@ class ListedSplit:
         held = part == "held_out"
         chosen = [r for r in self.known if (r["code"] in self.held_out_codes) == held]
         absent = [r for r in self.unknown if (r["code"] in self.held_out_codes) == held]
-        cases = [NameCase(r["short_name"], r["registered_name"], "short") for r in chosen]
-        cases += [NameCase(r["name_en"], r["registered_name"], "english") for r in chosen if r["name_en"]]
-        for row in absent:
-            cases.append(NameCase(row["short_name"], None, "short"))
-            cases.append(NameCase(row["registered_name"], None, "registered"))
-            if row["name_en"]:
-                cases.append(NameCase(row["name_en"], None, "english"))
-        return cases
+        return _name_cases(chosen, absent)
 
+
+
+def _name_cases(known: Sequence[dict[str, str]], unknown: Sequence[dict[str, str]]) -> list[NameCase]:
+    """Short and English names of `known` companies (expected: their registered name), and
+    short, registered and English names of `unknown` ones (expected: no match)."""
+    cases = [NameCase(r["short_name"], r["registered_name"], "short") for r in known]
+    cases += [NameCase(r["name_en"], r["registered_name"], "english") for r in known if r["name_en"]]
+    for row in unknown:
+        cases.append(NameCase(row["short_name"], None, "short"))
+        cases.append(NameCase(row["registered_name"], None, "registered"))
+        if row["name_en"]:
+            cases.append(NameCase(row["name_en"], None, "english"))
+    return cases
 
 def listed_split(rows: Sequence[dict[str, str]] | None = None) -> ListedSplit:
     rows = list(rows if rows is not None else load_listed())
@@ -163,14 +169,7 @@ class FullSplit:
         parts = {parts} if isinstance(parts, str) else set(parts)
         chosen = [r for r in self.known if self.part_of[r["code"]] in parts]
         absent = [r for r in self.unknown if self.part_of[r["code"]] in parts]
-        cases = [NameCase(r["short_name"], r["registered_name"], "short") for r in chosen]
-        cases += [NameCase(r["name_en"], r["registered_name"], "english") for r in chosen if r["name_en"]]
-        for row in absent:
-            cases.append(NameCase(row["short_name"], None, "short"))
-            cases.append(NameCase(row["registered_name"], None, "registered"))
-            if row["name_en"]:
-                cases.append(NameCase(row["name_en"], None, "english"))
-        return cases
+        return _name_cases(chosen, absent)
 
     def sizes(self) -> dict[str, dict[str, int]]:
         out = {part: {"known": 0, "unknown": 0} for part in PARTS}

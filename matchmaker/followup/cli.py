@@ -153,13 +153,7 @@ def state_command(agreement_id, state, reason, occurred_on, email, as_json) -> N
 @with_appcontext
 def rates_command(edition: str | None, output: str | None, as_json: bool) -> None:
     """履约率, 开工率, 投产率, 资金到位率 of an edition, by prefecture (the page's figures)."""
-    try:
-        chosen = resolve_edition(edition)
-    except DomainError as error:
-        fail(f"Error: {error.translated()}")
-    if chosen is None:
-        fail("Error: there is no edition of the forum yet.")
-    figures = edition_rates(chosen)
+    figures = edition_rates(_chosen_edition(edition))
     if output:
         Path(output).write_bytes(rates_workbook(figures))
     if as_json:

@@ -180,6 +180,13 @@ def loaded_app(prefix: str, size: int) -> Iterator[object]:
                     db.session.remove()
                     db.engine.dispose()
         return
+    if url.startswith("postgresql") and not _kept and os.environ.get("MATCHMAKER_BENCH_REUSE_DATABASE"):
+        found = _already_loaded(url, size)
+        if found:
+            _kept.update(found)
+            with loaded_app(prefix, size) as loaded:
+                yield loaded
+            return
     from matchmaker.search.operations import reindex_projects
 
     keep = url.startswith("postgresql")
@@ -201,3 +208,31 @@ def loaded_app(prefix: str, size: int) -> Iterator[object]:
             raise
         if keep:
             _kept.update(info)
+
+
+def _already_loaded(url: str, size: int) -> dict | None:
+    """With MATCHMAKER_BENCH_REUSE_DATABASE set, a PostgreSQL benchmark database that already
+    holds exactly `size` synthetic projects with their search documents (left by an earlier
+    run, or copied with `createdb -T`) is used as it is instead of being emptied and loaded
+    again: several runs and engineers share one load of a million projects. Its instance folder
+    (snapshots) is new, so the first process still builds or writes its snapshot."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            names = set(sa.inspect(conn).get_table_names())
+            if not {"projects", "catalogues", "search_documents"} <= names:
+                return None
+            projects = conn.scalar(sa.text("SELECT count(*) FROM projects"))
+            documents = conn.scalar(sa.text("SELECT count(*) FROM search_documents"))
+            catalogue_id = conn.scalar(sa.text(
+                "SELECT min(id) FROM catalogues WHERE name = 'Synthetic'"))
+    finally:
+        engine.dispose()
+    if projects != size or documents < size or catalogue_id is None:
+        return None
+    print(f"[bench] reusing the {size:,} projects already in the database (MATCHMAKER_BENCH_REUSE_DATABASE)",
+          flush=True)
+    return {"size": size, "catalogue_id": catalogue_id, "load_s": float("nan"), "reindex_s": float("nan"),
+            "instance": tempfile.mkdtemp(prefix="mm-loaded-")}

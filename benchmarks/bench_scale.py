@@ -271,6 +271,112 @@ def _start_workers(url: str, instance: str, count: int, snapshots: bool) -> list
     return reports
 
 
+def _forking_master(url: str, instance: str, count: int, answers, release) -> None:  # a child process
+    """What `matchmaker serve` does: one master warms its caches (`serve.warm_caches`: from
+    the snapshots when they are usable), then forks `count` workers that inherit them. Each
+    worker answers a first search + match; the master reports, with every worker alive,
+    how long each took from its fork and the memory of the master and of each worker."""
+    started = time.perf_counter()
+    os.environ["MATCHMAKER_DATABASE_URL"] = url
+    os.environ["MATCHMAKER_INSTANCE"] = instance
+    from matchmaker.app import create_app
+    from matchmaker.extensions import db
+    from matchmaker.matching import operations
+    from matchmaker.search.core import SearchRequest
+    from matchmaker.search.operations import search_projects
+    from matchmaker.serve import warm_caches
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench-worker"})
+    app_ms = (time.perf_counter() - started) * 1000
+    warm_ms = warm_caches(app) * 1000
+    master = {"pid": os.getpid(), "app_ms": app_ms, "warm_ms": warm_ms,
+              "matrix_builds": operations._contexts.builds, "matrix_loads": operations._contexts.loads}
+    reading, writing = os.pipe()
+    children = []
+    for _ in range(count):
+        forked_at = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:  # a worker: what gunicorn's post_fork does, then its first requests
+            os.close(reading)
+            try:
+                with app.app_context():
+                    db.engine.dispose(close=False)
+                    client = app.test_client()
+                    found = search_projects(SearchRequest(q="光伏")).result.total
+                    search_ms = (time.perf_counter() - forked_at) * 1000
+                    matched = len(client.post("/api/v1/match", json=MATCH_BODY).json["items"])
+                    db.session.remove()
+                    report = {"pid": os.getpid(), "ready_ms": (time.perf_counter() - forked_at) * 1000,
+                              "search_ms": search_ms, "found": found, "matched": matched,
+                              "matrix_builds": operations._contexts.builds - master["matrix_builds"]}
+                os.write(writing, (json.dumps(report) + "\n").encode())
+                os.close(writing)
+                signal_wait()
+            finally:
+                os._exit(0)
+        children.append(pid)
+    os.close(writing)
+    with os.fdopen(reading) as lines:
+        reports = [json.loads(lines.readline()) for _ in children]
+    for report in reports:
+        report.update(_smaps_mib(report["pid"]))
+    master.update(_smaps_mib(os.getpid()))
+    answers.put(json.dumps({"master": master, "workers": reports}))
+    release.get()
+    import signal
+    for pid in children:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+
+
+def signal_wait() -> None:
+    """A forked worker idles (its pages stay mapped for the master to measure) until killed."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    while True:
+        signal.pause()
+
+
+def _fork_workers(url: str, instance: str, count: int) -> dict:
+    context = multiprocessing.get_context("spawn")
+    answers, release = context.Queue(), context.Queue()
+    master = context.Process(target=_forking_master, args=(url, instance, count, answers, release))
+    master.start()
+    try:
+        return json.loads(answers.get(timeout=1800))
+    finally:
+        release.put(None)
+        master.join(timeout=60)
+        if master.is_alive():
+            master.terminate()
+
+
+def _forked_rows(size: int, dialect: str, url: str, instance: str, counts: tuple[int, ...]) -> list[Row]:
+    """Workers forked from a master warmed from the snapshots (`matchmaker serve`)."""
+    import statistics
+
+    rows = []
+    for count in counts:
+        found = _fork_workers(url, instance, count)
+        master, reports = found["master"], found["workers"]
+        assert len({(r["found"], r["matched"]) for r in reports}) == 1, reports
+        assert all(r["matrix_builds"] == 0 for r in reports), reports
+        rows.append(Row.of(
+            f"{count} worker(s) forked from a warmed master: first search + match", size,
+            Timing([r["ready_ms"] for r in reports]), db=dialect, workers=count,
+            first_search_ms=round(statistics.median(r["search_ms"] for r in reports)),
+            master_app_ms=round(master["app_ms"]), master_warm_ms=round(master["warm_ms"]),
+            master_from_snapshot=master["matrix_loads"] == 1 and master["matrix_builds"] == 0,
+            master_rss_mib=round(master["rss"], 1), master_pss_mib=round(master["pss"], 1),
+            rss_mib_each=round(statistics.median(r["rss"] for r in reports), 1),
+            pss_mib_each=round(statistics.median(r["pss"] for r in reports), 1),
+            uss_mib_each=round(statistics.median(r["uss"] for r in reports), 1),
+            pss_mib_total=round(master["pss"] + sum(r["pss"] for r in reports), 1),
+            found=reports[0]["found"], matched=reports[0]["matched"], load_avg=round(os.getloadavg()[0], 1)))
+    return rows
+
+
 def _worker_rows(size: int, dialect: str, url: str, instance: str, counts: tuple[int, ...]) -> list[Row]:
     import statistics
 
@@ -327,6 +433,7 @@ def workers(size: int, counts: tuple[int, ...] = (1, 2, 4)) -> list[Row]:
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         db.session.remove()
         rows = _worker_rows(size, dialect, url, os.environ["MATCHMAKER_INSTANCE"], counts)
+        rows += _forked_rows(size, dialect, url, os.environ["MATCHMAKER_INSTANCE"], counts)
         for row in rows:
             row.extra.update(load_s=round(load_s, 1), build_and_write_s=round(written_s, 1),
                              snapshot_mib=round(snapshot_mib, 1))

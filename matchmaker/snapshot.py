@@ -17,6 +17,18 @@ the old file or the new one, never half of one.
 `read` refuses (SnapshotError, with the reason) a file that is not a snapshot, is cut
 short, fails its checksum, or has another format or kind version; the caller checks the
 metadata (which database, which generation) and rebuilds from rows when in doubt.
+
+Checked once per file, not once per process: the data checksum is a pass over every byte
+(about 1.5 s for the 1 GiB of a million projects), so a file whose every byte was checked
+gets a stamp beside it (`.NAME.checked`: its device, inode, size, modification time and
+checksums). A process that finds a stamp matching the file skips the pass. Any write to
+the file through the file system after the check (rewritten, cut, replaced, copied in)
+changes its inode, size or modification time, so the stamp no longer matches and the next
+reader checks every byte again; to keep that true within the clock's resolution, the
+writer sets the file's modification time two seconds back and a reader stamps only a
+file modified at least that long before. What the stamp does not catch is the disk
+itself flipping bits after the check (as with the database's own files); the header, its
+checksum and every array's extent are checked on every read.
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ import json
 import mmap
 import os
 import struct
+import time
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,6 +51,7 @@ FORMAT_VERSION = 1
 ALIGN = 64
 _LENGTH = struct.Struct("<Q")
 _CHUNK = 64 * 1024 * 1024  # checksum in slices: no copy of a big mapping
+SETTLED_NS = 2_000_000_000  # a file is stamped only when modified at least this long ago
 
 
 class SnapshotError(Exception):
@@ -52,6 +66,7 @@ class Snapshot:
     meta: dict[str, Any]
     arrays: dict[str, np.ndarray]
     nbytes: int
+    stamped: bool = False  # the data checksum was skipped: checked whole before (the stamp)
 
 
 def _aligned(offset: int) -> int:
@@ -110,17 +125,59 @@ def write(path: str | os.PathLike, kind: str, version: int, arrays: Mapping[str,
     finally:
         if temporary.exists():
             temporary.unlink()
+    try:  # the bytes just written are the ones checksummed: stamp them (see the module doc)
+        status = path.stat()
+        os.utime(path, ns=(status.st_atime_ns, time.time_ns() - SETTLED_NS))
+        _stamp(path, os.stat(path), header)
+    except OSError:
+        pass  # no stamp: the first reader checks every byte
     return start + offset
+
+
+def _stamp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.checked")
+
+
+def _identity(status: os.stat_result, header: Mapping[str, Any]) -> dict[str, Any]:
+    return {"device": status.st_dev, "inode": status.st_ino, "size": status.st_size,
+            "modified_ns": status.st_mtime_ns, "data_crc": header["data_crc"],
+            "header_crc": header.get("header_crc")}
+
+
+def _stamp(path: Path, status: os.stat_result, header: Mapping[str, Any]) -> None:
+    """Record that every byte of the file as it is now was checked (atomically; a file
+    modified too recently to be told apart from a later write is not stamped)."""
+    if status.st_mtime_ns > time.time_ns() - SETTLED_NS:
+        return
+    target = _stamp_path(path)
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(_identity(status, header), sort_keys=True))
+        os.replace(temporary, target)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+
+
+def _stamped(path: Path, status: os.stat_result, header: Mapping[str, Any]) -> bool:
+    """Whether this very file (same inode, size and modification time) was checked whole."""
+    try:
+        found = json.loads(_stamp_path(path).read_text())
+    except (OSError, ValueError):
+        return False
+    return found == json.loads(json.dumps(_identity(status, header), sort_keys=True))
 
 
 def read(path: str | os.PathLike, kind: str, version: int, *, verify: bool = True) -> Snapshot:
     """Map the snapshot at `path`: its arrays are views of one private (copy-on-write)
     mapping of the file. Raises SnapshotError when it is missing, damaged or of another
-    version - the caller then rebuilds."""
+    version - the caller then rebuilds. The data checksum is checked unless a stamp says
+    this very file was checked whole (see the module doc); `verify=False` skips it."""
     path = Path(path)
     try:
         with open(path, "rb") as source:
-            size = os.fstat(source.fileno()).st_size
+            status = os.fstat(source.fileno())
+            size = status.st_size
             if size < len(MAGIC) + _LENGTH.size:
                 raise SnapshotError(f"{path.name}: too short to be a snapshot ({size} bytes)")
             mapping = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_COPY)
@@ -142,6 +199,9 @@ def read(path: str | os.PathLike, kind: str, version: int, *, verify: bool = Tru
         raise SnapshotError(f"{path.name}: the header is damaged") from None
     if header_crc != expected:
         raise SnapshotError(f"{path.name}: the header checksum does not match")
+    header["header_crc"] = header_crc
+    stamped = verify and _stamped(path, status, header)  # this very file was checked whole before
+    verify = verify and not stamped
     if header.get("format") != FORMAT_VERSION:
         raise SnapshotError(f"{path.name}: format {header.get('format')}, this version reads {FORMAT_VERSION}")
     if header.get("kind") != kind or header.get("version") != version:
@@ -165,7 +225,12 @@ def read(path: str | os.PathLike, kind: str, version: int, *, verify: bool = Tru
         arrays[entry["name"]] = array
     if verify and crc != header["data_crc"]:
         raise SnapshotError(f"{path.name}: the data checksum does not match (a damaged file)")
-    return Snapshot(path, kind, version, header["meta"], arrays, size)
+    if verify:
+        try:
+            _stamp(path, status, header)
+        except OSError:
+            pass  # a read-only folder: the next reader checks again
+    return Snapshot(path, kind, version, header["meta"], arrays, size, stamped)
 
 
 # --- helpers for the arrays caches are made of ---------------------------------------------

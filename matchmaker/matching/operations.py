@@ -350,9 +350,13 @@ def translated_reasons(match: Match) -> list[dict[str, str]]:
 
 
 def _projects_by_id(ids: Sequence[int]) -> dict[int, Project]:
+    """The projects with what their JSON and the pages show (sectors, region) loaded in two
+    statements, whatever their number: not one lazy load per project."""
     if not ids:
         return {}
-    return {p.id: p for p in db.session.scalars(sa.select(Project).where(Project.id.in_(ids)))}
+    query = (sa.select(Project).where(Project.id.in_(ids))
+             .options(selectinload(Project.sectors), joinedload(Project.region)))
+    return {p.id: p for p in db.session.scalars(query)}
 
 
 def match_projects(data: Any, *, top: int = DEFAULT_TOP) -> list[ProjectMatch]:

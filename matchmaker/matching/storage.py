@@ -12,9 +12,11 @@ per-project objects and shares the pages with every other worker. Text similarit
 a matrix is counted over the token CSR (`TokenTexts.shared_counts`: the same number the
 LCS of the encoded strings gives, as both are sorted distinct token ids).
 
-A delta applied in place (`ProjectMatrix.apply`) to a matrix read this way copies the
-mapped columns once (they are read-only) and keeps the projects and texts it changes or
-adds in an overlay over these views. The candidate index (`CandidateIndex.to_arrays`:
+A delta applied in place (`ProjectMatrix.apply`) to a matrix read this way writes the
+cells it changes into the mapping itself (private copy-on-write pages: a changed row costs
+this process the page it is on, never a copy of a column), new projects go into spare rows
+the snapshot keeps at the end of every column (`spare_rows`), and the projects and texts it
+changes or adds are kept in an overlay over these views. The candidate index (`CandidateIndex.to_arrays`:
 `index_*` arrays, its size in the metadata) is stored too when it covers exactly the rows
 written, so a worker started from a snapshot does not build it.
 """
@@ -34,8 +36,15 @@ from matchmaker.matching.scorer import _TOKEN_BASE, NONE, ProjectFeatures, Proje
 from matchmaker.reference.glossary import Glossary
 from matchmaker.snapshot import pack_strings, unpack_string
 
-VERSION = 1
+VERSION = 2  # 2: spare rows at the end of each column
 COLUMNS = ("sector_idx", "region_idx", "prefecture_idx", "log_sought", "mode_idx", "mode_unstated")
+PADDED = ("ids", *COLUMNS)  # the per-row columns stored with spare rows
+
+
+def spare_rows(count: int) -> int:
+    """Rows kept free at the end of each column for the projects deltas add (about 1.5 %:
+    15,625 at a million, a few hundred KiB of the file)."""
+    return max(1024, count // 64)
 
 
 def glossary_fingerprint(glossary: Glossary | None) -> str | None:
@@ -178,9 +187,13 @@ def to_arrays(matrix: ProjectMatrix) -> tuple[dict[str, np.ndarray], dict[str, A
     """(arrays, metadata) of the matrix, for `matchmaker.snapshot.write`."""
     positions = matrix.live_positions()  # rows removed by deltas left out, in id order
     projects = list(matrix.projects)
-    arrays: dict[str, np.ndarray] = {"ids": np.asarray([p.id for p in projects], dtype=np.int64)}
+    columns: dict[str, np.ndarray] = {"ids": np.asarray([p.id for p in projects], dtype=np.int64)}
     for name in COLUMNS:
-        arrays[name] = np.asarray(getattr(matrix, name))[positions]
+        columns[name] = np.asarray(getattr(matrix, name))[positions]
+    arrays: dict[str, np.ndarray] = {}
+    for name, column in columns.items():  # followed by spare rows (zeros) for new projects
+        arrays[name] = np.zeros((len(column) + spare_rows(len(column)), *column.shape[1:]), dtype=column.dtype)
+        arrays[name][: len(column)] = column
     for name, values in (("name", [p.name for p in projects]), ("text", [p.text for p in projects]),
                          ("sought", ["" if p.investment_sought_yuan is None else str(p.investment_sought_yuan)
                                      for p in projects])):
@@ -216,10 +229,17 @@ def from_arrays(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any], secto
     matrix = ProjectMatrix([], sector_tree, region_names, glossary)  # every attribute at its empty state
     matrix.sector_vocab, matrix.region_vocab = list(meta["sector_vocab"]), list(meta["region_vocab"])
     matrix.mode_vocab, matrix.prefecture_of = list(meta["mode_vocab"]), dict(meta["prefecture_of"])
+    count = int(meta["count"])
+    rows = {name: arrays[name][:count] for name in PADDED}  # the spare rows past them
     for name in COLUMNS:
-        setattr(matrix, name, arrays[name])
-    matrix.ids = arrays["ids"]
-    matrix.projects = ProjectRows(arrays, matrix.sector_vocab, matrix.region_vocab, matrix.mode_vocab)
+        setattr(matrix, name, rows[name])
+    matrix.ids = rows["ids"]
+    # new projects go into the spare rows (`ProjectMatrix._grow` uses these as its buffers)
+    live = np.ones(len(arrays["ids"]), dtype=bool)
+    matrix.live = live[:count]
+    matrix._buffers = {"_id_key": arrays["ids"], "live": live, **{name: arrays[name] for name in COLUMNS}}
+    matrix.projects = ProjectRows({**arrays, **rows}, matrix.sector_vocab, matrix.region_vocab,
+                                  matrix.mode_vocab)
     matrix.texts = TokenTexts(arrays["token_offsets"], arrays["tokens"])
     matrix.token_ids = TokenTable(arrays["token_blob"], arrays["token_key_offsets"], arrays["token_ids"])
     if meta.get("index"):

@@ -128,6 +128,8 @@ class Glossary:
         for entries in (*self._zh_first.values(), *self._en_first.values()):
             entries.sort(key=lambda item: -len(item[0]))  # longest first
         self.zh_bigrams = frozenset(self._zh_first)
+        # one-character Chinese variants (draft names read them last); a later term wins
+        self.single_chars: dict[str, Term] = {v: t for t in self.terms for v in t.zh if len(v) == 1}
         self._bridging_bigrams = frozenset(
             bigram for bigram, entries in self._zh_first.items() if any(t.bridges for _v, t in entries))
 
@@ -383,7 +385,26 @@ def _joined(words: list[str]) -> str:
     return " ".join(out)
 
 
-def draft_english_name(name: str, glossary: Glossary, places: Sequence[tuple[str, str]]) -> str | None:
+class PlaceNames:
+    """`place_names` indexed by first character (longest first within each), so a draft
+    name looks only at the places that can start where it reads."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.pairs = list(pairs)
+        self._by_first: dict[str, list[tuple[str, str]]] = {}
+        for zh, en in self.pairs:
+            self._by_first.setdefault(zh[0], []).append((zh, en))
+
+    def at(self, text: str, index: int) -> tuple[str, str] | None:
+        """The first (longest) place of `pairs` written at `index`, else None."""
+        for zh, en in self._by_first.get(text[index], ()):
+            if text.startswith(zh, index):
+                return zh, en
+        return None
+
+
+def draft_english_name(name: str, glossary: Glossary,
+                       places: PlaceNames | Sequence[tuple[str, str]]) -> str | None:
     """A draft English name built from the place, capacity, products and facility a Chinese
     name is made of: '修文10万千瓦农光互补光伏发电项目' -> 'Xiuwen 100 MW Agrivoltaic Solar
     Project'. None when any part of the name is not in the glossary or the gazetteer (a
@@ -394,19 +415,22 @@ def draft_english_name(name: str, glossary: Glossary, places: Sequence[tuple[str
     project = text.endswith("项目")
     if project:
         text = text[:-2]
+    if not isinstance(places, PlaceNames):
+        places = PlaceNames(places)
     words: list[str] = []
-    single = {v: t for t in glossary.terms for v in t.zh if len(v) == 1}
+    single = glossary.single_chars
     index = 0
     while index < len(text):
         if text[index].isspace():
             index += 1
             continue
-        place = next((en for zh, en in places if text.startswith(zh, index)), None)
+        place = places.at(text, index)
         if place is not None:
-            words.append(place)
-            index += len(next(zh for zh, en in places if text.startswith(zh, index)))
+            words.append(place[1])
+            index += len(place[0])
             continue
-        capacity = _CAPACITY_RE.match(text[index:])
+        # a capacity starts with 年 (年产…) or a digit (what the pattern's \d reads)
+        capacity = _CAPACITY_RE.match(text[index:]) if text[index] == "年" or text[index].isdecimal() else None
         if capacity:
             words.append(_capacity(capacity))
             index += capacity.end()

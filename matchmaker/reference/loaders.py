@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from matchmaker.extensions import db
-from matchmaker.reference.glossary import Glossary, draft_english_name, place_names
+from matchmaker.reference.glossary import Glossary, PlaceNames, draft_english_name, place_names
 from matchmaker.reference.models import Region, RegionLevel, Sector
 from matchmaker.reference.taxonomy import Gazetteer, Taxonomy
 
@@ -158,7 +158,7 @@ def draft_english(name: str) -> str | None:
     part of the name is in neither). Shown labelled as a draft, never stored as name_en."""
     key = f"places:{db.engine.url}"
     if key not in _cache:
-        _cache[key] = place_names(gazetteer())
+        _cache[key] = PlaceNames(place_names(gazetteer()))
     return draft_english_name(name, glossary(), _cache[key])
 
 

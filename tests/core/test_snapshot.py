@@ -18,7 +18,8 @@ def test_arrays_and_metadata_come_back_mapped(tmp_path):
     path = tmp_path / "cache.snapshot"
     size = snapshot.write(path, "demo", 3, _arrays(), {"generation": 7, "note": "贵阳"})
     assert path.stat().st_size == size
-    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    # no temporary file left behind; the stamp says every byte written was checksummed
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache.snapshot.checked", "cache.snapshot"]
     found = snapshot.read(path, "demo", 3)
     assert found.meta == {"generation": 7, "note": "贵阳"}
     for name, array in _arrays().items():
@@ -37,6 +38,54 @@ def test_a_damaged_byte_fails_the_checksum(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(SnapshotError, match="checksum"):
         snapshot.read(path, "demo", 1)
+
+
+def _rewritten(path, change):
+    """The file rewritten in place (same inode, same size) with `change` applied."""
+    data = bytearray(path.read_bytes())
+    change(data)
+    with open(path, "r+b") as out:
+        out.write(bytes(data))
+
+
+def test_a_file_checked_whole_is_not_checked_again_until_it_changes(tmp_path, monkeypatch):
+    path = tmp_path / "cache.snapshot"
+    snapshot.write(path, "demo", 1, _arrays(), {})
+    passes = []
+    crc = snapshot._crc
+    monkeypatch.setattr(snapshot, "_crc", lambda *args: passes.append(1) or crc(*args))
+    found = snapshot.read(path, "demo", 1)
+    assert found.stamped and not passes  # the writer stamped it: no pass over the data
+    assert np.array_equal(found.arrays["ids"], _arrays()["ids"])
+    # a byte damaged through the file system (same inode, same size, modified now): the
+    # stamp no longer matches, every byte is checked, the file is refused
+    _rewritten(path, lambda data: data.__setitem__(-5, data[-5] ^ 0xFF))
+    with pytest.raises(SnapshotError, match="checksum"):
+        snapshot.read(path, "demo", 1)
+    assert passes
+
+
+def test_a_reader_stamps_a_settled_file_it_checked_whole(tmp_path):
+    path = tmp_path / "cache.snapshot"
+    snapshot.write(path, "demo", 1, _arrays(), {})
+    stamp = tmp_path / ".cache.snapshot.checked"
+    stamp.unlink()
+    found = snapshot.read(path, "demo", 1)
+    assert not found.stamped and stamp.exists()  # checked whole, then stamped
+    assert snapshot.read(path, "demo", 1).stamped
+    # a file modified just now is checked but not stamped (a later write within the
+    # clock's resolution could not be told apart)
+    _rewritten(path, lambda data: None)
+    stamp.unlink()
+    assert not snapshot.read(path, "demo", 1).stamped and not stamp.exists()
+
+
+def test_a_stamp_of_another_file_is_not_trusted(tmp_path):
+    first, second = tmp_path / "a.snapshot", tmp_path / "b.snapshot"
+    snapshot.write(first, "demo", 1, _arrays(), {})
+    snapshot.write(second, "demo", 1, _arrays(), {"other": True})
+    (tmp_path / ".b.snapshot.checked").write_text((tmp_path / ".a.snapshot.checked").read_text())
+    assert not snapshot.read(second, "demo", 1).stamped
 
 
 @pytest.mark.parametrize("kind, version, reason", [("demo", 2, "version 1"), ("other", 1, "a demo snapshot")])

@@ -95,6 +95,40 @@ def test_a_delta_on_a_loaded_matrix_equals_a_fresh_build(tmp_path, glossary):
     same_answers(delta, fresh, list(data.profiles.values()))
 
 
+def test_a_delta_in_place_on_a_loaded_matrix_writes_into_the_mapping_not_a_copy(tmp_path, glossary):
+    """What a worker started from the snapshot does: the changed cells are written into its
+    private copy-on-write mapping, new projects into the snapshot's spare rows - no column
+    is copied - and it answers as a fresh build; the file itself is untouched."""
+    data = load_eval_set(DATA)
+    projects = sorted(data.projects, key=lambda p: p.id)
+    start, later = projects[:-8], projects[-8:]
+    built = ProjectMatrix.build(start, data.sector_tree, region_names=data.region_names, glossary=glossary)
+    arrays, meta = storage.to_arrays(built)
+    path = tmp_path / "m.snapshot"
+    snapshot.write(path, "matrix", storage.VERSION, arrays, meta)
+    before = path.read_bytes()
+    found = snapshot.read(path, "matrix", storage.VERSION)
+    loaded = storage.from_arrays(found.arrays, found.meta, built.sector_tree, built.region_names, glossary)
+    changed = [dataclasses.replace(p, text=p.text + " 氢能 hydrogen", region_code=start[0].region_code,
+                                   prefecture_code=start[0].prefecture_code) for p in start[3:6]]
+    loaded.apply(later + changed, removed=[start[7].id])
+    for name in ("region_idx", "log_sought", "sector_idx", "mode_idx"):
+        assert np.shares_memory(getattr(loaded, name), found.arrays[name]), name  # no copy
+    assert path.read_bytes() == before  # the pages written are this process's own
+    current = {p.id: p for p in start}
+    current.update({p.id: p for p in later + changed})
+    current.pop(start[7].id)
+    fresh = ProjectMatrix.build(current.values(), data.sector_tree, region_names=data.region_names, glossary=glossary)
+    same_answers(loaded, fresh, list(data.profiles.values()))
+    # past the spare rows the columns grow (copied once, into larger buffers), still exact
+    extra = [dataclasses.replace(start[i % len(start)], id=100_000 + i) for i in range(storage.spare_rows(len(start)))]
+    loaded.apply(extra)
+    assert not np.shares_memory(loaded.region_idx, found.arrays["region_idx"])
+    current.update({p.id: p for p in extra})
+    same_answers(loaded, ProjectMatrix.build(current.values(), data.sector_tree, region_names=data.region_names,
+                                             glossary=glossary), list(data.profiles.values())[:3])
+
+
 def test_another_glossary_is_refused(tmp_path, glossary):
     data = load_eval_set(DATA)
     built = ProjectMatrix.build(data.projects[:20], data.sector_tree, region_names=data.region_names, glossary=glossary)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -24,8 +25,15 @@ class Counted:
 
 @contextmanager
 def count_queries():
-    """Count every statement sent to the app's database inside the block."""
+    """Count every statement sent to the app's database inside the block.
+
+    The cyclic garbage collector is run before and paused inside the block: the session's
+    identity map holds objects weakly, so a collection in the middle could drop an object and
+    turn a cached read into a statement - counts would depend on what ran before."""
     counted = Counted()
+    gc.collect()
+    paused = gc.isenabled()
+    gc.disable()
 
     def before(_connection, _cursor, statement, _parameters, _context, _executemany):
         counted.statements.append(" ".join(statement.split()))
@@ -36,3 +44,5 @@ def count_queries():
         yield counted
     finally:
         event.remove(engine, "before_cursor_execute", before)
+        if paused:
+            gc.enable()

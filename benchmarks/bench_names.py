@@ -1,8 +1,9 @@
 """Company identity: name-resolution quality on real lists, and investor import speed.
 
 Run: python -m benchmarks --only names   (or python benchmarks/bench_names.py [--json]
-     [--accuracy] [--against main]: --against also measures names.py as it is at that git
-     revision, in the same run; --accuracy skips the import timings)
+     [--accuracy] [--speed] [--against main]: --against also measures names.py as it is at
+     that git revision, in the same run; --accuracy skips the import timings; --speed times
+     one resolution against that revision's, alternating, in the same run)
 
 1. Accuracy, today's resolver (benchmarks/legacy_names.py, the code before issue 11) and
    the current one in the same run, on
@@ -101,6 +102,35 @@ def _accuracy(size: int) -> list[Row]:
     return accuracy_rows()
 
 
+def speed_rows(against: str = "main", rounds: int = 5) -> list[Row]:
+    """Time per name of the resolver at git revision `against` (the baseline) and of the
+    current one, in the same run, against every known company of `names_eval.full_split()`:
+    each round resolves the tuning part's short, English and registered names once with each
+    resolver, the two alternating so that load on the machine hits both alike; medians and
+    p95 over the rounds, per name."""
+    import os
+
+    split = ev.full_split()
+    queries = [c.query for c in split.cases(ev.TUNING_PARTS)]
+    modules = [(against, resolver_at(against)), ("now", names)]
+    resolvers = {label: module.NameResolver(split.records(module.InvestorName))
+                 for label, module in modules}
+    samples: dict[str, list[float]] = {label: [] for label in resolvers}
+    for _round in range(rounds):
+        for label, resolver in resolvers.items():
+            started = time.perf_counter()
+            for query in queries:
+                resolver.resolve(query)
+            samples[label].append((time.perf_counter() - started) * 1000 / len(queries))
+    base = Timing(samples[against])
+    ours = Timing(samples["now"])
+    return [Row(name="names: resolve one name", size=len(split.known),
+                median_ms=round(ours.median, 3), p95_ms=round(ours.p95, 3), runs=rounds,
+                baseline=against, baseline_ms=round(base.median, 3),
+                ratio=round(base.median / ours.median, 2),
+                extra={"queries": len(queries), "load": [round(x, 2) for x in os.getloadavg()]})]
+
+
 # --- import speed ---------------------------------------------------------------------------
 
 
@@ -194,7 +224,9 @@ if __name__ == "__main__":
     from benchmarks.__main__ import format_table
 
     against = tuple(sys.argv[sys.argv.index("--against") + 1].split(",")) if "--against" in sys.argv else ()
-    if "--accuracy" in sys.argv:  # accuracy only (no import timings)
+    if "--speed" in sys.argv:  # time per name against a baseline revision (default main)
+        results = [r.as_dict() for r in speed_rows(against[0] if against else "main")]
+    elif "--accuracy" in sys.argv:  # accuracy only (no import timings)
         results = [r.as_dict() for r in accuracy_rows(against)]
     else:
         results = [r.as_dict() for r in accuracy_rows(against) + _import(2_880) + _import(10_000)]

@@ -147,7 +147,7 @@ def _folder(prefix: str, instance: str | None) -> Iterator[str]:
 
 
 def _forget_kept() -> None:
-    if _kept.get("instance"):
+    if _kept.get("instance") and _kept["instance"] != os.environ.get("MATCHMAKER_BENCH_INSTANCE"):
         shutil.rmtree(_kept["instance"], ignore_errors=True)
     _kept.clear()
 
@@ -215,7 +215,9 @@ def _already_loaded(url: str, size: int) -> dict | None:
     holds exactly `size` synthetic projects with their search documents (left by an earlier
     run, or copied with `createdb -T`) is used as it is instead of being emptied and loaded
     again: several runs and engineers share one load of a million projects. Its instance folder
-    (snapshots) is new, so the first process still builds or writes its snapshot."""
+    (snapshots) is new, so the first process still builds or writes its snapshot - unless
+    MATCHMAKER_BENCH_INSTANCE names a folder to keep between runs (the snapshots in it are
+    used only if they are of this very database: the app checks their identity)."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
@@ -235,4 +237,4 @@ def _already_loaded(url: str, size: int) -> dict | None:
     print(f"[bench] reusing the {size:,} projects already in the database (MATCHMAKER_BENCH_REUSE_DATABASE)",
           flush=True)
     return {"size": size, "catalogue_id": catalogue_id, "load_s": float("nan"), "reindex_s": float("nan"),
-            "instance": tempfile.mkdtemp(prefix="mm-loaded-")}
+            "instance": os.environ.get("MATCHMAKER_BENCH_INSTANCE") or tempfile.mkdtemp(prefix="mm-loaded-")}

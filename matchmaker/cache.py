@@ -156,6 +156,17 @@ def database_identity(connection=None) -> int | None:
     return connection.execute(sa.select(table.c.generation).where(table.c.name == IDENTITY)).scalar_one_or_none()
 
 
+def identify_database() -> int:
+    """This database's identity, made when it has none yet (committed on a connection of
+    its own: a database loaded in bulk, never written through the app, has none, and
+    snapshots are written only for a database that has one)."""
+    found = database_identity()
+    if found is None:
+        with db.engine.begin() as connection:
+            found = ensure_identity(connection)
+    return found
+
+
 def snapshot_path(name: str) -> Path | None:
     """Where the snapshot of cache `name` lives (None: snapshots are turned off)."""
     if not current_app.config.get("SNAPSHOTS", True):
@@ -281,15 +292,24 @@ class GenerationCache(Generic[T]):
         return value
 
     def _forward(self, entry: tuple[int, T] | None, current: int | None, *, keep: bool) -> T:
+        mapped = False  # a value just read from the snapshot: no one else holds it yet
         if entry is None and current is not None and self.snapshot is not None:
             entry = self._from_snapshot(current)
             if entry is not None and entry[0] == current:
                 return entry[1]
+            mapped = entry is not None
         if entry is not None and current is not None and self.apply is not None:
             changed = changes_between(self.name, entry[0], current)
             if changed is not None:
                 started = time.perf_counter()
-                value = self.apply(entry[1], changed)
+                if mapped and self.apply_in_place is not None:
+                    # brought forward in place: a copy of a million-row matrix (what `apply`
+                    # makes, to leave a shared value untouched) took minutes at the start of
+                    # every worker whose snapshot was older than the database
+                    self.apply_in_place(entry[1], changed)
+                    value = entry[1]
+                else:
+                    value = self.apply(entry[1], changed)
                 self.deltas += 1
                 log.info("cache %s: %d changed items applied (generation %d -> %d) in %.1f ms",
                          self.name, len(changed), entry[0], current,

@@ -8,11 +8,14 @@ new projects, changed fields, sector links, one AuditEvent per change, withdrawa
 user confirmed, the search index, and an ImportBatch with the report. Operations never
 commit; every door rolls back on an exception, so a failure leaves nothing behind.
 
-A re-upload costs what changed: one indexed read gives every project's key and stored row
-fingerprint; rows whose fingerprint is unchanged are not parsed, validated or compared
-(the parser lists them as unchanged), only the other rows' projects are loaded, and the
-possible duplicates of new rows are looked up through the same index (same catalogue and
-region, investment sought within the 5 % the comparison allows).
+A re-upload costs what changed: one indexed read gives the code and stored row fingerprint
+of every live project (a dict and a set, no object per project); rows whose fingerprint is
+unchanged are not parsed, validated or compared (the parser lists them as unchanged), only
+the other rows' projects are loaded (by number), the projects missing from the file are
+found by a set difference of codes and loaded alone, the recognised rows' investment
+sought is summed in SQL, and the possible duplicates of new rows are looked up through the
+same index (same catalogue and region, investment sought within the 5 % the comparison
+allows).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -353,68 +357,122 @@ class _Existing:
     id: int
     code: str
     status: str
+    row_fingerprint: str | None
     values: dict[str, Any]  # COMPARED fields, sectors as a set of codes
 
 
-class _Stored(NamedTuple):
-    """What an import reads of every project of the catalogue (ix_projects_import_lookup)."""
+@dataclass
+class _Keys:
+    """What an import reads of every project its upload speaks for - the catalogue's live
+    (not withdrawn) projects, of the account's prefectures when it is scoped: their codes
+    and the row fingerprints stored on them, and nothing else."""
 
-    id: int
-    code: str
-    row_fingerprint: str | None
-    status: str  # the stored value ('withdrawn')
-    region_id: int | None
+    known: dict[str, str]  # row fingerprint -> code (the projects that have one)
+    codes: set[str]  # every one of them, with or without a fingerprint
 
 
-def _stored_keys(catalogue_id: int | None) -> dict[str, _Stored]:
-    """Every project's key, fingerprint, status and region: one statement on the covering
-    index, its rows fetched from the driver's cursor (100,000 plain tuples, no result rows
-    or type processing; the catalogue id is an int written into the statement, so it needs
-    no paramstyle)."""
-    if catalogue_id is None:
-        return {}
-    result = db.session.connection().exec_driver_sql(
-        "SELECT id, code, row_fingerprint, status, region_id FROM projects "
-        f"WHERE catalogue_id = {int(catalogue_id)}"
-    )
+def _stored_keys(catalogue_id: int | None, covered: set[int] | None) -> _Keys:
+    """One statement on the covering index ix_projects_import_lookup (code and fingerprint
+    only: no id, so PostgreSQL answers from the index), its rows taken from the driver's
+    cursor as plain tuples and turned into a dict and a set in C (no result rows, no type
+    processing, no object per project; the catalogue and region ids are ints written into
+    the statement, so it needs no paramstyle)."""
+    if catalogue_id is None or covered == set():
+        return _Keys({}, set())
+    sql = (f"SELECT row_fingerprint, code FROM projects WHERE catalogue_id = {int(catalogue_id)} "
+           f"AND status <> '{ProjectStatus.WITHDRAWN.value}'")
+    if covered is not None:
+        sql += f" AND region_id IN ({', '.join(str(int(i)) for i in sorted(covered))})"
+    result = db.session.connection().exec_driver_sql(sql)
     try:
-        make = _Stored._make
-        return {row[1]: make(row) for row in result.cursor.fetchall()}
+        rows = result.cursor.fetchall()
     finally:
         result.close()
+    known = dict(rows)  # the pairs as they came: no tuple made per project
+    known.pop(None, None)  # the projects without a fingerprint
+    return _Keys(known, set(map(itemgetter(1), rows)))
 
 
-def _sought_of(catalogue_id: int, stored: dict[str, _Stored], codes: set[str] | frozenset[str]) -> Decimal:
-    """The investment sought of the projects numbered `codes`, summed in SQL: over those
-    projects, or over the catalogue less the others when they are fewer."""
+def _live_in_scope(table: sa.Table, catalogue_id: int, covered: set[int] | None) -> list[Any]:
+    where = [table.c.catalogue_id == catalogue_id, table.c.status != ProjectStatus.WITHDRAWN.value]
+    if covered is not None:
+        where.append(table.c.region_id.in_(sorted(covered)))
+    return where
+
+
+def _recognised_sought(catalogue_id: int, covered: set[int] | None, recognised: set[str],
+                       others: set[str]) -> Decimal:
+    """The investment sought of the projects of the recognised rows, summed in SQL.
+
+    The recognised projects are the live projects in scope with a fingerprint, less those
+    the file did not recognise, which are all numbered in `others` (the codes of the rows
+    read, and of the projects missing from the file): one aggregate over the index and one
+    per IN list of `others` - or, when the recognised projects are fewer, one per IN list
+    of theirs."""
     table = Project.__table__
-    total = sa.select(money_sum(table.c.investment_sought_yuan))
-    others = [item.id for code, item in stored.items() if code not in codes]
-    if len(others) < len(codes):
-        result = db.session.scalar(total.where(table.c.catalogue_id == catalogue_id)) or Decimal("0.00")
-        sign, ids = -1, others
+    total = sa.select(money_sum(table.c.investment_sought_yuan)).where(
+        *_live_in_scope(table, catalogue_id, covered), table.c.row_fingerprint.is_not(None))
+    if len(others) < len(recognised):
+        result = db.session.scalar(total) or Decimal("0.00")
+        sign, codes = -1, sorted(others)
     else:
-        result, sign, ids = Decimal("0.00"), 1, [stored[code].id for code in codes]
-    for start in range(0, len(ids), IN_CHUNK):
-        part = db.session.scalar(total.where(table.c.id.in_(ids[start : start + IN_CHUNK])))
+        result, sign, codes = Decimal("0.00"), 1, sorted(recognised)
+    for start in range(0, len(codes), IN_CHUNK):
+        part = db.session.scalar(total.where(table.c.code.in_(codes[start : start + IN_CHUNK])))
         result += sign * (part or Decimal("0.00"))
     return result
 
 
-def _existing_projects(catalogue_id: int | None, codes: Sequence[str] | None = None,
-                       stored: int = 0) -> dict[str, _Existing]:
-    """The compared fields of the catalogue's projects numbered `codes` (None: all of
-    them; when `codes` are a large part of the `stored` projects, all are read at once)."""
-    if catalogue_id is None or codes == []:
+class _Missing(NamedTuple):
+    id: int
+    code: str
+    name: str
+    status: str
+
+
+def _by_code(catalogue_id: int, codes: Iterable[str], *columns: sa.Column) -> list[sa.Row]:
+    """`columns` of the catalogue's projects numbered `codes`, one IN list at a time."""
+    table = Project.__table__
+    codes = sorted(codes)
+    found: list[sa.Row] = []
+    for start in range(0, len(codes), IN_CHUNK):
+        found.extend(db.session.execute(
+            sa.select(*columns).where(table.c.catalogue_id == catalogue_id,
+                                      table.c.code.in_(codes[start : start + IN_CHUNK]))
+        ))
+    return found
+
+
+def _has_projects(catalogue_id: int | None) -> bool:
+    """Whether the catalogue holds any project (withdrawn or another prefecture's too)."""
+    if catalogue_id is None:
+        return False
+    table = Project.__table__
+    return db.session.scalar(sa.select(table.c.id).where(table.c.catalogue_id == catalogue_id).limit(1)) \
+        is not None
+
+
+def _missing_projects(catalogue_id: int, codes: set[str]) -> list[_Missing]:
+    """The projects numbered `codes` (live ones the file does not list), in id order."""
+    table = Project.__table__
+    rows = _by_code(catalogue_id, codes, table.c.id, table.c.code, table.c.name, table.c.status)
+    return sorted((_Missing(*row) for row in rows), key=lambda m: m.id)
+
+
+def _existing_projects(catalogue_id: int | None, codes: Sequence[str], live: int) -> dict[str, _Existing]:
+    """The compared fields of the catalogue's projects numbered `codes` (any status, any
+    prefecture); when `codes` are many against the `live` projects, the whole catalogue's
+    are read at once instead of one IN list after another."""
+    if catalogue_id is None or not codes:
         return {}
     table = Project.__table__
-    columns = [table.c.id, table.c.code, table.c.status] + [
+    columns = [table.c.id, table.c.code, table.c.status, table.c.row_fingerprint] + [
         table.c[name] for name, _ in COMPARED if name != "sectors"
     ]
     existing: dict[str, _Existing] = {}
     by_id: dict[int, _Existing] = {}
     query = sa.select(*columns).where(table.c.catalogue_id == catalogue_id)
-    everything = codes is None or len(codes) * 4 >= stored
+    everything = len(codes) * 4 >= live
     chunks = [query] if everything else [
         query.where(table.c.code.in_(codes[start : start + IN_CHUNK]))
         for start in range(0, len(codes), IN_CHUNK)
@@ -423,9 +481,11 @@ def _existing_projects(catalogue_id: int | None, codes: Sequence[str] | None = N
         for row in db.session.execute(chunk):
             values = {name: row._mapping[name] for name, _ in COMPARED if name != "sectors"}
             values["sectors"] = set()
-            item = _Existing(row.id, row.code, row.status, values)
+            item = _Existing(row.id, row.code, row.status, row.row_fingerprint, values)
             existing[row.code] = item
             by_id[row.id] = item
+    if not by_id:
+        return existing
 
     links = (
         sa.select(project_sectors.c.project_id, Sector.code)
@@ -559,15 +619,10 @@ def import_catalogue(
 
     check_upload_size(len(data))
     covered = covered_region_ids(user)  # None: the whole province
-    stored = _stored_keys(catalogue.id)
     # rows read as these projects read now are not read again: not a withdrawn project's
     # (its row comes back: reopened), nor another prefecture's (a scoped upload rejects it)
-    withdrawn = ProjectStatus.WITHDRAWN.value
-    known = {} if reread else {
-        item.row_fingerprint: item.code for item in stored.values()
-        if item.row_fingerprint and item.status != withdrawn
-        and (covered is None or item.region_id in covered)
-    }
+    keys = _stored_keys(catalogue.id, covered)
+    known = {} if reread else keys.known
     try:
         result = parse_catalogue(
             data,
@@ -601,8 +656,7 @@ def import_catalogue(
         present.add("extra")
     present |= {"name", "investment_sought"}
 
-    existing = _existing_projects(catalogue.id, [r.code for r in result.rows if r.code in stored],
-                                  len(stored))
+    existing = _existing_projects(catalogue.id, [r.code for r in result.rows], len(keys.codes))
     rejected = list(result.errors)
     rows: list[ParsedRow] = []
     for row in result.rows:
@@ -617,12 +671,12 @@ def import_catalogue(
         else:
             rows.append(row)
     rejected.sort(key=lambda e: e.row)
-    if covered is not None:  # a prefecture's upload never withdraws another's projects
-        stored_in_scope = {code: item for code, item in stored.items() if item.region_id in covered}
-    else:
-        stored_in_scope = stored
     recognised = result.unchanged
-    recognised_codes = {item.code for item in recognised}
+    recognised_codes = result.unchanged_codes
+    # live projects in scope (a prefecture's upload never withdraws another's) that the
+    # file does not list: not recognised, and no valid row numbers them
+    read_codes = {r.code for r in rows}
+    missing_codes = keys.codes.difference(recognised_codes, read_codes)
     report = ImportReport(
         catalogue={},
         committed=False,
@@ -636,7 +690,8 @@ def import_catalogue(
         columns=_columns(result),
         file=_file_info(result, filename, data),
         total_sought_yuan=sum((r.investment_sought_yuan for r in rows), Decimal("0.00"))
-        + (_sought_of(catalogue.id, stored, recognised_codes) if recognised else 0),
+        + (_recognised_sought(catalogue.id, covered, recognised_codes, read_codes | missing_codes)
+           if recognised else 0),
         recognised=len(recognised),
     )
 
@@ -679,39 +734,36 @@ def import_catalogue(
                 )
             )
         else:
-            if stored[row.code].row_fingerprint != row.fingerprint:
+            if old.row_fingerprint != row.fingerprint:
                 refingerprint.append((old.id, row.fingerprint))
             if len(unchanged_rows) < LIST_LIMIT:
                 unchanged_rows.append(
                     {"row": row.row, "project_id": old.id, "code": row.code, "name": row.name}
                 )
-    for item in recognised[:LIST_LIMIT]:  # cut after merging: sheet order, as before
-        unchanged_rows.append({"row": item.row, "project_id": stored[item.code].id,
+    listed = recognised[:LIST_LIMIT]  # cut after merging: sheet order, as before
+    table = Project.__table__
+    ids = dict(_by_code(catalogue.id, {item.code for item in listed}, table.c.code, table.c.id)) \
+        if listed else {}
+    for item in listed:
+        unchanged_rows.append({"row": item.row, "project_id": ids[item.code],
                                "code": item.code, "name": unneutralise(item.name)})
     unchanged_rows.sort(key=lambda entry: entry["row"])
     report.unchanged_rows = unchanged_rows[:LIST_LIMIT]
     report.created, report.updated = len(creates), len(updates)
     report.unchanged = len(rows) - len(creates) - len(updates) + len(recognised)
 
-    uploaded = recognised_codes.union(r.code for r in rows)
-    missing = [
-        item for code, item in stored_in_scope.items()
-        if code not in uploaded and item.status != withdrawn
-    ]
-    missing.sort(key=lambda o: o.id)
+    missing = _missing_projects(catalogue.id, missing_codes) if missing_codes else []
     withdraw = bool(confirm_withdraw and missing and not rejected)
     if confirm_withdraw and missing and rejected:
         report.notes.append(
             Message(N_("Projects missing from the file are withdrawn only from a file without rejected rows."))
         )
-    missing_names = _project_names([o.id for o in missing])
     report.missing = [
-        {"project_id": o.id, "code": o.code, "name": missing_names.get(o.id, ""), "withdrawn": False}
-        for o in missing
+        {"project_id": o.id, "code": o.code, "name": o.name, "withdrawn": False} for o in missing
     ]
 
-    report.duplicates = _duplicates(result, [r for r, _ in creates], catalogue.id if stored else None,
-                                    region_ids)
+    report.duplicates = _duplicates(result, [r for r, _ in creates], catalogue.id if (
+        keys.codes or existing or _has_projects(catalogue.id)) else None, region_ids)
 
     blocked = bool(rejected) and not skip_invalid
     if blocked:
@@ -819,16 +871,6 @@ def _file_info(result: ParseResult, filename: str, data: bytes) -> dict[str, Any
         "usd_rate": f"{result.usd_rate:f}" if result.usd_rate is not None else None,
         "rates": {code: f"{rate:f}" for code, rate in sorted(result.options.rates.items())},
     }
-
-
-def _project_names(ids: Sequence[int]) -> dict[int, str]:
-    table = Project.__table__
-    names: dict[int, str] = {}
-    for start in range(0, len(ids), IN_CHUNK):
-        names.update((pid, name) for pid, name in db.session.execute(
-            sa.select(table.c.id, table.c.name).where(table.c.id.in_(ids[start : start + IN_CHUNK]))
-        ))
-    return names
 
 
 # Investment sought of a possible duplicate, relative to the row's: `_amount_close` keeps
@@ -1028,7 +1070,7 @@ def _update_projects(updates, present, sectors, now, audit, user_id) -> None:
         audit.append(_audit("project.import_update", old.id, user_id, now, before, after))
 
 
-def _withdraw(missing: Sequence[_Stored], now, audit, user_id) -> list[int]:
+def _withdraw(missing: Sequence[_Missing], now, audit, user_id) -> list[int]:
     table = Project.__table__
     ids = [old.id for old in missing]
     for start in range(0, len(ids), CHUNK):

@@ -932,6 +932,7 @@ def _parse_rows(
                 parse(item.row, values, [cell_text(v) for v in values], item.fingerprint)
             else:
                 unchanged.append(item)
+        recognised_codes = {item.code for item in unchanged}
         rows.sort(key=lambda r: r.row)
         parser.warnings.sort(key=lambda w: w.row)
 
@@ -977,6 +978,7 @@ def _parse_rows(
         header_rows=[i + 1 for i in header.rows],
         sought_column_missing=parser.sought_missing and "total_investment" in parser.by_field,
         unchanged=unchanged,
+        unchanged_codes=recognised_codes,
     )
 
 

@@ -135,6 +135,7 @@ class ParseResult:
     sought_column_missing: bool = False
     # rows recognised by their fingerprint (parse_catalogue's `known`), in sheet order
     unchanged: list[UnchangedRow] = field(default_factory=list)
+    unchanged_codes: set[str] = field(default_factory=set)  # their codes (one each)
 
     @property
     def usd_rate(self) -> Decimal | None:

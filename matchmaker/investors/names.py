@@ -50,24 +50,19 @@ from matchmaker.text import compact, is_cjk, normalize
 class Acceptance:
     score: float = 84.0  # any likeness: this score ...
     margin: float = 4.0  # ... and this lead
-    short_score: float = 82.0  # a short form starting where the name starts (中信海直, 国电南自)
-    short_margin: float = 10.0
+    short_score: float = 79.0  # a short form starting where the name starts (中信海直, 国电南自)
+    short_margin: float = 14.0
     inner_score: float = 78.0  # a part from inside the name (双林生物 in 南方双林生物制药)
     inner_margin: float = 40.0
     # Contested: the runner-up explains the query as well (it too contains every character of
     # it: 隆基股份 is part of 隆基绿能 and of 山东隆基机械). Then the score difference only says
     # how much more of the name is left out, weak evidence: a larger lead is asked.
-    contested_margin: float = 8.0
+    contested_margin: float = 12.0
 
     def confident(self, kind: str, score: float, runner_score: float,
                   runner_kind: str | None = None) -> bool:
         lead = score - runner_score
-        if (
-            runner_kind in _CONTAINS_QUERY
-            and kind in _CONTAINS_QUERY
-            and score < 100
-            and lead < self.contested_margin
-        ):
+        if contested(kind, score, runner_kind) and lead < self.contested_margin:
             return False
         if score >= self.score and lead >= self.margin:
             return True
@@ -76,6 +71,15 @@ class Acceptance:
         if kind == "inner":
             return score >= self.inner_score and lead >= self.inner_margin
         return False
+
+
+def contested(kind: str, score: float, runner_kind: str | None) -> bool:
+    """Does the runner-up explain the query about as well as the best candidate? Both hold
+    every character of it, the runner-up in one piece; a best candidate that is the query
+    itself (place aside: 四川|宏达 for 宏达股份) is contested only by another such one."""
+    if runner_kind not in _CONTESTS or kind not in _CONTAINS_QUERY or score >= 100:
+        return False
+    return kind != "same" or runner_kind == "same"
 
 
 ACCEPTANCE = Acceptance()
@@ -119,7 +123,10 @@ _EN_LEGAL_WORDS = frozenset(
 _EN_LEGAL_PAIRS = (("s", "a"), ("n", "v"), ("b", "v"), ("a", "s"), ("s", "e"))
 _EN_STOPWORDS = frozenset({"the", "and", "of", "&"})
 _ST_PREFIX_RE = re.compile(r"^\s*(?:\*\s*st|s\s*\*?\s*st|st)(?=[\s\-]|[^\x00-\x7f])\s*-?\s*")
-_SHARE_CLASS_RE = re.compile(r"(?<=[\u3400-\u9fff])\s*(?:[abh]股?|-\s*(?:uw|wd|u|w))$")
+_SHARE_CLASS_RE = re.compile(r"(?<=[\u3400-\u9fff])\s*(?:[abh]股?|-\s*(?:uwd|uw|wd|u|w|d))$")
+# N (first trading day) and C (first five days of a registration-based listing) before a
+# short name: N征和, C华安.
+_NEW_LISTING_RE = re.compile(r"^[nc](?=[\u3400-\u9fff])")
 
 # Full province names -> the one-character abbreviation (粤, 黔 ...), applied at the start
 # of a key only, on both sides of a comparison, so 广东电力发展 and 粤电力 share 粤电力.
@@ -240,6 +247,25 @@ def _load_cities() -> dict[str, str]:
 
 
 _CITY_PROVINCE = _load_cities()
+
+
+def _load_counties() -> frozenset[str]:
+    """County-level names (怀集, 新会, 杨凌 ...; data/china_counties.json), with and without
+    their 县/市/区/旗, that are not also cities, provinces or everyday words."""
+    try:
+        with (resource_dir("data") / "china_counties.json").open(encoding="utf-8") as handle:
+            items = json.load(handle)["items"]
+    except (OSError, ValueError, KeyError):  # pragma: no cover - data/ is part of the package
+        items = []
+    found: set[str] = set()
+    for name in items:
+        short = re.sub("(?:自治县|自治旗|县|市|区|旗)$", "", name)
+        if len(short) >= 2 and short not in _NOT_PLACES and short not in _PROVINCES:
+            found |= {name, short}
+    return frozenset(found - set(_CITY_PROVINCE))
+
+
+_COUNTIES = _load_counties()
 # One-character names of cities that short names use instead of the city's first character
 # (穗恒运 for 广州恒运, 甬 for 宁波, 榕 for 福州).
 _CITY_ALIASES = {"广州": ("穗",), "宁波": ("甬",), "福州": ("榕",)}
@@ -314,16 +340,22 @@ class NameKey:
     registered: bool = False
     # A city after the province (广西|梧州|中恒集团): part of the place, not of the core.
     subplace: str | None = None
+    # 股份, 集团 and 控股 written in the name but not part of the key (宏达股份, 中恒集团,
+    # 广西梧州中恒集团股份有限公司)
+    group_words: frozenset[str] = frozenset()
 
 
 def name_key(name: object) -> NameKey:
     """The comparison key of a company name with its place split off."""
     text = _prepare(name)
     text = _ST_PREFIX_RE.sub("", text)
+    text = _NEW_LISTING_RE.sub("", text)
     text = re.sub(r"^the\s+", "", text)
     registered = _has_legal_form(text)
+    written = compact(text)
     text = _strip_legal(text)
     key = compact(text)
+    group_words = frozenset(w for w in _GROUP_WORDS if w in written and w not in key)
     if key and _is_ascii(key):
         words = tuple(
             w
@@ -331,7 +363,7 @@ def name_key(name: object) -> NameKey:
             if w and w not in _EN_STOPWORDS and w not in _EN_LEGAL_WORDS
         )
         places = frozenset(w.replace("'", "") for w in words if w in _LATIN_PLACES)
-        return NameKey(key, None, key, True, words, places, registered=registered)
+        return NameKey(key, None, key, True, words, places, registered=registered, group_words=group_words)
     place = None
     matched = _PROVINCE_RE.match(key)
     if matched:
@@ -347,7 +379,7 @@ def name_key(name: object) -> NameKey:
             # 河化 for 广西河池化工: the city's initial (or its one-character name) may lead
             initials |= {subplace[0], *_CITY_ALIASES.get(subplace, ())}
         return NameKey(key, place, core, initials=frozenset(initials),
-                       registered=registered, subplace=subplace)
+                       registered=registered, group_words=group_words, subplace=subplace)
     else:
         if key and key[0] in _ALT_ABBREVIATIONS:
             key = _ALT_ABBREVIATIONS[key[0]] + key[1:]
@@ -357,14 +389,15 @@ def name_key(name: object) -> NameKey:
             key = place + key[city[1] :]
         core = key[len(place) :] if place else key
     if not place:
-        return NameKey(key, None, core, registered=registered)
+        return NameKey(key, None, core, registered=registered, group_words=group_words)
     # A short name starts with the city's first character (深 for 深圳) or its province's
     # abbreviation (鄂 for 武汉).
     return NameKey(key, place, core,
                    initials=frozenset({place[0], _CITY_PROVINCE[place], *_CITY_ALIASES.get(place, ())}),
-                   registered=registered)
+                   registered=registered, group_words=group_words)
 
 
+_GROUP_WORDS = ("股份", "集团", "控股")
 # Legal forms that make a written name a registered one (not 集团/股份/控股: short names
 # carry those too, 中恒集团, 北方股份).
 _CJK_LEGAL_FORM_RE = re.compile(r"(?:公司|有限责任|有限)[\s\W_]*$")
@@ -564,9 +597,14 @@ _TWO_INITIALS = 86.0  # a two-character short name: the place's initial and the 
 _SHORT_FORMS = frozenset({"abbreviation", "contained"})
 _PART_OF = frozenset({"abbreviation", "contained", "inner"})  # the query is part of the known name
 _CONTAINS_QUERY = _PART_OF | {"same"}  # every character of the query is in the known name
+# A runner-up contests the best answer when it holds the query in one piece as well (隆基股份:
+# 隆基绿能 and 山东隆基机械); one that only has its characters scattered (万科 in 万马科技)
+# is weaker evidence and the ordinary lead decides.
+_CONTESTS = frozenset({"same", "contained", "inner"})
 # Below every acceptance floor: a registered name that is only part of a known one is shown
 # as a candidate, never accepted.
 _REGISTERED_PART_CAP = 66.0
+_SUFFIXED_SAME = 98.0
 _SUBSIDIARY_CAP = 90.0  # a longer name containing a query that is exactly another company's
 
 
@@ -610,6 +648,11 @@ def _core_score(query: str, known: str, *, allow_extends: bool = True,
                 _ABBREV_BASE + _ABBREV_COVER * lq / informative - _ABBREV_BLOCK * (len(equal) - 1)
             )
             at_start = known.startswith(query[0])
+            if not at_start and known[: equal[0].dest_start] in _COUNTIES:
+                # a county before the brand (怀集|登云汽配, 杨凌|美畅): a place a short name
+                # drops, as it drops a city
+                at_start = True
+                score -= _PLACE_DROPPED
             if not at_start:
                 # A long contiguous part (泰山石油 in 中国石化山东泰山石油) is still good evidence.
                 skipped = known[: equal[0].dest_start]
@@ -779,6 +822,12 @@ def score_keys(q: NameKey, k: NameKey) -> tuple[float, str]:
         return Indel.normalized_similarity(q.key, k.key) * 100, "similar"
     else:
         score, kind = _cjk_score(q, k)
+    if (kind == "same" and score < _SUFFIXED_SAME and not q.registered and q.group_words
+            and q.group_words <= k.group_words):
+        # 宏达股份 for 四川宏达股份有限公司, 中恒集团 for 广西梧州中恒集团: the short name is the
+        # whole name but its place, stronger evidence than a longer name that contains it
+        # (株洲宏达电子); not 茅台集团 for 贵州茅台, which has no 集团
+        score = _SUFFIXED_SAME
     if q.registered and kind in _PART_OF:
         # A registered name is complete: one that is only part of a longer known name
         # (神州数码集团股份有限公司, 神州数码信息服务) names another company - a parent, a
@@ -788,6 +837,20 @@ def score_keys(q: NameKey, k: NameKey) -> tuple[float, str]:
 
 
 # --- the resolver -------------------------------------------------------------------------
+
+# How listings shorten a rural commercial bank: 渝农商行 (重庆农村商业银行), 张家港行
+# (江苏张家港农村商业银行).
+_BANK_FORMS = (("农村商业银行", "农商行"), ("农村商业银行", "行"))
+
+
+def _variants(text: str) -> list[str]:
+    """A known name and the written forms of it that listings use in its place."""
+    found = [text]
+    for long, short in _BANK_FORMS:
+        if long in text:
+            found.append(text.replace(long, short, 1))
+    return found
+
 
 
 class NameResolver:
@@ -852,10 +915,11 @@ class NameResolver:
         texts = [("name", record.name), ("name_en", record.name_en)]
         texts += [("alias", alias) for alias in record.aliases]
         for source, text in texts:
-            key = name_key(text) if text else None
-            if key and key.key and key.key not in own:
-                own.add(key.key)
-                self._append_key(key, index, source, text)
+            for variant in _variants(text) if text else ():
+                key = name_key(variant)
+                if key.key and key.key not in own:
+                    own.add(key.key)
+                    self._append_key(key, index, source, text)
         for acronym in acronyms(record.name_en):
             if acronym not in own:
                 self._acronyms.setdefault(acronym, set()).add(index)

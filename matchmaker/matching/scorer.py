@@ -348,6 +348,39 @@ class _Overlay(Sequence):
     def append(self, value: Any) -> None:
         self.added.append(value)
 
+    @property
+    def shared_counts(self) -> Callable[..., np.ndarray]:
+        """Over a snapshot's token texts (`storage.TokenTexts`): shared tokens counted on its
+        CSR for the rows no delta touched, and from the encoded strings for the few that one
+        changed or added - a delta does not turn a text score into a Python loop over every
+        project. Absent (AttributeError) over other sequences."""
+        if not hasattr(self.base, "shared_counts"):
+            raise AttributeError("shared_counts")
+        return self._shared_counts
+
+    def _shared_counts(self, wanted: Sequence[int], rows: Sequence[int] | None = None) -> np.ndarray:
+        base_count = len(self.base)
+        overlaid = np.asarray(sorted(self.changed) + list(range(base_count, len(self))), dtype=np.int64)
+        wanted_ids = {int(i) for i in wanted}
+
+        def count(position: int) -> int:
+            return sum(1 for c in self[position] if ord(c) - _TOKEN_BASE in wanted_ids)
+
+        if rows is None:
+            out = np.zeros(len(self), dtype=np.int32)
+            out[:base_count] = self.base.shared_counts(wanted)
+            for position in overlaid.tolist():
+                out[position] = count(position)
+            return out
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.int32)
+        in_base = rows < base_count
+        if in_base.any():
+            out[in_base] = self.base.shared_counts(wanted, rows[in_base])
+        for at in np.flatnonzero(np.isin(rows, overlaid)).tolist():
+            out[at] = count(int(rows[at]))
+        return out
+
 
 def _copied(items: Sequence) -> Sequence:
     """A list copied; an overlay (or a snapshot's sequence) sharing its base."""

@@ -39,6 +39,7 @@ def write_snapshots() -> list[Path]:
     """Bring this process's search index and the generation caches that keep snapshots
     (the matching matrix) to the current state and make sure their snapshots are written:
     the files new workers start from. Returns the paths written or already current."""
+    cache.identify_database()  # a database loaded in bulk has none: no snapshot without it
     paths = []
     with search_index.current_index() as index, db.engine.connect() as connection:
         path = search_index.write_snapshot(index, connection, unless_current=True)

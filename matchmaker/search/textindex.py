@@ -199,11 +199,24 @@ class FieldIndex:
 
     # ------------------------------------------------------------------ lookups
     def _fresh(self, positions: np.ndarray, delta_hits: Iterable[int]) -> np.ndarray:
+        """The base table's sorted positions less those the overlay replaces, plus the
+        overlay's hits. Both sides are sorted and the overlay small: merged by binary search
+        (one pass over the postings), not by sorting them again - after a delta a broad
+        term's postings (a fifth of a million rows) would be re-sorted on every query."""
         if len(positions) and len(self._stale):
-            positions = positions[~np.isin(positions, self._stale, assume_unique=True)]
-        extra = sorted(delta_hits)
-        if extra:
-            positions = np.union1d(positions, np.asarray(extra, dtype=np.int64))
+            at = np.searchsorted(positions, self._stale)
+            inside = at < len(positions)
+            at = at[inside][positions[at[inside]] == self._stale[inside]]
+            if len(at):
+                positions = np.delete(positions, at)
+        extra = np.asarray(sorted(set(delta_hits)), dtype=np.int64)
+        if len(extra):
+            positions = positions.astype(np.int64, copy=False)
+            at = np.searchsorted(positions, extra)
+            inside = at < len(positions)
+            present = np.zeros(len(extra), dtype=bool)
+            present[inside] = positions[at[inside]] == extra[inside]
+            positions = np.insert(positions, at[~present], extra[~present])
         return positions
 
     def _bigram_postings(self, pair: str) -> np.ndarray:

@@ -274,12 +274,58 @@ def test_stored_fingerprints_are_read_in_one_query_without_the_projects(app, cou
     assert report.updated == count
     reads = [s for s in counted.statements if s.upper().startswith("SELECT") and "FROM projects" in s]
     # the keys and fingerprints of every project: one narrow statement
-    narrow = [s for s in reads if "row_fingerprint" in s and "construction_content" not in s]
+    narrow = [s for s in reads if "row_fingerprint" in s and "construction_content" not in s
+              and "sum(" not in s and " IN (" not in s]
     assert len(narrow) == 1 and "WHERE catalogue_id = " in narrow[0]
     # whole projects only for the changed rows (by number), never the catalogue's
     wide = [s for s in reads if "construction_content" in s]
     assert all(" IN (" in s for s in wide)
     assert [s for s in wide if "projects.code IN" in s]
+
+
+def _reupload_statements(size: int, change) -> tuple[list[str], object]:
+    catalogue = make_catalogue()
+    rows = base_rows(size)
+    import_catalogue(catalogue, sheet(rows), "sheet.csv", user=None)
+    db.session.commit()
+    change(rows)
+    from queries import count_queries
+
+    with count_queries() as counted:
+        report = import_catalogue(catalogue, sheet(rows), "sheet.csv", user=None)
+        db.session.commit()
+    return counted.statements, report
+
+
+def _one_changed(rows):
+    rows[len(rows) // 2][7] = "改过的内容"
+
+
+def _one_changed_one_new_one_gone(rows):
+    rows[3][5] = str(int(rows[3][5]) + 1)
+    rows.pop(len(rows) // 2)
+    rows.append([str(len(rows) + 2), "新增贵阳第N号项目", "光伏", "贵阳市南明区", "9000", "6000", "合作", "新增"])
+
+
+@pytest.mark.parametrize("change", [_one_changed, _one_changed_one_new_one_gone])
+def test_a_reupload_runs_as_many_statements_whatever_the_size_of_the_catalogue(app, change):
+    small, small_report = _reupload_statements(40, change)
+    large, large_report = _reupload_statements(400, change)
+    assert (small_report.created, small_report.updated, len(small_report.missing)) == \
+        (large_report.created, large_report.updated, len(large_report.missing))
+    assert small_report.recognised == small_report.unchanged == 40 - 1 - len(small_report.missing)
+    assert large_report.recognised == 400 - 1 - len(large_report.missing)
+    assert len(large) == len(small), "\n".join(large)
+    # nothing reads a column of every project but the keys statement (code, fingerprint)
+    # and sums over the index; projects' other columns only by number (IN lists), duplicate
+    # candidates by region and a range of amounts (the index)
+    reads = [s for s in large if s.upper().startswith("SELECT") and "FROM projects" in s]
+    keys = [s for s in reads if s.startswith("SELECT row_fingerprint, code FROM projects")]
+    assert len(keys) == 1
+    wide = [s for s in reads if s not in keys and " IN (" not in s and "sum(" not in s
+            and "LIMIT" not in s and "BETWEEN" not in s]
+    # catalogue_json: the catalogue's count and sums after the write
+    assert all("count(projects.id)" in s for s in wide), wide
 
 
 def test_fingerprints_keep_cells_and_types_apart():

@@ -368,3 +368,38 @@ def test_new_held_out_part_is_fixed_and_never_tuned_on():
     others = [row for path in (LISTED, LISTED_2021, SSE_2012) for row in load_listed(path)]
     assert not {r["code"] for r in sse} & {r["code"] for r in others}
     assert not {r["registered_name"] for r in sse} & {r["registered_name"] for r in others}
+
+
+LISTING_FORMS = [
+    "江苏张家港农村商业银行股份有限公司",
+    "重庆农村商业银行股份有限公司",
+    "重庆银行股份有限公司",
+    "怀集登云汽配股份有限公司",
+    "成都云图控股股份有限公司",
+    "九号有限公司",
+    "青岛征和工业股份有限公司",
+    "四川宏达股份有限公司",
+    "株洲宏达电子股份有限公司",
+    "万科企业股份有限公司",
+    "万马科技股份有限公司",
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("张家港行", "江苏张家港农村商业银行股份有限公司"),  # a rural commercial bank's short form
+        ("渝农商行", "重庆农村商业银行股份有限公司"),
+        ("重庆银行", "重庆银行股份有限公司"),  # the other bank of the city stays itself
+        ("登云股份", "怀集登云汽配股份有限公司"),  # 怀集 is a county: a place word, dropped
+        ("九号公司-UWD", "九号有限公司"),  # STAR-market marks
+        ("N征和", "青岛征和工业股份有限公司"),  # first-day mark
+        ("宏达股份", "四川宏达股份有限公司"),  # the whole name but its place, over 宏达电子
+        ("万科A", "万科企业股份有限公司"),  # 万马科技 only has 万 and 科 scattered
+        ("沪农商行", None),  # no Shanghai bank on the list
+    ],
+)
+def test_listing_forms(query, expected):
+    resolver = NameResolver(InvestorName(i, name) for i, name in enumerate(LISTING_FORMS, start=1))
+    resolution = resolver.resolve(query)
+    assert (resolution.match.name if resolution.match else None) == expected

@@ -115,6 +115,8 @@ def test_a_delta_in_place_on_a_loaded_matrix_writes_into_the_mapping_not_a_copy(
     for name in ("region_idx", "log_sought", "sector_idx", "mode_idx"):
         assert np.shares_memory(getattr(loaded, name), found.arrays[name]), name  # no copy
     assert path.read_bytes() == before  # the pages written are this process's own
+    # text scores still count on the snapshot's token CSR, the changed rows apart
+    assert getattr(loaded.texts, "shared_counts", None) is not None
     current = {p.id: p for p in start}
     current.update({p.id: p for p in later + changed})
     current.pop(start[7].id)
@@ -176,7 +178,7 @@ def from_rows(client) -> list:
         operations._contexts.clear()
 
 
-def test_a_worker_starts_from_the_snapshot_then_applies_the_log(app, client, logs):
+def test_a_worker_starts_from_the_snapshot_then_applies_the_log(app, client, logs, monkeypatch):
     projects = catalogue()
     expected = from_rows(client)
     assert [i["project"]["name"] for i in expected][0] == "贵阳光伏电站项目"
@@ -193,8 +195,12 @@ def test_a_worker_starts_from_the_snapshot_then_applies_the_log(app, client, log
     db.session.commit()
     operations._contexts.clear()
     builds, deltas = operations._contexts.builds, operations._contexts.deltas
+    copies = []
+    copy = ProjectMatrix.copy
+    monkeypatch.setattr(ProjectMatrix, "copy", lambda self: copies.append(1) or copy(self))
     got = matches(client)
     assert operations._contexts.builds == builds and operations._contexts.deltas == deltas + 1
+    assert not copies  # the matrix just mapped is brought forward in place, not copied first
     assert got == from_rows(client)
     assert "六盘水光伏储能项目" in [i["project"]["name"] for i in got]
 

@@ -17,7 +17,7 @@ from matchmaker.catalogue.models import Project
 from matchmaker.extensions import db
 from matchmaker.search import index as search_index
 from matchmaker.search.core import SearchRequest
-from matchmaker.search.operations import reindex_projects
+from matchmaker.search.operations import reindex_projects, write_snapshots
 
 QUERIES = ["光伏", "锂电", "锂电 遵义", "遵义光伏", "battery Zunyi", "lithium battery", "photovoltaic",
            "guian data center", "guìyáng", "数据中心", "磷酸铁锂", "photovoltic", "zunyl", "遵以 光伏",
@@ -163,3 +163,39 @@ def test_the_rebuild_command_writes_the_snapshots(app, runner, catalogue_project
     assert result.exit_code == 0, result.output
     assert f"Snapshot written: {path}" in result.output
     assert path.exists()
+
+
+def test_a_database_loaded_in_bulk_gets_an_identity_and_its_snapshots(app, catalogue_projects):
+    """A catalogue loaded with Core statements bumps no cache, so the database has no
+    identity yet; writing the snapshots (the rebuild command, `matchmaker serve`'s warm-up)
+    makes one instead of silently writing none."""
+    table = cache.CacheGeneration.__table__
+    db.session.execute(table.delete().where(table.c.name == cache.IDENTITY))
+    db.session.commit()
+    cache.clear_local()
+    search_index.forget_indexes()
+    assert cache.database_identity() is None
+    paths = write_snapshots()
+    db.session.commit()
+    identity = cache.database_identity()
+    assert identity is not None
+    assert snapshot_file() in paths and all(path.exists() for path in paths)
+    assert len(paths) == 2  # the search index and the matching matrix
+    assert cache.identify_database() == identity  # made once, then kept
+
+
+def test_the_server_warm_up_answers_a_search_and_a_match_before_the_fork(app, catalogue_projects, monkeypatch):
+    from matchmaker import serve
+    from matchmaker.matching import operations
+
+    asked = []
+    for module, name in ((serve, "search_projects"), (serve, "match_projects")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _o=original, _n=name, **k: asked.append(_n) or _o(*a, **k))
+    operations._contexts.clear()
+    search_index.forget_indexes()
+    serve.warm_caches(app)
+    assert asked == ["search_projects", "match_projects"]
+    with app.app_context():
+        with search_index.current_index() as index:
+            assert index.size  # inherited by the workers forked after it

@@ -183,6 +183,7 @@ def loaded_app(prefix: str, size: int) -> Iterator[object]:
     if url.startswith("postgresql") and not _kept and os.environ.get("MATCHMAKER_BENCH_REUSE_DATABASE"):
         found = _already_loaded(url, size)
         if found:
+            _analyze(url)
             _kept.update(found)
             with loaded_app(prefix, size) as loaded:
                 yield loaded
@@ -198,6 +199,8 @@ def loaded_app(prefix: str, size: int) -> Iterator[object]:
         started = time.perf_counter()
         reindex_projects(None)
         db.session.commit()
+        if keep:
+            _analyze(url)
         info = {"size": size, "catalogue_id": catalogue_id, "load_s": round(loaded, 1),
                 "reindex_s": round(time.perf_counter() - started, 1), "instance": instance}
         try:
@@ -208,6 +211,22 @@ def loaded_app(prefix: str, size: int) -> Iterator[object]:
             raise
         if keep:
             _kept.update(info)
+
+
+def _analyze(url: str) -> None:
+    """ANALYZE the PostgreSQL benchmark database: what autovacuum does after a big load in
+    production (it is off on this machine, and a `createdb -T` copy has no statistics).
+    Without them the planner scans a million project_sectors rows to load 20 projects'
+    sectors (244 ms instead of 0.4 ms per search page)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("ANALYZE"))
+            conn.commit()
+    finally:
+        engine.dispose()
 
 
 def _already_loaded(url: str, size: int) -> dict | None:

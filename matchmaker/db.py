@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.functions import GenericFunction
@@ -108,6 +109,33 @@ def _money_sum_sqlite(element, compiler, **kw):
     low = f"sum(({x}) % 1000000000)"
     high = f"(sum(({x}) / 1000000000) + {low} / 1000000000)"
     return f"(CAST({high} AS TEXT) || printf('%09d', {low} % 1000000000))"
+
+
+class among(sa.sql.expression.ColumnElement):  # noqa: N801 - used like sa.and_
+    """`column IN (values)` bound as ONE parameter: on PostgreSQL an array (`= ANY`), planned
+    once whatever the number of values; elsewhere an expanding list (SQLite allows 32,766
+    parameters per statement: callers keep lists under that). A Python list written into
+    `in_()` instead is coerced value by value each time a statement is built, and PostgreSQL
+    then parses and plans a parameter per value (0.3 s for 1,000 codes under load)."""
+
+    type = sa.Boolean()
+    inherit_cache = False  # the values are part of the construct, not of the statement's key
+
+    def __init__(self, column: sa.ColumnElement, values) -> None:
+        self.column = column
+        self.values = list(values)
+
+
+@compiles(among)
+def _among_default(element, compiler, **kw):
+    listed = sa.bindparam(None, element.values, expanding=True, type_=element.column.type)
+    return compiler.process(element.column.in_(listed), **kw)
+
+
+@compiles(among, "postgresql")
+def _among_postgresql(element, compiler, **kw):
+    array = sa.bindparam(None, element.values, type_=postgresql.ARRAY(element.column.type))
+    return compiler.process(element.column == sa.any_(array), **kw)
 
 
 class UTCDateTime(TypeDecorator):

@@ -61,7 +61,7 @@ from matchmaker.catalogue.rowtypes import (
     ParseResult,
     RowError,
 )
-from matchmaker.db import money_sum, utcnow
+from matchmaker.db import among, money_sum, utcnow
 from matchmaker.editions.models import Edition
 from matchmaker.editions.operations import (
     EDITION_FIELDS,
@@ -88,7 +88,7 @@ log = logging.getLogger(__name__)
 
 LIST_LIMIT = 1000  # entries kept in each list of the report (the totals say how many in all)
 CHUNK = 5000
-IN_CHUNK = 500  # values per IN (...) list
+IN_CHUNK = 5000  # values per IN list (`db.among`: one array on PostgreSQL)
 # Part of every row fingerprint (with the parser's PARSER_VERSION): change it whenever a
 # change to this module's row rules (lengths, scope, the values stored) can treat the same
 # parsed row differently, so that the next upload reads every row again.
@@ -418,7 +418,7 @@ def _recognised_sought(catalogue_id: int, covered: set[int] | None, recognised: 
     else:
         result, sign, codes = Decimal("0.00"), 1, sorted(recognised)
     for start in range(0, len(codes), IN_CHUNK):
-        part = db.session.scalar(total.where(table.c.code.in_(codes[start : start + IN_CHUNK])))
+        part = db.session.scalar(total.where(among(table.c.code, codes[start : start + IN_CHUNK])))
         result += sign * (part or Decimal("0.00"))
     return result
 
@@ -438,7 +438,7 @@ def _by_code(catalogue_id: int, codes: Iterable[str], *columns: sa.Column) -> li
     for start in range(0, len(codes), IN_CHUNK):
         found.extend(db.session.execute(
             sa.select(*columns).where(table.c.catalogue_id == catalogue_id,
-                                      table.c.code.in_(codes[start : start + IN_CHUNK]))
+                                      among(table.c.code, codes[start : start + IN_CHUNK]))
         ))
     return found
 
@@ -474,7 +474,7 @@ def _existing_projects(catalogue_id: int | None, codes: Sequence[str], live: int
     query = sa.select(*columns).where(table.c.catalogue_id == catalogue_id)
     everything = len(codes) * 4 >= live
     chunks = [query] if everything else [
-        query.where(table.c.code.in_(codes[start : start + IN_CHUNK]))
+        query.where(among(table.c.code, codes[start : start + IN_CHUNK]))
         for start in range(0, len(codes), IN_CHUNK)
     ]
     for chunk in chunks:
@@ -496,7 +496,7 @@ def _existing_projects(catalogue_id: int | None, codes: Sequence[str], live: int
                  .where(table.c.catalogue_id == catalogue_id)]
     else:
         ids = list(by_id)
-        links = [links.where(project_sectors.c.project_id.in_(ids[start : start + IN_CHUNK]))
+        links = [links.where(among(project_sectors.c.project_id, ids[start : start + IN_CHUNK]))
                  for start in range(0, len(ids), IN_CHUNK)]
     for chunk in links:
         for project_id, code in db.session.execute(chunk):

@@ -163,11 +163,12 @@ class SearchIndex:
         self.snapshot_token: tuple | None = None  # (file, token) of the snapshot written or read
 
     # ------------------------------------------------------------------ upkeep
-    # Storage: one numpy column per attribute (`_COLUMNS`, plus the band), `capacity` rows of
-    # which the first `size` are documents and the rest free (invisible) headroom for new
-    # ones; a row's position never changes. No Python object per document: the columns and
-    # the two FieldIndex tables are all a snapshot holds (`to_arrays` / `from_arrays`), and
-    # a delta writes its rows in place (into the headroom for new documents).
+    # Storage: one numpy column per attribute (`_COLUMNS`, plus the band and the facet cell),
+    # `capacity` rows of which the first `size` are documents and the rest free (invisible)
+    # headroom for new ones; a row's position never changes. No Python object per document:
+    # the columns, the facet cells' table and the two FieldIndex tables are all a snapshot
+    # holds (`to_arrays` / `from_arrays`), and a delta writes its rows in place (into the
+    # headroom for new documents).
     def load(self, documents: Iterable[Document]) -> None:
         """Replace everything (a full load)."""
         docs = list(documents)
@@ -198,6 +199,7 @@ class SearchIndex:
         for column, (name, _dtype) in enumerate(self._COLUMNS):
             a[name][rows] = [c[column] for c in cells]
         a["band"][rows] = self._bands(a["sought"][rows])
+        a["cell"][rows] = self._cells_of(a, np.asarray(rows, dtype=np.int64))
         self._masks_of = None  # patched in place: the cached masks are stale
 
     @staticmethod
@@ -213,6 +215,8 @@ class SearchIndex:
             if docs:
                 a[name][: len(docs)] = np.asarray([c[column] for c in cells], dtype=dtype)
         a["band"] = self._bands(a["sought"])
+        a["cell"], self._cell_table = _facet_cells(a)
+        self._cell_index = None
         return a
 
     def _use_columns(self, columns: dict[str, np.ndarray], size: int,
@@ -269,6 +273,7 @@ class SearchIndex:
         size = self.size
         order = np.argsort(self._a["ids"][:size], kind="stable")
         arrays = {f"col_{name}": array for name, array in self._a.items()}
+        arrays.update({f"cells_{name}": array for name, array in self._cell_table.items()})
         arrays["order"] = order
         arrays["sorted_ids"] = self._a["ids"][:size][order]
         for prefix, field_index in (("name_", self.names), ("content_", self.contents)):
@@ -279,8 +284,10 @@ class SearchIndex:
         """Take the index from a snapshot (arrays are used as they are: mapped pages)."""
         if meta.get("fingerprint") != self.fingerprint():
             raise ValueError("the snapshot was made with other reference data (sectors, regions)")
-        names = self._COLUMNS_KEY + ("band",)
+        names = self._COLUMNS_KEY + ("band", "cell")
         columns = {name: arrays[f"col_{name}"] for name in names}
+        self._cell_table = {name: arrays[f"cells_{name}"] for name in _CELL_FIELDS}
+        self._cell_index = None
         self.names = FieldIndex.from_arrays({k[5:]: v for k, v in arrays.items() if k.startswith("name_")})
         self.contents = FieldIndex.from_arrays(
             {k[8:]: v for k, v in arrays.items() if k.startswith("content_")})
@@ -337,6 +344,20 @@ class SearchIndex:
         return self._a
 
     # ------------------------------------------------------------------ matching
+    MASK_CACHE_BYTES = 64 << 20  # cached filter masks: 64 of them at a million rows
+
+    def _ids_ascending(self) -> bool:
+        """Whether project ids grow with the position (rows loaded in id order, the usual
+        case): then any rows' ids grow with their position too (once per build)."""
+        a = self._arrays()
+        if self._masks_of is not a:
+            self._masks, self._masks_of = {}, a
+        flag = self._masks.get(("ids-ascending",))
+        if flag is None:
+            ids = a["ids"][: self.size]
+            flag = self._masks[("ids-ascending",)] = bool(np.all(ids[1:] > ids[:-1]))
+        return flag
+
     def _cached_mask(self, key: tuple, compute) -> np.ndarray:
         """A filter mask computed once per build of the arrays (read-only: callers combine
         it into their own arrays, never write into it)."""
@@ -345,29 +366,39 @@ class SearchIndex:
             self._masks, self._masks_of = {}, a
         mask = self._masks.get(key)
         if mask is None:
-            if len(self._masks) >= 256:
+            if len(self._masks) >= max(16, self.MASK_CACHE_BYTES // max(self.rows, 1)):
                 self._masks.clear()
             mask = self._masks[key] = compute(a)
             mask.flags.writeable = False
         return mask
 
-    def _sector_sets(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's sector bits as an index into the distinct values (a few hundred sets
-        among a million rows), and each distinct value's 64 bits (once per array build)."""
-        def compute(a):
-            values, inverse = np.unique(a["sectors"], return_inverse=True)
-            bits = np.unpackbits(values.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").astype(np.int64)
-            bits.flags.writeable = False
-            self._masks[("sector-set-bits",)] = bits
-            return inverse.reshape(-1).astype(np.int32)
+    def _cells_of(self, a: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+        """The facet cells of these (changed) rows: the cell of the same values when there
+        is one, else a new cell appended to the table (the table only grows until a full
+        load; an unused cell counts zero)."""
+        if self._cell_index is None:
+            self._cell_index = {key: i for i, key in enumerate(zip(*(self._cell_table[f].tolist() for f in _CELL_FIELDS), strict=True))}
+        found = []
+        added: list[tuple] = []
+        for key in zip(*(a[f][rows].tolist() for f in _CELL_FIELDS), strict=True):
+            cell = self._cell_index.get(key)
+            if cell is None:
+                cell = self._cell_index[key] = len(self._cell_index)
+                added.append(key)
+            found.append(cell)
+        if added:
+            self._cell_table = {f: np.concatenate([self._cell_table[f], np.asarray(values, dtype=self._cell_table[f].dtype)])
+                                for f, values in zip(_CELL_FIELDS, zip(*added, strict=True), strict=True)}
+        return np.asarray(found, dtype=np.int32)
 
-        sets = self._cached_mask(("sector-sets",), compute)
-        bits = self._masks.get(("sector-set-bits",))
-        if bits is None:  # the cache was cleared between the two: compute both again
-            self._masks.pop(("sector-sets",), None)
-            sets = self._cached_mask(("sector-sets",), compute)
-            bits = self._masks[("sector-set-bits",)]
-        return sets, bits
+    def _cell_sector_bits(self) -> np.ndarray:
+        """Each facet cell's 64 sector bits (cells x 64), computed again when cells are added."""
+        sectors = self._cell_table["sectors"]
+        cached = getattr(self, "_cell_bits", None)
+        if cached is None or cached[0] is not sectors:
+            bits = np.unpackbits(sectors.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").astype(np.int64)
+            self._cell_bits = cached = (sectors, bits)
+        return cached[1]
 
     def _region_hits(self, codes: Sequence[str]) -> np.ndarray:
         def compute(a):
@@ -453,33 +484,37 @@ class SearchIndex:
                 break
         return result if result is not None else np.zeros(0, np.int64)
 
-    def _score_part(self, part: Part, *, fuzzy: bool = False) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """The part's score per document, and the positions hit per field."""
-        weights = tuple(np.uint8(w) for w in ((NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy
-                                               else (NAME, SECTOR, REGION, CONTENT)))
+    def _score_part(self, part: Part, translations: tuple[set[str], list[Part]] | None = None, *,
+                    fuzzy: bool = False) -> tuple[list[tuple[int, np.ndarray]], dict[str, np.ndarray], np.ndarray]:
+        """The part's score layers (a document's part score is the highest weight among the
+        layers whose mask has it), the mask of documents hit per field, and the mask of
+        documents hit at all. Scores are read only for the documents kept at the end
+        (`_totals`): no per-document score array per part."""
+        weights = (NAME_FUZZY, SECTOR_FUZZY, REGION_FUZZY, CONTENT_FUZZY) if fuzzy else (NAME, SECTOR, REGION, CONTENT)
         hits: dict[str, np.ndarray] = {}
         # a label containing a shorter one adds nothing ('光伏电站' when '光伏' is searched)
-        chinese, english = self._translations(part)
+        chinese, english = translations if translations is not None else self._translations(part)
         candidates = self._concept_labels(part) | chinese | ({part.text} if not part.latin else set())
         labels = sorted(label for label in candidates - {part.text}
                         if not any(other != label and other in label for other in candidates))[:40]
-        # one byte per document and part (a field weight is at most 100): whole-array
-        # operations over a million documents cost a quarter of int32 ones
         content = self._literal(part, self.contents, labels, english)
-        score = content * weights[3]
+        name = self._literal(part, self.names, labels, english)
         hits["content"] = content
+        layers = [(weights[3], content)]
+        hit = content | name
         if part.regions:
             region = self._region_hits(part.regions)
-            np.maximum(score, region * weights[2], out=score)
+            layers.append((weights[2], region))
             hits["region"] = region
+            hit |= region
         if part.sectors:
             sector = self._sector_hits(part.sectors)
-            np.maximum(score, sector * weights[1], out=score)
+            layers.append((weights[1], sector))
             hits["sector"] = sector
-        name = self._literal(part, self.names, labels, english)
-        np.copyto(score, weights[0], where=name)
+            hit |= sector
+        layers.append((weights[0], name))
         hits["name"] = name
-        return score, hits
+        return layers, hits, hit
 
     def _choices(self, with_digits: bool) -> list[str]:
         """Words a Latin typo may be corrected to (cached per names vocabulary). A word of
@@ -517,49 +552,62 @@ class SearchIndex:
         sectors, regions = vocab.concepts_cjk(corrected)
         return Part(corrected, False, (), sectors, regions, fuzzy=True, corrected=corrected)
 
-    def _match_parts(self, parts: list[Part], corrections: list[tuple[str, str]]):
-        """Total score per document, documents matching every part, and per-part hits."""
-        count = self.rows
-        total = np.zeros(count, dtype=np.int32)
-        matched = np.ones(count, dtype=bool)
+    def _match_parts(self, parts: list[Part], corrections: list[tuple[str, str]], keep: np.ndarray):
+        """Narrow `keep` (in place) to the documents matching every part; each part's score
+        layers and hits per field (see `_score_part`)."""
         visible = self._arrays()["visible"]
-        all_hits = []
+        all_layers, all_hits = [], []
         for part in parts:
-            score, hits = self._score_part(part)
+            translations = self._translations(part)
+            layers, hits, hit = self._score_part(part, translations)
             part.highlight = {part.text} if not part.latin else {prefix_root(w) if len(w) >= 4 else w for w in part.words}
-            if not np.logical_and(score > 0, visible).any():
-                score, hits = self._fuzzy(part, corrections)
-            chinese, english = self._translations(part)
+            if not np.logical_and(hit, visible).any():
+                layers, hits, hit = self._fuzzy(part, corrections)
+            chinese, english = translations
             part.highlight |= self._concept_labels(part) | chinese | {w for p in english for w in p.words}
+            all_layers.append(layers)
             all_hits.append(hits)
+            keep &= hit
+        return all_layers, all_hits
+
+    @staticmethod
+    def _totals(all_layers: list[list[tuple[int, np.ndarray]]], positions: np.ndarray) -> np.ndarray:
+        """The total score of the documents at `positions`: per part the highest weight of
+        the layers having the document, added up over the parts."""
+        total = np.zeros(len(positions), dtype=np.int32)
+        for layers in all_layers:
+            score = np.zeros(len(positions), dtype=np.uint8)
+            for weight, mask in layers:
+                np.maximum(score, mask[positions] * np.uint8(weight), out=score)
             total += score
-            matched &= score > 0
-        return total, matched, all_hits
+        return total
 
     def _fuzzy(self, part: Part, corrections: list[tuple[str, str]]):
-        count = self.rows
         corrected = self._correct(part)
         if corrected is not None:
-            score, hits = self._score_part(corrected, fuzzy=True)
+            layers, hits, hit = self._score_part(corrected, fuzzy=True)
             corrections.append((part.text, corrected.text))
             part.fuzzy, part.corrected = True, corrected.text
             part.sectors, part.regions = corrected.sectors, corrected.regions
             part.highlight = {corrected.text if not corrected.latin else prefix_root(corrected.text)}
-            return score, hits
-        score = np.zeros(count, dtype=np.int32)
+            return layers, hits, hit
+        hit = np.zeros(self.rows, dtype=bool)
         hits: dict[str, np.ndarray] = {"name": np.zeros(0, np.int64), "content": np.zeros(0, np.int64)}
+        layers: list[tuple[int, np.ndarray]] = []
         if not part.latin and len(part.text) >= 3:
             # most of the term's bigrams present: one wrong or extra character tolerated
             for key, field_index, weight in (("content", self.contents, CONTENT_FUZZY), ("name", self.names, NAME_FUZZY)):
                 positions, counts, pairs = field_index.bigram_counts(part.text)
                 need = max(2, math.ceil(pairs * 2 / 3))
-                found = positions[counts >= need]
-                score[found] = weight
+                found = np.zeros(self.rows, dtype=bool)
+                found[positions[counts >= need]] = True
+                layers.append((weight, found))
                 hits[key] = found
-            if (score > 0).any():
+                hit |= found
+            if hit.any():
                 part.fuzzy = True
                 part.highlight = {part.text[i : i + 2] for i in range(len(part.text) - 1)}
-        return score, hits
+        return layers, hits, hit
 
     def _concept_labels(self, part: Part) -> set[str]:
         """Chinese labels of the part's sectors and regions, to highlight in names."""
@@ -573,14 +621,19 @@ class SearchIndex:
         return labels
 
     def _filter(self, request: SearchRequest) -> np.ndarray:
+        """The mask of the documents the filters keep (a fresh array the caller may change);
+        the masks of statuses, sectors, regions, modes and bands are cached."""
         a = self._arrays()
-        keep = a["visible"].copy()
-        if request.statuses:
-            wanted = np.zeros(len(STATUSES), dtype=bool)
-            wanted[[STATUSES.index(s) for s in request.statuses]] = True
-            keep &= wanted[a["status"]]
-        else:
-            keep &= a["status"] != STATUSES.index("withdrawn")
+        statuses = tuple(sorted(request.statuses))
+
+        def visible_with_status(a):
+            if statuses:
+                wanted = np.zeros(len(STATUSES), dtype=bool)
+                wanted[[STATUSES.index(s) for s in statuses]] = True
+                return a["visible"] & wanted[a["status"]]
+            return a["visible"] & (a["status"] != STATUSES.index("withdrawn"))
+
+        keep = self._cached_mask(("status", statuses), visible_with_status).copy()
         if request.sectors:
             keep &= self._sector_hits(request.sectors)
         if request.regions:
@@ -589,11 +642,11 @@ class SearchIndex:
             bits = 0
             for mode in request.modes:
                 bits |= 1 << self.modes.index(mode)
-            keep &= (a["modes"] & np.uint8(bits)) != 0
+            keep &= self._cached_mask(("modes", bits), lambda a: (a["modes"] & np.uint8(bits)) != 0)
         if request.bands:
             wanted = np.zeros(len(BAND_CODES), dtype=bool)
             wanted[[BAND_CODES.index(b) for b in request.bands]] = True
-            keep &= wanted[a["band"]]
+            keep &= self._cached_mask(("bands", *sorted(request.bands)), lambda a: wanted[a["band"]])
         if request.min_sought_fen is not None:
             keep &= a["sought"] >= request.min_sought_fen
         if request.max_sought_fen is not None:
@@ -601,44 +654,49 @@ class SearchIndex:
         return keep
 
     # ------------------------------------------------------------------ search
-    def search(self, request: SearchRequest, *, explain: bool = True) -> SearchResult:
-        validate(request, self)
+    def _select(self, request: SearchRequest):
+        """(parts, corrections, the mask of the documents answering, score layers per part,
+        hits per part) for a validated request."""
         parts = self._parse(request.q)
         corrections: list[tuple[str, str]] = []
-        a = self._arrays()
         keep = self._filter(request)
-        if parts:
-            total, matched, part_hits = self._match_parts(parts, corrections)
-            keep &= matched
-            phrase = "".join(fold(request.q).split())
-            if len(parts) > 1 and len(phrase) >= 2 and all(is_cjk_char(c) for c in phrase):
-                total[self.names.cjk(phrase)] += PHRASE_BONUS
-        else:
-            total = np.zeros(self.rows, dtype=np.int32)
-            part_hits = []
+        layers, part_hits = self._match_parts(parts, corrections, keep) if parts else ([], [])
+        return parts, corrections, keep, layers, part_hits
+
+    def search(self, request: SearchRequest, *, explain: bool = True) -> SearchResult:
+        validate(request, self)
+        parts, corrections, keep, layers, part_hits = self._select(request)
+        a = self._arrays()
         positions = np.flatnonzero(keep)
-        ids = a["ids"][positions]
+        total = self._totals(layers, positions)
+        phrase = "".join(fold(request.q).split())
+        if len(parts) > 1 and len(phrase) >= 2 and all(is_cjk_char(c) for c in phrase):
+            total[_members(positions, self.names.cjk(phrase))] += PHRASE_BONUS
         start = (request.page - 1) * request.per_page
         if start < len(positions):
             # rows loaded in id order (the usual case): ties on the sort key are cut by position
-            ascending = len(ids) < 2 or bool((ids[1:] > ids[:-1]).all())
+            monotone = 1 if self._ids_ascending() else 0
             if request.sort == "sought_desc":
-                primary, secondary = -a["sought"][positions], ids
+                primary = -a["sought"][positions]
             elif request.sort == "sought_asc":
-                primary, secondary = a["sought"][positions], ids
+                primary = a["sought"][positions]
             elif request.sort == "newest":
-                primary, secondary, ascending = -a["created"][positions], -ids, False
+                primary = -a["created"][positions]
             else:
-                primary, secondary = -total[positions], ids
-            order = _first(primary, secondary, start + request.per_page, secondary_ascending=ascending)
-            page_positions = positions[order[start : start + request.per_page]]
+                primary = -total
+            newest = request.sort == "newest"
+            order = _first(primary, start + request.per_page,
+                           (lambda i: -a["ids"][positions[i]]) if newest else (lambda i: a["ids"][positions[i]]),
+                           monotone=-monotone if newest else monotone)
+            page = order[start : start + request.per_page]
         else:
-            page_positions = []
+            page = np.zeros(0, dtype=np.int64)
         hits = []
-        for position in page_positions:
+        for index in page:
+            position = positions[index]
             fields = [name for name in ("name", "sector", "region", "content")
                       if any(name in h and _contains(h[name], position) for h in part_hits)]
-            hits.append(Hit(int(a["ids"][position]), int(total[position]), tuple(fields)))
+            hits.append(Hit(int(a["ids"][position]), int(total[index]), tuple(fields)))
         result = SearchResult(
             total=int(len(positions)), page=request.page, per_page=request.per_page, hits=hits,
             facets=self.facets(keep, positions), parts=parts, corrections=corrections,
@@ -648,20 +706,30 @@ class SearchIndex:
         return result
 
     def count(self, request: SearchRequest) -> int:
-        return self.search(SearchRequest(**{**request.__dict__, "page": 1, "per_page": 1}), explain=False).total
+        """How many documents answer the request (no page, no facets)."""
+        request = SearchRequest(**{**request.__dict__, "page": 1, "per_page": 1})
+        validate(request, self)
+        return int(np.count_nonzero(self._select(request)[2]))
 
     # ------------------------------------------------------------------ facets
     def facets(self, keep: np.ndarray, positions: np.ndarray | None = None) -> dict:
+        """The facets of these documents: they are counted per facet cell (the distinct
+        combinations of prefecture, sector set, modes, status and band: thousands among a
+        million rows) with one bincount, then the cells' values are counted."""
         a = self._arrays()
         if positions is None:
             positions = np.flatnonzero(keep)
-        prefecture_counts = np.bincount(a["prefecture"][positions] + 1, minlength=len(self.region_codes) + 1)
-        # rows counted per distinct sector set (one bincount), then the sets' bits
-        sets, bits = self._sector_sets()
-        sector_counts = np.bincount(sets[positions], minlength=len(bits)) @ bits
-        mode_counts = np.bincount(a["modes"][positions], minlength=256) @ _BYTE_BITS
-        status_counts = np.bincount(a["status"][positions], minlength=len(STATUSES))
-        band_counts = np.bincount(a["band"][positions], minlength=len(BANDS))
+        table = self._cell_table
+        counts = np.bincount(a["cell"][positions], minlength=len(table["band"]))
+
+        def per(values: np.ndarray, length: int) -> np.ndarray:
+            return np.bincount(values, weights=counts, minlength=length).astype(np.int64)
+
+        prefecture_counts = per(table["prefecture"] + 1, len(self.region_codes) + 1)
+        sector_counts = counts @ self._cell_sector_bits()
+        mode_counts = per(table["modes"], 256) @ _BYTE_BITS
+        status_counts = per(table["status"], len(STATUSES))
+        band_counts = per(table["band"], len(BANDS))
         return self.facets_from_counts(prefecture_counts, sector_counts, mode_counts, status_counts, band_counts)
 
     def facets_from_counts(self, prefecture_counts, sector_counts, mode_counts, status_counts, band_counts) -> dict:
@@ -801,26 +869,61 @@ class SearchIndex:
         return best["code"], best["name"], best["count"]
 
 
+# what a facet cell is: the values the facets count, one combination per cell
+_CELL_FIELDS = ("prefecture", "sectors", "modes", "status", "band")
+
+
+def _facet_cells(a: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Every row's facet cell (an index into the distinct combinations of the facets'
+    values) and the cells' values, for a full load."""
+    sets, set_of_row = np.unique(a["sectors"], return_inverse=True)
+    key = ((set_of_row.reshape(-1).astype(np.int64) << 32) | ((a["prefecture"].astype(np.int64) + 1) << 16)
+           | (a["modes"].astype(np.int64) << 8) | (a["status"].astype(np.int64) << 4) | a["band"].astype(np.int64))
+    keys, cell_of_row = np.unique(key, return_inverse=True)
+    table = {"prefecture": ((keys >> 16) & 0xFFFF).astype(np.int32) - 1, "sectors": sets[keys >> 32],
+             "modes": ((keys >> 8) & 0xFF).astype(np.uint8), "status": ((keys >> 4) & 0xF).astype(np.int8),
+             "band": (keys & 0xF).astype(np.int8)}
+    return cell_of_row.reshape(-1).astype(np.int32), table
+
+
 # _BYTE_BITS[v, b]: bit b (little-endian) of the byte value v
 _BYTE_BITS = np.unpackbits(np.arange(256, dtype=np.uint8).reshape(-1, 1), axis=1, bitorder="little").astype(np.int64)
 
 
-def _first(primary: np.ndarray, secondary: np.ndarray, k: int, *, secondary_ascending: bool = False) -> np.ndarray:
+def _first(primary: np.ndarray, k: int, secondary, *, monotone: int = 0) -> np.ndarray:
     """The indexes of the k first elements in (primary, secondary) order, in that order -
     the same as np.lexsort((secondary, primary))[:k] (secondary is unique), without sorting
-    everything: a partition finds the k-th primary value, ties on it are cut by secondary
-    (by index when `secondary_ascending` says secondary grows with the index)."""
+    everything: a partition finds the k-th primary value, ties on it are cut by secondary.
+    `secondary(indexes)` gives the secondary values of some elements (only the few that
+    need them are asked); `monotone` 1 (-1) says they grow (shrink) with the index, so
+    ties are cut by index."""
     count = len(primary)
     if k >= count:
-        return np.lexsort((secondary, primary))
+        every = np.arange(count)
+        return np.lexsort((secondary(every), primary))
     threshold = np.partition(primary, k - 1)[k - 1]
     below = np.flatnonzero(primary < threshold)
     tied = np.flatnonzero(primary == threshold)
     need = k - len(below)
     if need < len(tied):
-        tied = tied[:need] if secondary_ascending else tied[np.argpartition(secondary[tied], need - 1)[:need]]
+        if monotone > 0:
+            tied = tied[:need]
+        elif monotone < 0:
+            tied = tied[len(tied) - need :]
+        else:
+            tied = tied[np.argpartition(secondary(tied), need - 1)[:need]]
     chosen = np.concatenate([below, tied])
-    return chosen[np.lexsort((secondary[chosen], primary[chosen]))]
+    return chosen[np.lexsort((secondary(chosen), primary[chosen]))]
+
+
+def _members(positions: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The indexes in `positions` (sorted, unique) of those among `values` (unique)."""
+    if not len(positions) or not len(values):
+        return np.zeros(0, dtype=np.int64)
+    found = np.searchsorted(positions, values)
+    inside = found < len(positions)
+    found, values = found[inside], values[inside]
+    return found[positions[found] == values]
 
 
 def _contains(sorted_positions: np.ndarray, position: int) -> bool:

@@ -160,7 +160,7 @@ def _document(row) -> Document:
 
 
 SNAPSHOT = "search_index"
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: the facet cells (col_cell, cells_*)
 
 
 def _needs_full_load(index: SearchIndex, state) -> bool:

@@ -241,31 +241,34 @@ class FieldIndex:
             return np.zeros(0, dtype=np.int64)
         if len(term) == 1 or not all(is_cjk_char(c) for c in term):
             base = self._scan(term)
+        elif len(term) == 2:
+            base = self._bigram_postings(term)
         else:
-            pairs = sorted({term[i : i + 2] for i in range(len(term) - 1)})
-            lists = sorted((self._bigram_postings(p) for p in pairs), key=len)
-            base = lists[0]
-            for other in lists[1:]:
-                if not len(base):
-                    break
-                base = _intersect(base, other)
-            if len(term) > 2 and len(base):
-                base = self._confirmed(term, base)
+            base = self._confirmed(term)
         return self._fresh(base, (p for p, text in self._delta.items() if term in text))
 
     CONFIRMED_CACHE = 2_000_000  # positions kept of confirmed longer terms (int32: 8 MB)
 
-    def _confirmed(self, term: str, candidates: np.ndarray) -> np.ndarray:
-        """The candidates (documents with every bigram of a term of 3+ characters) whose text
-        has the term itself. Checking is a Python test per candidate, so the answer for the
-        base table is kept per term until the table is rebuilt: the same labels come back in
-        query after query (光伏 brings 农光互补, 太阳能 ...). Positions changed since the build
-        are stale and dropped by `_fresh` whatever the cache holds."""
+    def _confirmed(self, term: str) -> np.ndarray:
+        """The base table's documents whose text has a term of 3+ characters: the candidates
+        with every bigram of it (intersected postings), then the term itself checked in each
+        candidate's text. Checking is a Python test per candidate, so the answer is kept per
+        term until the table is rebuilt: the same labels come back in query after query
+        (光伏 brings 农光互补, 太阳能 ...), and a kept answer needs no intersection either.
+        Positions changed since the build are stale and dropped by `_fresh` whatever the
+        cache holds."""
         if getattr(self, "_confirmed_of", None) is not self._t:
             self._confirmed_terms: dict[str, np.ndarray] = {}
             self._confirmed_size, self._confirmed_of = 0, self._t
         found = self._confirmed_terms.get(term)
         if found is None:
+            pairs = sorted({term[i : i + 2] for i in range(len(term) - 1)})
+            lists = sorted((self._bigram_postings(p) for p in pairs), key=len)
+            candidates = lists[0]
+            for other in lists[1:]:
+                if not len(candidates):
+                    break
+                candidates = _intersect(candidates, other)
             pattern = re.compile(re.escape(term.encode()))
             found = np.asarray([p for p in candidates.tolist() if self._contains(p, pattern)], dtype=np.int32)
             if self._confirmed_size + len(found) > self.CONFIRMED_CACHE:
@@ -273,7 +276,8 @@ class FieldIndex:
                 self._confirmed_size = 0
             self._confirmed_terms[term] = found
             self._confirmed_size += len(found)
-        return found.astype(np.int64)
+            found.flags.writeable = False
+        return found
 
     def _scan(self, term: str) -> np.ndarray:
         pattern = re.compile(re.escape(term.encode()))

@@ -123,4 +123,9 @@ def test_an_incremental_update_patches_the_arrays_as_a_full_load_builds_them(app
         fresh.load(docs.values())
         assert fresh.size == index.size == len(docs)
         for name, array in fresh._arrays().items():
+            if name == "cell":  # facet cells are numbered as they come: their values agree
+                for field, values in fresh._cell_table.items():
+                    assert np.array_equal(index._cell_table[field][patched["cell"][: len(docs)]],
+                                          values[array[: len(docs)]]), field
+                continue
             assert np.array_equal(patched[name][: len(docs)], array[: len(docs)]), name

@@ -130,3 +130,57 @@ def test_a_tally_past_the_integer_range_falls_back_to_the_exact_sum(app, caplog)
     db.session.commit()
     assert signed_totals().total_yuan == Decimal("1.00")
     assert "tallies unusable" in caplog.text
+
+
+def _totals_statements() -> list[str]:
+    from queries import count_queries
+
+    signed_totals()  # the listed projects' counts are cached per process: count the steady state
+    db.session.expire_all()
+    with count_queries() as counted:
+        signed_totals()
+    return counted.statements
+
+
+def test_totals_run_as_many_statements_for_5_agreements_as_for_60_and_read_no_agreement(app):
+    session = make_session()
+    investors = [make_investor(f"贵州测试投资有限公司{i}") for i in range(6)]
+    projects = [make_project(name=f"光伏项目{i}") for i in range(6)]
+
+    def add(start: int, stop: int) -> None:
+        for number in range(start, stop):
+            off = number % 3 == 0
+            make_agreement(session, investors[number % 6], project=None if off else projects[number % 6],
+                           project_name=f"表外项目{number}" if off else "", amount_yuan=Decimal(100 + number))
+        db.session.commit()
+
+    add(0, 5)
+    few = _totals_statements()
+    add(5, 60)
+    many = _totals_statements()
+    assert len(many) == len(few), "\n".join(many)
+    # the tallies, not the agreements: links are read from their own table
+    assert not [s for s in many if "FROM agreements" in s], "\n".join(many)
+    assert_tallies_exact()
+
+
+def test_linked_agreements_are_read_by_id_and_counted_once(app):
+    from matchmaker.signing.models import AgreementLink
+
+    session, other = make_session(), make_session()
+    project = make_project(name="光伏项目")
+    originals = [make_agreement(session, project=project, project_name="", amount_yuan=Decimal("5.00"))
+                 for _ in range(3)]
+    duplicates = [make_agreement(other, project=project, project_name="", amount_yuan=Decimal("5.00"))
+                  for _ in range(3)]
+    make_agreement(other, amount_yuan=Decimal("0.01"))
+    for original, duplicate in zip(originals, duplicates, strict=True):
+        db.session.add(AgreementLink(duplicate_id=duplicate.id, original_id=original.id))
+    duplicates[2].voided, duplicates[2].void_reason = True, "录入错误"  # no longer counted: nothing to leave out
+    db.session.commit()
+    statements = _totals_statements()
+    reads = [s for s in statements if "FROM agreements" in s]
+    assert len(reads) == 1 and "agreements.id" in reads[0].split("WHERE", 1)[1], reads
+    totals = signed_totals()
+    assert (totals.count, totals.total_yuan, totals.linked_count) == (4, Decimal("15.01"), 2)
+    assert {row.key: row.count for row in totals.by_session} == {str(session.id): 3, str(other.id): 1}

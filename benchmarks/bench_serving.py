@@ -5,7 +5,8 @@ For each dataset (the demo data; the demo data plus N synthetic projects) and ea
 time to the first answered search after start (the search index is built per worker, at
 its first search), then requests/s, p50 and p95 at 1, 8 and 32 concurrent clients for the
 project search page, the search API, POST /api/v1/match and the signing dashboard, and the
-resident memory of each worker afterwards. The load generator is Python threads with
+resident memory of each worker afterwards, and the server's CPU time per request (master and
+workers, from /proc: what a request costs, whatever else the machine runs). The load generator is Python threads with
 keep-alive connections on the same 2-core machine, so it competes with the server: the
 figures are comparable with each other, not absolute.
 
@@ -21,7 +22,8 @@ URL is where the demo and synthetic data are loaded, as the SQLite file is other
 The baseline in the same run: `--baseline-tree DIR` (a checkout of the code before a
 change, e.g. `git archive COMMIT | tar -x -C DIR`) serves the same database with that
 code, with the same worker and thread counts (`--baseline-threads` to give it others,
-such as the defaults it had); `--rounds N` alternates ours and the baseline N times so that
+such as the defaults it had) and its own snapshot folder (`snapshots-baseline` in the
+instance folder: the formats may differ); `--rounds N` alternates ours and the baseline N times so that
 a change in the machine's load does not favour either.
 """
 
@@ -186,6 +188,23 @@ def rss_mb(root_pid: int) -> list[float]:
     return sizes
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """CPU time (user + system) used so far by the server: the master and its workers. Per
+    request it says what a request costs whatever else the machine runs (latencies do not)."""
+    try:
+        children = Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()
+    except OSError:
+        children = []
+    total = 0
+    for pid in [root_pid, *(int(p) for p in children)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass(frozen=True)
 class Server:
     label: str
@@ -224,8 +243,11 @@ def count_projects(env: dict[str, str], cwd: Path) -> int:
 def measure(server: Server, env: dict[str, str], folder: Path, chosen: list, concurrency: list[int],
             seconds: float, dataset: str, start_timeout: float) -> dict:
     port = free_port()
+    env = {**env, **dict(server.env)}
+    if server.tree is not None:  # its snapshots may be of another format: kept apart
+        env.setdefault("MATCHMAKER_SNAPSHOT_DIR", str(Path(env["MATCHMAKER_INSTANCE"]) / "snapshots-baseline"))
     started = time.perf_counter()
-    process = start_server(server.kind, server.workers, port, {**env, **dict(server.env)}, folder,
+    process = start_server(server.kind, server.workers, port, env, folder,
                            threads=server.threads, tree=server.tree,
                            log=folder / f"server-{port}.log")
     try:
@@ -239,13 +261,17 @@ def measure(server: Server, env: dict[str, str], folder: Path, chosen: list, con
                "results": []}
         for name, method, path, body in chosen:
             for clients in concurrency:
+                cpu_before = cpu_seconds(process.pid)
                 measured = load(port, method, path, body, clients, seconds)
+                measured["server_cpu_ms_per_request"] = round(
+                    (cpu_seconds(process.pid) - cpu_before) * 1000 / max(measured["requests"], 1), 1)
                 measured["load_average"] = [round(x, 2) for x in os.getloadavg()]
                 row["results"].append({"endpoint": name, "clients": clients, **measured})
                 print(f"{dataset:<12} {server.label:<20} {name:<20} c={clients:<3} "
                       f"{measured['rps']:>7} req/s p50 {measured['p50_ms']} ms "
-                      f"p95 {measured['p95_ms']} ms errors {measured['errors']} "
-                      f"load {measured['load_average'][0]}", file=sys.stderr, flush=True)
+                      f"p95 {measured['p95_ms']} ms cpu/req {measured['server_cpu_ms_per_request']} ms "
+                      f"errors {measured['errors']} load {measured['load_average'][0]}",
+                      file=sys.stderr, flush=True)
         row["rss_mb_per_worker"] = rss_mb(process.pid)
         return row
     finally:
@@ -329,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"{row['first_answer_s']} s, RSS per worker {row['rss_mb_per_worker']} MB")
             for item in row["results"]:
                 print(f"  {item['endpoint']:<20} c={item['clients']:<3} {item['rps']:>8} req/s  "
-                      f"p50 {item['p50_ms']:>7} ms  p95 {item['p95_ms']:>7} ms  errors {item['errors']}  "
+                      f"p50 {item['p50_ms']:>7} ms  p95 {item['p95_ms']:>7} ms  "
+                      f"cpu/req {item['server_cpu_ms_per_request']:>6} ms  errors {item['errors']}  "
                       f"load {item['load_average'][0]}")
         print(f"\nload average before {load_before}, after {document['load_average_after']}")
     return 0

@@ -24,6 +24,7 @@ from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from matchmaker import audit, cache, signals
 from matchmaker.accounts.operations import covered_region_ids, require_region
@@ -351,12 +352,29 @@ def translated_reasons(match: Match) -> list[dict[str, str]]:
 
 def _projects_by_id(ids: Sequence[int]) -> dict[int, Project]:
     """The projects with what their JSON and the pages show (sectors, region) loaded in two
-    statements, whatever their number: not one lazy load per project."""
+    statements, whatever their number: not one lazy load per project.
+
+    The sectors are read by `project_sectors.project_id` (its primary key's first column):
+    `selectinload` filters on the projects' id through a join instead, which PostgreSQL
+    answered with a sequential scan of the whole association table (141 ms at 1,000,000
+    projects, for 20)."""
     if not ids:
         return {}
-    query = (sa.select(Project).where(Project.id.in_(ids))
-             .options(selectinload(Project.sectors), joinedload(Project.region)))
-    return {p.id: p for p in db.session.scalars(query)}
+    projects = {p.id: p for p in db.session.scalars(
+        sa.select(Project).where(Project.id.in_(ids)).options(joinedload(Project.region)))}
+    sectors_of: dict[int, list[Sector]] = {project_id: [] for project_id in projects}
+    if projects:
+        rows = db.session.execute(
+            sa.select(project_sectors.c.project_id, Sector)
+            .join(Sector, Sector.id == project_sectors.c.sector_id)
+            .where(project_sectors.c.project_id.in_(list(projects)))
+            .order_by(project_sectors.c.project_id, Sector.position)  # the relationship's order
+        )
+        for project_id, sector in rows:
+            sectors_of[project_id].append(sector)
+    for project_id, project in projects.items():
+        set_committed_value(project, "sectors", sectors_of[project_id])
+    return projects
 
 
 def match_projects(data: Any, *, top: int = DEFAULT_TOP) -> list[ProjectMatch]:

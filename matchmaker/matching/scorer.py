@@ -1218,18 +1218,20 @@ class ProjectMatrix:
         if not len(indices):
             return []
         parts = self.components(profile, rows=np.asarray(indices))
+        keywords = _KeywordSide.of(profile.keywords, self.glossary) if "text" in parts else None
         result = []
         for position, (index, score) in enumerate(zip(indices, scores, strict=True)):
             project = self._projects[int(index)]
             components = {name: round(float(fit[position]), 3) for name, fit in parts.items()}
-            reasons = self.reasons(project, profile, components)
+            reasons = self.reasons(project, profile, components, keywords)
             result.append(Match(project.id, int(score), components, reasons))
         return result
 
     # -- reasons --
 
     def reasons(
-        self, project: ProjectFeatures, profile: Profile, components: Mapping[str, float]
+        self, project: ProjectFeatures, profile: Profile, components: Mapping[str, float],
+        keywords: _KeywordSide | None = None,
     ) -> list[Reason]:
         result: list[Reason] = []
         if "sector" in components:
@@ -1241,7 +1243,8 @@ class ProjectMatrix:
         if "mode" in components:
             result.append(Reason("mode", _mode_reason(project, profile)))
         if "text" in components:
-            result.append(Reason("text", _text_reason(project, profile, components["text"], self.glossary)))
+            result.append(Reason("text", _text_reason(project, profile, components["text"], self.glossary,
+                                                      keywords)))
         return result
 
     def _sector_reason(self, project: ProjectFeatures, profile: Profile) -> Message:
@@ -1316,9 +1319,26 @@ def _mode_reason(project: ProjectFeatures, profile: Profile) -> Message:
 
 def keyword_hits(keywords: str, text: str) -> list[str]:
     """The investor's keywords (as written) that occur in the project text, in order."""
-    haystack = compact(text)
-    words = [w for w in compact_words(keywords) if w]
-    return [w for w in dict.fromkeys(words) if compact(w) and compact(w) in haystack]
+    return _KeywordSide.of(keywords, None).hits(text)
+
+
+@dataclass(frozen=True)
+class _KeywordSide:
+    """What the text reasons read of the keywords, worked out once for all the projects
+    of one answer: the distinct words with their compact forms, and the glossary terms."""
+
+    words: tuple[tuple[str, str], ...]  # (as written, compact), distinct, in order
+    terms: tuple  # Glossary.find(keywords, longest=True)
+
+    @classmethod
+    def of(cls, keywords: str, glossary: Glossary | None) -> _KeywordSide:
+        words = dict.fromkeys(w for w in compact_words(keywords) if w)
+        return cls(tuple((w, compact(w)) for w in words),
+                   tuple(glossary.find(keywords, longest=True)) if glossary is not None else ())
+
+    def hits(self, text: str) -> list[str]:
+        haystack = compact(text)
+        return [w for w, short in self.words if short and short in haystack]
 
 
 def compact_words(keywords: str) -> list[str]:
@@ -1330,11 +1350,14 @@ def compact_words(keywords: str) -> list[str]:
 
 
 def _text_reason(project: ProjectFeatures, profile: Profile, fit: float,
-                 glossary: Glossary | None = None) -> Message:
-    hits = keyword_hits(profile.keywords, project.text)
+                 glossary: Glossary | None = None, keywords: _KeywordSide | None = None) -> Message:
+    if keywords is None:
+        keywords = _KeywordSide.of(profile.keywords, glossary)
+    hits = keywords.hits(project.text)
     if glossary is not None and fit > 0:
         # across languages, name both words: "hydrogen ↔ 氢能"
-        hits += [f"{mine} ↔ {theirs}" for mine, theirs in glossary.bridges(profile.keywords, project.text)]
+        hits += [f"{mine} ↔ {theirs}" for mine, theirs
+                 in glossary.bridges(profile.keywords, project.text, keyword_terms=keywords.terms)]
     if hits:
         listed = ", ".join(hits[:8])
         return Message(N_("Keywords matched: %(keywords)s"), {"keywords": listed})

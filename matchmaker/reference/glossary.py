@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,12 +115,14 @@ class Glossary:
         self.terms: list[Term] = list(terms)
         self.by_id = {t.id: t for t in self.terms}
         self._zh_first: dict[str, list[tuple[str, Term]]] = {}  # first bigram -> variants
+        self._zh_keys: dict[int, list[str]] = {}  # term id -> its folded Chinese variants
         self._en_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}  # first word
         for term in self.terms:
             for variant in term.zh:
                 key = normalize(variant).casefold()
                 if len(key) >= 2:
                     self._zh_first.setdefault(key[:2], []).append((key, term))
+                    self._zh_keys.setdefault(term.id, []).append(key)
             for variant in term.en:
                 words = tuple(w for w, _s, _e in english_words(_folded(variant)))
                 if words:
@@ -182,25 +184,32 @@ class Glossary:
 
     # -- finding -----------------------------------------------------------------------
 
-    def find(self, text: object, *, bridging_only: bool = True, longest: bool = False) -> list[Found]:
+    def find(self, text: object, *, bridging_only: bool = True, longest: bool = False,
+             terms: Collection[int] | None = None) -> list[Found]:
         """The terms in `text`, in text order. `longest`: non-overlapping, the longest
         variant at each place (for keywords); otherwise every occurrence (for project texts,
-        so that 光伏电站 is solar, power plant and solar power plant)."""
+        so that 光伏电站 is solar, power plant and solar power plant). `terms` (ids): only
+        those terms are looked for (without `longest` the same occurrences of them as a
+        full search finds)."""
         folded = _folded(text)[:MAX_TEXT_CHARS]
         found: list[Found] = []
+        bigrams = self.zh_bigrams if terms is None else {
+            key[:2] for term_id in terms for key in self._zh_keys.get(term_id, ())}
         # Chinese: only the bigrams that begin a variant are looked for, with str.find (the
         # hot path when 100,000 project texts are indexed).
-        for bigram in self.zh_bigrams.intersection(tokens(folded)):
+        for bigram in bigrams.intersection(tokens(folded)) if bigrams else ():
             entries = self._zh_first[bigram]
             index = folded.find(bigram)
             while index >= 0:
                 for variant, term in entries:
+                    if terms is not None and term.id not in terms:
+                        continue
                     if (not bridging_only or term.bridges) and folded.startswith(variant, index):
                         found.append(Found(term, variant, index, index + len(variant), True))
                         if longest:
                             break
                 index = folded.find(bigram, index + 1)
-        found.extend(self._find_english(folded, bridging_only=bridging_only, longest=longest))
+        found.extend(self._find_english(folded, bridging_only=bridging_only, longest=longest, terms=terms))
         found.sort(key=lambda f: (f.start, -(f.end - f.start)))
         if not longest:
             return found
@@ -212,12 +221,13 @@ class Glossary:
                 end = item.end
         return kept
 
-    def _find_english(self, folded: str, *, bridging_only: bool = True, longest: bool = False) -> list[Found]:
+    def _find_english(self, folded: str, *, bridging_only: bool = True, longest: bool = False,
+                      terms: Collection[int] | None = None) -> list[Found]:
         found: list[Found] = []
         words = english_words(folded) if _LATIN_RE.search(folded) else []
         for i, (word, start, _end) in enumerate(words):
             for variant_words, term in self._en_first.get(word, ()):
-                if bridging_only and not term.bridges:
+                if (bridging_only and not term.bridges) or (terms is not None and term.id not in terms):
                     continue
                 n = len(variant_words)
                 if tuple(w for w, _s, _e in words[i : i + n]) == variant_words:
@@ -273,14 +283,20 @@ class Glossary:
             result.append((item.term, list(other)))
         return result
 
-    def bridges(self, keywords: object, text: object) -> list[tuple[str, str]]:
+    def bridges(self, keywords: object, text: object, *,
+                keyword_terms: Sequence[Found] | None = None) -> list[tuple[str, str]]:
         """(keyword as written, the other-language word in the text) for each term the
-        keywords and the text share across languages: [('hydrogen', '氢能')]."""
+        keywords and the text share across languages: [('hydrogen', '氢能')].
+        `keyword_terms`: `find(keywords, longest=True)` when the caller has it (one set of
+        keywords against many texts); only those terms are looked for in the text."""
+        mine = self.find(keywords, longest=True) if keyword_terms is None else keyword_terms
+        if not mine:
+            return []
         in_text: dict[int, Found] = {}
-        for item in self.find(text):
+        for item in self.find(text, terms={item.term.id for item in mine}):
             in_text.setdefault(item.term.id, item)
         pairs = []
-        for item in self.find(keywords, longest=True):
+        for item in mine:
             other = in_text.get(item.term.id)
             if other is not None and other.chinese != item.chinese:
                 pairs.append((item.text, other.text))

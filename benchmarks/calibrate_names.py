@@ -58,7 +58,7 @@ GRID = {
 
 def tuning_cases() -> tuple[list, list]:
     """(listed calibration cases with their resolver, company_names cases with theirs)."""
-    split = ev.full_split()
+    split = ev.full_split(third_list=False)  # the third held-out list is never read here
     listed = names.NameResolver(split.records())
     records, name_cases = ev.load_name_cases()
     return ([(listed, c) for c in split.cases(ev.TUNING_PARTS)],
@@ -76,7 +76,7 @@ def _features(pairs) -> dict[str, np.ndarray]:
         runner.append(resolution.runner_up_score)
         second = resolution.candidates[1] if len(resolution.candidates) > 1 else None
         contested.append(best is not None and second is not None
-                         and names.contested(best.kind, best.score, second.kind))
+                         and names.contested(best.kind, best.score, resolution.contest_kind))
         kind.append(KINDS["short"] if best and best.kind in names._SHORT_FORMS
                     else KINDS["inner"] if best and best.kind == "inner" else KINDS["other"])
         right_if_answered.append(best is not None and best.record.name == case.expected)

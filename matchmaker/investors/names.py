@@ -82,6 +82,19 @@ def contested(kind: str, score: float, runner_kind: str | None) -> bool:
     return kind != "same" or runner_kind == "same"
 
 
+def _contest_kind(qkey: NameKey, top, runner) -> str | None:
+    """The runner-up's kind for the contest rule. A query that names its place (济南高新,
+    北京利尔) is explained better by the candidate of that place than by one that has no place
+    at all (高新兴科技, 利尔化学): such a runner-up does not contest."""
+    if runner is None:
+        return None
+    if qkey.place and runner.kind in _CONTESTS and top is not None:
+        top_key, runner_key = name_key(top.matched), name_key(runner.matched)
+        if _province(top_key.place or "") == _province(qkey.place) and not runner_key.place:
+            return None
+    return runner.kind
+
+
 ACCEPTANCE = Acceptance()
 CONFIDENT_SCORE = ACCEPTANCE.score  # the score any confident answer has at least
 MIN_MARGIN = ACCEPTANCE.margin
@@ -528,6 +541,8 @@ class Resolution:
     runner_up: InvestorName | None
     runner_up_score: float
     candidates: list[Candidate] = field(default_factory=list)
+    # the runner-up's kind as the contest rule sees it (None: it does not contest)
+    contest_kind: str | None = None
 
     @property
     def confident(self) -> bool:
@@ -980,8 +995,9 @@ class NameResolver:
         best_score = top.score if top else 0.0
         runner_score = runner.score if runner else 0.0
         rule = acceptance or ACCEPTANCE
+        contest_kind = _contest_kind(qkey, top, runner)
         confident = top is not None and rule.confident(
-            top.kind, best_score, runner_score, runner.kind if runner else None
+            top.kind, best_score, runner_score, contest_kind
         )
         return Resolution(
             query=str(query)[:MAX_NAME_CHARS],
@@ -990,6 +1006,7 @@ class NameResolver:
             runner_up=runner.record if runner else None,
             runner_up_score=runner_score,
             candidates=candidates[:limit],
+            contest_kind=contest_kind,
         )
 
     def _candidate_keys(self, qkey: str) -> Sequence[int]:

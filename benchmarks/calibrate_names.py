@@ -44,7 +44,7 @@ if str(ROOT) not in sys.path:  # runnable as a plain script
 from benchmarks import names_eval as ev  # noqa: E402
 from matchmaker.investors import names  # noqa: E402
 
-KINDS = {"short": 0, "inner": 1, "other": 2}
+KINDS = {"short": 0, "inner": 1, "other": 2, "long_inner": 3}
 GRID = {
     "score": (84.0, 86.0),
     "margin": (4.0, 6.0),
@@ -53,6 +53,7 @@ GRID = {
     "inner_score": (70.0, 72.0, 74.0, 76.0, 78.0, 80.0, 82.0),
     "inner_margin": (14.0, 18.0, 22.0, 26.0, 30.0, 34.0, 40.0),
     "contested_margin": (0.0, 6.0, 8.0, 10.0, 12.0),
+    "long_inner_margin": (20.0, 26.0, 30.0, 34.0, 40.0),
 }
 
 
@@ -77,7 +78,9 @@ def _features(pairs) -> dict[str, np.ndarray]:
         second = resolution.candidates[1] if len(resolution.candidates) > 1 else None
         contested.append(best is not None and second is not None
                          and names.contested(best.kind, best.score, resolution.contest_kind))
+        long_part = names.long_part(names.name_key(case.query), best)
         kind.append(KINDS["short"] if best and best.kind in names._SHORT_FORMS
+                    else KINDS["long_inner"] if long_part
                     else KINDS["inner"] if best and best.kind == "inner" else KINDS["other"])
         right_if_answered.append(best is not None and best.record.name == case.expected)
         expected_none.append(case.expected is None)
@@ -94,6 +97,8 @@ def _outcome(f: dict[str, np.ndarray], a: names.Acceptance) -> tuple[int, int, i
     answered = (f["top"] >= a.score) & (f["lead"] >= a.margin)
     answered |= (f["kind"] == 0) & (f["top"] >= a.short_score) & (f["lead"] >= a.short_margin)
     answered |= (f["kind"] == 1) & (f["top"] >= a.inner_score) & (f["lead"] >= a.inner_margin)
+    answered |= (f["kind"] == 3) & (f["top"] >= a.inner_score) & (
+        f["lead"] >= min(a.inner_margin, a.long_inner_margin))
     answered &= ~(f["contested"] & (f["lead"] < a.contested_margin))
     right = int(np.sum(answered & f["right"]) + np.sum(~answered & f["none"]))
     wrong = answered & ~f["right"]
@@ -123,7 +128,8 @@ def _search(listed: dict[str, np.ndarray], named: dict[str, np.ndarray], max_wro
             continue
         # most right answers for exchange short names (the aim), then for every name; then
         # the strictest figures (larger leads first)
-        key = (right_short + right_n, right_l, a.contested_margin, a.inner_margin, a.short_margin, a.margin,
+        key = (right_short + right_n, right_l, a.contested_margin, a.inner_margin,
+               a.long_inner_margin, a.short_margin, a.margin,
                a.inner_score, a.short_score, a.score)
         if best_key is None or key > best_key:
             best_key, best = key, (a, right_l, wrong_l, right_n)

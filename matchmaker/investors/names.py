@@ -50,17 +50,20 @@ from matchmaker.text import compact, is_cjk, normalize
 class Acceptance:
     score: float = 84.0  # any likeness: this score ...
     margin: float = 4.0  # ... and this lead
-    short_score: float = 79.0  # a short form starting where the name starts (中信海直, 国电南自)
-    short_margin: float = 14.0
-    inner_score: float = 78.0  # a part from inside the name (双林生物 in 南方双林生物制药)
+    short_score: float = 82.0  # a short form starting where the name starts (中信海直, 国电南自)
+    short_margin: float = 10.0
+    inner_score: float = 74.0  # a part from inside the name (双林生物 in 南方双林生物制药)
     inner_margin: float = 40.0
+    # ... or a block of three or more distinctive characters from inside it, in one piece
+    # (美利云 in 中冶美利云产业投资, 惠博普 in 华油惠博普科技): stronger evidence, a smaller lead
+    long_inner_margin: float = 34.0
     # Contested: the runner-up explains the query as well (it too contains every character of
     # it: 隆基股份 is part of 隆基绿能 and of 山东隆基机械). Then the score difference only says
     # how much more of the name is left out, weak evidence: a larger lead is asked.
-    contested_margin: float = 12.0
+    contested_margin: float = 10.0
 
     def confident(self, kind: str, score: float, runner_score: float,
-                  runner_kind: str | None = None) -> bool:
+                  runner_kind: str | None = None, long_part: bool = False) -> bool:
         lead = score - runner_score
         if contested(kind, score, runner_kind) and lead < self.contested_margin:
             return False
@@ -69,7 +72,8 @@ class Acceptance:
         if kind in _SHORT_FORMS:
             return score >= self.short_score and lead >= self.short_margin
         if kind == "inner":
-            return score >= self.inner_score and lead >= self.inner_margin
+            margin = min(self.inner_margin, self.long_inner_margin) if long_part else self.inner_margin
+            return score >= self.inner_score and lead >= margin
         return False
 
 
@@ -88,11 +92,24 @@ def _contest_kind(qkey: NameKey, top, runner) -> str | None:
     at all (高新兴科技, 利尔化学): such a runner-up does not contest."""
     if runner is None:
         return None
-    if qkey.place and runner.kind in _CONTESTS and top is not None:
+    if runner.kind in _CONTESTS and top is not None:
         top_key, runner_key = name_key(top.matched), name_key(runner.matched)
-        if _province(top_key.place or "") == _province(qkey.place) and not runner_key.place:
+        if qkey.place and _province(top_key.place or "") == _province(qkey.place) and not runner_key.place:
+            return None
+        # The same for the group words it names (君正集团: 内蒙古君正能源化工集团, not 北京君正
+        # 集成电路; 东莞控股); 股份 says nothing, nearly every listed company has it.
+        named = qkey.group_words - {"股份"}
+        if named and named <= top_key.group_words and not named <= runner_key.group_words:
             return None
     return runner.kind
+
+
+def long_part(qkey: NameKey, top) -> bool:
+    """Is the query, in one piece, a block of the candidate's name with three or more
+    distinctive characters (not only 科技, 股份 …)?"""
+    if top is None or top.kind != "inner" or len(_GENERIC_RE.sub("", qkey.key)) < 3:
+        return False
+    return qkey.key in name_key(top.matched).key
 
 
 ACCEPTANCE = Acceptance()
@@ -997,7 +1014,7 @@ class NameResolver:
         rule = acceptance or ACCEPTANCE
         contest_kind = _contest_kind(qkey, top, runner)
         confident = top is not None and rule.confident(
-            top.kind, best_score, runner_score, contest_kind
+            top.kind, best_score, runner_score, contest_kind, long_part(qkey, top)
         )
         return Resolution(
             query=str(query)[:MAX_NAME_CHARS],

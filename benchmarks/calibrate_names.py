@@ -59,7 +59,7 @@ GRID = {
 
 def tuning_cases() -> tuple[list, list]:
     """(listed calibration cases with their resolver, company_names cases with theirs)."""
-    split = ev.full_split(third_list=False)  # the third held-out list is never read here
+    split = ev.full_split(unseen=False)  # the part never looked at is never read here
     listed = names.NameResolver(split.records())
     records, name_cases = ev.load_name_cases()
     return ([(listed, c) for c in split.cases(ev.TUNING_PARTS)],

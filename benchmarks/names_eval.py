@@ -39,22 +39,29 @@ unseen), and the other 70 % of the 2021 list - is the tuning part. All known com
 both lists are the known investors of every measurement (2,226 of them), so each part is
 scored against the same distractors.
 
-Figures of the run that closed the tuning of the last step (resolver of the commit "Resolver:
-general listing rules ...", `python -m benchmarks.names_eval`, 2,637 known investors; the
-two held-out parts were scored once, after the tuning had closed): exchange short names
-top-1 / wrong / no match -
-- tuning part (2,420): 0.941 / 0.79 % / 5.2 %; its 5-fold cross-validation 0.939 / 0.95 % /
-  5.2 % (before this step, same distractors: 0.929 / 0.74 % and CV 0.926 / 0.87 %);
-- *new held-out* part of the Shanghai list (242: 192 known, 50 unknown): 0.955 / 1.24 % /
-  3.3 % (3 wrong answers: 1 of the 192 known short names, 2 of the 150 names of the unknown
-  companies; known short names alone 0.953 / 0.52 %);
-- the 2021 list's held-out part, *seen* (620): 0.931 / 1.29 % / 5.6 %; the 2019 list's former
-  held-out part (209): 0.895 / 0.48 % / 10.0 %;
-- English names 0.998 / 0.17 % (tuning), 1.000 / 0 % (both held-out parts); registered
-  names 1.000; unknown companies' names with "no confident match" 0.986 (tuning), 0.987
-  (new held-out), 0.993 (2021 held-out, seen).
-Any later change to names.py must be judged on the tuning part and the cross-validation first;
-both held-out parts have now been looked at once.
+Figures of the step that drew the fourth list (`python -m benchmarks.names_eval`, 3,095 known
+investors: every list's known companies are the distractors of every part). Exchange short
+names, top-1 / wrong / no match, known and unknown companies together (the unknown ones'
+short names must get "no match"):
+- *third held-out*, half B (245: 200 known, 45 unknown; never looked at before this run):
+  **0.906 / 0.82 % / 8.6 %**; known short names alone 0.890 / 0.50 %; English names 0.996 /
+  0.41 %; unknown companies' names "no confident match" 0.985;
+- half A (258), scored once with the resolver of commit "Resolver: group words the query
+  names ..." (acceptance calibrated without the list): 0.903 / 2.33 % / 7.4 %; with the S mark
+  added, 0.907 / 2.33 %; then joined the tuning;
+- the tuning part (3,599, A and the seen parts included): 0.933 / 1.11 % / 5.6 % with the
+  shipped acceptance; the search under the 0.8 % budget on it would pick stricter figures
+  (score 86 / lead 6, short form 84 / 10, inside 76 / 40 / 40, contested 12): CV 0.898 /
+  0.92 % - but those refuse 万科A, 宏达股份 and 登云股份 (tests/investors/test_names.py), so
+  the figures calibrated before half A was seen are kept (their CV on the tuning part of
+  that time, 3,282 short names: 0.939 / 0.88 %);
+- the seen parts: 2021 list 0.934 / 1.29 %, Shanghai list 0.963 / 0.41 %, 2019 list's former
+  held-out part 0.885 / 0.96 %, the fourth list's codes of the 2012 check 0.881 / 3.4 %.
+The fourth list (old Shanghai main-board companies and their 1990s short names: 首创股份,
+邮储银行, 东方航空, 海天味业) is harder than the lists tuned on: the aim of 0.95 top-1 is not
+met on it. Resolving takes 0.71 ms per name.
+Every part has now been looked at (half B once, in this run): a later change to names.py
+needs a new list of its own to be judged on unseen names.
 """
 
 from __future__ import annotations
@@ -174,10 +181,14 @@ def listed_split(rows: Sequence[dict[str, str]] | None = None) -> ListedSplit:
 # The two earlier held-out parts (fresh_held_out, sse_held_out) have each been scored once and
 # reported: they are seen, and join the tuning from the step that drew the third list.
 TUNING_PARTS = frozenset({"old_calibration", "old_held_out", "new_tuning", "sse_tuning",
-                          "fresh_held_out", "sse_held_out"})
+                          "fresh_held_out", "sse_held_out", "sh_held_out_a", "sh_seen_2012"})
 PARTS = ("old_calibration", "old_held_out", "new_tuning", "fresh_held_out", "sse_tuning",
          "sse_held_out", "sh_seen_2012", "sh_held_out_a", "sh_held_out_b")
 THIRD_HELD_OUT = frozenset({"sh_held_out_a", "sh_held_out_b"})
+# Half A of the third held-out check was scored once (0.903 top-1 / 2.33 % wrong for short
+# names, resolver of commit "Resolver: group words the query names ...") and joined the
+# tuning with the list's seen part; half B is the one part never looked at.
+UNSEEN_PARTS = frozenset({"sh_held_out_b"})
 
 
 @dataclass(frozen=True)
@@ -211,10 +222,11 @@ class FullSplit:
         return out
 
 
-def full_split(*, third_list: bool = True) -> FullSplit:
-    """Every list with its parts. `third_list=False` leaves the fourth list (the third
-    held-out check) out altogether - its companies are then not even distractors: what the
-    calibration and `--tuning-only` see."""
+def full_split(*, third_list: bool = True, unseen: bool = True) -> FullSplit:
+    """Every list with its parts. `unseen=False` leaves the companies of the part never looked
+    at (UNSEEN_PARTS) out altogether - they are then not even distractors: what the
+    calibration and `--tuning-only` see. `third_list=False` leaves the whole fourth list out
+    (the figures before it was drawn)."""
     old = listed_split()
     new = load_listed(LISTED_2021)
     part_of = {r["code"]: "old_held_out" if r["code"] in old.held_out_codes else "old_calibration"
@@ -230,6 +242,8 @@ def full_split(*, third_list: bool = True) -> FullSplit:
     if third_list:
         seen_2012 = {row["code"] for row in load_listed(SSE_2012)}
         sh = load_listed(LISTED_SH)
+        if not unseen:
+            sh = [r for r in sh if r["code"] in seen_2012 or _bucket(r["code"], SH_SALT) < 50]
         for row in sh:
             if row["code"] in seen_2012:
                 part_of[row["code"]] = "sh_seen_2012"
@@ -347,17 +361,16 @@ def report(include_held_out: bool = True) -> dict:
     from benchmarks import calibrate_names
     from matchmaker.investors.names import NameResolver
 
-    split = full_split(third_list=include_held_out)
+    split = full_split(unseen=include_held_out)
     resolver = NameResolver(split.records())
     predict = resolver_predict(resolver)
     groups = {"tuning": sorted(TUNING_PARTS), "old_held_out_seen": ["old_held_out"],
               "fresh_held_out_seen": ["fresh_held_out"], "sse_held_out_seen": ["sse_held_out"]}
+    groups["third_held_out_a_seen"] = ["sh_held_out_a"]
+    groups["third_list_seen_2012"] = ["sh_seen_2012"]
     if include_held_out:
-        # the third held-out check: the fourth list's halves A and B, and both together
-        groups["third_held_out_a"] = ["sh_held_out_a"]
+        # the third held-out check's half B: the one part never looked at
         groups["third_held_out_b"] = ["sh_held_out_b"]
-        groups["third_held_out"] = sorted(THIRD_HELD_OUT)
-        groups["third_list_seen_2012"] = ["sh_seen_2012"]
     out: dict = {"sizes": split.sizes(), "known_investors": len(split.known)}
     elapsed, resolved = 0.0, 0
     for label, parts in groups.items():

@@ -152,7 +152,8 @@ _EN_LEGAL_WORDS = frozenset(
 )
 _EN_LEGAL_PAIRS = (("s", "a"), ("n", "v"), ("b", "v"), ("a", "s"), ("s", "e"))
 _EN_STOPWORDS = frozenset({"the", "and", "of", "&"})
-_ST_PREFIX_RE = re.compile(r"^\s*(?:\*\s*st|s\s*\*?\s*st|st)(?=[\s\-]|[^\x00-\x7f])\s*-?\s*")
+# ST, *ST, S*ST, SST and a lone S (S佳通: the share reform not yet done) before a Chinese name
+_ST_PREFIX_RE = re.compile(r"^\s*(?:\*\s*st|s\s*\*?\s*st|st|s(?=[\u3400-\u9fff]))(?=[\s\-]|[^\x00-\x7f])\s*-?\s*")
 _SHARE_CLASS_RE = re.compile(r"(?<=[\u3400-\u9fff])\s*(?:[abh]股?|-\s*(?:uwd|uw|wd|u|w|d))$")
 # N (first trading day) and C (first five days of a registration-based listing) before a
 # short name: N征和, C华安.

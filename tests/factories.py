@@ -43,6 +43,15 @@ def make_user(role: Role | str = Role.INVESTOR, *, email: str | None = None, pas
     return user
 
 
+def make_staff(*region_codes: str, **fields) -> User:
+    """A staff member, scoped to these regions (none: the whole province)."""
+    user = make_user(Role.STAFF, **fields)
+    if region_codes:
+        user.scope_regions = [region(code) for code in region_codes]
+        db.session.commit()
+    return user
+
+
 def make_edition(year: int = 2023, **fields) -> Edition:
     """The edition of `year` (created with the default names when missing)."""
     edition = db.session.scalar(sa.select(Edition).where(Edition.year == year))

@@ -8,20 +8,12 @@ import json
 
 import sqlalchemy as sa
 from attachment_files import HTML, SVG, jpeg, pdf, png
-from factories import make_catalogue, make_project, make_user, region
+from factories import make_catalogue, make_project, make_staff, make_user, region
 
 from matchmaker.accounts.models import Role
 from matchmaker.audit import AuditEvent
 from matchmaker.catalogue.models import CatalogueStatus, ProjectAttachment
 from matchmaker.extensions import db
-
-
-def _staff(*codes: str):
-    user = make_user(Role.STAFF)
-    if codes:
-        user.scope_regions = [region(c) for c in codes]
-        db.session.commit()
-    return user
 
 
 def _count() -> int:
@@ -37,7 +29,7 @@ def _upload(client, headers, project_id, *files, **fields):
 
 def test_api_upload_list_replace_delete(client, api_headers):
     project = make_project()
-    headers = api_headers(_staff("520100"))
+    headers = api_headers(make_staff("520100"))
     answer = _upload(client, headers, project.id, ("可行性研究报告.pdf", pdf()), ("现场.jpg", jpeg()),
                      kind="other", language="zh_en")
     assert answer.status_code == 201, answer.get_json()
@@ -69,7 +61,7 @@ def test_api_upload_list_replace_delete(client, api_headers):
 
 def test_api_refusals(client, api_headers, app):
     project = make_project(region_code="520100")
-    staff = api_headers(_staff())
+    staff = api_headers(make_staff())
     answer = _upload(client, staff, project.id, ("report.pdf", HTML))
     assert answer.status_code == 422
     assert answer.get_json()["error"]["code"] == "attachment_refused"
@@ -89,7 +81,7 @@ def test_api_refusals(client, api_headers, app):
     assert as_json.status_code == 400
     bad_kind = _upload(client, staff, project.id, ("a.pdf", pdf()), kind="brochure")
     assert bad_kind.status_code == 422 and bad_kind.get_json()["error"]["field"] == "kind"
-    zunyi = api_headers(_staff("520300"))
+    zunyi = api_headers(make_staff("520300"))
     assert _upload(client, zunyi, project.id, ("a.pdf", pdf())).status_code == 403
     investor = api_headers(make_user(Role.INVESTOR))
     assert _upload(client, investor, project.id, ("a.pdf", pdf())).status_code == 403
@@ -102,7 +94,7 @@ def test_api_refusals(client, api_headers, app):
 
 def test_api_hides_unpublished_projects_attachments_from_the_public(client, api_headers):
     draft = make_project(make_catalogue(status=CatalogueStatus.DRAFT))
-    staff = api_headers(_staff())
+    staff = api_headers(make_staff())
     item = _upload(client, staff, draft.id, ("a.pdf", pdf())).get_json()["items"][0]
     assert client.get(f"/api/v1/projects/{draft.id}/attachments").status_code == 404
     assert client.get(f"/api/v1/projects/{draft.id}/attachments/{item['id']}").status_code == 404
@@ -115,7 +107,7 @@ def test_api_hides_unpublished_projects_attachments_from_the_public(client, api_
 
 def test_cli_add_list_get_replace_delete(runner, tmp_path):
     project = make_project()
-    staff = _staff("520100")
+    staff = make_staff("520100")
     study, photo = tmp_path / "可行性研究报告.pdf", tmp_path / "site.png"
     study.write_bytes(pdf())
     photo.write_bytes(png())
@@ -150,7 +142,7 @@ def test_cli_refusals_exit_1_and_write_nothing(runner, tmp_path, app):
                                  "--json"])
     assert result.exit_code == 1
     assert json.loads(result.stdout)["error"]["code"] == "attachment_refused"
-    zunyi = _staff("520300")
+    zunyi = make_staff("520300")
     good = tmp_path / "ok.pdf"
     good.write_bytes(pdf())
     result = runner.invoke(args=["attachments", "add", str(project.id), str(good), "--kind", "land",

@@ -10,20 +10,12 @@ import pytest
 import sqlalchemy as sa
 from attachment_files import HTML, SVG, jpeg, pdf, png
 from conftest import csrf_token
-from factories import make_catalogue, make_project, make_user, region
+from factories import make_catalogue, make_project, make_staff, make_user, region
 
 from matchmaker.accounts.models import Role
 from matchmaker.audit import AuditEvent
 from matchmaker.catalogue.models import CatalogueStatus, ProjectAttachment
 from matchmaker.extensions import db
-
-
-def _staff(*codes: str):
-    user = make_user(Role.STAFF)
-    if codes:
-        user.scope_regions = [region(c) for c in codes]
-        db.session.commit()
-    return user
 
 
 def _urls(project):
@@ -44,7 +36,7 @@ def _count() -> int:
 
 def test_staff_upload_several_files_on_the_edit_page(client, login):
     project = make_project(region_code="520100")
-    login(_staff("520100"))
+    login(make_staff("520100"))
     edit, _upload = _urls(project)
     page = client.get(edit).get_data(as_text=True)
     assert 'id="attachments"' in page and "multiple" in page and "还没有附件" in page
@@ -58,7 +50,7 @@ def test_staff_upload_several_files_on_the_edit_page(client, login):
 
 def test_a_refused_file_reenters_the_page_with_the_reason_and_writes_nothing(client, login):
     project = make_project()
-    login(_staff())
+    login(make_staff())
     response = _post_files(client, project, ("ok.pdf", pdf()), ("report.pdf", HTML))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -70,7 +62,7 @@ def test_a_refused_file_reenters_the_page_with_the_reason_and_writes_nothing(cli
 
 def test_the_page_speaks_the_readers_language(client, login):
     project = make_project()
-    login(_staff())
+    login(make_staff())
     response = _post_files(client, project, ("photo.pdf", png()), kind="photo")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "内容是 PNG 图片" in page  # Chinese by default
@@ -78,7 +70,7 @@ def test_the_page_speaks_the_readers_language(client, login):
 
 def test_too_big_and_too_many(client, login, app):
     project = make_project()
-    login(_staff())
+    login(make_staff())
     app.config.update(ATTACHMENT_MAX_BYTES=1000, ATTACHMENT_MAX_COUNT=1)
     response = _post_files(client, project, ("big.pdf", pdf("x" * 2000)))
     assert response.status_code == 422 and "big.pdf" in response.get_data(as_text=True)
@@ -93,7 +85,7 @@ def test_too_big_and_too_many(client, login, app):
 
 def test_csrf_is_required(client, login):
     project = make_project()
-    login(_staff())
+    login(make_staff())
     _edit, upload = _urls(project)
     response = client.post(upload, data={"kind": "feasibility", "files": [(io.BytesIO(pdf()), "a.pdf")]},
                            content_type="multipart/form-data")
@@ -105,7 +97,7 @@ def test_investors_and_out_of_scope_staff_cannot_upload(client, login):
     login(make_user(Role.INVESTOR))
     assert _post_files(client, project, ("a.pdf", pdf())).status_code == 403
     client.post("/logout", data={"csrf_token": csrf_token(client)})
-    login(_staff("520300"))  # Zunyi
+    login(make_staff("520300"))  # Zunyi
     response = _post_files(client, project, ("a.pdf", pdf()))
     assert response.status_code == 422
     assert _count() == 0
@@ -113,7 +105,7 @@ def test_investors_and_out_of_scope_staff_cannot_upload(client, login):
 
 def test_replace_and_delete_on_the_page_are_audited(client, login):
     project = make_project()
-    login(_staff())
+    login(make_staff())
     _post_files(client, project, ("v1.pdf", pdf("v1")))
     (attachment,) = db.session.scalars(sa.select(ProjectAttachment)).all()
     base = f"{_urls(project)[1]}/{attachment.id}"
@@ -196,7 +188,7 @@ def test_unpublished_projects_files_are_hidden_from_visitors(client, login):
     login(make_user(Role.INVESTOR))
     assert client.get(_file_url(attachment)).status_code == 404
     client.post("/logout", data={"csrf_token": csrf_token(client)})
-    login(_staff())
+    login(make_staff())
     preview = client.get(_file_url(attachment))
     assert preview.status_code == 200
     assert "private" in preview.headers["Cache-Control"] and "no-store" in preview.headers["Cache-Control"]
@@ -235,7 +227,7 @@ def test_a_project_without_attachments_shows_no_section(client):
 def test_out_of_scope_staff_cannot_replace_or_delete_on_the_page(client, login):
     project = make_project(region_code="520100")
     attachment = _attach(project, "a.pdf", pdf())
-    login(_staff("520300"))
+    login(make_staff("520300"))
     base = f"{_urls(project)[1]}/{attachment.id}"
     client.post(f"{base}/replace", data={"csrf_token": csrf_token(client),
                                          "file": (io.BytesIO(pdf("b")), "b.pdf")},

@@ -21,7 +21,7 @@ from attachment_files import (
     real_xlsx,
     webp,
 )
-from factories import make_catalogue, make_project, make_user, region
+from factories import make_catalogue, make_project, make_staff, make_user, region
 
 from matchmaker.accounts.models import Role
 from matchmaker.audit import AuditEvent
@@ -104,13 +104,6 @@ def test_ole_reader_survives_garbage():
 # ------------------------------------------------------------------------ the operations
 
 
-def _staff(*codes: str):
-    user = make_user(Role.STAFF)
-    if codes:
-        user.scope_regions = [region(c) for c in codes]
-        db.session.commit()
-    return user
-
 
 def _add(project, *files, user, **data):
     result = attachments.add_attachments(
@@ -126,7 +119,7 @@ def _audit(action: str) -> list[AuditEvent]:
 
 def test_staff_attach_files_to_a_project(app):
     project = make_project()
-    staff = _staff("520100")
+    staff = make_staff("520100")
     study = pdf("Feasibility")
     added = _add(project, ("可行性研究报告.pdf", study), user=staff, title="可行性研究报告",
                  title_en="Feasibility study")
@@ -145,7 +138,7 @@ def test_staff_attach_files_to_a_project(app):
 def test_several_photos_in_one_batch(app):
     project = make_project()
     added = _add(project, ("a.jpg", jpeg()), ("b.png", png()), ("c.webp", webp()),
-                 user=_staff(), kind="photo", language="none")
+                 user=make_staff(), kind="photo", language="none")
     assert [a.content_type for a in added] == ["image/jpeg", "image/png", "image/webp"]
     assert len(_audit("attachment.add")) == 3
 
@@ -154,7 +147,7 @@ def test_one_refused_file_refuses_the_whole_batch(app):
     project = make_project()
     with pytest.raises(DomainError) as refused:
         attachments.add_attachments(project, [Upload("ok.pdf", pdf()), Upload("bad.pdf", HTML)],
-                                    {"kind": "land"}, user=_staff())
+                                    {"kind": "land"}, user=make_staff())
     db.session.rollback()
     assert "bad.pdf" in str(refused.value) and "HTML" in str(refused.value)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ProjectAttachment)) == 0
@@ -178,7 +171,7 @@ def test_bad_requests_are_refused_with_a_reason(app, files, data, says):
     project = make_project()
     with pytest.raises(DomainError) as refused:
         attachments.add_attachments(project, [Upload(n, c) for n, c in files],
-                                    {"kind": "feasibility", **data}, user=_staff())
+                                    {"kind": "feasibility", **data}, user=make_staff())
     assert says in str(refused.value)
 
 
@@ -187,15 +180,15 @@ def test_size_count_and_total_limits(app):
     app.config.update(ATTACHMENT_MAX_BYTES=2000, ATTACHMENT_MAX_COUNT=2, ATTACHMENT_MAX_TOTAL_BYTES=3000)
     big = pdf("x" * 3000)
     with pytest.raises(DomainError, match=r"big\.pdf: the file is 3\.\d KB; an attachment may be 2 KB at most"):
-        _add(project, ("big.pdf", big), user=_staff())
+        _add(project, ("big.pdf", big), user=make_staff())
     db.session.rollback()
-    _add(project, ("one.pdf", pdf("1" * 1000)), user=_staff())
+    _add(project, ("one.pdf", pdf("1" * 1000)), user=make_staff())
     with pytest.raises(DomainError, match=r"would take 3\.\d KB; a project may have 2\.9 KB at most"):
-        _add(project, ("two.pdf", pdf("2" * 1500)), user=_staff())
+        _add(project, ("two.pdf", pdf("2" * 1500)), user=make_staff())
     db.session.rollback()
-    _add(project, ("two.pdf", pdf("2")), user=_staff())
+    _add(project, ("two.pdf", pdf("2")), user=make_staff())
     with pytest.raises(DomainError, match="2 attachments at most"):
-        _add(project, ("three.pdf", pdf("3")), user=_staff())
+        _add(project, ("three.pdf", pdf("3")), user=make_staff())
 
 
 def test_the_per_file_limit_never_exceeds_the_request_limit(app):
@@ -205,8 +198,8 @@ def test_the_per_file_limit_never_exceeds_the_request_limit(app):
 
 def test_out_of_scope_staff_cannot_attach_replace_or_delete(app):
     project = make_project(region_code="520100")  # Guiyang
-    (attachment,) = _add(project, ("a.pdf", pdf()), user=_staff())
-    zunyi = _staff("520300")
+    (attachment,) = _add(project, ("a.pdf", pdf()), user=make_staff())
+    zunyi = make_staff("520300")
     with pytest.raises(Forbidden):
         attachments.add_attachments(project, [Upload("b.pdf", pdf("b"))], {"kind": "land"}, user=zunyi)
     with pytest.raises(Forbidden):
@@ -219,7 +212,7 @@ def test_out_of_scope_staff_cannot_attach_replace_or_delete(app):
 
 def test_replace_keeps_the_place_and_audits_both_files(app):
     project = make_project()
-    staff = _staff()
+    staff = make_staff()
     (attachment,) = _add(project, ("v1.pdf", pdf("v1")), user=staff, title="可研")
     old_key = attachment.sha256
     attachments.replace_attachment(attachment, Upload("v2.pdf", pdf("v2")), user=staff)
@@ -237,7 +230,7 @@ def test_replace_keeps_the_place_and_audits_both_files(app):
 
 def test_delete_is_audited_and_removes_bytes_nobody_else_uses(app):
     one, two = make_project(), make_project()
-    staff = _staff()
+    staff = make_staff()
     (first,) = _add(one, ("same.pdf", pdf("same")), user=staff)
     (second,) = _add(two, ("same.pdf", pdf("same")), user=staff)
     key = first.sha256
@@ -255,9 +248,9 @@ def test_delete_is_audited_and_removes_bytes_nobody_else_uses(app):
 def test_directory_store_keeps_attachments(app, tmp_path):
     app.config["UPLOAD_STORE"] = f"directory:{tmp_path}"
     project = make_project()
-    (attachment,) = _add(project, ("a.png", png()), user=_staff(), kind="photo")
+    (attachment,) = _add(project, ("a.png", png()), user=make_staff(), kind="photo")
     assert (tmp_path / attachment.sha256).read_bytes() == png()
-    attachments.delete_attachment(attachment, user=_staff())
+    attachments.delete_attachment(attachment, user=make_staff())
     db.session.commit()
     assert not (tmp_path / attachment.sha256).exists()
 
@@ -268,6 +261,6 @@ def test_purge_keeps_the_keys_it_is_told_to(app):
     from matchmaker.storage import uploads
 
     project = make_project(catalogue=make_catalogue())
-    (attachment,) = _add(project, ("a.pdf", pdf()), user=_staff())
+    (attachment,) = _add(project, ("a.pdf", pdf()), user=make_staff())
     assert uploads().purge(timedelta(seconds=-60), keep={attachment.sha256}) == 0
     assert attachments.attachment_bytes(attachment) == pdf()

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from catalogue_helpers import database_state
 from conftest import csrf_token
-from factories import make_catalogue, make_investor, make_project, make_user, region
+from factories import make_catalogue, make_investor, make_project, make_staff, make_user, region
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.operations import create_token
@@ -30,10 +30,7 @@ def _csv(*rows: str) -> bytes:
 
 
 def _scoped(*codes: str):
-    user = make_user(Role.STAFF, display_name="遵义投促局")
-    user.scope_regions = [region(c) for c in codes]
-    db.session.commit()
-    return user
+    return make_staff(*codes, display_name="遵义投促局")
 
 
 def test_a_prefecture_uploads_only_its_own_rows(app):

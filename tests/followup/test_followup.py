@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 from conftest import csrf_token
-from factories import make_agreement, make_project, make_user, region
+from factories import make_agreement, make_project, make_staff, make_user, region
 
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.operations import create_token
@@ -35,10 +35,7 @@ def _agreement(region_code: str = ZUNYI, amount: str = "300000000.00", **fields)
 
 
 def _staff(*codes: str, name: str = "李四"):
-    user = make_user(Role.STAFF, display_name=name)
-    user.scope_regions = [region(code) for code in codes]
-    db.session.commit()
-    return user
+    return make_staff(*codes, display_name=name)
 
 
 def _rows(model) -> int:

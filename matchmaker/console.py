@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import click
@@ -47,6 +47,19 @@ def echo_json(document: Any) -> None:
     if hasattr(document, "dump"):
         document = document.dump()
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def echo_items(as_json: bool, document: Any, lines: Iterable[str], empty: str) -> None:
+    """A listing command's output: the JSON document, or one line per item (`empty` when
+    there is none)."""
+    if as_json:
+        echo_json(document)
+        return
+    lines = list(lines)
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo(empty)
 
 
 PHASES = {"reading": "reading the file", "checking": "checking rows", "writing": "writing",

@@ -48,7 +48,7 @@ from matchmaker.catalogue.operations import (
     submit_catalogue,
 )
 from matchmaker.catalogue.schemas import AttachmentList, AttachmentOut, CatalogueList, CatalogueOut
-from matchmaker.console import echo_json, fail, perform, terminal_progress
+from matchmaker.console import echo_items, echo_json, fail, perform, terminal_progress
 from matchmaker.editions.operations import resolve_edition
 from matchmaker.errors import NotFound
 from matchmaker.extensions import db
@@ -204,9 +204,9 @@ def catalogue_group() -> None:
     """Catalogues: list, create, publish, unpublish (as the catalogue pages do)."""
 
 
-def _print_catalogue(data: dict) -> None:
-    click.echo(f"#{data['id']}  {data['year']}  {data['status']:<9}  {data['projects']:>5} projects  "
-               f"{format_yi(Decimal(data['investment_sought_yuan']))}亿元 sought  {data['name']}")
+def _catalogue_line(data: dict) -> str:
+    return (f"#{data['id']}  {data['year']}  {data['status']:<9}  {data['projects']:>5} projects  "
+            f"{format_yi(Decimal(data['investment_sought_yuan']))}亿元 sought  {data['name']}")
 
 
 @catalogue_group.command("list")
@@ -218,13 +218,8 @@ def list_command(edition: str, as_json: bool) -> None:
     """Every catalogue with its status, project count and investment sought."""
     chosen = perform(lambda: resolve_edition(edition, allow_all=True), as_json=as_json)
     items = [CatalogueOut(**catalogue_json(c)) for c, _n, _s in catalogue_summaries(chosen)]
-    if as_json:
-        echo_json(CatalogueList(items=items))
-        return
-    for item in items:
-        _print_catalogue(item.dump())
-    if not items:
-        click.echo("No catalogues.")
+    echo_items(as_json, CatalogueList(items=items), (_catalogue_line(i.dump()) for i in items),
+               "No catalogues.")
 
 
 @catalogue_group.command("create")
@@ -276,7 +271,7 @@ def _set_status(catalogue_ids: tuple[int, ...], every: bool, status: CatalogueSt
         echo_json(CatalogueList(items=items))
         return
     for item in items:
-        _print_catalogue(item.dump())
+        click.echo(_catalogue_line(item.dump()))
 
 
 @catalogue_group.command("publish")
@@ -368,20 +363,15 @@ def _read(path: Path) -> Upload:
     return Upload(path.name, path.read_bytes())
 
 
-def _print_attachment(item: dict) -> None:
+def _attachment_line(item: dict) -> str:
     title = item["title"] or item["title_en"] or ""
-    click.echo(f"#{item['id']}  {item['kind']:<11}  {item['language']:<5}  {item['size']:>9} B  "
-               f"{item['content_type']:<20}  {item['filename']}" + (f"  — {title}" if title else ""))
+    return (f"#{item['id']}  {item['kind']:<11}  {item['language']:<5}  {item['size']:>9} B  "
+            f"{item['content_type']:<20}  {item['filename']}" + (f"  — {title}" if title else ""))
 
 
 def _echo_attachments(items: list[AttachmentOut], as_json: bool) -> None:
-    if as_json:
-        echo_json(AttachmentList(items=items))
-        return
-    for item in items:
-        _print_attachment(item.dump())
-    if not items:
-        click.echo("No attachments.")
+    echo_items(as_json, AttachmentList(items=items), (_attachment_line(i.dump()) for i in items),
+               "No attachments.")
 
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

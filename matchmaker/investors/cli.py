@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from matchmaker import audit
 from matchmaker.accounts.models import Role, User
-from matchmaker.console import echo_json, fail, perform
+from matchmaker.console import echo_items, echo_json, fail, perform
 from matchmaker.errors import DomainError
 from matchmaker.extensions import db
 from matchmaker.i18n import translate
@@ -225,15 +225,11 @@ def list_command(query: str, page: int, per_page: int, as_json: bool) -> None:
     """Known companies, those to review first, then by name."""
     investors = list_investors(query, page=page, per_page=per_page)
     items = [InvestorOut.of(i) for i in investors]
-    if as_json:
-        echo_json(InvestorList(items=items, page=page, per_page=per_page))
-        return
-    for item in items:
-        review = "  (to review)" if item.needs_review else ""
-        click.echo(f"#{item.id}  {item.kind:<12} {item.name}"
-                   f"{'  / ' + item.name_en if item.name_en else ''}{review}")
-    if not items:
-        click.echo("No investors.")
+    lines = (f"#{item.id}  {item.kind:<12} {item.name}"
+             f"{'  / ' + item.name_en if item.name_en else ''}"
+             f"{'  (to review)' if item.needs_review else ''}" for item in items)
+    echo_items(as_json, InvestorList(items=items, page=page, per_page=per_page), lines,
+               "No investors.")
 
 
 commands: list = [investors_group]

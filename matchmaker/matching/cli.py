@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from matchmaker.accounts.models import Role
 from matchmaker.accounts.roles import acting_user
 from matchmaker.api.errors import refusal
-from matchmaker.console import echo_json, fail, perform, terminal_progress
+from matchmaker.console import echo_items, echo_json, fail, perform, terminal_progress
 from matchmaker.errors import DomainError, NotFound
 from matchmaker.extensions import db
 from matchmaker.i18n import N_
@@ -112,14 +112,9 @@ def leads_list_command(project_id: int | None, region: str | None, status: str |
     found = operations.list_leads(project_id=project_id, region_code=region, status=status,
                                   page=page, per_page=per_page)
     items = [LeadOut.of(lead) for lead in found.leads]
-    if as_json:
-        echo_json(LeadList(items=items, page=page, per_page=per_page))
-        return
-    for item in items:
-        click.echo(f"#{item.id}  {item.status:<9}  {item.investor.name}  ->  "
-                   f"#{item.project.id} {item.project.name}")
-    if not items:
-        click.echo("No leads.")
+    lines = (f"#{item.id}  {item.status:<9}  {item.investor.name}  ->  "
+             f"#{item.project.id} {item.project.name}" for item in items)
+    echo_items(as_json, LeadList(items=items, page=page, per_page=per_page), lines, "No leads.")
 
 
 @leads_group.command("move")

@@ -25,6 +25,7 @@ about 3 ms at 30,000 keys); only the best few keys are reranked in Python.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,14 +38,17 @@ from matchmaker.config import resource_dir
 from matchmaker.i18n import N_, Message
 from matchmaker.text import compact, is_cjk, normalize
 
-# When is the best candidate a confident answer rather than "no confident match"? Three
-# rules, each a score and a lead over the best *other* investor, and a larger lead when the
-# runner-up contains the query as well. The figures are calibrated by `python
-# benchmarks/calibrate_names.py` on the tuning part of the public listed-company lists and
-# tests/data/company_names.csv only (never on the fresh held-out part; figures of every part:
-# `python -m benchmarks.names_eval`), and are read from the `ACCEPTANCE` object so the
-# calibration can try others.
-
+# When is the best candidate a confident answer rather than "no confident match"? For a
+# Chinese name that the best candidate holds as a part (a short form: contained, an
+# abbreviation, a part from inside), a logistic model of the evidence decides
+# (`ACCEPTANCE_MODEL`, at the end of this module), with the contest rule below as a veto. Every
+# other name (identical, longer, English, registered) is decided by three rules, each a score
+# and a lead over the best *other* investor, and a larger lead when the runner-up contains
+# the query as well. Both are fitted by `python benchmarks/calibrate_names.py` (`--model` for
+# the model) on the tuning part of the public listed-company lists and
+# tests/data/company_names.csv only, never on the held-out part (figures of every part:
+# `python -m benchmarks.names_eval`); the rules' figures are read from the `ACCEPTANCE`
+# object so the calibration can try others.
 
 @dataclass(frozen=True)
 class Acceptance:
@@ -62,10 +66,15 @@ class Acceptance:
     # how much more of the name is left out, weak evidence: a larger lead is asked.
     contested_margin: float = 10.0
 
+    def vetoes(self, kind: str, score: float, runner_score: float,
+               runner_kind: str | None) -> bool:
+        """Contested with too small a lead: no answer, whatever else says so."""
+        return contested(kind, score, runner_kind) and score - runner_score < self.contested_margin
+
     def confident(self, kind: str, score: float, runner_score: float,
                   runner_kind: str | None = None, long_part: bool = False) -> bool:
         lead = score - runner_score
-        if contested(kind, score, runner_kind) and lead < self.contested_margin:
+        if self.vetoes(kind, score, runner_score, runner_kind):
             return False
         if score >= self.score and lead >= self.margin:
             return True
@@ -112,7 +121,80 @@ def long_part(qkey: NameKey, top) -> bool:
     return qkey.key in name_key(top.matched).key
 
 
+# --- the acceptance model for Chinese short names --------------------------------------------
+#
+# A Chinese name that is not a registered one (an exchange short name, a press form) is the
+# hard case: whether the best candidate is the company is decided by a logistic model of the
+# evidence below rather than by the three threshold rules, which cannot weigh it together.
+# Its weights are fitted by `python benchmarks/calibrate_names.py --model` on the tuning part of
+# the public listed-company lists (never on the held-out part), and its threshold is the
+# lowest probability at which at most 0.7 % of the tuning short names get a wrong company.
+
+_KIND_ORDER = ("same", "contained", "abbreviation", "inner", "extends", "similar", "other_place",
+               "acronym")
+
+
+def acceptance_features(query: str, qkey: NameKey, candidates, contest_kind: str | None) -> list[float]:
+    """The evidence for the best candidate of `query` (up to five candidates, best first)."""
+    top = candidates[0] if candidates else None
+    runner = candidates[1] if len(candidates) > 1 else None
+    third = candidates[2] if len(candidates) > 2 else None
+    s1 = top.score if top else 0.0
+    s2 = runner.score if runner else 0.0
+    s3 = third.score if third else 0.0
+    lead = (s1 - s2) / 100
+    tkey = name_key(top.matched) if top else None
+    kinds = [1.0 if top and top.kind == k else 0.0 for k in _KIND_ORDER]
+    contests = 1.0 if runner and runner.kind in _CONTESTS else 0.0
+    contest = 1.0 if top and contested(top.kind, s1, contest_kind) else 0.0
+    same_place = bool(top and qkey.place and tkey.place and _province(tkey.place) == _province(qkey.place))
+    blocks = len([op for op in LCSseq.opcodes(qkey.key, tkey.key) if op.tag == "equal"]) if top else 0
+    named = qkey.group_words - {"股份"}
+    features = [
+        s1 / 100, lead, (s2 - s3) / 100, *kinds, contests, contest,
+        1.0 if long_part(qkey, top) else 0.0,
+        1.0 if qkey.place else 0.0, 1.0 if same_place else 0.0,
+        len(qkey.key) / 10, len(_GENERIC_RE.sub("", qkey.key)) / 10, min(blocks, 4) / 4,
+        1.0 if named else 0.0,
+        sum(1 for c in candidates[:5] if c.score >= s1 - 5) / 5,
+        1.0 if _ST_PREFIX_RE.match(_prepare(query)) else 0.0,
+        1.0 if qkey.latin else 0.0, 1.0 if qkey.registered else 0.0,
+        1.0 if (top and tkey.place and not qkey.place) else 0.0,
+        *[1.0 if runner and runner.kind == k else 0.0 for k in _KIND_ORDER],
+        1.0 if (top and named and named <= tkey.group_words) else 0.0,
+        1.0 if (top and qkey.key in tkey.key) else 0.0,
+        (len(tkey.key) - len(qkey.key)) / 10 if top else 0.0,
+    ]
+    # each kind of likeness weighs its score and its lead in its own way
+    return [1.0, *features, *(k * s1 / 100 for k in kinds), *(k * lead for k in kinds),
+            contest * lead, contests * lead, (s1 / 100) ** 2, lead**2]
+
+
+@dataclass(frozen=True)
+class AcceptanceModel:
+    weights: tuple[float, ...]
+    threshold: float  # the probability above which the best candidate is the answer
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = sum(w * x for w, x in zip(self.weights, features, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def accepts(self, features: Sequence[float]) -> bool:
+        return self.probability(features) >= self.threshold
+
+
+def uses_model(qkey: NameKey, top=None) -> bool:
+    """Does the model decide? For a Chinese name not written as a registered one, whose best
+    candidate holds it as a part (contained, abbreviation, inner) with more than the score of
+    a descriptive word alone; the threshold rules decide everything else (an identical name,
+    a longer one, an English or registered name)."""
+    if qkey.latin or qkey.registered:
+        return False
+    return top is None or (top.kind in _PART_OF and top.score > _DESCRIPTIVE_INSIDE_CAP)
+
+
 ACCEPTANCE = Acceptance()
+ACCEPTANCE_MODEL: AcceptanceModel | None = None  # fitted figures: set at the end of the module
 CONFIDENT_SCORE = ACCEPTANCE.score  # the score any confident answer has at least
 MIN_MARGIN = ACCEPTANCE.margin
 
@@ -969,12 +1051,13 @@ class NameResolver:
         self._owners[positions] = -1
         self._lengths[positions] = 10_000  # never a candidate again
 
-    def resolve(self, query: str, *, limit: int = 5,
-                acceptance: Acceptance | None = None) -> Resolution:
+    def resolve(self, query: str, *, limit: int = 5, acceptance: Acceptance | None = None,
+                model: AcceptanceModel | None | bool = True) -> Resolution:
         """Best known investor for `query`; `match` is None unless confident.
 
         Raises NameInputError (a ValueError with a Message) for blank input or a name with
-        nothing identifying left (only a legal form, emoji or punctuation).
+        nothing identifying left (only a legal form, emoji or punctuation). `model=False`
+        decides every name by the threshold rules of `acceptance` (the calibration's use).
         """
         qkey = check_name(query)
         best: dict[int, Candidate] = {}
@@ -1007,16 +1090,23 @@ class NameResolver:
                 if c.kind in _PART_OF and c.score > _SUBSIDIARY_CAP:
                     best[owner] = Candidate(c.record, _SUBSIDIARY_CAP, c.kind, c.source, c.matched)
         ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))
-        candidates = [c for _i, c in ranked[: max(limit, 2)] if c.score > 0]
+        candidates = [c for _i, c in ranked[: max(limit, 5)] if c.score > 0]
         top = candidates[0] if candidates else None
         runner = candidates[1] if len(candidates) > 1 else None
         best_score = top.score if top else 0.0
         runner_score = runner.score if runner else 0.0
         rule = acceptance or ACCEPTANCE
         contest_kind = _contest_kind(qkey, top, runner)
-        confident = top is not None and rule.confident(
-            top.kind, best_score, runner_score, contest_kind, long_part(qkey, top)
-        )
+        chosen_model = ACCEPTANCE_MODEL if model is True else (model or None)
+        if top is None:
+            confident = False
+        elif chosen_model is not None and uses_model(qkey, top):
+            # two candidates holding the query in one piece, close together: never a guess
+            confident = not rule.vetoes(top.kind, best_score, runner_score, contest_kind) and (
+                chosen_model.accepts(acceptance_features(query, qkey, candidates[:5], contest_kind)))
+        else:
+            confident = rule.confident(top.kind, best_score, runner_score, contest_kind,
+                                       long_part(qkey, top))
         return Resolution(
             query=str(query)[:MAX_NAME_CHARS],
             match=top.record if confident else None,
@@ -1052,3 +1142,20 @@ class NameResolver:
         return list(dict.fromkeys([*exact, *(int(i) for i in top if rough[i] > 0)]))
 
 
+# Fitted by `python benchmarks/calibrate_names.py --model` (budget 0.7 %): 57 weights, in the
+# order of `acceptance_features`.
+ACCEPTANCE_MODEL = AcceptanceModel(
+    weights=(
+        -2.846218, -0.08385, 0.899441, 4.490397, 0.0, 3.779473,
+        -6.973178, 0.347487, 0.0, 0.0, 0.0, 0.0,
+        -1.069878, -0.78882, 0.310908, -3.638181, 5.73804, 7.862761,
+        2.885904, 2.142562, -3.550039, -2.637091, 0.295397, 0.0,
+        0.0, -0.065741, -1.182302, -1.080001, -0.442425, 1.192425,
+        0.0, -0.046283, -1.593909, 0.0, 6.283756, 1.40637,
+        -0.884463, 0.0, -4.511312, 6.977942, -2.55048, 0.0,
+        0.0, 0.0, 0.0, 0.0, 0.765291, 1.799802,
+        -1.665653, 0.0, 0.0, 0.0, 0.0, 6.123163,
+        -10.885815, 2.344592, 6.943752,
+    ),
+    threshold=0.893,
+)

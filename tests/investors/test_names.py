@@ -475,3 +475,39 @@ def test_listing_forms(query, expected):
     resolver = NameResolver(InvestorName(i, name) for i, name in enumerate(LISTING_FORMS, start=1))
     resolution = resolver.resolve(query)
     assert (resolution.match.name if resolution.match else None) == expected
+
+
+MODEL_FORMS = [
+    "北京首都开发股份有限公司",
+    "北京首钢股份有限公司",
+    "湖北三峡新型建材股份有限公司",
+    "三祥新材股份有限公司",
+    "隆基绿能科技股份有限公司",
+    "山东隆基机械股份有限公司",
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("首开股份", "北京首都开发股份有限公司"),  # initials of two words: the rules ask 82
+        ("三峡新材", "湖北三峡新型建材股份有限公司"),
+        ("首钢股份", "北京首钢股份有限公司"),
+        ("隆基股份", None),  # two candidates hold it in one piece, four points apart: a veto
+        ("新材股份", None),  # only descriptive words
+    ],
+)
+def test_the_acceptance_model_decides_chinese_short_forms(query, expected):
+    """Chinese short forms are decided by the fitted model (names.ACCEPTANCE_MODEL), with the
+    contest rule as a veto; `model=False` gives the threshold rules' answer."""
+    from matchmaker.investors.names import ACCEPTANCE_MODEL, acceptance_features, name_key
+
+    resolver = NameResolver(InvestorName(i, name) for i, name in enumerate(MODEL_FORMS, start=1))
+    resolution = resolver.resolve(query)
+    assert (resolution.match.name if resolution.match else None) == expected
+    features = acceptance_features(query, name_key(query), resolution.candidates,
+                                   resolution.contest_kind)
+    assert len(features) == len(ACCEPTANCE_MODEL.weights)
+    assert 0.0 <= ACCEPTANCE_MODEL.probability(features) <= 1.0
+    if query in ("首开股份", "三峡新材"):
+        assert resolver.resolve(query, model=False).match is None  # the rules alone refuse

@@ -127,8 +127,9 @@ def long_part(qkey: NameKey, top) -> bool:
 # hard case: whether the best candidate is the company is decided by a logistic model of the
 # evidence below rather than by the three threshold rules, which cannot weigh it together.
 # Its weights are fitted by `python benchmarks/calibrate_names.py --model` on the tuning part of
-# the public listed-company lists (never on the held-out part), and its threshold is the
-# lowest probability at which at most 0.7 % of the tuning short names get a wrong company.
+# the public listed-company lists (never on the held-out part); its threshold gives the most
+# right answers with at most 0.7 % of the tuning short names answered with a wrong company.
+# The fitted figures, `ACCEPTANCE_MODEL`, are at the end of this module.
 
 _KIND_ORDER = ("same", "contained", "abbreviation", "inner", "extends", "similar", "other_place",
                "acronym")
@@ -194,7 +195,6 @@ def uses_model(qkey: NameKey, top=None) -> bool:
 
 
 ACCEPTANCE = Acceptance()
-ACCEPTANCE_MODEL: AcceptanceModel | None = None  # fitted figures: set at the end of the module
 CONFIDENT_SCORE = ACCEPTANCE.score  # the score any confident answer has at least
 MIN_MARGIN = ACCEPTANCE.margin
 

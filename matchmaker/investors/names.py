@@ -899,8 +899,27 @@ _EN_GENERIC_WORDS = frozenset(
 )
 
 
+_LATIN_OTHER_WORD_CAP = 80.0  # below the acceptance floor of any English likeness
+
+
 def _latin_brand(k: NameKey) -> str:
     return "".join(w for w in k.words if w not in _EN_GENERIC_WORDS and w not in _LATIN_PLACES)
+
+
+def _unpaired_word(q: NameKey, k: NameKey) -> bool:
+    """Has one of two English names a word the other lacks, places and legal forms aside
+    (Zhongjin Gold and Zhongjing Food; Dongfang Electronics and Dongfang Electric; Industrial
+    and Commercial Bank of China and Bank of China)? A word pairs only with one spelled nearly
+    alike (a typo: Electircal, Electrical), not with a longer or another one."""
+    qw = [w for w in q.words if w not in _LATIN_PLACES]
+    kw = [w for w in k.words if w not in _LATIN_PLACES]
+    if not qw or not kw:
+        return False
+
+    def paired(word: str, others: list[str]) -> bool:
+        return any(Indel.normalized_similarity(word, other) >= 0.85 for other in others)
+
+    return not all(paired(w, kw) for w in qw) or not all(paired(w, qw) for w in kw)
 
 
 def _latin_score(q: NameKey, k: NameKey) -> tuple[float, str]:
@@ -922,6 +941,10 @@ def _latin_score(q: NameKey, k: NameKey) -> tuple[float, str]:
     if kind == "similar" and q.key[:1] != k.key[:1]:
         # A typo rarely changes the first letter: Haitong is not Caitong.
         score = min(score, 70.0)
+    if q.registered and kind in ("similar", "contained", "extends") and _unpaired_word(q, k):
+        # A registered English name is complete: a word more or less names another company,
+        # however alike the letters are.
+        score = min(score, _LATIN_OTHER_WORD_CAP)
     return score, kind
 
 

@@ -511,3 +511,28 @@ def test_the_acceptance_model_decides_chinese_short_forms(query, expected):
     assert 0.0 <= ACCEPTANCE_MODEL.probability(features) <= 1.0
     if query in ("首开股份", "三峡新材"):
         assert resolver.resolve(query, model=False).match is None  # the rules alone refuse
+
+
+ENGLISH_REGISTERED = [
+    InvestorName(1, "仲景食品股份有限公司", "Zhongjing Food Co., Ltd."),
+    InvestorName(2, "中国银行股份有限公司", "Bank of China Limited"),
+    InvestorName(3, "东方电气股份有限公司", "Dongfang Electric Corporation Limited"),
+    InvestorName(4, "四川长虹电器股份有限公司", "Sichuan Changhong Electric Co., Ltd."),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Zhongjin Gold Corp., Ltd", None),  # one letter and a word apart: 中金黄金
+        ("Industrial and Commercial Bank of China Limited", None),  # 工商银行, not 中国银行
+        ("Dongfang Electronics Co.,Ltd", None),  # 东方电子, not 东方电气
+        ("Dongfang Electric Co., Ltd.", "东方电气股份有限公司"),  # legal forms aside, the same
+        ("Bank of China Limited", "中国银行股份有限公司"),
+    ],
+)
+def test_a_registered_english_name_with_another_word_names_another_company(query, expected):
+    resolution = NameResolver(ENGLISH_REGISTERED).resolve(query)
+    assert (resolution.match.name if resolution.match else None) == expected
+    if expected is None:
+        assert resolution.candidates  # shown to choose from, never the answer

@@ -189,7 +189,6 @@ def _model_table(pairs) -> dict[str, np.ndarray]:
     threshold rules' answer elsewhere (`rule_answered`)."""
     rows, right, none, short, queries, domain, rule_answered = [], [], [], [], [], [], []
     vetoed = []
-    width = None
     for resolver, case in pairs:
         qkey = names.name_key(case.query)
         resolution = resolver.resolve(case.query, acceptance=_OFF, model=False)
@@ -200,10 +199,11 @@ def _model_table(pairs) -> dict[str, np.ndarray]:
             best.kind, best.score, runner.score if runner else 0.0, resolution.contest_kind))
         features = names.acceptance_features(case.query, qkey, resolution.candidates,
                                              resolution.contest_kind)
-        width = width or len(features)
         rows.append(features)
         domain.append(inside)
-        rule_answered.append(not inside and resolver.resolve(case.query, model=False).match is not None)
+        rule_answered.append(not inside and best is not None and names.ACCEPTANCE.confident(
+            best.kind, best.score, runner.score if runner else 0.0, resolution.contest_kind,
+            names.long_part(qkey, best)))
         right.append(best is not None and best.record.name == case.expected)
         none.append(case.expected is None)
         short.append(case.kind == "short")

@@ -102,7 +102,7 @@ def _contest_kind(qkey: NameKey, top, runner) -> str | None:
     if runner is None:
         return None
     if runner.kind in _CONTESTS and top is not None:
-        top_key, runner_key = name_key(top.matched), name_key(runner.matched)
+        top_key, runner_key = top.name_key, runner.name_key
         if qkey.place and _province(top_key.place or "") == _province(qkey.place) and not runner_key.place:
             return None
         # The same for the group words it names (君正集团: 内蒙古君正能源化工集团, not 北京君正
@@ -118,7 +118,7 @@ def long_part(qkey: NameKey, top) -> bool:
     distinctive characters (not only 科技, 股份 …)?"""
     if top is None or top.kind != "inner" or len(_GENERIC_RE.sub("", qkey.key)) < 3:
         return False
-    return qkey.key in name_key(top.matched).key
+    return qkey.key in top.name_key.key
 
 
 # --- the acceptance model for Chinese short names --------------------------------------------
@@ -144,7 +144,7 @@ def acceptance_features(query: str, qkey: NameKey, candidates, contest_kind: str
     s2 = runner.score if runner else 0.0
     s3 = third.score if third else 0.0
     lead = (s1 - s2) / 100
-    tkey = name_key(top.matched) if top else None
+    tkey = top.name_key if top else None
     kinds = [1.0 if top and top.kind == k else 0.0 for k in _KIND_ORDER]
     contests = 1.0 if runner and runner.kind in _CONTESTS else 0.0
     contest = 1.0 if top and contested(top.kind, s1, contest_kind) else 0.0
@@ -184,14 +184,14 @@ class AcceptanceModel:
         return self.probability(features) >= self.threshold
 
 
-def uses_model(qkey: NameKey, top=None) -> bool:
+def uses_model(qkey: NameKey, top) -> bool:
     """Does the model decide? For a Chinese name not written as a registered one, whose best
     candidate holds it as a part (contained, abbreviation, inner) with more than the score of
     a descriptive word alone; the threshold rules decide everything else (an identical name,
     a longer one, an English or registered name)."""
     if qkey.latin or qkey.registered:
         return False
-    return top is None or (top.kind in _PART_OF and top.score > _DESCRIPTIVE_INSIDE_CAP)
+    return top.kind in _PART_OF and top.score > _DESCRIPTIVE_INSIDE_CAP
 
 
 ACCEPTANCE = Acceptance()
@@ -616,6 +616,12 @@ class Candidate:
     kind: str  # a key of WHY
     source: str  # "name", "name_en" or "alias"
     matched: str  # the text of the record that was compared
+    # the comparison key of `matched` as the index holds it (None: not indexed, an acronym)
+    key: NameKey | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def name_key(self) -> NameKey:
+        return self.key if self.key is not None else name_key(self.matched)
 
     def __iter__(self):  # (record, score) unpacking, as before
         return iter((self.record, self.score))
@@ -1075,7 +1081,7 @@ class NameResolver:
         self._lengths[positions] = 10_000  # never a candidate again
 
     def resolve(self, query: str, *, limit: int = 5, acceptance: Acceptance | None = None,
-                model: AcceptanceModel | None | bool = True) -> Resolution:
+                model: bool = True) -> Resolution:
         """Best known investor for `query`; `match` is None unless confident.
 
         Raises NameInputError (a ValueError with a Message) for blank input or a name with
@@ -1091,10 +1097,10 @@ class NameResolver:
                 return
             record = self.records[owner]
             if position is None:
-                source, text = "name_en", record.name_en or record.name
+                source, text, key = "name_en", record.name_en or record.name, None
             else:
-                source, text = self._key_source[position]
-            best[owner] = Candidate(record, round(value, 1), kind, source, text)
+                (source, text), key = self._key_source[position], self._key_info[position]
+            best[owner] = Candidate(record, round(value, 1), kind, source, text, key)
 
         for position in self._candidate_keys(qkey.key):
             owner = int(self._owners[position])
@@ -1111,7 +1117,8 @@ class NameResolver:
             # namesake - unless an alias of it says otherwise (an alias would be "same").
             for owner, c in list(best.items()):
                 if c.kind in _PART_OF and c.score > _SUBSIDIARY_CAP:
-                    best[owner] = Candidate(c.record, _SUBSIDIARY_CAP, c.kind, c.source, c.matched)
+                    best[owner] = Candidate(c.record, _SUBSIDIARY_CAP, c.kind, c.source, c.matched,
+                                            c.key)
         ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))
         candidates = [c for _i, c in ranked[: max(limit, 5)] if c.score > 0]
         top = candidates[0] if candidates else None
@@ -1120,13 +1127,12 @@ class NameResolver:
         runner_score = runner.score if runner else 0.0
         rule = acceptance or ACCEPTANCE
         contest_kind = _contest_kind(qkey, top, runner)
-        chosen_model = ACCEPTANCE_MODEL if model is True else (model or None)
         if top is None:
             confident = False
-        elif chosen_model is not None and uses_model(qkey, top):
+        elif model and uses_model(qkey, top):
             # two candidates holding the query in one piece, close together: never a guess
             confident = not rule.vetoes(top.kind, best_score, runner_score, contest_kind) and (
-                chosen_model.accepts(acceptance_features(query, qkey, candidates[:5], contest_kind)))
+                ACCEPTANCE_MODEL.accepts(acceptance_features(query, qkey, candidates[:5], contest_kind)))
         else:
             confident = rule.confident(top.kind, best_score, runner_score, contest_kind,
                                        long_part(qkey, top))

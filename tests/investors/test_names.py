@@ -330,6 +330,24 @@ def test_places_keep_companies_apart(more_listed, first, second):
             assert all(c.score < CONFIDENT_SCORE for c in rivals[:1])
 
 
+def _digest(split, part: str) -> str:
+    """A digest of the codes of one part of names_eval's split: pins which companies it has."""
+    import hashlib
+
+    held = sorted(code for code, name in split.part_of.items() if name == part)
+    return hashlib.sha256(",".join(held).encode()).hexdigest()[:16]
+
+
+def _assert_shares_nothing(path, *others) -> None:
+    """The list at `path` shares no code and no registered name with the lists `others`."""
+    from benchmarks.names_eval import load_listed
+
+    rows = load_listed(path)
+    other_rows = [row for other in others for row in load_listed(other)]
+    assert not {r["code"] for r in rows} & {r["code"] for r in other_rows}
+    assert not {r["registered_name"] for r in rows} & {r["registered_name"] for r in other_rows}
+
+
 def test_fresh_held_out_part_is_fixed_and_never_tuned_on():
     """The evaluation's fresh held-out part (benchmarks/names_eval.py) is drawn by a fixed
     salted hash: the same 620 companies on every machine, none of them in the tuning part."""
@@ -348,34 +366,18 @@ def test_new_held_out_part_is_fixed_and_never_tuned_on():
     """The Shanghai list's held-out half was drawn (salted hash of the code) before anything
     ran on that list: the same 242 companies everywhere, pinned by a digest of their codes;
     the list shares no code and no registered name with the other lists."""
-    import hashlib
-
-    from benchmarks.names_eval import (
-        LISTED,
-        LISTED_2021,
-        LISTED_SSE,
-        SSE_2012,
-        TUNING_PARTS,
-        full_split,
-        load_listed,
-    )
+    from benchmarks.names_eval import LISTED, LISTED_2021, LISTED_SSE, SSE_2012, full_split
 
     split = full_split()
     assert split.sizes()["sse_held_out"] == {"known": 192, "unknown": 50}
-    held = sorted(code for code, part in split.part_of.items() if part == "sse_held_out")
-    assert hashlib.sha256(",".join(held).encode()).hexdigest()[:16] == "aabafaaef886213e"
-    sse = load_listed(LISTED_SSE)
-    others = [row for path in (LISTED, LISTED_2021, SSE_2012) for row in load_listed(path)]
-    assert not {r["code"] for r in sse} & {r["code"] for r in others}
-    assert not {r["registered_name"] for r in sse} & {r["registered_name"] for r in others}
+    assert _digest(split, "sse_held_out") == "aabafaaef886213e"
+    _assert_shares_nothing(LISTED_SSE, LISTED, LISTED_2021, SSE_2012)
 
 
 def test_third_held_out_list_is_fixed():
     """The fourth list (Shanghai 600000-600243, 601633-601999, 603000-603579) was drawn into
     its held-out halves before anything ran on it; its codes that the 2012 check already
     showed are kept apart as seen. Both halves have been scored once and joined the tuning."""
-    import hashlib
-
     from benchmarks.names_eval import (
         LISTED,
         LISTED_2021,
@@ -393,13 +395,10 @@ def test_third_held_out_list_is_fixed():
     assert sizes["sh_held_out_b"] == {"known": 200, "unknown": 45}
     assert sizes["sh_seen_2012"] == {"known": 44, "unknown": 15}
     assert {"sh_held_out_a", "sh_held_out_b", "sh_seen_2012"} <= TUNING_PARTS
-    for part, digest in (("sh_held_out_a", "8944f32192465d78"), ("sh_held_out_b", "68f6a0d0890ed629")):
-        held = sorted(code for code, name in split.part_of.items() if name == part)
-        assert hashlib.sha256(",".join(held).encode()).hexdigest()[:16] == digest
+    assert _digest(split, "sh_held_out_a") == "8944f32192465d78"
+    assert _digest(split, "sh_held_out_b") == "68f6a0d0890ed629"
+    _assert_shares_nothing(LISTED_SH, LISTED, LISTED_2021, LISTED_SSE)
     sh = load_listed(LISTED_SH)
-    others = [row for path in (LISTED, LISTED_2021, LISTED_SSE) for row in load_listed(path)]
-    assert not {r["code"] for r in sh} & {r["code"] for r in others}
-    assert not {r["registered_name"] for r in sh} & {r["registered_name"] for r in others}
     seen = {r["code"] for r in load_listed(SSE_2012)}
     assert {c for c, part in split.part_of.items() if part == "sh_seen_2012"} == seen & {r["code"] for r in sh}
 
@@ -409,8 +408,6 @@ def test_fourth_held_out_list_is_fixed_and_never_read_by_the_calibration():
     lacks) is the fourth held-out check: pinned by a digest of its codes, sharing no code and
     no registered name with the other lists, never read by the calibration - not even as
     distractors."""
-    import hashlib
-
     from benchmarks import calibrate_names
     from benchmarks.names_eval import (
         LISTED,
@@ -428,14 +425,9 @@ def test_fourth_held_out_list_is_fixed_and_never_read_by_the_calibration():
     split = full_split()
     assert split.sizes()["sh_main_held_out"] == {"known": 228, "unknown": 64}
     assert UNSEEN_PARTS == {"sh_main_held_out"} and not UNSEEN_PARTS & TUNING_PARTS
-    held = sorted(code for code, part in split.part_of.items() if part == "sh_main_held_out")
-    assert hashlib.sha256(",".join(held).encode()).hexdigest()[:16] == "c8b85db7008422c8"
-    main = load_listed(LISTED_SH_MAIN)
-    others = [row for path in (LISTED, LISTED_2021, LISTED_SSE, LISTED_SH, SSE_2012)
-              for row in load_listed(path)]
-    assert not {r["code"] for r in main} & {r["code"] for r in others}
-    assert not {r["registered_name"] for r in main} & {r["registered_name"] for r in others}
-    unseen = {r["registered_name"] for r in main}
+    assert _digest(split, "sh_main_held_out") == "c8b85db7008422c8"
+    _assert_shares_nothing(LISTED_SH_MAIN, LISTED, LISTED_2021, LISTED_SSE, LISTED_SH, SSE_2012)
+    unseen = {r["registered_name"] for r in load_listed(LISTED_SH_MAIN)}
     calibration = {c.query for _resolver, c in calibrate_names.tuning_cases()[0]}
     assert not calibration & unseen
     assert not {r["registered_name"] for r in full_split(unseen=False).known} & unseen

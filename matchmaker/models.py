@@ -1,5 +1,7 @@
 """Every model, imported in one place so metadata is complete (Alembic, create_all)."""
 
+from sqlalchemy.orm import configure_mappers
+
 from matchmaker.accounts.models import ApiToken, Role, User
 from matchmaker.audit import AuditEvent
 from matchmaker.cache import CacheGeneration
@@ -54,3 +56,8 @@ __all__ = [
     "Region", "RegionLevel", "Role", "Sector", "SessionKind", "SessionState", "SigningSession",
     "StoredUpload", "User", "project_sectors",
 ]
+
+# Backrefs (Investor.profile, declared by matching) exist only once the mappers are
+# configured, which SQLAlchemy otherwise does at the first query: a statement that names one
+# before that (`matchmaker investors list` in a fresh process) failed with AttributeError.
+configure_mappers()

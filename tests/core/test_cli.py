@@ -73,3 +73,17 @@ def test_production_refuses_the_development_secret_key():
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_a_fresh_process_lists_investors(tmp_path):
+    """`matchmaker investors list` as the first command of a process: its statement names a
+    backref (Investor.profile) before any query has configured the mappers."""
+    env = {**os.environ, "MATCHMAKER_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite'}",
+           "MATCHMAKER_INSTANCE": str(tmp_path)}
+    init = subprocess.run([sys.executable, "-m", "matchmaker", "init"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    listed = subprocess.run([sys.executable, "-m", "matchmaker", "investors", "list"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert "No investors." in listed.stdout

@@ -1085,7 +1085,9 @@ class NameResolver:
         """Best known investor for `query`; `match` is None unless confident.
 
         Raises NameInputError (a ValueError with a Message) for blank input or a name with
-        nothing identifying left (only a legal form, emoji or punctuation). `model=False`
+        no letters or characters left (emoji, punctuation); a legal form alone (有限公司) is
+        answered - never confidently - and refused only as a new investor's name
+        (resolution.check_new_name). `model=False`
         decides every name by the threshold rules of `acceptance` (the calibration's use).
         """
         qkey = check_name(query)

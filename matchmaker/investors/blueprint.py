@@ -14,6 +14,9 @@ bp.add_url_rule("/duplicates", view_func=controllers.duplicates)
 bp.add_url_rule("/merge", view_func=controllers.merge, methods=["POST"])
 bp.add_url_rule("/merges", view_func=controllers.merges)
 bp.add_url_rule("/merges/<int:event_id>/undo", view_func=controllers.undo, methods=["POST"])
+# Names organisers chose an investor for at the signing desk, and forgetting a wrong one.
+bp.add_url_rule("/learned", view_func=controllers.learned)
+bp.add_url_rule("/learned/<int:event_id>/forget", view_func=controllers.forget, methods=["POST"])
 # Claims: staff see all pending ones, a confirmed member those on their company.
 bp.add_url_rule("/claims", view_func=controllers.claims)
 bp.add_url_rule("/claims/<int:claim_id>/decide", view_func=controllers.decide, methods=["POST"])

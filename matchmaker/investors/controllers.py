@@ -147,6 +147,26 @@ def undo(event_id: int):
     return redirect(url_for("investors.merges"))
 
 
+@roles_required(Role.STAFF)
+def learned():
+    """The names organisers taught the resolver at the signing desk, newest first."""
+    return render_template("investors/learned.html", rows=operations.learned_names(limit=PER_PAGE),
+                           form=DecisionForm(formdata=None))
+
+
+@roles_required(Role.STAFF)
+def forget(event_id: int):
+    event = load(audit.AuditEvent, event_id)
+    form = DecisionForm()
+    outcome = submit(form, lambda: operations.forget_name(event, user=current_user))
+    if outcome:
+        flash(_("“%(text)s” no longer resolves to %(name)s.", text=event.after.get("text", ""),
+                name=outcome.result.name), "success")
+    else:
+        flash_errors(form, "error")
+    return redirect(url_for("investors.learned"))
+
+
 @roles_required(Role.INVESTOR, Role.STAFF)
 def claims():
     pending = operations.pending_claims(current_user)

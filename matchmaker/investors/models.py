@@ -32,6 +32,10 @@ class Investor(Base):
     name: Mapped[str] = mapped_column(sa.String(300), nullable=False)
     name_en: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
     aliases: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list)
+    # Texts an organiser chose this investor for at the signing desk when they resolved to
+    # no investor with confidence: each matches only when written exactly (names.InvestorName).
+    known_as: Mapped[list[str]] = mapped_column(sa.JSON, nullable=False, default=list,
+                                                server_default="[]")
     kind: Mapped[InvestorKind] = mapped_column(
         str_enum(InvestorKind, "investor_kind"), nullable=False, default=InvestorKind.ENTERPRISE
     )
@@ -107,7 +111,7 @@ class InvestorClaim(Base):
 # Names that resolve change when an investor is created, renamed, given an alias or an
 # English name, merged, made public or deleted: bump the resolver's generation in the same
 # transaction (every process rebuilds on its next request; see matchmaker/cache.py).
-_NAME_FIELDS = ("name", "name_en", "aliases", "private", "merged_into_id")
+_NAME_FIELDS = ("name", "name_en", "aliases", "known_as", "private", "merged_into_id")
 
 
 def investor_names_flushed(session: Session, _flush_context) -> None:

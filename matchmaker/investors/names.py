@@ -587,6 +587,11 @@ class InvestorName:
     name: str
     name_en: str | None = None
     aliases: tuple[str, ...] = ()
+    # Texts a person chose this investor for when they resolved to none with confidence
+    # (learned at the signing desk): each one matches only when written exactly - width,
+    # case, spaces and punctuation aside - never as part of another name, so teaching the
+    # resolver one short name never changes the answer for any other query.
+    known_as: tuple[str, ...] = ()
 
 
 # Why a candidate was considered: the kind of likeness, said to people.
@@ -599,11 +604,13 @@ WHY = {
     "extends": N_("it with more words"),
     "similar": N_("spelled alike"),
     "other_place": N_("alike, but it names another place"),
+    "chosen": N_("an organiser chose it for exactly this text"),
 }
 SOURCES = {
     "name": N_("registered name"),
     "name_en": N_("English name"),
     "alias": N_("alias"),
+    "known_as": N_("name learned at the signing desk"),
 }
 
 
@@ -1014,6 +1021,7 @@ class NameResolver:
         self._lengths = np.zeros(64, dtype=np.int32)
         self._exact: dict[str, set[int]] = {}
         self._acronyms: dict[str, set[int]] = {}
+        self._known_as: dict[str, set[int]] = {}  # compact(text) -> owners (InvestorName.known_as)
         self._live: list[bool] = []
         for record in records:
             self.add(record)
@@ -1067,6 +1075,9 @@ class NameResolver:
         for acronym in acronyms(record.name_en):
             if acronym not in own:
                 self._acronyms.setdefault(acronym, set()).add(index)
+        for text in record.known_as:
+            if said := compact(_prepare(text)):
+                self._known_as.setdefault(said, set()).add(index)
 
     def remove(self, record_id: object) -> None:
         """Forget an investor (merged away, or about to be re-added with new names)."""
@@ -1074,7 +1085,7 @@ class NameResolver:
         if index is None:
             return
         self._live[index] = False
-        for owners in (*self._exact.values(), *self._acronyms.values()):
+        for owners in (*self._exact.values(), *self._acronyms.values(), *self._known_as.values()):
             owners.discard(index)
         positions = np.nonzero(self._owners[: len(self._keys)] == index)[0]
         self._owners[positions] = -1
@@ -1121,7 +1132,12 @@ class NameResolver:
                 if c.kind in _PART_OF and c.score > _SUBSIDIARY_CAP:
                     best[owner] = Candidate(c.record, _SUBSIDIARY_CAP, c.kind, c.source, c.matched,
                                             c.key)
-        ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0]))
+        chosen = self._chosen_before(query, best)
+        if chosen is not None:
+            record = self.records[chosen]
+            best[chosen] = Candidate(record, 100.0, "chosen", "known_as", next(
+                t for t in record.known_as if compact(_prepare(t)) == compact(_prepare(query))))
+        ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0] != chosen, item[0]))
         candidates = [c for _i, c in ranked[: max(limit, 5)] if c.score > 0]
         top = candidates[0] if candidates else None
         runner = candidates[1] if len(candidates) > 1 else None
@@ -1131,6 +1147,8 @@ class NameResolver:
         contest_kind = _contest_kind(qkey, top, runner)
         if top is None:
             confident = False
+        elif chosen is not None:
+            confident = True  # a person chose this investor for exactly this text
         elif model and uses_model(qkey, top):
             # two candidates holding the query in one piece, close together: never a guess
             confident = not rule.vetoes(top.kind, best_score, runner_score, contest_kind) and (
@@ -1147,6 +1165,18 @@ class NameResolver:
             candidates=candidates[:limit],
             contest_kind=contest_kind,
         )
+
+    def _chosen_before(self, query: str, best: dict[int, Candidate]) -> int | None:
+        """The one investor a person chose for exactly this text (InvestorName.known_as), or
+        None: nobody did, several investors were chosen for it, or the text is another
+        investor's name (its company key, a place aside) - then the candidates decide."""
+        owners = [o for o in self._known_as.get(compact(_prepare(query)), ()) if self._live[o]]
+        if len(owners) != 1:
+            return None
+        owner = owners[0]
+        if any(o != owner and c.kind == "same" for o, c in best.items()):
+            return None
+        return owner
 
     def _candidate_keys(self, qkey: str) -> Sequence[int]:
         """Positions of the keys worth an exact rerank (vectorised LCS over all keys)."""

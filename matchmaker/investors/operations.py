@@ -279,6 +279,12 @@ def merge_investors(survivor: Investor, other: Investor, *, user, keep_alias: bo
             names.append(other.name_en)
         survivor.aliases = [a for a in dict.fromkeys([*(survivor.aliases or []), *names])
                             if a != survivor.name]
+    # the texts organisers chose `other` for now mean the survivor (`other` keeps its own
+    # list, so an undo gives them back to it)
+    learned = [t for t in (other.known_as or []) if t not in (survivor.known_as or [])]
+    if learned:
+        survivor.known_as = [*(survivor.known_as or []), *learned]
+    moved["known_as"] = learned
     other.merged_into_id = survivor.id
     db.session.flush()
     after = audit.snapshot(survivor, INVESTOR_FIELDS)
@@ -309,7 +315,7 @@ def undo_merge(event: audit.AuditEvent, *, user) -> Investor:
     if already is not None or other is None or other.merged_into_id != survivor.id:
         raise Conflict(N_("This merge was already undone."))
     moved = event.after.get("moved", {})
-    for key in [k for k in moved if k not in ("claims", "users")]:
+    for key in [k for k in moved if k not in ("claims", "users", "known_as")]:
         signals.investor_merge_undone.send(other, into=survivor, moved={key: moved[key]}, user=user)
     if moved.get("claims"):
         db.session.execute(sa.update(InvestorClaim).where(InvestorClaim.id.in_(moved["claims"]))
@@ -326,11 +332,60 @@ def undo_merge(event: audit.AuditEvent, *, user) -> Investor:
     else:  # changed since the merge: take out only the names the merge added
         added = set(event.after["survivor"]["aliases"]) - set(event.before["survivor"]["aliases"])
         survivor.aliases = [a for a in survivor.aliases if a not in added]
+    if moved.get("known_as"):
+        survivor.known_as = [t for t in (survivor.known_as or []) if t not in moved["known_as"]]
     other.merged_into_id = None
     db.session.flush()
     audit.record("unmerge", "investor", other.id, user=user,
                  after={"from": survivor.id, "merge_event": event.id})
     return other
+
+
+# --- names learned at the signing desk (resolution.learn_name) --------------------------------
+
+
+def learned_names(*, limit: int = 200) -> list[tuple[audit.AuditEvent, Investor | None, bool]]:
+    """The latest names organisers taught the resolver: (event, investor, still kept)."""
+    events = db.session.scalars(
+        sa.select(audit.AuditEvent)
+        .where(audit.AuditEvent.entity == "investor", audit.AuditEvent.action == "learn_name")
+        .order_by(audit.AuditEvent.at.desc(), audit.AuditEvent.id.desc()).limit(limit)
+    ).all()
+    investors = {i.id: i for i in db.session.scalars(
+        sa.select(Investor).where(Investor.id.in_({e.entity_id for e in events})))} if events else {}
+    forgotten = {(e.after or {}).get("learn_event") for e in db.session.scalars(
+        sa.select(audit.AuditEvent).where(
+            audit.AuditEvent.entity == "investor", audit.AuditEvent.action == "forget_name",
+            audit.AuditEvent.entity_id.in_({e.entity_id for e in events})))} if events else set()
+    out = []
+    for event in events:
+        investor = investors.get(event.entity_id)
+        kept = (investor is not None and event.id not in forgotten
+                and (event.after or {}).get("text") in (investor.known_as or []))
+        out.append((event, investor, kept))
+    return out
+
+
+def forget_name(event: audit.AuditEvent, *, user) -> Investor:
+    """Staff take back a learned name (a wrong choice at the desk): the text no longer
+    resolves to the investor - the agreement saved then keeps its investor."""
+    if not is_staff(user):
+        raise Forbidden(N_("Only staff can forget a learned name."))
+    if event.action != "learn_name" or event.entity != "investor":
+        raise DomainError(N_("This audit event is not a learned name."))
+    investor = db.session.get(Investor, event.entity_id)
+    text = (event.after or {}).get("text")
+    forgotten = any((e.after or {}).get("learn_event") == event.id for e in db.session.scalars(
+        sa.select(audit.AuditEvent).where(
+            audit.AuditEvent.entity == "investor", audit.AuditEvent.action == "forget_name",
+            audit.AuditEvent.entity_id == event.entity_id)))
+    if investor is None or forgotten or text not in (investor.known_as or []):
+        raise Conflict(N_("This name is not kept any more."))
+    investor.known_as = [t for t in investor.known_as if t != text]
+    db.session.flush()
+    audit.record("forget_name", "investor", investor.id, user=user,
+                 before={"text": text}, after={"learn_event": event.id})
+    return investor
 
 
 @dataclass(frozen=True)

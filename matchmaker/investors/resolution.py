@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from matchmaker import audit, cache, signals
+from matchmaker.accounts.models import Role
 from matchmaker.db import savepoint
 from matchmaker.errors import Conflict, DomainError
 from matchmaker.extensions import db
@@ -35,6 +36,7 @@ from matchmaker.investors.names import (
     check_name,
     is_only_legal_form,
 )
+from matchmaker.text import compact
 
 log = logging.getLogger(__name__)
 
@@ -81,18 +83,20 @@ def resolvable() -> sa.ColumnElement[bool]:
 
 
 def investor_record(investor: Investor) -> InvestorName:
-    return InvestorName(investor.id, investor.name, investor.name_en, tuple(investor.aliases or ()))
+    return InvestorName(investor.id, investor.name, investor.name_en, tuple(investor.aliases or ()),
+                        tuple(investor.known_as or ()))
 
 
 def build_resolver() -> NameResolver:
     """A resolver over every resolvable investor, read in one query."""
     rows = db.session.execute(
-        sa.select(Investor.id, Investor.name, Investor.name_en, Investor.aliases)
+        sa.select(Investor.id, Investor.name, Investor.name_en, Investor.aliases, Investor.known_as)
         .where(resolvable())
         .order_by(Investor.id)
     ).all()
     return NameResolver(
-        InvestorName(row.id, row.name, row.name_en, tuple(row.aliases or ())) for row in rows
+        InvestorName(row.id, row.name, row.name_en, tuple(row.aliases or ()), tuple(row.known_as or ()))
+        for row in rows
     )
 
 
@@ -192,6 +196,49 @@ def find_or_create_investor(
     signals.send(signals.investors_written, [investor.id])
     log.info("investor created (needs review): %s (%s) via %s", investor.name, investor.kind, via)
     return investor
+
+
+def learn_name(investor: Investor, text: str, *, user, via: str = "signing") -> str | None:
+    """Remember that an organiser chose `investor` for the typed `text` (a short or press
+    name that resolved to no investor with confidence): from then on `text`, written
+    exactly, resolves to it - and it is never used as part of any other name, so no other
+    answer changes. Returns the text learned, or None when nothing is learned:
+    - the text resolves with confidence already (to this investor, or to another one the
+      organiser overrode - two answers for one text would be a guess);
+    - the investor was not among the text's candidates (an id sent with unrelated text);
+    - the text is another investor's name (its company key, a leading place aside);
+    - the text is blank, too long, only a legal form, or one of the investor's names;
+    - the investor is private or merged, or the user is not an organiser or staff.
+    Audited ("learn_name", with the candidates the organiser saw); staff see every learned
+    name under /investors/learned and can forget one (`operations.forget_name`)."""
+    if user is None or not user.has_role(Role.ORGANIZER, Role.STAFF):
+        return None
+    text = " ".join((text or "").split())
+    if not text or len(text) > MAX_NAME_CHARS or investor.private or investor.merged_into_id:
+        return None
+    try:
+        resolution = resolve_investor(text)
+    except DomainError:
+        return None
+    if resolution.match is not None or is_only_legal_form(text):
+        return None
+    chosen = next((c for c in resolution.candidates if c.record.id == investor.id), None)
+    if chosen is None:
+        return None
+    if any(c.kind == "same" and c.record.id != investor.id for c in resolution.candidates):
+        return None
+    own = {compact(t) for t in (investor.name, investor.name_en, *(investor.aliases or ()),
+                                *(investor.known_as or ())) if t}
+    if compact(text) in own or not compact(text):
+        return None
+    investor.known_as = [*(investor.known_as or []), text]
+    db.session.flush()
+    audit.record("learn_name", "investor", investor.id, user=user,
+                 after={"text": text, "via": via, "score": chosen.score, "kind": chosen.kind,
+                        "candidates": [{"id": c["id"], "name": c["name"], "score": c["score"]}
+                                       for c in candidates_json(resolution)]})
+    log.info("learned name %r for investor %s via %s", text, investor.id, via)
+    return text
 
 
 def resolution_json(resolution: Resolution) -> dict[str, Any]:

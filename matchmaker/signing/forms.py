@@ -122,6 +122,15 @@ class AgreementForm(BaseForm):
         match = _ID_PREFIX.match(text)
         return int(match.group(1)) if match else text
 
+    def _typed_for_pick(self) -> str:
+        """The typed name a candidate's button chose an investor for ("" otherwise: no
+        button, or the type-ahead's "#id name")."""
+        pick = (self.pick_investor.data or "").strip()
+        text = (self.investor.data or "").strip()
+        if not (pick.startswith("#") and pick[1:].isdigit()) or _ID_PREFIX.match(text):
+            return ""
+        return text
+
     def agreement_input(self, key: str | None) -> operations.AgreementInput:
         """The agreement the form describes; the project text resolves to a catalogue
         project (a DomainError on the project field when it names none or several)."""
@@ -142,6 +151,7 @@ class AgreementForm(BaseForm):
             idempotency_key=key,
             create_investor=bool(self.create_investor.data),
             investor_kind=self.investor_kind.data,
+            investor_text=self._typed_for_pick(),
             confirm_large=bool(self.confirm_large.data),
             same_as=int(same) if (same := (self.same_as.data or "").strip()).isdigit()
             and len(same) < 10 else None,

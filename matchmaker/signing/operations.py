@@ -39,6 +39,7 @@ from matchmaker.investors.resolution import (
     InvestorUnresolved,
     check_new_name,
     find_or_create_investor,
+    learn_name,
     resolve_investor,
 )
 from matchmaker.money import MAX_YUAN, YI, format_yi, to_yuan
@@ -519,6 +520,10 @@ class AgreementInput:
     idempotency_key: str | None = None
     create_investor: bool = False
     investor_kind: InvestorKind | str = InvestorKind.ENTERPRISE
+    # The name the organiser typed when `investor` is the id of the candidate they chose
+    # for it: the investor learns it (resolution.learn_name), so the next agreement typed
+    # with the same name needs no choice.
+    investor_text: str = ""
     confirm_large: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     # When an agreement of another session or edition looks like this one (same investor and
@@ -620,6 +625,10 @@ def _apply_fields(agreement: Agreement, data: AgreementInput, rates: dict[str, R
     agreement.exchange_rate = amount.rate
     agreement.kind = kind
     agreement.signed_at = signed_at
+    # an investor chosen by id for a typed name learns that name (shown after saving)
+    agreement.learned_name = (
+        learn_name(investor, data.investor_text, user=user)
+        if data.investor_text and not isinstance(data.investor, str) else None)
 
 
 def _mark_project(project: Project | None) -> None:

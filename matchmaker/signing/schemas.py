@@ -101,6 +101,10 @@ class AgreementIn(Schema):
                              WithJsonSchema({"type": "string",
                                              "enum": [k.value for k in InvestorKind]})] = \
         "enterprise"
+    investor_text: text(300, description="with an investor id: the name typed for it that "
+                                         "resolved to no investor with confidence (the 409 "
+                                         "investor_unresolved answer); the investor learns "
+                                         "it, written exactly") = ""
     confirm_large: TrueOnly = Field(False, description="needed above 10,000亿元")
     idempotency_key: text(100) = ""
     same_as: OptionalRecordId = Field(None, description="the agreement (of another session or "
@@ -116,6 +120,7 @@ class AgreementIn(Schema):
             sector_code=self.sector, region_code=self.region, signed_at=self.signed_at,
             idempotency_key=self.idempotency_key or None,
             create_investor=self.create_investor, investor_kind=self.investor_kind,
+            investor_text=self.investor_text if isinstance(self.investor, int) else "",
             confirm_large=self.confirm_large,
             same_as=self.same_as, new_agreement=self.new_agreement,
         )
@@ -139,6 +144,9 @@ class AgreementOut(Schema):
     signed_at: Timestamp
     voided: bool
     void_reason: str | None
+    learned_name: str | None = Field(None, description="the typed name the investor learned "
+                                                       "when this write chose it by id "
+                                                       "(investor_text); null otherwise")
 
     @classmethod
     def of(cls, agreement: Agreement) -> AgreementOut:
@@ -151,6 +159,7 @@ class AgreementOut(Schema):
             rate=agreement.exchange_rate,
             kind=agreement.kind.value, signed_at=agreement.signed_at,
             voided=agreement.voided, void_reason=agreement.void_reason,
+            learned_name=getattr(agreement, "learned_name", None),
         )
 
 

@@ -37,6 +37,7 @@ SCOPE_FREE = {
     "investors.review": "investors are province-wide records, in no prefecture",
     "investors.merge": "investors are province-wide records, in no prefecture",
     "investors.undo": "investors are province-wide records, in no prefecture",
+    "investors.forget": "investors are province-wide records, in no prefecture",
     "investors.decide": "claims concern investors, province-wide records",
     "matching.investor_profile": "an investor's profile, a province-wide record",
     "api.save_profile_api": "an investor's profile, a province-wide record",

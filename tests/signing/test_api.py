@@ -50,7 +50,8 @@ def test_record_accepts_chinese_kind_and_units_and_repeats_idempotently(client, 
     assert first.status_code == 201, first.get_json()
     data = first.get_json()
     assert set(data) == {"id", "session_id", "investor", "project", "project_name", "amount_yuan", "kind",
-                         "signed_at", "voided", "void_reason", "currency", "amount_original", "rate"}
+                         "signed_at", "voided", "void_reason", "currency", "amount_original", "rate",
+                         "learned_name"}
     assert (data["currency"], data["amount_original"], data["rate"]) == ("CNY", None, None)
     assert data["investor"] == {"id": investor.id, "name": investor.name, "name_en": investor.name_en}
     assert (data["amount_yuan"], data["kind"], data["project"]["id"]) == ("50000000.00", "framework", project.id)

@@ -136,6 +136,11 @@ def record(session_id: int):
             else:
                 flash(_("Recorded: %(investor)s, %(amount)s亿元.", investor=agreement.investor.name,
                         amount=amount), "success")
+        learned = getattr(agreement, "learned_name", None)
+        if learned:
+            flash(_("From now on “%(text)s” is read as %(investor)s (staff can undo this under "
+                    "Investors → Learned names).", text=learned, investor=agreement.investor.name),
+                  "info")
         return redirect(url_for("signing.session", session_id=session.id) + "#record")
     error = outcome.error
     if isinstance(error, InvestorUnresolved):

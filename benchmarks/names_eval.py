@@ -360,6 +360,41 @@ def wratio_baseline(records, cases: Sequence[NameCase]) -> tuple[float, float]:
     return best_accuracy, best_threshold
 
 
+def after_one_choice_each(split: FullSplit | None = None) -> dict:
+    """What the signing desk answers once an organiser has met every short name of the lists
+    once: each known company's short name that got no confident answer, or a wrong one, is
+    chosen among the candidates shown (when its company is one of them - learn_name refuses
+    otherwise) and learned (InvestorName.known_as). Reports the short names' figures before
+    and after, how many names were learned, and how many answers to every *other* name of
+    the lists (short, English, registered, unknown companies') changed - the learned names
+    must move none."""
+    from matchmaker.investors.names import InvestorName, NameResolver
+
+    split = split or full_split()
+    records = split.records()
+    before = NameResolver(records)
+    cases = split.cases(PARTS)
+    short = [c for c in cases if c.kind == "short"]
+    learned: dict[str, list[str]] = {}
+    for case in short:
+        if case.expected is None:
+            continue
+        found = before.resolve(case.query)
+        if found.match is not None and found.match.name == case.expected:
+            continue
+        if case.expected in [c.record.name for c in found.candidates]:
+            learned.setdefault(case.expected, []).append(case.query)
+    after = NameResolver(InvestorName(r.id, r.name, r.name_en, r.aliases, tuple(learned.get(r.name, ())))
+                         for r in records)
+    taught = {q for qs in learned.values() for q in qs}
+    others = [c for c in cases if c.query not in taught]
+    changed = sum(1 for c in others if (lambda a, b: (a and a.name) != (b and b.name))(
+        before.resolve(c.query).match, after.resolve(c.query).match))
+    return {"short_before": evaluate(resolver_predict(before), short)[0].as_dict(),
+            "short_after": evaluate(resolver_predict(after), short)[0].as_dict(),
+            "names_learned": len(taught), "other_names": len(others), "other_answers_changed": changed}
+
+
 def report(include_held_out: bool = True) -> dict:
     """Every figure of the evaluation in one run (`python -m benchmarks.names_eval`):
     the tuning part by kind of name, its 5-fold cross-validation, the fresh held-out part
@@ -409,6 +444,7 @@ def report(include_held_out: bool = True) -> dict:
             lambda q: (lambda m: m.name if m else None)(resolver.resolve(q, model=False).match),
             rules)[0].as_dict()
     out["ms_per_name"] = round(elapsed * 1000 / max(resolved, 1), 3)
+    out["after_one_choice_each"] = after_one_choice_each(split)
     return out
 
 

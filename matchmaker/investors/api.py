@@ -8,7 +8,7 @@ from matchmaker.accounts.models import Role
 from matchmaker.api.auth import current_api_user
 from matchmaker.api.blueprint import bp, endpoint, perform
 from matchmaker.api.errors import ErrorOut
-from matchmaker.audit import jsonable
+from matchmaker.audit import AuditEvent, jsonable
 from matchmaker.i18n import N_
 from matchmaker.investors import operations
 from matchmaker.investors.models import Investor
@@ -20,6 +20,8 @@ from matchmaker.investors.schemas import (
     InvestorOut,
     InvestorRef,
     InvestorsQuery,
+    LearnedNameList,
+    LearnedNameOut,
     MergeIn,
     MergeOut,
     ResolutionOut,
@@ -85,3 +87,21 @@ def merge_investors_api(json: MergeIn):
                                                         user=current_api_user()))
     return MergeOut(event_id=result["event_id"], survivor=InvestorRef.of(survivor),
                     moved=jsonable(result["moved"]))
+
+
+@bp.get("/investors/learned")
+@endpoint(roles=(Role.STAFF,), tags=["investors"], resp={200: LearnedNameList})
+def learned_names_api():
+    """Names organisers taught the resolver by choosing a candidate (staff; newest first)"""
+    return LearnedNameList(items=[LearnedNameOut.of(*row) for row in operations.learned_names()])
+
+
+@bp.post("/investors/learned/<int:event_id>/forget")
+@endpoint(roles=(Role.STAFF,), tags=["investors"],
+          resp={200: (InvestorRef, "the investor that no longer has the name"),
+                409: (ErrorOut, "the name is not kept any more")})
+def forget_name_api(event_id: int):
+    """Forget a learned name (staff): it no longer resolves to the investor"""
+    event = load(AuditEvent, event_id)
+    investor = perform(lambda: operations.forget_name(event, user=current_api_user()))
+    return InvestorRef.of(investor)

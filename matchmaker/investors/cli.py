@@ -18,7 +18,9 @@ from matchmaker.extensions import db
 from matchmaker.i18n import translate
 from matchmaker.investors.models import Investor
 from matchmaker.investors.operations import (
+    forget_name,
     import_investors,
+    learned_names,
     list_investors,
     merge_investors,
     possible_duplicates,
@@ -29,6 +31,8 @@ from matchmaker.investors.schemas import (
     InvestorList,
     InvestorOut,
     InvestorRef,
+    LearnedNameList,
+    LearnedNameOut,
     MergeOut,
     ResolutionOut,
 )
@@ -213,6 +217,37 @@ def unmerge_command(event_id: int, email: str) -> None:
         fail(f"Error: there is no audit event {event_id}.")
     restored = perform(lambda: undo_merge(event, user=user))
     click.echo(f"#{restored.id} {restored.name} is its own investor again.")
+
+
+@investors_group.command("learned")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's answer (GET /investors/learned).")
+@with_appcontext
+def learned_command(as_json: bool) -> None:
+    """Names organisers taught the resolver by choosing a candidate, newest first."""
+    items = [LearnedNameOut.of(*row) for row in learned_names()]
+    def line(item: LearnedNameOut) -> str:
+        chosen = f"#{item.investor.id} {item.investor.name}" if item.investor else "-"
+        state = "" if item.kept else "  forgotten"
+        return f"{item.event_id}  {item.text}  ->  {chosen}  ({item.via}, {item.by or '-'}){state}"
+
+    lines = (line(item) for item in items)
+    echo_items(as_json, LearnedNameList(items=items), lines, "No name learned yet.")
+
+
+@investors_group.command("forget")
+@click.argument("event_id", type=int)
+@click.option("--as", "email", required=True, help="The staff account the change is audited under.")
+@with_appcontext
+def forget_command(event_id: int, email: str) -> None:
+    """Forget a learned name (EVENT_ID from `matchmaker investors learned`)."""
+
+    user = _staff(email)
+    event = db.session.get(audit.AuditEvent, event_id)
+    if event is None:
+        fail(f"Error: there is no audit event {event_id}.")
+    text = (event.after or {}).get("text", "")
+    investor = perform(lambda: forget_name(event, user=user))
+    click.echo(f"“{text}” no longer resolves to #{investor.id} {investor.name}.")
 
 
 @investors_group.command("list")

@@ -29,6 +29,7 @@ from matchmaker.investors.resolution import (
     build_resolver,
     check_new_name,
     investor_record,
+    learn_name,
     resolvable,
     resolve_investor,
 )
@@ -185,7 +186,9 @@ def decide_claim(claim: InvestorClaim, approve: bool, *, user) -> InvestorClaim:
     """Approve or reject a pending claim (staff, or an approved member of that company).
 
     Approval makes the user a member: their private record (profile, interests) is merged
-    into the company - what the company already has wins and is never overwritten."""
+    into the company - what the company already has wins and is never overwritten. Staff's
+    approval also teaches the company the name the member wrote, when it resolved to no
+    company with confidence (resolution.learn_name; a member's approval teaches nothing)."""
     investor = claim.investor
     if not (is_staff(user) or approved_member(user, investor)):
         raise Forbidden(N_("Only staff or a confirmed member of %(name)s can decide this claim."),
@@ -202,6 +205,9 @@ def decide_claim(claim: InvestorClaim, approve: bool, *, user) -> InvestorClaim:
         if draft is not None and draft.private and draft.id != investor.id:
             moved = merge_investors(investor, draft, user=user, keep_alias=False).get("moved", {})
         member.investor_id = investor.id
+        # the name the member wrote, when they picked this company among its candidates:
+        # staff approving the claim confirm the choice, so the company learns it
+        learn_name(investor, claim.written_name or "", user=user, via="claim")
     db.session.flush()
     audit.record("claim_" + claim.status.value, "investor", investor.id, user=user,
                  after={"user_id": member.id, "claim_id": claim.id, "moved": moved})

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from matchmaker.schemas import Flag, RecordId, Schema, Upload, text, whole
+from matchmaker.schemas import Flag, RecordId, Schema, Timestamp, Upload, text, whole
 
 
 class InvestorRef(Schema):
@@ -116,3 +116,26 @@ class MergeOut(Schema):
     event_id: int = Field(description="the audit event; undo the merge from it")
     survivor: InvestorRef
     moved: dict[str, Any] = Field(description="what moved to the survivor, by kind")
+
+
+class LearnedNameOut(Schema):
+    event_id: int = Field(description="the audit event; forget the name from it")
+    text: str = Field(description="the name typed, which now resolves to the investor when "
+                                  "written exactly")
+    investor: InvestorRef | None
+    via: str = Field(description="signing (the desk or the API) or claim (a claim approved)")
+    at: Timestamp
+    by: str | None = Field(description="the e-mail of the account that chose")
+    kept: bool = Field(description="false once forgotten")
+    candidates: list[dict[str, Any]] = Field(description="the candidates shown: {id, name, score}")
+
+    @classmethod
+    def of(cls, event, investor, kept: bool) -> LearnedNameOut:
+        after = event.after or {}
+        return cls(event_id=event.id, text=after.get("text", ""), investor=InvestorRef.of(investor),
+                   via=after.get("via", ""), at=event.at, by=event.user.email if event.user else None,
+                   kept=kept, candidates=after.get("candidates", []))
+
+
+class LearnedNameList(Schema):
+    items: list[LearnedNameOut]

@@ -38,6 +38,7 @@ SCOPE_FREE = {
     "investors.merge": "investors are province-wide records, in no prefecture",
     "investors.undo": "investors are province-wide records, in no prefecture",
     "investors.forget": "investors are province-wide records, in no prefecture",
+    "api.forget_name_api": "investors are province-wide records, in no prefecture",
     "investors.decide": "claims concern investors, province-wide records",
     "matching.investor_profile": "an investor's profile, a province-wide record",
     "api.save_profile_api": "an investor's profile, a province-wide record",

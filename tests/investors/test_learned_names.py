@@ -211,3 +211,36 @@ def test_only_staff_reach_the_learned_names(client, login, desk):
     assert client.get("/investors/learned").status_code == 403
     assert client.post("/investors/learned/1/forget",
                        data={"decision": "forget", "csrf_token": csrf_token(client)}).status_code == 403
+
+
+def test_a_claim_approved_by_staff_teaches_the_written_name(app, longi):
+    from matchmaker.investors.models import ClaimStatus
+
+    member = make_user(Role.INVESTOR)
+    # 隆基股份 resolves to no company with confidence: the new user picked LONGi among the candidates
+    _draft, claim = operations.link_user_to_investor(member, "隆基股份", create=False,
+                                                     investor_id=longi["longi"].id)
+    assert claim.status == ClaimStatus.PENDING and longi["longi"].known_as == []
+    operations.decide_claim(claim, True, user=make_user(Role.STAFF))
+    db.session.commit()
+    assert longi["longi"].known_as == ["隆基股份"]
+    event = db.session.query(audit.AuditEvent).filter_by(action="learn_name").one()
+    assert event.after["via"] == "claim"
+
+
+def test_the_api_and_the_cli_list_and_forget_learned_names(client, api_headers, runner, desk):
+    learn_name(desk["machinery"], "隆基股份", user=make_user(Role.ORGANIZER))
+    db.session.commit()
+    staff = make_user(Role.STAFF)
+    listed = client.get("/api/v1/investors/learned", headers=api_headers(staff)).get_json()["items"]
+    assert [(i["text"], i["investor"]["id"], i["via"], i["kept"]) for i in listed] == \
+        [("隆基股份", desk["machinery"].id, "signing", True)]
+    assert client.get("/api/v1/investors/learned", headers=api_headers(Role.ORGANIZER)).status_code == 403
+    shown = runner.invoke(args=["investors", "learned"])
+    assert shown.exit_code == 0 and "隆基股份" in shown.output and LONGI_MACHINERY in shown.output
+    event_id = listed[0]["event_id"]
+    forgot = client.post(f"/api/v1/investors/learned/{event_id}/forget", headers=api_headers(staff))
+    assert forgot.status_code == 200 and forgot.get_json()["id"] == desk["machinery"].id
+    again = runner.invoke(args=["investors", "forget", str(event_id), "--as", staff.email])
+    assert again.exit_code == 1 and "该名称已不再保留" in again.output  # the CLI speaks Chinese by default
+    assert '"kept": false' in runner.invoke(args=["investors", "learned", "--json"]).output

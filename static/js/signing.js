@@ -125,7 +125,8 @@
     if (!input || !output) { return; }
     var update = debounce(function () {
       var value = input.value.trim();
-      if (shown) { shown.value = ""; }
+      // the text read back already (on this page, or by the server's preview step) stays seen
+      if (shown && shown.value !== value) { shown.value = ""; }
       if (!value) { output.textContent = ""; return; }
       var url = box.dataset.preview + (box.dataset.preview.indexOf("?") < 0 ? "?" : "&");
       getJSON(url + "amount=" + encodeURIComponent(value), function (data) {

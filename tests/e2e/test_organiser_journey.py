@@ -227,3 +227,44 @@ def test_desk_never_saves_an_unknown_company_under_a_known_one(live_server, page
         choice.get_by_role("button", name=t(lang, "Save as the new investor “%(name)s”", name=unknown)).click()
     assert page.locator("#session-count").inner_text() == "1"
     assert unknown in page.locator("table.agreements").inner_text()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_desk_asks_once_for_a_short_name_then_knows_it(live_server, page, lang):
+    """黔能 is held by two known companies (黔能新材料科技, 黔山能源): the first time the desk
+    asks which, the organiser picks one, and from then on 黔能 is that company - Tab picks it."""
+    sign_in(page, live_server, "organizer@demo.matchmaker.cn")
+    page.goto(f"{live_server}/signing/?lang={lang}")
+    page.get_by_label(t(lang, "Name"), exact=True).fill(SESSION_NAME + " C")
+    page.get_by_label(t(lang, "Forum edition (year)")).fill("2025")
+    page.get_by_role("button", name=t(lang, "Create session")).click()
+    page.get_by_role("button", name=t(lang, "Open the session")).click()
+    box = page.get_by_label(t(lang, "Investor"), exact=True)
+    box.focus()
+    page.keyboard.type("黔能", delay=15)
+    page.locator("#investor-list [role=option]").first.wait_for()
+    page.keyboard.press("Tab")  # two companies hold 黔能: nothing is picked
+    assert box.input_value() == "黔能"
+    page.keyboard.type("观山湖工商业", delay=15)
+    page.locator("#project-list [role=option]").first.wait_for()
+    page.keyboard.press("Enter")
+    page.get_by_label(t(lang, "Amount (亿元, or in USD, EUR, HKD)")).fill("1.2")
+    page.locator(".amount-preview").filter(has_text="亿元").wait_for()
+    with page.expect_navigation():
+        page.get_by_label(t(lang, "Amount (亿元, or in USD, EUR, HKD)")).press("Enter")
+    choice = page.get_by_role("group", name=t(lang, "Which investor is it?"))
+    assert page.locator("#session-count").inner_text() == "0"
+    # the page's script reads the amount back again before a button saves without asking
+    page.locator(".amount-preview").filter(has_text="亿元").wait_for()
+    with page.expect_navigation():
+        choice.get_by_role("button", name=t(lang, "Save under %(name)s", name="黔能新材料科技股份有限公司")).click()
+    assert t(lang, "From now on “%(text)s” is read as %(investor)s (staff can undo this under "
+                   "Investors → Learned names).", text="黔能",
+             investor="黔能新材料科技股份有限公司") in page.locator(".flashes").inner_text()
+    check_page(page, lang, data=("黔能新材料科技股份有限公司",))  # company names are data
+    # the second time, by keyboard only, as with any known company
+    _record(page, lang, "黔能", "观山湖工商业", "0.8")
+    assert page.locator("#session-count").inner_text() == "2"
+    # both under the company chosen (its English name on the English page)
+    chosen = "黔能新材料科技股份有限公司" if lang == "zh" else "Qianneng New Materials Technology Co., Ltd."
+    assert page.locator("table.agreements").inner_text().count(chosen) == 2

@@ -244,3 +244,21 @@ def test_the_api_and_the_cli_list_and_forget_learned_names(client, api_headers, 
     again = runner.invoke(args=["investors", "forget", str(event_id), "--as", staff.email])
     assert again.exit_code == 1 and "该名称已不再保留" in again.output  # the CLI speaks Chinese by default
     assert '"kept": false' in runner.invoke(args=["investors", "learned", "--json"]).output
+
+
+def test_a_correction_at_the_desk_learns_the_name_too(client, login, desk):
+    login(make_user(Role.ORGANIZER))
+    fields = {"investor": f"#{desk['machinery'].id} {LONGI_MACHINERY}", "project": f"#{desk['project'].id}",
+              "amount": "3", "shown_amount": "3"}
+    assert _record(client, desk["session"], idempotency_key="k1", **fields).status_code == 302
+    agreement = db.session.query(Agreement).one()
+    amend = {**fields, "investor": "隆基股份", "pick_investor": f"#{desk['longi'].id}",
+             "kind": "investment_contract", "reason": "saved under the wrong company",
+             "csrf_token": csrf_token(client)}
+    response = client.post(f"/signing/agreements/{agreement.id}/amend?lang=en", data=amend)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "From now on “隆基股份” is read as 隆基绿能科技股份有限公司" in page
+    db.session.expire_all()
+    assert db.session.get(Agreement, agreement.id).investor_id == desk["longi"].id
+    assert db.session.get(Investor, desk["longi"].id).known_as == ["隆基股份"]

@@ -97,6 +97,15 @@ def session(session_id: int):
     return _session_page(session, _new_form())
 
 
+def _flash_learned(agreement: Agreement) -> None:
+    """Say so when saving taught the investor the typed name (resolution.learn_name)."""
+    learned = getattr(agreement, "learned_name", None)
+    if learned:
+        flash(_("From now on “%(text)s” is read as %(investor)s (staff can undo this under "
+                "Investors → Learned names).", text=learned, investor=agreement.investor.name),
+              "info")
+
+
 @roles_required(Role.ORGANIZER)
 def record(session_id: int):
     """Submit -> (first time, unless the JS preview showed the unit) a confirmation step
@@ -136,11 +145,7 @@ def record(session_id: int):
             else:
                 flash(_("Recorded: %(investor)s, %(amount)s亿元.", investor=agreement.investor.name,
                         amount=amount), "success")
-        learned = getattr(agreement, "learned_name", None)
-        if learned:
-            flash(_("From now on “%(text)s” is read as %(investor)s (staff can undo this under "
-                    "Investors → Learned names).", text=learned, investor=agreement.investor.name),
-                  "info")
+        _flash_learned(agreement)
         return redirect(url_for("signing.session", session_id=session.id) + "#record")
     error = outcome.error
     if isinstance(error, InvestorUnresolved):
@@ -218,6 +223,7 @@ def amend(agreement_id: int):
         agreement, form.agreement_input(None), form.reason.data, user=current_user))
     if outcome:
         flash(_("Agreement corrected; the previous values are kept in its history."), "success")
+        _flash_learned(agreement)
         return redirect(url_for("signing.agreement", agreement_id=agreement.id))
     error = outcome.error
     void_form = ReasonForm(formdata=None)

@@ -71,7 +71,8 @@ def add(path: str) -> None:
         else:
             catalog.add(english, chinese, context=context)
     with PO.open("wb") as handle:
-        write_po(handle, catalog, width=0, sort_output=True, omit_header=False)
+        # the wrapping `pybabel update` writes, so that either command leaves the file as the other would
+        write_po(handle, catalog, sort_output=True, omit_header=False)
     compile_mo()
 
 

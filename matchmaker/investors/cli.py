@@ -204,6 +204,13 @@ def merge_command(survivor_id: int, other_id: int, email: str, as_json: bool) ->
                f"(undo: matchmaker investors unmerge {result['event_id']} --as {email})")
 
 
+def _audit_event(event_id: int) -> audit.AuditEvent:
+    event = db.session.get(audit.AuditEvent, event_id)
+    if event is None:
+        fail(f"Error: there is no audit event {event_id}.")
+    return event
+
+
 @investors_group.command("unmerge")
 @click.argument("event_id", type=int)
 @click.option("--as", "email", required=True, help="The staff account the undo is audited under.")
@@ -212,9 +219,7 @@ def unmerge_command(event_id: int, email: str) -> None:
     """Undo a merge from its audit event (the id `merge` printed)."""
 
     user = _staff(email)
-    event = db.session.get(audit.AuditEvent, event_id)
-    if event is None:
-        fail(f"Error: there is no audit event {event_id}.")
+    event = _audit_event(event_id)
     restored = perform(lambda: undo_merge(event, user=user))
     click.echo(f"#{restored.id} {restored.name} is its own investor again.")
 
@@ -242,9 +247,7 @@ def forget_command(event_id: int, email: str) -> None:
     """Forget a learned name (EVENT_ID from `matchmaker investors learned`)."""
 
     user = _staff(email)
-    event = db.session.get(audit.AuditEvent, event_id)
-    if event is None:
-        fail(f"Error: there is no audit event {event_id}.")
+    event = _audit_event(event_id)
     text = (event.after or {}).get("text", "")
     investor = perform(lambda: forget_name(event, user=user))
     click.echo(f"“{text}” no longer resolves to #{investor.id} {investor.name}.")

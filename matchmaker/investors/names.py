@@ -1021,7 +1021,8 @@ class NameResolver:
         self._lengths = np.zeros(64, dtype=np.int32)
         self._exact: dict[str, set[int]] = {}
         self._acronyms: dict[str, set[int]] = {}
-        self._known_as: dict[str, set[int]] = {}  # compact(text) -> owners (InvestorName.known_as)
+        # InvestorName.known_as: compact(text) -> {owner: the text as it was learned}
+        self._known_as: dict[str, dict[int, str]] = {}
         self._live: list[bool] = []
         for record in records:
             self.add(record)
@@ -1077,7 +1078,7 @@ class NameResolver:
                 self._acronyms.setdefault(acronym, set()).add(index)
         for text in record.known_as:
             if said := compact(_prepare(text)):
-                self._known_as.setdefault(said, set()).add(index)
+                self._known_as.setdefault(said, {})[index] = text
 
     def remove(self, record_id: object) -> None:
         """Forget an investor (merged away, or about to be re-added with new names)."""
@@ -1085,8 +1086,10 @@ class NameResolver:
         if index is None:
             return
         self._live[index] = False
-        for owners in (*self._exact.values(), *self._acronyms.values(), *self._known_as.values()):
+        for owners in (*self._exact.values(), *self._acronyms.values()):
             owners.discard(index)
+        for texts in self._known_as.values():
+            texts.pop(index, None)
         positions = np.nonzero(self._owners[: len(self._keys)] == index)[0]
         self._owners[positions] = -1
         self._lengths[positions] = 10_000  # never a candidate again
@@ -1132,11 +1135,9 @@ class NameResolver:
                 if c.kind in _PART_OF and c.score > _SUBSIDIARY_CAP:
                     best[owner] = Candidate(c.record, _SUBSIDIARY_CAP, c.kind, c.source, c.matched,
                                             c.key)
-        chosen = self._chosen_before(query, best)
+        chosen, learned = self._chosen_before(query, best)
         if chosen is not None:
-            record = self.records[chosen]
-            best[chosen] = Candidate(record, 100.0, "chosen", "known_as", next(
-                t for t in record.known_as if compact(_prepare(t)) == compact(_prepare(query))))
+            best[chosen] = Candidate(self.records[chosen], 100.0, "chosen", "known_as", learned)
         ranked = sorted(best.items(), key=lambda item: (-item[1].score, item[0] != chosen, item[0]))
         candidates = [c for _i, c in ranked[: max(limit, 5)] if c.score > 0]
         top = candidates[0] if candidates else None
@@ -1166,17 +1167,17 @@ class NameResolver:
             contest_kind=contest_kind,
         )
 
-    def _chosen_before(self, query: str, best: dict[int, Candidate]) -> int | None:
-        """The one investor a person chose for exactly this text (InvestorName.known_as), or
-        None: nobody did, several investors were chosen for it, or the text is another
+    def _chosen_before(self, query: str, best: dict[int, Candidate]) -> tuple[int | None, str]:
+        """(the one investor a person chose for exactly this text, the text as learned), or
+        (None, ""): nobody did, several investors were chosen for it, or the text is another
         investor's name (its company key, a place aside) - then the candidates decide."""
-        owners = [o for o in self._known_as.get(compact(_prepare(query)), ()) if self._live[o]]
-        if len(owners) != 1:
-            return None
-        owner = owners[0]
+        texts = self._known_as.get(compact(_prepare(query)), {})
+        if len(texts) != 1:
+            return None, ""
+        (owner, learned), = texts.items()
         if any(o != owner and c.kind == "same" for o, c in best.items()):
-            return None
-        return owner
+            return None, ""
+        return owner, learned
 
     def _candidate_keys(self, qkey: str) -> Sequence[int]:
         """Positions of the keys worth an exact rerank (vectorised LCS over all keys)."""

@@ -357,12 +357,10 @@ def learned_names(*, limit: int = 200) -> list[tuple[audit.AuditEvent, Investor 
         .where(audit.AuditEvent.entity == "investor", audit.AuditEvent.action == "learn_name")
         .order_by(audit.AuditEvent.at.desc(), audit.AuditEvent.id.desc()).limit(limit)
     ).all()
+    owners = {e.entity_id for e in events}
     investors = {i.id: i for i in db.session.scalars(
-        sa.select(Investor).where(Investor.id.in_({e.entity_id for e in events})))} if events else {}
-    forgotten = {(e.after or {}).get("learn_event") for e in db.session.scalars(
-        sa.select(audit.AuditEvent).where(
-            audit.AuditEvent.entity == "investor", audit.AuditEvent.action == "forget_name",
-            audit.AuditEvent.entity_id.in_({e.entity_id for e in events})))} if events else set()
+        sa.select(Investor).where(Investor.id.in_(owners)))} if events else {}
+    forgotten = _forgotten(owners) if events else set()
     out = []
     for event in events:
         investor = investors.get(event.entity_id)
@@ -370,6 +368,14 @@ def learned_names(*, limit: int = 200) -> list[tuple[audit.AuditEvent, Investor 
                 and (event.after or {}).get("text") in (investor.known_as or []))
         out.append((event, investor, kept))
     return out
+
+
+def _forgotten(investor_ids) -> set[int]:
+    """The ids of the learn_name events of these investors that staff have forgotten."""
+    return {(e.after or {}).get("learn_event") for e in db.session.scalars(
+        sa.select(audit.AuditEvent).where(
+            audit.AuditEvent.entity == "investor", audit.AuditEvent.action == "forget_name",
+            audit.AuditEvent.entity_id.in_(investor_ids)))}
 
 
 def forget_name(event: audit.AuditEvent, *, user) -> Investor:
@@ -381,11 +387,8 @@ def forget_name(event: audit.AuditEvent, *, user) -> Investor:
         raise DomainError(N_("This audit event is not a learned name."))
     investor = db.session.get(Investor, event.entity_id)
     text = (event.after or {}).get("text")
-    forgotten = any((e.after or {}).get("learn_event") == event.id for e in db.session.scalars(
-        sa.select(audit.AuditEvent).where(
-            audit.AuditEvent.entity == "investor", audit.AuditEvent.action == "forget_name",
-            audit.AuditEvent.entity_id == event.entity_id)))
-    if investor is None or forgotten or text not in (investor.known_as or []):
+    if (investor is None or event.id in _forgotten([event.entity_id])
+            or text not in (investor.known_as or [])):
         raise Conflict(N_("This name is not kept any more."))
     investor.known_as = [t for t in investor.known_as if t != text]
     db.session.flush()

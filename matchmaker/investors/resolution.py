@@ -229,7 +229,7 @@ def learn_name(investor: Investor, text: str, *, user, via: str = "signing") -> 
         return None
     own = {compact(t) for t in (investor.name, investor.name_en, *(investor.aliases or ()),
                                 *(investor.known_as or ())) if t}
-    if compact(text) in own or not compact(text):
+    if compact(text) in own:
         return None
     investor.known_as = [*(investor.known_as or []), text]
     db.session.flush()

@@ -120,7 +120,7 @@ class AgreementIn(Schema):
             sector_code=self.sector, region_code=self.region, signed_at=self.signed_at,
             idempotency_key=self.idempotency_key or None,
             create_investor=self.create_investor, investor_kind=self.investor_kind,
-            investor_text=self.investor_text if isinstance(self.investor, int) else "",
+            investor_text=self.investor_text,
             confirm_large=self.confirm_large,
             same_as=self.same_as, new_agreement=self.new_agreement,
         )
